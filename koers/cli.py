@@ -1,0 +1,274 @@
+"""`python -m koers`: the command line, for people and for scripts.
+
+Tables go to standard output as CSV; progress and messages go to standard error. A problem is one
+line (Dutch by default, `--lang en` or `KOERS_LANG=en` for English) and a non-zero exit code:
+2 for bad input or a busy database, 1 for anything unexpected (its traceback goes to the log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from koers.errors import FileProblem, KoersError, language
+from koers.settings import database_path, log_path
+from koers.store import ImportBatch, ImportResult, Store
+
+log = logging.getLogger("koers")
+
+
+def _say(nl: str, en: str) -> None:
+    print(en if language() == "en" else nl, file=sys.stderr)
+
+
+class _Bar:
+    """A progress bar on standard error; `update(step, fraction)` fits the store's callback."""
+
+    def __init__(self, title: str) -> None:
+        self.bar = tqdm(total=100, desc=title, file=sys.stderr, unit="%", leave=False,
+                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}", mininterval=0.2)
+
+    def update(self, step: str, fraction: float) -> None:
+        self.bar.set_postfix_str(step, refresh=False)
+        self.bar.update(max(0, round(fraction * 100) - self.bar.n))
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _waiting(path: str) -> None:
+    _say(f"database {path} is bezet door een ander proces (een import of het dashboard); even wachten…",
+         f"database {path} is held by another process (an import or the dashboard); waiting…")
+
+
+def _open(args: argparse.Namespace, read_only: bool = False):
+    return Store.open(database_path(args.db), read_only=read_only, wait_seconds=args.wait, on_wait=_waiting)
+
+
+def _write_csv(frame: pd.DataFrame) -> None:
+    frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".") if language() == "nl" else f"{n:,}"
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> None:
+    from koers.registry import read_regions_file
+    from koers.settings import DATA
+
+    with _open(args) as store:
+        if store.counts()["region"] == 0:
+            store.con.execute("BEGIN TRANSACTION")
+            store.upsert_regions(read_regions_file(DATA / "cbs" / "03759ned" / "codes-RegioS.json"), "CBS 03759ned")
+            store.con.execute("COMMIT")
+        _say(f"database {store.path} klaar (schemaversie {store.schema_version()}, {_number(store.counts()['region'])} regio's)",
+             f"database {store.path} ready (schema version {store.schema_version()}, {_number(store.counts()['region'])} regions)")
+
+
+def _run_import(args: argparse.Namespace, kind: str, load: Callable[[Callable[[str, float], None]], ImportBatch]) -> None:
+    bar = _Bar(kind)
+    try:
+        bar.update("lezen / reading", 0.0)
+        try:
+            batch = load(bar.update)
+        except FileProblem as problem:
+            path = database_path(args.db)
+            if path.exists():  # keep a trace of the failed attempt; nothing else is written
+                with _open(args) as store:
+                    store.log_failed_import(kind, problem.path, problem.en)
+            raise
+        with _open(args) as store:
+            result: ImportResult = store.commit_import(batch, lambda step, f: bar.update(step, 0.3 + 0.7 * f))
+    finally:
+        bar.close()
+    _say(
+        f"import {result.import_id}: {_number(result.rows_read)} records gelezen, {_number(result.rows_loaded)} geladen "
+        f"({_number(result.rows_new)} nieuw, {_number(result.rows_revised)} herzien, {_number(result.rows_unchanged)} ongewijzigd), "
+        f"{_number(result.rows_rejected)} afgewezen" + (" — zie `koers rejected " + str(result.import_id) + "`" if result.rows_rejected else ""),
+        f"import {result.import_id}: {_number(result.rows_read)} records read, {_number(result.rows_loaded)} loaded "
+        f"({_number(result.rows_new)} new, {_number(result.rows_revised)} revised, {_number(result.rows_unchanged)} unchanged), "
+        f"{_number(result.rows_rejected)} rejected" + (" — see `koers rejected " + str(result.import_id) + "`" if result.rows_rejected else ""),
+    )
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    if args.kind == "cbs-odata4":
+        from koers.importers import cbs_odata4
+
+        _run_import(args, args.kind, lambda p: cbs_odata4.load(args.source, args.base_url or cbs_odata4.DEFAULT_BASE_URL, args.filter, p))
+    elif args.kind == "cbs-odata3":
+        from koers.importers import cbs_odata3
+
+        levels = tuple(x.strip().upper() for x in args.levels.split(",")) if args.levels else None
+        _run_import(args, args.kind, lambda p: cbs_odata3.load(args.source, args.base_url or cbs_odata3.DEFAULT_BASE_URL, args.period, levels, p))
+    elif args.kind == "statline-csv":
+        from koers.importers import statline_csv
+
+        _run_import(args, args.kind, lambda p: statline_csv.load(Path(args.source), args.table))
+    else:
+        from koers.importers import own_file
+
+        # The positional FILE is `args.source`; the mapping's own `source` (the name the figures are
+        # stored under) comes from --source-name.
+        options = {name: getattr(args, name) for name in own_file.FileMapping.model_fields
+                   if name != "source" and getattr(args, name, None) is not None}
+        if args.source_name:
+            options["source"] = args.source_name
+        mapping = own_file.FileMapping(**options)
+        _run_import(args, "file", lambda p: own_file.load(Path(args.source), mapping))
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from koers.demo import build_demo
+
+    target = database_path(args.db)
+    if target.exists() and not args.force:
+        raise KoersError(f"{target} bestaat al; gebruik --force om de demodatabase opnieuw te bouwen",
+                         f"{target} already exists; use --force to rebuild the demo database")
+    bar = _Bar("demo")
+    try:
+        results = build_demo(target, progress=bar.update)
+    finally:
+        bar.close()
+    rows = sum(r.rows_loaded for r in results)
+    _say(f"demodatabase {target} gebouwd: {len(results)} imports, {_number(rows)} observaties",
+         f"demo database {target} built: {len(results)} imports, {_number(rows)} observations")
+
+
+def cmd_regions(args: argparse.Namespace) -> None:
+    import datetime as dt
+
+    on = dt.date.fromisoformat(args.on) if args.on else None
+    kinds = tuple(args.kinds.split(",")) if args.kinds else ("municipality",)
+    with _open(args, read_only=True) as store:
+        frame = store.regions(on=on, kinds=kinds)
+    for column in ("valid_from", "valid_to"):
+        frame[column] = pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d")
+    _write_csv(frame[["code", "name", "province_code", "valid_from", "valid_to"]].rename(columns={"province_code": "province"}))
+
+
+def cmd_indicators(args: argparse.Namespace) -> None:
+    with _open(args, read_only=True) as store:
+        frame = store.indicators()
+    title = "title_en" if language() == "en" else "title_nl"
+    _write_csv(frame[["id", title, "unit", "additive", "sources"]].rename(columns={title: "title"}))
+
+
+def cmd_observations(args: argparse.Namespace) -> None:
+    with _open(args, read_only=True) as store:
+        frame = store.observations(args.indicator, args.region, args.period, all_sources=args.all_sources)
+    frame["value"] = frame["value"].map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else repr(float(v))))
+    _write_csv(frame[["indicator_id", "region_code", "period", "value", "status", "source"]])
+
+
+def cmd_imports(args: argparse.Namespace) -> None:
+    with _open(args, read_only=True) as store:
+        _write_csv(store.imports())
+
+
+def cmd_rejected(args: argparse.Namespace) -> None:
+    with _open(args, read_only=True) as store:
+        frame = store.rejected(args.import_id)
+    reason = "reason_en" if language() == "en" else "reason_nl"
+    _write_csv(frame[["import_id", "record", "field", reason, "raw"]].rename(columns={reason: "reason"}))
+
+
+# --- parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="koers", description="Koers: sturen op maatschappelijk effect — indicator store")
+    parser.add_argument("--db", help="database file (default: $KOERS_DB or data/koers.duckdb)")
+    parser.add_argument("--lang", choices=["nl", "en"], help="language of messages (default: $KOERS_LANG or nl)")
+    parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for a busy database (default 120)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("init", help="create or upgrade the database and load the region registry").set_defaults(run=cmd_init)
+
+    imp = commands.add_parser("import", help="import a source").add_subparsers(dest="kind", required=True)
+    odata4 = imp.add_parser("cbs-odata4", help="CBS OData4: folder of recorded responses or table id")
+    odata4.add_argument("source", metavar="DIR_OR_TABLE_ID")
+    odata4.add_argument("--base-url", help="API base (default https://datasets.cbs.nl/odata/v1/CBS)")
+    odata4.add_argument("--filter", help="OData $filter for the observations")
+    odata3 = imp.add_parser("cbs-odata3", help="CBS OData v3: Parquet folder or table id")
+    odata3.add_argument("source", metavar="PATH_OR_TABLE_ID")
+    odata3.add_argument("--base-url", help="feed base (default https://opendata.cbs.nl/ODataFeed/odata)")
+    odata3.add_argument("--period", help="period of a table without period dimension (default: year in its title)")
+    odata3.add_argument("--levels", help="region levels to keep, e.g. NL,PV,GM (default: all, WK and BU too)")
+    statline = imp.add_parser("statline-csv", help="CSV downloaded from StatLine")
+    statline.add_argument("source", metavar="FILE")
+    statline.add_argument("--table", help="CBS table id (default: from the file name)")
+    own = imp.add_parser("file", help="own figures: CSV, XLSX or Parquet, long or wide")
+    own.add_argument("source", metavar="FILE")
+    own.add_argument("--source-name", dest="source_name", help="name under which the figures are stored (default: file name)")
+    own.add_argument("--layout", choices=["auto", "long", "wide"])
+    own.add_argument("--indicator-column")
+    own.add_argument("--region-column")
+    own.add_argument("--period-column")
+    own.add_argument("--value-column")
+    own.add_argument("--status-column")
+    own.add_argument("--sheet")
+    own.add_argument("--decimal", choices=["auto", "comma", "point"])
+    own.add_argument("--delimiter")
+    own.add_argument("--unit")
+    for sub in (odata4, odata3, statline, own):
+        sub.set_defaults(run=cmd_import)
+
+    demo = commands.add_parser("demo", help="build the demo database from the shipped CBS data")
+    demo.add_argument("--force", action="store_true", help="rebuild when the database exists")
+    demo.set_defaults(run=cmd_demo)
+    regions = commands.add_parser("regions", help="regions as CSV: code,name,province,valid_from,valid_to")
+    regions.add_argument("--on", metavar="DATE", help="only regions that existed on DATE (YYYY-MM-DD)")
+    regions.add_argument("--kinds", help="comma-separated kinds (default municipality; also province, country, district, …)")
+    regions.set_defaults(run=cmd_regions)
+    commands.add_parser("indicators", help="indicators as CSV").set_defaults(run=cmd_indicators)
+    obs = commands.add_parser("observations", help="observations as CSV")
+    obs.add_argument("--indicator")
+    obs.add_argument("--region")
+    obs.add_argument("--period")
+    obs.add_argument("--all-sources", action="store_true", help="every source's value, not only the one shown")
+    obs.set_defaults(run=cmd_observations)
+    commands.add_parser("imports", help="the import log as CSV").set_defaults(run=cmd_imports)
+    rejected = commands.add_parser("rejected", help="rejected rows as CSV")
+    rejected.add_argument("import_id", nargs="?", type=int)
+    rejected.set_defaults(run=cmd_rejected)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.lang:
+        os.environ["KOERS_LANG"] = args.lang
+    try:
+        args.run(args)
+    except KoersError as error:
+        print(error.message(), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        _say("afgebroken; er is niets weggeschreven", "interrupted; nothing was written")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # noqa: BLE001 - the one place where anything unexpected is caught
+        path = log_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            logging.basicConfig(filename=path, level=logging.ERROR, format="%(asctime)s %(levelname)s %(message)s")
+            log.exception("unexpected error in %s", " ".join(sys.argv))
+        except OSError:
+            path = Path("(geen log / no log)")
+        _say(f"onverwachte fout: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} (details in {path})",
+             f"unexpected error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} (details in {path})")
+        return 1
+    return 0

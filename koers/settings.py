@@ -1,0 +1,19 @@
+"""Where things are: the database file, the shipped data, the log."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+DEFAULT_DB = DATA / "koers.duckdb"
+
+
+def database_path(explicit: str | os.PathLike | None = None) -> Path:
+    """`--db`, else `KOERS_DB`, else `data/koers.duckdb` in the repository."""
+    return Path(explicit or os.environ.get("KOERS_DB") or DEFAULT_DB)
+
+
+def log_path() -> Path:
+    return Path(os.environ.get("KOERS_LOG") or DATA / "koers.log")

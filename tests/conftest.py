@@ -1,0 +1,61 @@
+"""Shared fixtures: the real CBS data, and stores built from it in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# The project's own copy in data/ is what ships; ../shared/data is the original it was copied from.
+DATA = ROOT / "data"
+CBS = DATA / "cbs"
+
+sys.path.insert(0, str(ROOT))
+
+from koers.importers import cbs_odata3, cbs_odata4  # noqa: E402
+from koers.store import Store  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def cbs_dir() -> Path:
+    return CBS
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo database, built once per test session; tests copy it before writing."""
+    from koers.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path) -> Path:
+    path = tmp_path / "koers.duckdb"
+    shutil.copy(demo_template, path)
+    return path
+
+
+@pytest.fixture
+def registry_store(tmp_path):
+    """A writable store holding the registry and population from the real 03759ned responses."""
+    with Store.open(tmp_path / "koers.duckdb") as store:
+        store.commit_import(cbs_odata4.load(str(CBS / "03759ned")))
+        yield store
+
+
+def run_cli(*args: str, db: Path | None = None, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python -m koers ...` in a subprocess, as a user or a script would run it."""
+    full_env = {**os.environ, "KOERS_LANG": "en", **(env or {})}
+    command = [sys.executable, "-m", "koers"] + (["--db", str(db)] if db else []) + list(args)
+    return subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+__all__ = ["run_cli", "cbs_odata3", "cbs_odata4", "Store", "CBS", "DATA", "ROOT"]

@@ -1,0 +1,130 @@
+"""The command line as people and scripts use it: real subprocesses on real database files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+
+from conftest import CBS, ROOT, run_cli
+
+
+def _csv(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_init_import_and_query(tmp_path):
+    db = tmp_path / "k.duckdb"
+    assert run_cli("init", db=db).returncode == 0
+    done = run_cli("import", "cbs-odata4", str(CBS / "03759ned"), db=db)
+    assert done.returncode == 0, done.stderr
+    assert "13,568 records read, 13,568 loaded (13,568 new, 0 revised, 0 unchanged), 0 rejected" in done.stderr
+
+    out = run_cli("observations", "--indicator", "population", "--region", "GM0363", "--period", "2024", db=db)
+    assert out.stdout.splitlines()[0] == "indicator_id,region_code,period,value,status,source"
+    assert out.stdout.splitlines()[1] == "population,GM0363,2024,931298,definitive,03759ned"
+
+    regions = _csv(run_cli("regions", "--on", "2022-01-01", db=db).stdout)
+    assert len(regions) == 345
+    weesp = next(r for r in regions if r["code"] == "GM0457")
+    assert weesp == {"code": "GM0457", "name": "Weesp", "province": "PV27", "valid_from": "", "valid_to": "2022-03-24"}
+
+    indicators = _csv(run_cli("indicators", db=db).stdout)
+    assert {i["id"] for i in indicators} == {"population", "average_population"}
+    imports = _csv(run_cli("imports", db=db).stdout)
+    assert [(i["kind"], i["rows_loaded"], i["status"]) for i in imports] == [("cbs-odata4", "13568", "ok")]
+
+
+def test_dutch_messages_by_default(tmp_path):
+    done = run_cli("import", "cbs-odata4", str(CBS / "03759ned"), db=tmp_path / "k.duckdb", env={"KOERS_LANG": "nl"})
+    assert "13.568 records gelezen" in done.stderr
+
+
+def test_unreadable_input_is_one_line_and_non_zero(tmp_path):
+    db = tmp_path / "k.duckdb"
+    run_cli("init", db=db)
+    missing = run_cli("import", "cbs-odata4", str(tmp_path / "nothing-here"), db=db)
+    assert missing.returncode == 2
+    lines = [line for line in missing.stderr.splitlines() if "nothing-here" in line]
+    assert len(lines) == 1 and "Traceback" not in missing.stderr
+    failed = _csv(run_cli("imports", db=db).stdout)
+    assert [(i["status"], i["rows_loaded"]) for i in failed] == [("failed", "0")]
+
+
+def test_newer_database_is_refused_with_a_clear_message(tmp_path):
+    db = tmp_path / "k.duckdb"
+    run_cli("init", db=db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE koers_meta SET value = '7' WHERE key = 'schema_version'")
+    con.close()
+    refused = run_cli("regions", db=db)
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == ["this database has schema version 7, newer than this Koers (2): upgrade Koers"]
+
+
+def test_kill_9_during_import_leaves_the_previous_content(tmp_path):
+    db = tmp_path / "k.duckdb"
+    assert run_cli("import", "cbs-odata4", str(CBS / "03759ned"), db=db).returncode == 0
+    before = run_cli("observations", db=db).stdout
+    # Kill the writer at several moments of a larger import (84799NED with all districts and
+    # neighbourhoods: ~1.5 million observations), from just started to nearly done.
+    kills = 0
+    for delay in (0.3, 0.8, 1.5, 2.5):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "koers", "--db", str(db), "import", "cbs-odata3", str(CBS / "84799NED")],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        after = run_cli("observations", db=db)
+        assert after.returncode == 0, after.stderr
+        if process.returncode == -signal.SIGKILL:
+            kills += 1
+            assert after.stdout == before
+        else:  # it finished before the kill: then all of it is there
+            assert len(after.stdout) > len(before)
+            before = after.stdout
+    assert kills >= 2
+
+
+def test_import_waits_for_a_reader_and_succeeds(tmp_path):
+    db = tmp_path / "k.duckdb"
+    run_cli("init", db=db)
+    # Another process (the dashboard, say) reads for two seconds.
+    reader = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, read_only=True); print('open', flush=True); time.sleep(2); c.close()"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert reader.stdout.readline().strip() == "open"
+    started = time.monotonic()
+    done = run_cli("import", "cbs-odata4", str(CBS / "83625NED"), db=db)
+    reader.wait()
+    assert done.returncode == 0, done.stderr
+    assert "is held by another process" in done.stderr
+    assert time.monotonic() - started >= 1.0
+    assert "average_house_price" in run_cli("indicators", db=db).stdout
+
+
+def test_busy_database_gives_up_with_one_line(tmp_path):
+    db = tmp_path / "k.duckdb"
+    run_cli("init", db=db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('open', flush=True); time.sleep(5)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        busy = run_cli("--wait", "1", "regions", db=db)
+        assert busy.returncode == 2
+        assert busy.stderr.strip().endswith("is in use by another process; try again later")
+    finally:
+        holder.kill()
+        holder.wait()
