@@ -1,0 +1,137 @@
+"""Import speed and memory: a generated long CSV of ~5 million rows, and all shipped CBS data.
+
+Prints figures and ratios against a baseline measured in the same run (machines here are noisy):
+
+- baseline: a bare DuckDB `CREATE TABLE ... AS SELECT * FROM read_csv(...)` of the same file;
+- Koers: `import file` of that file into a database holding the region registry (parsing,
+  validation, registry check, revision merge, one transaction).
+Target: Koers within 2x the bare load, peak memory under 1.5 GB. Each run is its own subprocess,
+so its peak resident memory is its own.
+
+Usage: .venv/bin/python bench/bench_import.py [--rows-scale 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+_PROLOGUE = f"import json, resource, shutil, sys, time\nfrom pathlib import Path\nsys.path.insert(0, {str(ROOT)!r})\n"
+_EPILOGUE = "\nresult['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\nprint(json.dumps(result))\n"
+
+
+def _child(code: str) -> dict:
+    """Run `code` (which fills a dict `result`) in a fresh interpreter; add its peak memory."""
+    done = subprocess.run([sys.executable, "-c", _PROLOGUE + code + _EPILOGUE], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def generate(path: Path, registry_db: Path, scale: float) -> int:
+    """342 municipalities x 200 indicators x 73 months (2020-01 .. 2026-01) of plausible values."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from koers.store import Store
+
+    with Store.open(registry_db, read_only=True) as store:
+        regions = store.regions(on=dt.date(2025, 1, 1))["code"].tolist()
+    indicators = [f"indicator_{i:03d}" for i in range(max(1, round(200 * scale)))]
+    periods = [f"{2020 + m // 12}-{m % 12 + 1:02d}" for m in range(73)]
+    n = len(regions) * len(indicators) * len(periods)
+    rng = np.random.default_rng(2026)
+    table = pa.table({
+        "indicator": pa.array(np.repeat(indicators, len(regions) * len(periods))),
+        "region": pa.array(np.tile(np.repeat(regions, len(periods)), len(indicators))),
+        "period": pa.array(np.tile(periods, len(regions) * len(indicators))),
+        "value": pa.array(np.round(rng.gamma(2.0, 50.0, n), 2)),
+    })
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
+    return n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows-scale", type=float, default=1.0, help="fraction of the 200 indicators (for a quick run)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="koers-bench-"))
+    registry = work / "registry.duckdb"
+    _child(f"""
+from koers.store import Store
+from koers.importers import cbs_odata4
+with Store.open({str(registry)!r}) as s:
+    s.commit_import(cbs_odata4.load({str(ROOT / 'data' / 'cbs' / '03759ned')!r}))
+result = {{}}""")
+    csv_path = work / "long.csv"
+    started = time.perf_counter()
+    rows = generate(csv_path, registry, args.rows_scale)
+    print(f"generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s")
+
+    bare = _child(f"""
+import duckdb
+con = duckdb.connect({str(work / 'bare.duckdb')!r})
+t = time.perf_counter()
+con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [{str(csv_path)!r}])
+con.close()
+result = {{"seconds": time.perf_counter() - t}}""")
+
+    koers = _child(f"""
+from koers.store import Store
+from koers.importers import own_file
+target = {str(work / 'koers.duckdb')!r}
+shutil.copy({str(registry)!r}, target)
+t = time.perf_counter()
+batch = own_file.load(Path({str(csv_path)!r}))
+parsed = time.perf_counter() - t
+with Store.open(target) as s:
+    r = s.commit_import(batch)
+result = {{"seconds": time.perf_counter() - t, "parse_seconds": parsed, "loaded": r.rows_loaded, "rejected": r.rows_rejected}}""")
+
+    reimport = _child(f"""
+from koers.store import Store
+from koers.importers import own_file
+t = time.perf_counter()
+batch = own_file.load(Path({str(csv_path)!r}))
+with Store.open({str(work / 'koers.duckdb')!r}) as s:
+    r = s.commit_import(batch)
+result = {{"seconds": time.perf_counter() - t, "unchanged": r.rows_unchanged}}""")
+
+    shared = _child(f"""
+from koers.store import Store
+from koers.importers import cbs_odata3, cbs_odata4
+cbs = Path({str(ROOT / 'data' / 'cbs')!r})
+t = time.perf_counter()
+with Store.open({str(work / 'shared.duckdb')!r}) as s:
+    n = 0
+    for folder in ("03759ned", "83625NED"):
+        n += s.commit_import(cbs_odata4.load(str(cbs / folder))).rows_loaded
+    n += s.commit_import(cbs_odata3.load(str(cbs / "84799NED"))).rows_loaded
+result = {{"seconds": time.perf_counter() - t, "observations": n}}""")
+
+    print(f"bare DuckDB read_csv:          {bare['seconds']:6.2f} s   peak {bare['peak_mb']:6.0f} MB")
+    print(f"koers import file (fresh):     {koers['seconds']:6.2f} s   peak {koers['peak_mb']:6.0f} MB"
+          f"   (parse {koers['parse_seconds']:.2f} s; loaded {koers['loaded']:,}, rejected {koers['rejected']})")
+    print(f"koers re-import (unchanged):   {reimport['seconds']:6.2f} s   peak {reimport['peak_mb']:6.0f} MB"
+          f"   ({reimport['unchanged']:,} unchanged)")
+    print(f"ratio import / bare:           {koers['seconds'] / bare['seconds']:6.2f} x   (target <= 2.0)")
+    print(f"ratio re-import / bare:        {reimport['seconds'] / bare['seconds']:6.2f} x")
+    print(f"peak memory import:            {koers['peak_mb'] / 1024:6.2f} GB  (target < 1.5)")
+    print(f"all shipped CBS data (03759ned, 83625NED, 84799NED incl. districts and neighbourhoods): "
+          f"{shared['seconds']:.2f} s for {shared['observations']:,} observations (target < 5 s)")
+
+
+if __name__ == "__main__":
+    main()
