@@ -81,7 +81,7 @@ def _run_import(args: argparse.Namespace, kind: str, load: Callable[[Callable[[s
     try:
         bar.update("lezen / reading", 0.0)
         try:
-            batch = load(bar.update)
+            batch = load(lambda step, f: bar.update(step, 0.3 * f))
         except FileProblem as problem:
             path = database_path(args.db)
             if path.exists():  # keep a trace of the failed attempt; nothing else is written

@@ -36,7 +36,8 @@ def test_kerncijfers_wide_to_long_at_municipality_level(registry_store):
     assert len(batch.indicators) == 42
     result = registry_store.commit_import(batch)
     assert result.rows_rejected == 0
-    obs = registry_store.observations(region="GM0363", period="2020", all_sources=True).set_index("indicator_id")
+    obs = registry_store.observations(region="GM0363", period="2020", all_sources=True)
+    obs = obs[obs["source"] == "84799NED"].set_index("indicator_id")
     assert obs.loc["urbanity", "value"] == 1  # Amsterdam: "zeer sterk stedelijk"
     assert obs.loc["population", "value"] == 872_757  # 1 January 2020, as 03759ned says too
 
@@ -86,3 +87,17 @@ def test_unreadable_odata4_folder_is_one_line_naming_the_file(tmp_path, broken):
         cbs_odata4.load(str(folder))
     message = str(problem.value)
     assert "measure-codes.json" in message and "\n" not in message
+
+
+def test_live_v3_feed_equals_the_parquet_form(registry_store, tmp_path):
+    from tests.replay_server import ReplayServer
+
+    with ReplayServer(CBS, page_size=4000, stringify_values=True) as server:
+        live = cbs_odata3.load("84799NED", base_url=server.base_url_v3, levels=("NL", "GM"))
+        pages = len(server.requests_for("TypedDataSet"))
+    folder = cbs_odata3.load(str(CBS / "84799NED"), levels=("NL", "GM"))
+    assert pages == 5  # 17,341 rows in pages of 4,000: paging followed to the end
+    assert live.source_table == folder.source_table == "84799NED"
+    key = ["indicator_id", "region_code", "period"]
+    as_frame = lambda batch: batch.observations.to_pandas()[key + ["value", "status"]].sort_values(key).reset_index(drop=True)  # noqa: E731
+    assert as_frame(live).equals(as_frame(folder))

@@ -21,7 +21,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 import pandas as pd
 import pyarrow as pa
@@ -110,20 +110,27 @@ class _Client:
         if response.status_code >= 400:
             raise KoersError(f"{url}: de server antwoordde {response.status_code}", f"{url}: the server answered {response.status_code}")
         try:
-            return response.json()
+            data = response.json()
         except ValueError as error:
             raise KoersError(f"{url}: antwoord is geen JSON", f"{url}: the answer is not JSON") from error
+        if not isinstance(data, dict):
+            raise KoersError(f"{url}: antwoord is geen OData-object", f"{url}: the answer is not an OData object")
+        return data
 
     def all_values(self, url: str, next_key: str, progress: Progress | None = None) -> list[dict]:
         rows: list[dict] = []
-        pages = 0
+        seen: set[str] = set()
         while url:
+            if url in seen:
+                raise KoersError(f"{url}: de server verwijst steeds naar dezelfde pagina", f"{url}: the server keeps linking to the same page")
+            seen.add(url)
             data = self.get(url)
             rows.extend(data.get("value", []))
-            pages += 1
-            url = data.get(next_key)
+            following = data.get(next_key)
+            url = urljoin(url, following) if following else ""  # OData allows relative next links
             if progress:
-                progress(f"page {pages}: {len(rows)} rows", min(0.5, 0.05 * pages))
+                # The number of pages is not known up front: rise towards (never reach) 1.
+                progress(f"page {len(seen)}: {len(rows)} rows", 1 - 0.8 ** len(seen))
         return rows
 
 
@@ -133,10 +140,11 @@ def fetch(table_id: str, base_url: str = DEFAULT_BASE_URL, filter: str | None = 
     client = _Client(session)
     root = f"{base_url.rstrip('/')}/{quote(table_id)}"
     properties = client.get(f"{root}/Properties")
+    table_id = str(properties.get("Identifier") or table_id)  # CBS's spelling: "03759ned", not "03759NED"
     dimensions = client.all_values(f"{root}/Dimensions", "@odata.nextLink")
     measures = client.all_values(f"{root}/MeasureCodes", "@odata.nextLink")
     codes = {d["Identifier"]: client.all_values(f"{root}/{quote(d['Identifier'])}Codes", "@odata.nextLink")
-             for d in dimensions}
+             for d in dimensions if d.get("ContainsCodes", True)}
     url = f"{root}/Observations" + (f"?$filter={quote(filter)}" if filter else "")
     observations = client.all_values(url, "@odata.nextLink", progress)
     return ODataTable(table_id, root, properties, dimensions, measures, codes, observations)
