@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from koers.errors import FileProblem, KoersError, language
@@ -125,7 +126,12 @@ def cmd_import(args: argparse.Namespace) -> None:
                    if name != "source" and getattr(args, name, None) is not None}
         if args.source_name:
             options["source"] = args.source_name
-        mapping = own_file.FileMapping(**options)
+        try:
+            mapping = own_file.FileMapping(**options)
+        except ValidationError as error:
+            first = error.errors()[0]
+            field = ".".join(str(x) for x in first["loc"])
+            raise KoersError(f"{args.source}: optie {field}: {first['msg']}", f"{args.source}: option {field}: {first['msg']}") from None
         _run_import(args, "file", lambda p: own_file.load(Path(args.source), mapping))
 
 

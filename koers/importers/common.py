@@ -11,6 +11,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -20,6 +21,10 @@ from koers.store import OBSERVATION_SCHEMA, REJECTED_SCHEMA
 
 REGION_CODE = re.compile(r"^(NL|LD|PV|CR|GM|WK|BU)[0-9A-Z]{2,8}$")
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+# A number as written in each style; grouping by thousands is optional but must be in threes.
+_EXPONENT = r"([eE][+-]?\d+)?"
+DUTCH_NUMBER = r"^[+-]?([1-9]\d{0,2}(\.\d{3})+|\d+)(,\d+)?" + _EXPONENT + "$"
+ENGLISH_NUMBER = r"^[+-]?([1-9]\d{0,2}(,\d{3})+|\d+)(\.\d+)?" + _EXPONENT + "$"
 # CBS symbols in StatLine downloads: "." unknown, "x" secret, "?" unreliable, "-" nil (zero).
 MISSING_SYMBOLS = {"", ".", "x", "?", "..", "none", "nan", "null", "na", "n/a", "#n/a"}
 
@@ -46,9 +51,12 @@ def map_distinct(values: pa.ChunkedArray | pa.Array, function, type_=pa.string()
 
 
 def decimal_style(values: pa.Array) -> str:
-    """'comma' when any cell uses a decimal comma (Dutch: 1.234,5), else 'point'."""
-    has_comma = pc.any(pc.match_substring(values, ",")).as_py()
-    return "comma" if has_comma else "point"
+    """'comma' (Dutch: 1.234,5) when some cells fit only that style and none fit only English."""
+    dutch = pc.match_substring_regex(values, DUTCH_NUMBER)
+    english = pc.match_substring_regex(values, ENGLISH_NUMBER)
+    only_dutch = pc.sum(pc.and_(dutch, pc.invert(english))).as_py() or 0
+    only_english = pc.sum(pc.and_(english, pc.invert(dutch))).as_py() or 0
+    return "comma" if only_dutch and not only_english else "point"
 
 
 def parse_numbers(values: pa.Array, decimal: str = "auto") -> tuple[pa.Array, pa.Array]:
@@ -58,18 +66,22 @@ def parse_numbers(values: pa.Array, decimal: str = "auto") -> tuple[pa.Array, pa
     Dutch style ("1.234,5") drops the thousands dots; English style ("1,234.5") the commas.
     """
     if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
-        return pc.cast(values, pa.float64()), pa.array([False] * len(values), pa.bool_())
+        numbers = pc.cast(values, pa.float64())
+        numbers = pc.if_else(pc.is_nan(numbers), pa.scalar(None, pa.float64()), numbers)  # NaN is missing
+        return numbers, pa.array(np.zeros(len(values), dtype=bool))
     text = pc.utf8_trim(pc.cast(values, pa.string()), " \u00a0\t\"'")
     lowered = pc.utf8_lower(text)
     missing = pc.or_kleene(pc.is_null(text), pc.is_in(lowered, value_set=pa.array(sorted(MISSING_SYMBOLS))))
     text = pc.if_else(pc.equal(text, "-"), "0", text)
     style = decimal_style(text) if decimal == "auto" else decimal
+    text = pc.replace_substring(text, " ", "")
+    fits = pc.match_substring_regex(text, DUTCH_NUMBER if style == "comma" else ENGLISH_NUMBER)
     if style == "comma":
         text = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
     else:
         text = pc.replace_substring(text, ",", "")
-    text = pc.replace_substring(text, " ", "")
-    valid = pc.match_substring_regex(text, _NUMBER)
+    # A cell that does not fit the column's style is refused, never read off by a factor 1000.
+    valid = pc.and_(fits, pc.match_substring_regex(text, _NUMBER))
     bad = pc.and_(pc.invert(pc.fill_null(missing, False)), pc.invert(pc.fill_null(valid, False)))
     usable = pc.if_else(pc.fill_null(valid, False), text, pa.scalar(None, pa.string()))
     return pc.cast(usable, pa.float64()), pc.fill_null(bad, False)
@@ -121,14 +133,23 @@ def empty_rejected() -> pa.Table:
 
 
 def observation_table(columns: dict[str, pa.Array]) -> pa.Table:
-    """Build the batch's observation table, filling absent optional columns with nulls."""
+    """Build the batch's observation table, filling absent optional columns with nulls.
+
+    Text columns may stay dictionary-encoded (a few distinct values spread over many rows): the
+    store reads those without expanding them.
+    """
     length = len(next(iter(columns.values())))
-    arrays = []
+    arrays, fields = [], []
     for field in OBSERVATION_SCHEMA:
         column = columns.get(field.name)
         if column is None:
             column = pa.nulls(length, field.type)
         elif isinstance(column, pa.ChunkedArray):
-            column = column.combine_chunks()
-        arrays.append(pc.cast(column, field.type))
-    return pa.Table.from_arrays(arrays, schema=OBSERVATION_SCHEMA)
+            column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        if pa.types.is_dictionary(column.type) and pa.types.is_string(field.type):
+            column = column.cast(pa.dictionary(pa.int32(), pa.string()))
+        else:
+            column = pc.cast(column, field.type)
+        arrays.append(column)
+        fields.append(pa.field(field.name, column.type))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))

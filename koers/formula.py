@@ -1,0 +1,203 @@
+"""KPI formulas: parsed into a small tree, checked, and turned into SQL from the tree.
+
+A formula is arithmetic over indicator and KPI ids with a few named functions::
+
+    growth(population, 1)                      percentage change against one period earlier
+    share(persons_bijstand, population)        100 * a / b
+    (persons_bijstand + persons_ww) / population * 1000
+    lag(population, 2)                         the value two periods earlier
+
+Python's own expression parser reads the text (it knows precedence and parentheses); we then keep
+only the node types listed here and refuse everything else — strings, attributes, subscripts,
+comparisons, keyword arguments, unknown functions. The SQL is generated from our tree, so no text
+from a definition ever reaches DuckDB: ids become column names chosen by the caller from its own
+allow-list, and numbers are formatted by us.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MAX_LENGTH = 500
+MAX_DEPTH = 25
+ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+class FormulaError(ValueError):
+    """A formula that cannot be used, with a one-line reason (nl and en)."""
+
+    def __init__(self, nl: str, en: str) -> None:
+        super().__init__(en)
+        self.nl = nl
+        self.en = en
+
+
+@dataclass(frozen=True)
+class Number:
+    value: float
+
+
+@dataclass(frozen=True)
+class Ref:
+    id: str
+
+
+@dataclass(frozen=True)
+class Negate:
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # + - * /
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    args: tuple[Node, ...]
+
+
+Node = Number | Ref | Negate | Binary | Call
+
+# name: (arguments, which arguments must be whole-number constants, description)
+FUNCTIONS: dict[str, tuple[int, tuple[int, ...], str]] = {
+    "lag": (2, (1,), "lag(x, n): x van n perioden eerder / x from n periods earlier"),
+    "growth": (2, (1,), "growth(x, n): groei in % t.o.v. n perioden eerder / growth in % against n periods earlier"),
+    "share": (2, (), "share(a, b): 100 * a / b"),
+    "min": (2, (), "min(a, b): de kleinste / the smaller"),
+    "max": (2, (), "max(a, b): de grootste / the larger"),
+    "abs": (1, (), "abs(x): absolute waarde / absolute value"),
+}
+_WINDOWED = {"lag", "growth"}
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+def parse(text: str) -> Node:
+    """Parse and check a formula's shape; raises FormulaError with a one-line reason."""
+    if not isinstance(text, str) or not text.strip():
+        raise FormulaError("de formule is leeg", "the formula is empty")
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(f"de formule is langer dan {MAX_LENGTH} tekens", f"the formula is longer than {MAX_LENGTH} characters")
+    if "\x00" in text:
+        raise FormulaError("de formule bevat een ongeldig teken", "the formula contains an invalid character")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as error:
+        raise FormulaError(
+            f"de formule is geen geldige rekenregel (bij teken {error.offset or '?'})",
+            f"the formula is not valid arithmetic (at character {error.offset or '?'})",
+        ) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise FormulaError("de formule is te diep genest", "the formula is nested too deeply") from None
+    return _convert(tree.body, 0)
+
+
+def _convert(node: ast.AST, depth: int) -> Node:
+    if depth > MAX_DEPTH:
+        raise FormulaError("de formule is te diep genest", "the formula is nested too deeply")
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        if not math.isfinite(node.value):
+            raise FormulaError("getal buiten bereik", "number out of range")
+        return Number(float(node.value))
+    if isinstance(node, ast.Name):
+        if not ID.match(node.id):
+            raise FormulaError(
+                f'"{node.id}" is geen geldige id (kleine letters, cijfers en _, beginnend met een letter)',
+                f'"{node.id}" is not a valid id (lower-case letters, digits and _, starting with a letter)',
+            )
+        return Ref(node.id)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _convert(node.operand, depth + 1)
+        return Negate(operand) if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        return Binary(_OPERATORS[type(node.op)], _convert(node.left, depth + 1), _convert(node.right, depth + 1))
+    if isinstance(node, ast.Call):
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in FUNCTIONS:
+            known = ", ".join(FUNCTIONS)
+            raise FormulaError(f"onbekende functie (bekend: {known})", f"unknown function (known: {known})")
+        arity, whole, _ = FUNCTIONS[name]
+        if node.keywords or len(node.args) != arity:
+            raise FormulaError(f"{name}() verwacht {arity} argument(en)", f"{name}() takes {arity} argument(s)")
+        args = tuple(_convert(a, depth + 1) for a in node.args)
+        for index in whole:
+            arg = args[index]
+            if not (isinstance(arg, Number) and arg.value.is_integer() and 1 <= arg.value <= 50):
+                raise FormulaError(f"{name}(): argument {index + 1} moet een heel getal van 1 tot 50 zijn",
+                                   f"{name}(): argument {index + 1} must be a whole number from 1 to 50")
+        if name in _WINDOWED and any(_uses_window(a) for a in args):
+            raise FormulaError(f"{name}() kan geen lag() of growth() bevatten", f"{name}() cannot contain lag() or growth()")
+        return Call(name, args)
+    raise FormulaError("alleen getallen, id's, + - * / ( ) en de functies " + ", ".join(FUNCTIONS) + " zijn toegestaan",
+                       "only numbers, ids, + - * / ( ) and the functions " + ", ".join(FUNCTIONS) + " are allowed")
+
+
+def _uses_window(node: Node) -> bool:
+    if isinstance(node, Call):
+        return node.function in _WINDOWED or any(_uses_window(a) for a in node.args)
+    if isinstance(node, Binary):
+        return _uses_window(node.left) or _uses_window(node.right)
+    if isinstance(node, Negate):
+        return _uses_window(node.operand)
+    return False
+
+
+def references(node: Node) -> set[str]:
+    """Every indicator or KPI id a formula uses."""
+    if isinstance(node, Ref):
+        return {node.id}
+    if isinstance(node, Negate):
+        return references(node.operand)
+    if isinstance(node, Binary):
+        return references(node.left) | references(node.right)
+    if isinstance(node, Call):
+        return set().union(*(references(a) for a in node.args))
+    return set()
+
+
+def to_sql(node: Node, column: Callable[[str], str], window: str = "w") -> str:
+    """SQL for a checked tree. `column(id)` must return an identifier from the caller's allow-list.
+
+    Division by zero gives NULL (missing), not an error; `lag`/`growth` use the caller's window
+    `window` (partitioned by region, ordered by period).
+    """
+
+    def sql(n: Node) -> str:
+        if isinstance(n, Number):
+            return repr(n.value) if not n.value.is_integer() else f"{int(n.value)}.0"
+        if isinstance(n, Ref):
+            return column(n.id)
+        if isinstance(n, Negate):
+            return f"(-{sql(n.operand)})"
+        if isinstance(n, Binary):
+            if n.op == "/":
+                return f"({sql(n.left)} / nullif({sql(n.right)}, 0))"
+            return f"({sql(n.left)} {n.op} {sql(n.right)})"
+        if isinstance(n, Call):
+            a = [sql(x) for x in n.args]
+            if n.function == "lag":
+                return f"lag({a[0]}, {int(n.args[1].value)}) OVER {window}"  # type: ignore[union-attr]
+            if n.function == "growth":
+                previous = f"lag({a[0]}, {int(n.args[1].value)}) OVER {window}"  # type: ignore[union-attr]
+                return f"(100.0 * ({a[0]} / nullif({previous}, 0) - 1))"
+            if n.function == "share":
+                return f"(100.0 * {a[0]} / nullif({a[1]}, 0))"
+            if n.function == "min":
+                return f"least({a[0]}, {a[1]})"
+            if n.function == "max":
+                return f"greatest({a[0]}, {a[1]})"
+            return f"abs({a[0]})"
+        raise TypeError(n)
+
+    return sql(node)
+
+
+def uses_window(node: Node) -> bool:
+    return _uses_window(node)
