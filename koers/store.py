@@ -29,7 +29,11 @@ from koers.catalogue import IndicatorDefinition
 from koers.errors import DatabaseBusy, KoersError
 from koers.registry import Region, name_aliases, name_key
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# Invented figures (the demo's example series and targets) live under this source and nowhere else.
+EXAMPLE_SOURCE = "voorbeelddata"
+EXAMPLE_TITLE = "voorbeelddata, fictief"
+EXAMPLE_PRECEDENCE = 1000  # below every real source: an example never overrides a real figure
 STATUSES = ("definitive", "provisional", "missing", "impossible")
 Progress = Callable[[str, float], None]
 
@@ -93,6 +97,16 @@ _V2 = [
 ]
 
 
+_V3 = [
+    # Targets per KPI, region and year, with a tolerance band (in the KPI's unit) around them.
+    """CREATE TABLE target (
+        kpi_id VARCHAR NOT NULL, region_code VARCHAR NOT NULL, year INTEGER NOT NULL,
+        value DOUBLE NOT NULL, tolerance DOUBLE NOT NULL DEFAULT 0, source VARCHAR NOT NULL,
+        note VARCHAR, set_at TIMESTAMP NOT NULL, set_by VARCHAR,
+        PRIMARY KEY (kpi_id, region_code, year))""",
+]
+
+
 def _backfill_region_names(con: duckdb.DuckDBPyConnection) -> None:
     rows = con.execute("SELECT code, name, kind FROM region").fetchall()
     _insert_region_names(con, [(code, name, kind) for code, name, kind in rows], "registry")
@@ -101,6 +115,7 @@ def _backfill_region_names(con: duckdb.DuckDBPyConnection) -> None:
 MIGRATIONS: dict[int, tuple[list[str], Callable[[duckdb.DuckDBPyConnection], None] | None]] = {
     1: (_V1, None),
     2: (_V2, _backfill_region_names),
+    3: (_V3, None),
 }
 
 
@@ -454,7 +469,7 @@ class Store:
                      not any(s.table.lower() == batch.source_table.lower() for s in definition.sources)],
                 )
                 known.add(definition.id)
-            precedence = next(
+            precedence = EXAMPLE_PRECEDENCE if batch.source_table == EXAMPLE_SOURCE else next(
                 (s.precedence for s in definition.sources
                  if s.table.lower() == batch.source_table.lower() and s.measure == measure),
                 50,
@@ -496,6 +511,53 @@ class Store:
     def counts(self) -> dict[str, int]:
         names = ("region", "region_event", "indicator", "observation", "observation_revision", "import_log", "rejected_row")
         return {n: int(self.con.execute(f"SELECT count(*) FROM {n}").fetchall()[0][0]) for n in names}
+
+    # --- targets ------------------------------------------------------------------------------
+
+    def upsert_targets(self, targets: pd.DataFrame, source: str, set_by: str | None = None) -> int:
+        """Add or replace targets. `targets` columns: kpi_id, region_code, year, value, tolerance
+        (optional, default 0), note (optional). Returns the number written."""
+        frame = targets.copy()
+        frame["tolerance"] = frame["tolerance"] if "tolerance" in frame else 0.0
+        frame["note"] = frame["note"] if "note" in frame else None
+        frame = frame[["kpi_id", "region_code", "year", "value", "tolerance", "note"]]
+        self.con.register("new_target", frame)
+        try:
+            self.con.execute(
+                """INSERT OR REPLACE INTO target
+                   SELECT kpi_id, region_code, CAST(year AS INTEGER), value, coalesce(tolerance, 0), ?, note, ?, ?
+                   FROM new_target""",
+                [source, dt.datetime.now(), set_by],
+            )
+        finally:
+            self.con.unregister("new_target")
+        return len(frame)
+
+    def targets(self, kpi_id: str | None = None, region: str | None = None) -> pd.DataFrame:
+        return self.con.execute(
+            """SELECT kpi_id, region_code, year, value, tolerance, source, note, set_at, set_by FROM target
+               WHERE (CAST(? AS VARCHAR) IS NULL OR kpi_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR region_code = ?)
+               ORDER BY kpi_id, region_code, year""",
+            [kpi_id, kpi_id, region, region],
+        ).df()
+
+    def remove_examples(self) -> dict[str, int]:
+        """Remove every invented figure: example observations, their revisions and targets."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            removed = {
+                "observations": con.execute("DELETE FROM observation WHERE source_table = ?", [EXAMPLE_SOURCE]).fetchall()[0][0],
+                "revisions": con.execute("DELETE FROM observation_revision WHERE source_table = ?", [EXAMPLE_SOURCE]).fetchall()[0][0],
+                "targets": con.execute("DELETE FROM target WHERE source = ?", [EXAMPLE_TITLE]).fetchall()[0][0],
+            }
+            con.execute("DELETE FROM indicator_source WHERE source_table = ?", [EXAMPLE_SOURCE])
+            con.execute("DELETE FROM indicator WHERE id NOT IN (SELECT indicator_id FROM indicator_source)")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return {k: int(v) for k, v in removed.items()}
 
     # --- import log ---------------------------------------------------------------------------
 
