@@ -190,6 +190,86 @@ def cmd_rejected(args: argparse.Namespace) -> None:
     _write_csv(frame[["import_id", "record", "field", reason, "raw"]].rename(columns={reason: "reason"}))
 
 
+def _library(args: argparse.Namespace):
+    from koers.library import load_library
+    from koers.settings import metrics_folder
+
+    known: list[str] = []
+    path = database_path(args.db)
+    if path.exists():
+        with _open(args, read_only=True) as store:
+            known = list(store.known_indicator_ids())
+    return load_library(metrics_folder(getattr(args, "metrics", None) or args.metrics_dir), known)
+
+
+def cmd_metrics_validate(args: argparse.Namespace) -> None:
+    library = _library(args)
+    lang = language()
+    for problem in library.problems:
+        print(("FOUT " if lang == "nl" else "ERROR ") * (problem.severity == "error")
+              + ("waarschuwing " if lang == "nl" else "warning ") * (problem.severity == "warning") + problem.line(lang))
+    errors = len(library.errors)
+    _say(f"{len(library.kpis)} KPI's, {errors} fouten, {len(library.problems) - errors} waarschuwingen",
+         f"{len(library.kpis)} KPIs, {errors} errors, {len(library.problems) - errors} warnings")
+    if errors:
+        raise SystemExit(2)
+
+
+def cmd_metrics_catalog(args: argparse.Namespace) -> None:
+    from koers.catalog import write_catalog
+
+    library = _library(args)
+    target = Path(args.out)
+    write_catalog(library, target)
+    _say(f"{target} geschreven ({len(library.kpis)} KPI's)", f"wrote {target} ({len(library.kpis)} KPIs)")
+
+
+def cmd_kpi(args: argparse.Namespace) -> None:
+    import datetime as dt
+
+    from koers.assess import STATUS_TEXT, kpi_overview
+
+    library = _library(args)
+    custom = [c.strip().upper() for c in args.peers_list.split(",")] if args.peers_list else None
+    harmonise = dt.date.fromisoformat(args.harmonise) if args.harmonise else None
+    with _open(args, read_only=True) as store:
+        if store.region(args.region) is None:
+            raise KoersError(f"onbekende regiocode {args.region}", f"unknown region code {args.region}")
+        frame = kpi_overview(store, library, args.region, args.year, args.theme, args.peers, custom, harmonise)
+    lang = 1 if language() == "en" else 0
+    frame["status"] = frame["status"].map(lambda s: STATUS_TEXT[s][lang])
+    columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected"]
+    flags = ["provisional", "harmonised", "example", "suppressed"]
+    if args.format == "json":
+        print(frame[columns + flags + ["projected", "will_reach", "sources"]].to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        out = frame[columns + flags].copy()
+        for column in ("value", "target", "peer_median", "percentile", "expected"):
+            out[column] = out[column].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.6g}")
+        _write_csv(out)
+
+
+def cmd_targets_import(args: argparse.Namespace) -> None:
+    from koers.targets import read_targets
+
+    frame = read_targets(Path(args.file))
+    with _open(args) as store:
+        written = store.upsert_targets(frame, source=f"bestand {Path(args.file).name}")
+    _say(f"{written} doelen geladen uit {args.file}", f"{written} targets loaded from {args.file}")
+
+
+def cmd_targets_list(args: argparse.Namespace) -> None:
+    with _open(args, read_only=True) as store:
+        _write_csv(store.targets(args.kpi, args.region))
+
+
+def cmd_examples_remove(args: argparse.Namespace) -> None:
+    with _open(args) as store:
+        removed = store.remove_examples()
+    _say(f"voorbeelddata verwijderd: {removed['observations']} observaties, {removed['targets']} doelen",
+         f"example data removed: {removed['observations']} observations, {removed['targets']} targets")
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 
@@ -198,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help="database file (default: $KOERS_DB or data/koers.duckdb)")
     parser.add_argument("--lang", choices=["nl", "en"], help="language of messages (default: $KOERS_LANG or nl)")
     parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for a busy database (default 120)")
+    parser.add_argument("--metrics-dir", help="folder of own KPI definitions (default: $KOERS_METRICS or metrics/custom)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("init", help="create or upgrade the database and load the region registry").set_defaults(run=cmd_init)
@@ -249,6 +330,36 @@ def build_parser() -> argparse.ArgumentParser:
     rejected = commands.add_parser("rejected", help="rejected rows as CSV")
     rejected.add_argument("import_id", nargs="?", type=int)
     rejected.set_defaults(run=cmd_rejected)
+    metrics_parser = commands.add_parser("metrics", help="the KPI library").add_subparsers(dest="metrics_command", required=True)
+    validate = metrics_parser.add_parser("validate", help="check the built-in and own KPI definitions")
+    validate.add_argument("metrics", nargs="?", metavar="PATH", help="folder of own YAML definitions (default: $KOERS_METRICS or metrics/custom)")
+    validate.set_defaults(run=cmd_metrics_validate)
+    catalog = metrics_parser.add_parser("catalog", help="write the KPI catalogue (docs/metrics.md)")
+    catalog.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" / "metrics.md"))
+    catalog.set_defaults(run=cmd_metrics_catalog)
+
+    kpi = commands.add_parser("kpi", help="every KPI for one municipality and year")
+    kpi.add_argument("--region", required=True, type=str.upper)
+    kpi.add_argument("--year", required=True, type=int)
+    kpi.add_argument("--theme", type=int, choices=[1, 2, 3])
+    kpi.add_argument("--format", choices=["csv", "json"], default="csv")
+    kpi.add_argument("--peers", choices=["size", "province", "urbanity", "custom", "nearest"], default="size",
+                     help="peer group (default: same size class)")
+    kpi.add_argument("--peers-list", help="comma-separated codes for --peers custom")
+    kpi.add_argument("--harmonise", metavar="DATE", help="merger-harmonised series on the division of DATE")
+    kpi.set_defaults(run=cmd_kpi)
+
+    targets = commands.add_parser("targets", help="targets per KPI, region and year").add_subparsers(dest="targets_command", required=True)
+    load_targets = targets.add_parser("import", help="load targets from CSV/XLSX: kpi_id, region_code, year, value[, tolerance, note]")
+    load_targets.add_argument("file")
+    load_targets.set_defaults(run=cmd_targets_import)
+    list_targets = targets.add_parser("list", help="targets as CSV")
+    list_targets.add_argument("--kpi")
+    list_targets.add_argument("--region")
+    list_targets.set_defaults(run=cmd_targets_list)
+
+    examples = commands.add_parser("examples", help="the demo's invented example data").add_subparsers(dest="examples_command", required=True)
+    examples.add_parser("remove", help="remove every invented figure and target").set_defaults(run=cmd_examples_remove)
     return parser
 
 

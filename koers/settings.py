@@ -17,3 +17,9 @@ def database_path(explicit: str | os.PathLike | None = None) -> Path:
 
 def log_path() -> Path:
     return Path(os.environ.get("KOERS_LOG") or DATA / "koers.log")
+
+
+def metrics_folder(explicit: str | os.PathLike | None = None) -> Path:
+    """The policy advisors' own KPI definitions (YAML): `--metrics`, `KOERS_METRICS`, or
+    `metrics/custom/` in the repository."""
+    return Path(explicit or os.environ.get("KOERS_METRICS") or ROOT / "metrics" / "custom")

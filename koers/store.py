@@ -508,6 +508,44 @@ class Store:
             [indicator, region, period],
         ).df()
 
+    def query(self, sql: str, params: list, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+        """Run a read query composed by `koers.evaluate` / `koers.assess` from allow-listed parts;
+        values as `?`, frames from Python registered under the given names for this query only."""
+        tables = tables or {}
+        for name, frame in tables.items():
+            self.con.register(name, frame)
+        try:
+            return self.con.execute(sql, params).df()
+        finally:
+            for name in tables:
+                self.con.unregister(name)
+
+    def municipality_profile(self, year: int) -> pd.DataFrame:
+        """Municipalities existing during `year` with what peer groups are made of: province,
+        population on 1 January (of that year, else the nearest year there is) and urbanity
+        (CBS's "mate van stedelijkheid", the latest figure up to that year, else the earliest)."""
+        return self.con.execute(
+            """WITH m AS (
+                   SELECT code, name, province_code FROM region
+                   WHERE kind = 'municipality'
+                     AND (valid_from IS NULL OR valid_from < make_date(?, 12, 31))
+                     AND (valid_to IS NULL OR valid_to > make_date(?, 1, 1))
+               ),
+               nearest AS (
+                   SELECT region_code, indicator_id, value,
+                          row_number() OVER (PARTITION BY region_code, indicator_id
+                                             ORDER BY abs(CAST(period AS INTEGER) - ?), period DESC) AS rank
+                   FROM observation_best
+                   WHERE indicator_id IN ('population', 'urbanity') AND length(period) = 4 AND value IS NOT NULL
+               )
+               SELECT m.code AS region_code, m.name, m.province_code,
+                      max(n.value) FILTER (WHERE n.indicator_id = 'population') AS population,
+                      max(n.value) FILTER (WHERE n.indicator_id = 'urbanity') AS urbanity
+               FROM m LEFT JOIN nearest n ON n.region_code = m.code AND n.rank = 1
+               GROUP BY ALL ORDER BY m.code""",
+            [year, year, year],
+        ).df()
+
     def counts(self) -> dict[str, int]:
         names = ("region", "region_event", "indicator", "observation", "observation_revision", "import_log", "rejected_row")
         return {n: int(self.con.execute(f"SELECT count(*) FROM {n}").fetchall()[0][0]) for n in names}

@@ -1,0 +1,73 @@
+"""The metric commands: validate, catalog, kpi, targets, examples."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from conftest import ROOT, run_cli
+
+GOOD = ROOT / "tests" / "fixtures" / "kpis" / "good"
+BAD = ROOT / "tests" / "fixtures" / "kpis" / "bad"
+
+
+def test_validate_good_folder_exits_zero():
+    done = run_cli("metrics", "validate", str(GOOD))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 errors" in done.stderr
+
+
+def test_validate_reports_each_problem_with_its_location():
+    done = run_cli("metrics", "validate", str(BAD))
+    assert done.returncode == 2
+    lines = done.stdout.splitlines()
+    broken = str(BAD / "broken.yaml")
+
+    def has(*parts: str) -> bool:
+        return any(all(p in line for p in parts) for line in lines)
+
+    assert has("ERROR", broken, "b_unknown", "definition", 'unknown indicator or KPI "no_such_indicator"')
+    assert has("ERROR", broken, "b_unknown", "definition.scale", "unit is % but scale is 1000")
+    assert has("ERROR", "b_cycle_a", "cycle: b_cycle_a -> b_cycle_b -> b_cycle_a")
+    assert has("ERROR", "b_formula", "definition.formula", "unknown function")
+    assert has("ERROR", str(BAD / "duplicate.yaml"), "theme")
+    assert has("ERROR", str(BAD / "duplicate.yaml"), "polarity")
+    assert has("ERROR", str(BAD / "duplicate.yaml"), "definition.ratio.scale")
+    assert has("ERROR", str(BAD / "zz_duplicate_valid.yaml"), "b_output", "duplicate id")
+    assert "Traceback" not in done.stderr
+
+
+def test_kpi_for_a_municipality_and_year(demo_db):
+    done = run_cli("--metrics-dir", str(GOOD), "kpi", "--region", "GM0363", "--year", "2020", db=demo_db)
+    assert done.returncode == 0, done.stderr
+    rows = {r["kpi_id"]: r for r in csv.DictReader(io.StringIO(done.stdout))}
+    assert list(next(csv.reader(io.StringIO(done.stdout)))) == [
+        "kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected",
+        "provisional", "harmonised", "example", "suppressed"]
+    assert rows["t_population"]["value"] == "872757"
+    assert rows["t_population"]["percentile"] == "100"
+    assert rows["t_population"]["status"] == "no target"
+    as_json = json.loads(run_cli("--metrics-dir", str(GOOD), "kpi", "--region", "GM0363", "--year", "2020",
+                                 "--theme", "1", "--format", "json", db=demo_db).stdout)
+    assert {r["theme"] for r in as_json} == {1}
+
+
+def test_targets_from_a_file_set_the_status(demo_db, tmp_path):
+    targets = tmp_path / "doelen.csv"
+    targets.write_text("kpi;regio;jaar;doel;marge\nt_bijstand_per_1000;GM0363;2020;44,0;2,5\n", encoding="utf-8")
+    done = run_cli("targets", "import", str(targets), db=demo_db)
+    assert done.returncode == 0, done.stderr
+    rows = {r["kpi_id"]: r for r in csv.DictReader(io.StringIO(
+        run_cli("--metrics-dir", str(GOOD), "kpi", "--region", "GM0363", "--year", "2020", db=demo_db).stdout))}
+    # 45.58 per 1,000 against a target of 44.0 with a tolerance of 2.5, lower is better: at risk
+    assert (rows["t_bijstand_per_1000"]["target"], rows["t_bijstand_per_1000"]["status"]) == ("44", "at risk")
+    bad = tmp_path / "fout.csv"
+    bad.write_text("kpi;regio;jaar;doel\nt_x;GM0363;twintig;4\n", encoding="utf-8")
+    refused = run_cli("targets", "import", str(bad), db=demo_db)
+    assert refused.returncode == 2 and refused.stderr.strip().splitlines()[-1].endswith("line 2, column year: not a number ('twintig')")
+
+
+def test_unknown_region_is_one_line(demo_db):
+    done = run_cli("kpi", "--region", "GM9999", "--year", "2020", db=demo_db)
+    assert done.returncode == 2 and done.stderr.strip() == "unknown region code GM9999"
