@@ -217,6 +217,6 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
             "peers": len(peers), "expected": expected.get(kpi_id),
             "provisional": bool(row is not None and row["provisional"]), "harmonised": bool(row is not None and row["harmonised"]),
             "example": bool(row is not None and row["example"]), "suppressed": bool(row is not None and row["suppressed"]),
-            "sources": [] if row is None else list(row["sources"]), "fill_from": kpi.fill_from,
+            "sources": "" if row is None else row["sources"], "fill_from": kpi.fill_from,
         })
     return pd.DataFrame(rows)

@@ -15,25 +15,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pydantic import BaseModel, Field
+from koers.catalogue_inputs import INPUT_INDICATORS
+from koers.indicator_model import IndicatorDefinition, SourceMeasure
 
 CBS_LICENCE = "CC BY 4.0 (Bron: CBS)"
-
-
-class SourceMeasure(BaseModel):
-    table: str  # CBS table id as CBS spells it ("03759ned", "84799NED") or an own-source name
-    measure: str  # measure code, v3 column key or StatLine column title ("Totale bevolking (aantal)")
-    precedence: int = 10
-
-
-class IndicatorDefinition(BaseModel):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title_nl: str
-    title_en: str
-    unit: str
-    additive: bool  # a count that can be summed over regions (and so over merged municipalities)
-    description: str = ""
-    sources: list[SourceMeasure] = []
+__all__ = ["CATALOGUE", "CBS_LICENCE", "IndicatorDefinition", "SourceMeasure"]
 
 
 def _cbs(id: str, nl: str, en: str, unit: str, additive: bool, *sources: tuple[str, str, int], description: str = "") -> IndicatorDefinition:
@@ -74,6 +60,8 @@ CATALOGUE: list[IndicatorDefinition] = [
     _cbs("passenger_cars", "Personenauto's", "Passenger cars", "aantal", True, (KW, "PersonenautoSTotaal_99", 1)),
 ]
 
+CATALOGUE += INPUT_INDICATORS  # what the KPI library needs beyond the shipped CBS files
+
 _BY_SOURCE = {(s.table.lower(), s.measure): d for d in CATALOGUE for s in d.sources}
 _BY_ID = {d.id: d for d in CATALOGUE}
 
@@ -106,3 +94,4 @@ def generated_indicator_id(table: str, measure: str) -> str:
     """
     generated = slug(f"{table}_{measure}")
     return generated if generated[0].isalpha() else f"cbs_{generated}"
+

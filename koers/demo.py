@@ -33,6 +33,11 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = _no_pro
             source = str(data_dir / "cbs" / folder)
             batch = cbs_odata4.load(source) if kind == "cbs-odata4" else cbs_odata3.load(source, **options)
             results.append(store.commit_import(batch))
+        # Invented series for the KPI inputs no shipped file feeds, and example targets.
+        from koers.examples import add_examples
+        from koers.library import load_library
+
+        add_examples(store, load_library())
         store.con.execute("CHECKPOINT")
     os.replace(temporary, target)
     Path(str(target) + ".wal").unlink(missing_ok=True)

@@ -508,13 +508,17 @@ class Store:
             [indicator, region, period],
         ).df()
 
-    def query(self, sql: str, params: list, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    def query(self, sql: str, params: list, tables: dict[str, pd.DataFrame] | None = None,
+              arrow: bool = False) -> pd.DataFrame:
         """Run a read query composed by `koers.evaluate` / `koers.assess` from allow-listed parts;
         values as `?`, frames from Python registered under the given names for this query only."""
         tables = tables or {}
         for name, frame in tables.items():
             self.con.register(name, frame)
         try:
+            # Through Arrow, text columns stay Arrow-backed in pandas: no Python string per row.
+            if arrow:
+                return self.con.sql(sql, params=params).to_arrow_table().to_pandas()
             return self.con.execute(sql, params).df()
         finally:
             for name in tables:
