@@ -179,17 +179,16 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
                  harmonise_on=None) -> pd.DataFrame:
     """One row per KPI for one region and year: what `python -m koers kpi` prints and the
     overview page shows. Columns: kpi_id, theme, kind, value, unit, target, status, trend,
-    projected, will_reach, peer_median, percentile, peers, expected, provisional, harmonised,
-    example, suppressed, sources, fill_from."""
+    projected, will_reach, peer_median, percentile, peers (how many), peer_group (which), expected,
+    provisional, harmonised, example, suppressed, sources, fill_from (where data would come from)."""
     from koers.evaluate import evaluate
 
     results = evaluate(store, library, harmonise_on=harmonise_on)
     period = str(year)
-    targets = store.targets()
-    assessed = with_status(results, targets, library)
-    now = assessed[(assessed["region_code"] == region) & (assessed["period"] == period)].set_index("kpi_id")
+    targets = store.targets(region=region)
     series = results[results["region_code"] == region]
-    trend = projections(trends(store, series, year), targets[targets["region_code"] == region], library).set_index("kpi_id")
+    now = with_status(series[series["period"] == period], targets, library).set_index("kpi_id")
+    trend = projections(trends(store, series, year), targets, library).set_index("kpi_id")
     profile = store.municipality_profile(year)
     context_kpis = [k for k, v in library.kpis.items() if v.kind == "context"]
     context = results[(results["period"] == period) & results["kpi_id"].isin(context_kpis)].pivot_table(
@@ -214,7 +213,7 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
             "trend": None if t is None else t["direction"], "slope": None if t is None else t["slope"],
             "projected": None if t is None else t["projected"], "will_reach": None if t is None else t["will_reach"],
             "peer_median": None if s is None else s["peer_median"], "percentile": None if s is None else s["percentile"],
-            "peers": len(peers), "expected": expected.get(kpi_id),
+            "peers": len(peers), "peer_group": ",".join(peers), "expected": expected.get(kpi_id),
             "provisional": bool(row is not None and row["provisional"]), "harmonised": bool(row is not None and row["harmonised"]),
             "example": bool(row is not None and row["example"]), "suppressed": bool(row is not None and row["suppressed"]),
             "sources": "" if row is None else row["sources"], "fill_from": kpi.fill_from,

@@ -241,9 +241,12 @@ def cmd_kpi(args: argparse.Namespace) -> None:
     columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected"]
     flags = ["provisional", "harmonised", "example", "suppressed"]
     if args.format == "json":
-        print(frame[columns + flags + ["projected", "will_reach", "sources"]].to_json(orient="records", force_ascii=False, indent=1))
+        print(frame[columns + flags + ["projected", "will_reach", "sources", "peer_group", "fill_from"]].to_json(
+            orient="records", force_ascii=False, indent=1))
     else:
-        out = frame[columns + flags].copy()
+        # A KPI without data says where its data would come from.
+        frame["fill_from"] = frame["fill_from"].where(frame["value"].isna(), "")
+        out = frame[columns + flags + ["fill_from"]].copy()
         for column in ("value", "target", "peer_median", "percentile", "expected"):
             out[column] = out[column].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.6g}")
         _write_csv(out)

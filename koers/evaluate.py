@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from koers import formula
@@ -95,34 +96,42 @@ def _expression(kpi: Kpi, column) -> str:
     return formula.to_sql(formula.parse(definition.formula), column)
 
 
-def build_query(plan: Plan, library: Library, additive: set[str],
-                harmonise_on: dt.date | None) -> tuple[str, list, dict[str, str]]:
-    """The evaluation query, its parameters, and which result column name is which KPI."""
-    icol = {ind: f"i{n}" for n, ind in enumerate(plan.indicators)}
+def build_query(plan: Plan, library: Library, additive: set[str], harmonise_on: dt.date | None,
+                sources: list[str]) -> tuple[str, list, dict[str, str]]:
+    """The evaluation query, its parameters, and which result column name is which KPI.
+
+    `sources` lists every source table in the store: a value's provenance travels as a bit mask
+    over that list, packed with its flags into one integer (bit 0 provisional, bit 1 harmonised,
+    bits 2.. the sources), so the pivot carries two numbers per indicator instead of four columns.
+    """
+    icol = {ind: f"i{n}" for n, ind in enumerate(plan.indicators, start=1)}
     kcol: dict[str, str] = {}
-    params: list = []
 
     def column(ref: str) -> str:
         return icol[ref] if ref in icol else kcol[ref]
 
-    base = _HARMONISED_BASE if harmonise_on else _BASE
-    params += ([harmonise_on, harmonise_on, harmonise_on] if harmonise_on else []) + [plan.indicators]
-    # Pivot through one dense list per region and year (position n = the n-th indicator): one pass
-    # over the rows, then an O(1) index per column. A FILTER aggregate per indicator would scan all
-    # rows once per column; a map lookup scans the map.
-    lookups = [f"vals[{n + 1}] AS i{n}, prov[{n + 1}] AS p{n}, harm[{n + 1}] AS h{n}, src[{n + 1}] AS s{n}"
-               for n in range(len(plan.indicators))]
-    sql = [base,
-           ", numbered AS (SELECT *, list_position(CAST(? AS VARCHAR[]), indicator_id) AS n FROM base)",
-           ", grid AS (SELECT r.region_code, p.period, x.n FROM (SELECT DISTINCT region_code FROM base) r "
-           f"CROSS JOIN (SELECT DISTINCT period FROM base) p CROSS JOIN range(1, {len(plan.indicators) + 1}) x(n))",
-           ", packed AS (SELECT g.region_code, g.period, list(b.value ORDER BY g.n) AS vals, "
-           "list(coalesce(b.status = 'provisional', false) ORDER BY g.n) AS prov, "
-           "list(coalesce(b.harmonised, false) ORDER BY g.n) AS harm, list(b.source_table ORDER BY g.n) AS src "
-           "FROM grid g LEFT JOIN numbered b ON b.region_code = g.region_code AND b.period = g.period AND b.n = g.n "
-           "GROUP BY ALL)",
-           ", wide AS (SELECT region_code, period, " + ", ".join(lookups) + " FROM packed)"]
-    params.append(plan.indicators)
+    if not plan.layers:
+        return "", [], {}
+    params: list = [harmonise_on, harmonise_on, harmonise_on] if harmonise_on else []
+    numbers = ", ".join(str(n) for n in range(1, len(plan.indicators) + 1))
+    # DuckDB's PIVOT is by far the cheapest way to turn the long rows wide (measured against a
+    # FILTER aggregate or a list per indicator); the grid then makes every region have every year,
+    # so that lag() looks one year back and not one row.
+    sql = [
+        _HARMONISED_BASE if harmonise_on else _BASE,
+        ", source_mask AS (SELECT b.source_table, bit_or(CAST(1 AS BIGINT) << s.bit) AS mask "
+        "FROM (SELECT DISTINCT source_table FROM base) b, unnest(string_split(b.source_table, ',')) AS part(name) "
+        "JOIN wanted_sources s ON s.source_table = part.name GROUP BY ALL)",
+        ", numbered AS (SELECT b.region_code, b.period, b.value, w.n, "
+        "CAST(b.status = 'provisional' AS BIGINT) + 2 * CAST(b.harmonised AS BIGINT) + 4 * coalesce(m.mask, 0) AS code "
+        "FROM base b JOIN wanted_indicators w USING (indicator_id) LEFT JOIN source_mask m USING (source_table))",
+        f", pivoted AS (PIVOT numbered ON n IN ({numbers}) USING first(value) AS v, first(code) AS c GROUP BY region_code, period)",
+        ", grid AS (SELECT r.region_code, p.period FROM (SELECT DISTINCT region_code FROM base) r "
+        "CROSS JOIN (SELECT DISTINCT period FROM base) p)",
+        ", wide AS (SELECT g.region_code, g.period, "
+        + ", ".join(f'p."{n}_v" AS i{n}, p."{n}_c" AS c{n}' for n in range(1, len(plan.indicators) + 1))
+        + " FROM grid g LEFT JOIN pivoted p ON p.region_code = g.region_code AND p.period = g.period)",
+    ]
     previous = "wide"
     number = 0
     for level, layer in enumerate(plan.layers):
@@ -136,42 +145,36 @@ def build_query(plan: Plan, library: Library, additive: set[str],
                    "WINDOW w AS (PARTITION BY region_code ORDER BY period))")
         previous = name
 
-    structs = []
+    # Per KPI a value and one integer of flags: bit 0 provisional, 1 harmonised, 2 suppressed,
+    # bits 3.. the sources of its inputs (their masks or-ed together).
+    pairs = []
     for kpi_id, k in kcol.items():
         kpi = library.kpis[kpi_id]
-        ns = [icol[i][1:] for i in plan.inputs[kpi_id]]
+        codes = [f"coalesce(c{icol[i][1:]}, 0)" for i in plan.inputs[kpi_id]] or ["0"]
         counts = [icol[i] for i in plan.inputs[kpi_id] if i in additive]
         threshold = int(kpi.privacy_threshold)
         suppressed = " OR ".join(f"coalesce({c} < {threshold}, false)" for c in counts) if threshold and counts else "false"
-        sources = (f"array_to_string(list_sort(list_distinct(list_filter(flatten([{', '.join(f'string_split(coalesce(s{n}, {_EMPTY}), {_COMMA})' for n in ns)}]), "
-                   "lambda x: x <> ''))), ',')")
-        structs.append(
-            f"struct_pack(v := CASE WHEN {suppressed} THEN NULL ELSE {k} END, "
-            f"p := coalesce({' OR '.join(f'p{n}' for n in ns) or 'false'}, false), "
-            f"h := coalesce({' OR '.join(f'h{n}' for n in ns) or 'false'}, false), "
-            f"sup := {suppressed}, src := {sources}) AS {k}"
+        inputs = " | ".join(codes)
+        pairs.append(
+            f"CASE WHEN {suppressed} THEN NULL ELSE {k} END AS v_{k}, "
+            f"(({inputs}) & 3) | (CAST({suppressed} AS BIGINT) << 2) | ((({inputs}) >> 2) << 3) AS f_{k}"
         )
-    if not kcol:
-        return "", [], {}
-    sql.append(f", final AS (SELECT region_code, period, {', '.join(structs)} FROM {previous})")
+    sql.append(f", final AS (SELECT region_code, period, {', '.join(pairs)} FROM {previous})")
     sql.append(
-        f" SELECT kpi, region_code, period, r.v AS value, r.p AS provisional, r.h AS harmonised, r.sup AS suppressed, "
-        f"r.src AS sources, contains(r.src, ?) AS example FROM final UNPIVOT (r FOR kpi IN ({', '.join(kcol.values())}))"
+        " SELECT kpi, region_code, period, value, flags FROM final UNPIVOT INCLUDE NULLS ((value, flags) FOR kpi IN ("
+        + ", ".join(f"(v_{k}, f_{k}) AS {k}" for k in kcol.values()) + "))"
     )
-    return "".join(sql), params + [EXAMPLE_SOURCE], {k: kpi_id for kpi_id, k in kcol.items()}
+    return "".join(sql), params, {k: kpi_id for kpi_id, k in kcol.items()}
 
 
-_EMPTY = "''"
-_COMMA = "','"
-
-# Observations as shown, yearly, for the requested indicators (parameter: list of ids).
+# Observations as shown, yearly, for the requested indicators (registered table wanted_indicators).
 _BASE = """WITH base AS (
     SELECT indicator_id, region_code, period, value, status, source_table, false AS harmonised
     FROM observation_best
-    WHERE indicator_id IN (SELECT unnest(?)) AND length(period) = 4
+    WHERE indicator_id IN (SELECT indicator_id FROM wanted_indicators) AND length(period) = 4
 )"""
 
-# The same on the municipal division of a date (parameters: date x3, list of ids). A municipality
+# The same on the municipal division of a date (parameters: the date, three times). A municipality
 # existing on that date gets the figures of every municipality that went into it, weighted by the
 # share of residents that moved (1 for a whole merger); additive indicators are summed, others
 # kept only where the region itself has them. Missing from any part that existed makes the sum
@@ -202,7 +205,7 @@ region_map AS (
 ),
 obs AS (
     SELECT o.*, i.additive FROM observation_best o JOIN indicator i ON i.id = o.indicator_id
-    WHERE o.indicator_id IN (SELECT unnest(?)) AND length(o.period) = 4
+    WHERE o.indicator_id IN (SELECT indicator_id FROM wanted_indicators) AND length(o.period) = 4
 ),
 base AS (
     SELECT o.indicator_id, m.to_code AS region_code, o.period,
@@ -233,15 +236,27 @@ def evaluate(store: Store, library: Library, kpi_ids: list[str] | None = None,
     With `harmonise_on`, regions are those existing on that date with merger-harmonised history.
     """
     indicators = store.indicators()
-    known = set(indicators["id"])
-    plan = make_plan(library, kpi_ids, known)
+    plan = make_plan(library, kpi_ids, set(indicators["id"]))
     additive = set(indicators.loc[indicators["additive"], "id"])
-    sql, params, names = build_query(plan, library, additive, harmonise_on)
+    sources = store.source_tables()
+    sql, params, names = build_query(plan, library, additive, harmonise_on, sources)
     if not sql:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    frame = store.query(sql, params, arrow=True)
+    tables = {
+        "wanted_indicators": pd.DataFrame({"indicator_id": plan.indicators, "n": range(1, len(plan.indicators) + 1)}),
+        "wanted_sources": pd.DataFrame({"source_table": sources, "bit": range(len(sources))}),
+    }
+    frame = store.query(sql, params, tables, arrow=True)
+    flags = frame.pop("flags").fillna(0).astype("int64").to_numpy()
     frame["kpi_id"] = frame.pop("kpi").map(names)
-    frame["status"] = "ok"
-    frame.loc[frame["value"].isna(), "status"] = "missing"
-    frame.loc[frame["suppressed"], "status"] = "suppressed"
+    frame["provisional"] = (flags & 1) > 0
+    frame["harmonised"] = (flags & 2) > 0
+    frame["suppressed"] = (flags & 4) > 0
+    masks = pd.Series(flags >> 3, index=frame.index)
+    # Few distinct combinations of sources: name each once.
+    named = {m: ",".join(sorted(s for i, s in enumerate(sources) if m >> i & 1)) for m in masks.unique()}
+    frame["sources"] = masks.map(named)
+    example_bit = 1 << sources.index(EXAMPLE_SOURCE) if EXAMPLE_SOURCE in sources else 0
+    frame["example"] = (masks.to_numpy() & example_bit) > 0
+    frame["status"] = np.where(frame["suppressed"], "suppressed", np.where(frame["value"].isna(), "missing", "ok"))
     return frame[RESULT_COLUMNS]
