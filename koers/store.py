@@ -524,6 +524,10 @@ class Store:
             for name in tables:
                 self.con.unregister(name)
 
+    def source_tables(self) -> list[str]:
+        """Every source table that has observations, in a fixed order."""
+        return [r[0] for r in self.con.execute("SELECT DISTINCT source_table FROM observation ORDER BY 1").fetchall()]
+
     def municipality_profile(self, year: int) -> pd.DataFrame:
         """Municipalities existing during `year` with what peer groups are made of: province,
         population on 1 January (of that year, else the nearest year there is) and urbanity
