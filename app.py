@@ -1,10 +1,8 @@
-"""Koers dashboard — the frame. For now it shows what the indicator store holds; the pages of
-the dashboard come with the dashboard issue.
+"""Koers dashboard — the frame: page config, the global selection and the navigation.
 
-On first start without a database it builds the demo database from the shipped CBS data.
-The store is opened read-only for each read and closed again, so the dashboard holds no lock
-while idle and an import from the command line can run beside it; the cache is keyed on the
-database file's fingerprint, so new data shows on the next rerun without a restart.
+The selection (municipality, year, peer group, language) lives in widgets bound to the URL's query
+parameters, so a link to a view can be pasted into a council document and opens the same view.
+On first start without a database the demo database is built from the shipped CBS data.
 """
 
 from __future__ import annotations
@@ -13,44 +11,54 @@ import logging
 
 import streamlit as st
 
+from koers import i18n, ui
 from koers.demo import build_demo
 from koers.errors import KoersError
 from koers.settings import database_path
-from koers.store import database_signature, read_snapshot
 
-st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Koers", page_icon=":material/explore:", layout="wide")
+logging.basicConfig(level=logging.INFO)
 
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def snapshot(path: str, signature: tuple[int, ...]) -> dict:
-    return read_snapshot(path)
-
-
+ui.from_url("taal", ["nl", "en"], "nl")
+lang = st.session_state["taal"]
 db = database_path()
-st.title("Koers")
-st.caption("Sturen op maatschappelijk effect — indicatoren van gemeenten. Bron van de demodata: CBS (CC BY 4.0).")
 try:
     if not db.exists():
-        bar = st.progress(0.0, text="Demodatabase wordt gebouwd uit de meegeleverde CBS-data…")
-        build_demo(db, progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=f"Demodatabase: {step}"))
+        bar = st.progress(0.0, text=i18n.text(lang, "app.building_demo"))
+        build_demo(db, progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=f"{step}"))
         bar.empty()
-    data = snapshot(str(db), database_signature(db))
+    municipalities = ui.municipalities()
 except KoersError as error:
-    st.error(error.message())
+    st.error(error.message(lang))
     st.stop()
 except Exception:  # no traceback reaches a user; the detail goes to the log
-    logging.getLogger("koers").exception("dashboard failed to read %s", db)
-    st.error("De database kon niet worden gelezen; de beheerder vindt de details in het logboek.")
+    logging.getLogger("koers").exception("dashboard could not open %s", db)
+    st.error(i18n.text(lang, "app.error"))
     st.stop()
 
-counts = data["counts"]
-columns = st.columns(4)
-columns[0].metric("Gemeenten nu", f"{len(data['municipalities']):,}".replace(",", "."))
-columns[1].metric("Indicatoren", f"{counts['indicator']:,}".replace(",", "."))
-columns[2].metric("Observaties", f"{counts['observation']:,}".replace(",", "."))
-columns[3].metric("Imports", f"{counts['import_log']:,}".replace(",", "."))
+names = dict(zip(municipalities["code"], municipalities["name"]))
+dissolved = set(municipalities.loc[municipalities["valid_to"].notna(), "code"])
+years = list(range(2025, 2014, -1))
+ui.from_url("gemeente", list(names), "GM0363")
+ui.from_url("jaar", years, 2024)
+ui.from_url("groep", list(ui.PEER_KINDS), "size")
+with st.sidebar:
+    st.segmented_control(i18n.text(lang, "app.language"), ["nl", "en"], key="taal", format_func=str.upper, required=True)
+    lang = st.session_state["taal"]
+    st.selectbox(i18n.text(lang, "app.municipality"), list(names), key="gemeente",
+                 format_func=lambda code: f"{names[code]} ({code})" + (" †" if code in dissolved else ""))
+    st.selectbox(i18n.text(lang, "app.year"), years, key="jaar")
+    st.selectbox(i18n.text(lang, "app.peers"), list(ui.PEER_KINDS), key="groep",
+                 format_func=lambda kind: i18n.text(lang, f"peers.{kind}"))
+    st.caption(i18n.text(lang, "app.demo_note"))
+ui.to_url("taal", "gemeente", "jaar", "groep")
 
-st.subheader("Indicatoren")
-st.dataframe(data["indicators"][["id", "title_nl", "unit", "additive", "sources", "licence"]], hide_index=True)
-st.subheader("Importlogboek")
-st.dataframe(data["imports"][["id", "kind", "source_table", "finished", "rows_read", "rows_loaded", "rows_rejected", "status"]], hide_index=True)
+pages = {
+    i18n.text(lang, "sections.steer"): [
+        st.Page("pages/overzicht.py", title=i18n.text(lang, "pages.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    ],
+    i18n.text(lang, "sections.analyse"): [
+        st.Page("pages/kpi.py", title=i18n.text(lang, "pages.kpi"), icon=":material/monitoring:", url_path="indicator"),
+    ],
+}
+st.navigation(pages).run()

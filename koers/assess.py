@@ -87,13 +87,18 @@ def projections(trend: pd.DataFrame, targets: pd.DataFrame, library: Library) ->
     """Each series' projection to its next target year and whether the current pace reaches it."""
     upcoming = targets.sort_values("year").merge(trend[["kpi_id", "region_code", "last_year"]], on=["kpi_id", "region_code"])
     upcoming = upcoming[upcoming["year"] > upcoming["last_year"]].groupby(["kpi_id", "region_code"], as_index=False).first()
-    frame = trend.merge(upcoming[["kpi_id", "region_code", "year", "value"]].rename(columns={"year": "target_year", "value": "target"}),
-                        on=["kpi_id", "region_code"], how="left")
+    frame = trend.merge(upcoming[["kpi_id", "region_code", "year", "value", "tolerance"]].rename(
+        columns={"year": "target_year", "value": "target", "tolerance": "target_tolerance"}), on=["kpi_id", "region_code"], how="left")
     frame["projected"] = frame["intercept"] + frame["slope"] * frame["target_year"]
     polarity = _polarity(library, frame["kpi_id"])
     reach = np.where(polarity == "lower_is_better", frame["projected"] <= frame["target"], frame["projected"] >= frame["target"])
     frame["will_reach"] = pd.Series(reach, index=frame.index).where(frame["target"].notna() & (polarity != "neither"))
     frame["direction"] = np.select([frame["slope"] > 0, frame["slope"] < 0], ["up", "down"], "flat")
+    # Status on the way to a later target: where the current pace lands against it.
+    better = np.where(polarity == "lower_is_better", frame["target"] - frame["projected"], frame["projected"] - frame["target"])
+    frame["projected_status"] = np.select(
+        [frame["target"].isna() | (polarity == "neither"), better >= 0, better >= -frame["target_tolerance"].fillna(0)],
+        [None, "on_track", "at_risk"], default="off_track")
     return frame
 
 
@@ -208,8 +213,9 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
         rows.append({
             "kpi_id": kpi_id, "theme": int(kpi.theme), "kind": kpi.kind,
             "value": None if row is None else row["value"], "unit": kpi.unit,
-            "target": None if row is None else row["target"],
-            "status": "no_data" if row is None else row["target_status"],
+            "target": None if row is None else (row["target"] if pd.notna(row["target"]) else (None if t is None else t["target"])),
+            "target_year": year if row is not None and pd.notna(row["target"]) else (None if t is None else t["target_year"]),
+            "status": _status(row, t),
             "trend": None if t is None else t["direction"], "slope": None if t is None else t["slope"],
             "projected": None if t is None else t["projected"], "will_reach": None if t is None else t["will_reach"],
             "peer_median": None if s is None else s["peer_median"], "percentile": None if s is None else s["percentile"],
@@ -219,3 +225,14 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
             "sources": "" if row is None else row["sources"], "fill_from": kpi.fill_from,
         })
     return pd.DataFrame(rows)
+
+
+def _status(row: pd.Series | None, trend: pd.Series | None) -> str:
+    """The year's own target decides; without one, where the current pace lands against the next
+    target does (so a council sees in 2024 whether the 2026 target is within reach)."""
+    if row is None:
+        return "no_data"
+    status = row["target_status"]
+    if status == "no_target" and trend is not None and isinstance(trend.get("projected_status"), str):
+        return trend["projected_status"]
+    return status

@@ -1,4 +1,5 @@
-"""The dashboard frame on a real demo database: what it shows, and that it holds no lock."""
+"""The dashboard in Streamlit's AppTest on a real demo database: every page found in pages/,
+what the pages show, the language switch, shared URLs, no lock held while idle."""
 
 from __future__ import annotations
 
@@ -7,54 +8,109 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import CBS, ROOT, run_cli
+from conftest import ROOT, run_cli
+from koers import i18n
+from koers.assess import kpi_overview
+from koers.library import load_library
+from koers.settings import metrics_folder
 from koers.store import Store
 
 APP = str(ROOT / "app.py")
+PAGES = sorted(p for p in (ROOT / "pages").glob("*.py"))
 
 
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+def test_pages_were_found():
+    assert {p.stem for p in PAGES} >= {"overzicht", "kpi"}
 
 
 @pytest.fixture
 def app_on(monkeypatch):
-    def start(db: Path) -> AppTest:
+    def start(db: Path, page: Path | None = None, **query: str) -> AppTest:
         monkeypatch.setenv("KOERS_DB", str(db))
-        at = AppTest.from_file(APP, default_timeout=60)
+        at = AppTest.from_file(APP, default_timeout=120)
+        for key, value in query.items():
+            at.query_params[key] = value
         at.run()
+        if page is not None:
+            at.switch_page(str(page.relative_to(ROOT)))
+            at.run()
         assert not at.exception, at.exception
         return at
 
     return start
 
 
-def test_shows_what_the_store_holds(app_on, demo_db):
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_every_page_renders_without_error(app_on, demo_db, page):
+    at = app_on(demo_db, page)
+    assert not at.error, [e.value for e in at.error]
+    assert at.title, "a page has a title"
+    # headings in order: one title, then headers
+    assert len(at.title) == 1
+
+
+def test_overview_cards_equal_the_metric_layer(app_on, demo_db):
+    at = app_on(demo_db, gemeente="GM0363", jaar="2024")
+    assert at.title[0].value == "Overzicht Amsterdam 2024"
     with Store.open(demo_db, read_only=True) as store:
-        counts = store.counts()
-    at = app_on(demo_db)
-    metrics = _metrics(at)
-    assert metrics["Gemeenten nu"] == "342"
-    assert metrics["Observaties"] == f"{counts['observation']:,}".replace(",", ".")
-    assert metrics["Imports"] == "4"  # 3 CBS tables + the example series
+        library = load_library(metrics_folder(), store.known_indicator_ids())
+        expected = kpi_overview(store, library, "GM0363", 2024)
+    outcomes = expected[expected["kind"] == "outcome"]
+    shown = {m.label: m.value for m in at.metric}
+    checked = 0
+    for row in outcomes.itertuples():
+        title = library.kpis[row.kpi_id].title.nl
+        if title in shown and row.value == row.value:  # not NaN
+            assert shown[title] == i18n.number(row.value, "nl"), title
+            checked += 1
+    assert checked >= 15
+
+
+def test_language_switch_changes_the_texts(app_on, demo_db):
+    at = app_on(demo_db, gemeente="GM0363", jaar="2024", taal="en")
+    assert at.title[0].value == "Overview Amsterdam 2024"
+    assert any(h.value.startswith("1. Working as one efficient government") for h in at.header)
+    at.session_state["taal"] = "nl"
+    at.run()
+    assert at.title[0].value == "Overzicht Amsterdam 2024"
+
+
+def test_a_shared_url_opens_the_same_view(app_on, demo_db):
+    page = ROOT / "pages" / "kpi.py"
+    at = app_on(demo_db, page, gemeente="GM0014", jaar="2020", kpi="population_growth")
+    assert at.session_state["gemeente"] == "GM0014" and at.session_state["jaar"] == 2020
+    assert at.title[0].value == "Bevolkingsgroei"
+    assert at.query_params["kpi"] == ["population_growth"] or at.query_params["kpi"] == "population_growth"
+
+
+def test_a_municipality_that_no_longer_existed_is_explained(app_on, demo_db):
+    at = app_on(demo_db, gemeente="GM0003", jaar="2023")
+    warning = at.warning[0].value
+    assert "Appingedam bestond niet in 2023" in warning and "Eemsdelta (GM1979)" in warning and "01-01-2021" in warning
+    assert at.toggle[0].value is True  # the harmonised series is offered and shown
+
+
+def test_catalogues_have_the_same_keys():
+    assert set(i18n.catalogue("nl")) == set(i18n.catalogue("en"))
 
 
 def test_builds_the_demo_on_first_start(app_on, tmp_path):
     db = tmp_path / "fresh.duckdb"
     at = app_on(db)
-    assert db.exists()
-    assert _metrics(at)["Imports"] == "4"
+    assert db.exists() and at.title[0].value.startswith("Overzicht")
 
 
 def test_idle_dashboard_holds_no_lock_and_shows_a_new_import_without_restart(app_on, demo_db, tmp_path):
-    at = app_on(demo_db)
-    assert _metrics(at)["Imports"] == "4"
+    at = app_on(demo_db, gemeente="GM0363", jaar="2024")
     # While the dashboard "runs", the CLI can write at once (no waiting message)...
-    done = run_cli("--wait", "2", "import", "cbs-odata4", str(CBS / "83625NED"), db=demo_db)
-    assert done.returncode == 0 and "held by another process" not in done.stderr
-    # ...and the next rerun shows it.
+    own = tmp_path / "eigen.csv"
+    own.write_text("indicator;gemeentecode;jaar;waarde\nservice_satisfaction_score;GM0363;2024;9,9\n", encoding="utf-8")
+    done = run_cli("--wait", "2", "import", "file", str(own), "--source-name", "enquete", db=demo_db)
+    assert done.returncode == 0 and "held by another process" not in done.stderr, done.stderr
+    # ...and the next rerun shows it (the own figure outranks the example series).
     at.run()
-    assert _metrics(at)["Imports"] == "5"
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Waardering dienstverlening gemeente"] == "9,90"
 
 
 def test_unreadable_database_is_a_friendly_line_not_a_traceback(app_on, tmp_path):

@@ -1,0 +1,51 @@
+"""Texts and number formats per language: one catalogue per language (`koers/locales/*.yaml`).
+
+Keys are dotted (`overview.title`); a text may hold `{name}` placeholders. Dutch is the default.
+A test checks that both catalogues have exactly the same keys.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+LANGUAGES = ("nl", "en")
+LOCALES = Path(__file__).resolve().parent / "locales"
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
+    flat = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    return _flatten(yaml.safe_load((LOCALES / f"{lang}.yaml").read_text(encoding="utf-8")))
+
+
+def text(lang: str, key: str, **params: object) -> str:
+    """The text for `key` in `lang`; a missing key shows itself rather than failing the page."""
+    template = catalogue(lang if lang in LANGUAGES else "nl").get(key, key)
+    return template.format(**params) if params else template
+
+
+def number(value: float | None, lang: str, decimals: int | None = None) -> str:
+    """1234.5 -> "1.234,5" in Dutch, "1,234.5" in English; None/NaN -> "–"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if decimals is None:
+        size = abs(value)
+        decimals = 0 if size >= 1000 or float(value).is_integer() else 1 if size >= 10 else 2
+    formatted = f"{value:,.{decimals}f}"
+    if lang == "nl":
+        formatted = formatted.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return formatted
