@@ -1,7 +1,8 @@
-"""Texts and number formats per language: one catalogue per language (`koers/locales/*.yaml`).
+"""Texts and number formats per language: one catalogue per language, kept as a folder of YAML
+files (`koers/locales/nl/*.yaml`, `koers/locales/en/*.yaml`: one file per page or part, merged).
 
 Keys are dotted (`overview.title`); a text may hold `{name}` placeholders. Dutch is the default.
-A test checks that both catalogues have exactly the same keys.
+A test checks that both catalogues have exactly the same keys, and no key is defined twice.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    return _flatten(yaml.safe_load((LOCALES / f"{lang}.yaml").read_text(encoding="utf-8")))
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALES / lang).glob("*.yaml")):
+        part = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        twice = set(part) & set(merged)
+        if twice:
+            raise ValueError(f"{path}: keys defined twice: {sorted(twice)}")
+        merged.update(part)
+    return merged
 
 
 def text(lang: str, key: str, **params: object) -> str:
