@@ -16,7 +16,7 @@ from koers.demo import build_demo
 from koers.errors import KoersError
 from koers.settings import database_path
 
-st.set_page_config(page_title="Koers", page_icon=":material/explore:", layout="wide")
+st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")  # an emoji: nothing fetched from the internet
 logging.basicConfig(level=logging.INFO)
 
 ui.from_url("taal", ["nl", "en"], "nl")
@@ -53,12 +53,23 @@ with st.sidebar:
     st.caption(i18n.text(lang, "app.demo_note"))
 ui.to_url("taal", "gemeente", "jaar", "groep")
 
+# Every url_path differs from its file's name: Streamlit's older mechanism for a `pages/` folder,
+# which runs before `st.navigation` has been called in a session, would otherwise run a page
+# without this frame (and drop the selection). The default page is served at "/".
 pages = {
     i18n.text(lang, "sections.steer"): [
         st.Page("pages/overzicht.py", title=i18n.text(lang, "pages.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("pages/thema.py", title=i18n.text(lang, "pages.theme"), icon=":material/account_tree:", url_path="theme"),
     ],
     i18n.text(lang, "sections.analyse"): [
         st.Page("pages/kpi.py", title=i18n.text(lang, "pages.kpi"), icon=":material/monitoring:", url_path="indicator"),
+        st.Page("pages/vergelijken.py", title=i18n.text(lang, "pages.compare"), icon=":material/map:", url_path="compare"),
+    ],
+    i18n.text(lang, "sections.data"): [
+        st.Page("pages/data.py", title=i18n.text(lang, "pages.data"), icon=":material/upload_file:", url_path="data-import"),
+    ],
+    i18n.text(lang, "sections.manage"): [
+        st.Page("pages/studio.py", title=i18n.text(lang, "pages.studio"), icon=":material/edit_note:", url_path="kpi-studio"),
     ],
 }
 st.navigation(pages).run()

@@ -63,6 +63,20 @@ def generate(path: Path, registry_db: Path, scale: float) -> int:
     return n
 
 
+# What happens between two progress marks of `own_file.load` + `Store.commit_import`.
+_PHASES = {"parse": "parse", "open": "open", "registry": "log", "validate": "registry", "merge": "checks",
+           "insert": "rejected rows", "done": "insert", "close": "close"}
+
+
+def _phases(marks: list[tuple[str, float]]) -> str:
+    """Seconds per phase, from the marks (step name, seconds since the start)."""
+    parts, before = [], 0.0
+    for step, at in marks:
+        parts.append(f"{_PHASES.get(step, step)} {at - before:.2f}")
+        before = at
+    return " · ".join(parts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows-scale", type=float, default=1.0, help="fraction of the 200 indicators (for a quick run)")
@@ -95,10 +109,13 @@ target = {str(work / 'koers.duckdb')!r}
 shutil.copy({str(registry)!r}, target)
 t = time.perf_counter()
 batch = own_file.load(Path({str(csv_path)!r}))
-parsed = time.perf_counter() - t
+marks = [("parse", time.perf_counter())]
 with Store.open(target) as s:
-    r = s.commit_import(batch)
-result = {{"seconds": time.perf_counter() - t, "parse_seconds": parsed, "loaded": r.rows_loaded, "rejected": r.rows_rejected}}""")
+    marks.append(("open", time.perf_counter()))
+    r = s.commit_import(batch, lambda step, fraction: marks.append((step, time.perf_counter())))
+marks.append(("close", time.perf_counter()))
+result = {{"seconds": time.perf_counter() - t, "marks": [(step, at - t) for step, at in marks],
+          "loaded": r.rows_loaded, "rejected": r.rows_rejected}}""")
 
     reimport = _child(f"""
 from koers.store import Store
@@ -123,7 +140,8 @@ result = {{"seconds": time.perf_counter() - t, "observations": n}}""")
 
     print(f"bare DuckDB read_csv:          {bare['seconds']:6.2f} s   peak {bare['peak_mb']:6.0f} MB")
     print(f"koers import file (fresh):     {koers['seconds']:6.2f} s   peak {koers['peak_mb']:6.0f} MB"
-          f"   (parse {koers['parse_seconds']:.2f} s; loaded {koers['loaded']:,}, rejected {koers['rejected']})")
+          f"   (loaded {koers['loaded']:,}, rejected {koers['rejected']})")
+    print(f"  phases: {_phases(koers['marks'])}")
     print(f"koers re-import (unchanged):   {reimport['seconds']:6.2f} s   peak {reimport['peak_mb']:6.0f} MB"
           f"   ({reimport['unchanged']:,} unchanged)")
     print(f"ratio import / bare:           {koers['seconds'] / bare['seconds']:6.2f} x   (target <= 2.0)")

@@ -181,14 +181,16 @@ def expected_values(results: pd.DataFrame, period: str, context_kpis: list[str])
 
 def kpi_overview(store: Store, library: Library, region: str, year: int, theme: int | None = None,
                  peers_by: str = "size", custom_peers: list[str] | None = None,
-                 harmonise_on=None) -> pd.DataFrame:
+                 harmonise_on=None, results: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per KPI for one region and year: what `python -m koers kpi` prints and the
     overview page shows. Columns: kpi_id, theme, kind, value, unit, target, status, trend,
     projected, will_reach, peer_median, percentile, peers (how many), peer_group (which), expected,
-    provisional, harmonised, example, suppressed, sources, fill_from (where data would come from)."""
+    provisional, harmonised, example, suppressed, sources, fill_from (where data would come from).
+    `results` is `evaluate(store, library, harmonise_on=...)` when the caller already has it."""
     from koers.evaluate import evaluate
 
-    results = evaluate(store, library, harmonise_on=harmonise_on)
+    if results is None:  # the dashboard passes the evaluation it already has cached
+        results = evaluate(store, library, harmonise_on=harmonise_on)
     period = str(year)
     targets = store.targets(region=region)
     series = results[results["region_code"] == region]

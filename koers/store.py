@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import string
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from koers.catalogue import IndicatorDefinition
 from koers.errors import DatabaseBusy, KoersError
@@ -244,7 +247,8 @@ class Store:
         try:
             if not read_only:
                 # An import of millions of rows would otherwise let DuckDB's buffer pool grow to most
-                # of the machine's memory; beyond this it spills to disk (bench: 1.2 GB peak for 5M rows).
+                # of the machine's memory; beyond this it spills to disk (bench, 5M rows: the importing
+                # process peaks at 0.8 GB, 1.3 GB when re-importing).
                 con.execute("SET memory_limit = ?", [os.environ.get("KOERS_WRITE_MEMORY", "640MB")])
             store = cls(con, path, read_only)
             if read_only:
@@ -459,25 +463,35 @@ class Store:
         return {r[0] for r in self.con.execute("SELECT id FROM indicator").fetchall()}
 
     def _register_indicators(self, batch: ImportBatch) -> None:
+        """Add the batch's indicators that the store does not know yet, and (re)write where each
+        comes from in this source. Written in two statements, not one per indicator: a file can
+        bring hundreds."""
         known = self.known_indicator_ids()
+        new: dict[str, tuple] = {}
+        sources: dict[str, tuple] = {}  # per measure; a later entry replaces an earlier one
         for definition, measure, title, unit in batch.indicators:
-            if definition.id not in known:
-                self.con.execute(
-                    "INSERT INTO indicator VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [definition.id, definition.title_nl, definition.title_en, definition.unit,
-                     definition.additive, definition.description,
-                     not any(s.table.lower() == batch.source_table.lower() for s in definition.sources)],
+            if definition.id not in known and definition.id not in new:
+                new[definition.id] = (
+                    definition.id, definition.title_nl, definition.title_en, definition.unit,
+                    definition.additive, definition.description,
+                    not any(s.table.lower() == batch.source_table.lower() for s in definition.sources),
                 )
-                known.add(definition.id)
             precedence = EXAMPLE_PRECEDENCE if batch.source_table == EXAMPLE_SOURCE else next(
                 (s.precedence for s in definition.sources
                  if s.table.lower() == batch.source_table.lower() and s.measure == measure),
                 50,
             )
-            self.con.execute(
-                """INSERT OR REPLACE INTO indicator_source VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                [batch.source_table, measure, definition.id, precedence, title, unit, batch.licence],
-            )
+            sources[measure] = (batch.source_table, measure, definition.id, precedence, title, unit, batch.licence)
+        for table, rows, types in (("indicator", list(new.values()), _INDICATOR_TYPES),
+                                   ("indicator_source", list(sources.values()), _INDICATOR_SOURCE_TYPES)):
+            if not rows:
+                continue
+            frame = pa.table({name: pa.array(values, type_) for (name, type_), values in zip(types, zip(*rows))})
+            self.con.register("new_rows", frame)
+            try:  # table names from the two above
+                self.con.execute(f"INSERT OR REPLACE INTO {table} SELECT * FROM new_rows")
+            finally:
+                self.con.unregister("new_rows")
 
     # --- observations -------------------------------------------------------------------------
 
@@ -650,47 +664,29 @@ class Store:
                 [batch.kind, batch.file, batch.checksum, batch.source_table, batch.source_title,
                  batch.licence, dt.datetime.now(), batch.rows_read],
             ).fetchall()[0][0])
-            progress("registry", 0.05)
-            if batch.regions:
-                self.upsert_regions(batch.regions, batch.region_source or batch.source_table)
-            self._register_indicators(batch)
-            progress("validate", 0.15)
-            con.register("batch_obs", batch.observations)
-            con.register("batch_rejected", batch.rejected)
-            con.execute(_STAGE_SQL, [batch.source_table])
+            self._stage_batch(batch, progress)
             progress("merge", 0.55)
             con.execute(
                 """INSERT INTO rejected_row
                    SELECT ?, record, raw, field, reason_nl, reason_en FROM batch_rejected
                    UNION ALL
-                   SELECT ?, record, raw, field, reason_nl, reason_en FROM staged WHERE problem IS NOT NULL""",
+                   SELECT ?, record, raw, field, reason_nl, reason_en FROM staged_refusable WHERE problem IS NOT NULL""",
                 [import_id, import_id],
             )
-            con.execute("DELETE FROM staged WHERE problem IS NOT NULL")
-            revised = int(con.execute(
-                """INSERT INTO observation_revision
-                   SELECT o.*, ? FROM observation o JOIN staged s USING (indicator_id, region_code, period, source_table)
-                   WHERE o.value IS DISTINCT FROM s.value OR o.status IS DISTINCT FROM s.status""",
-                [import_id],
-            ).fetchall()[0][0])
-            if revised:
-                con.execute(
-                    """UPDATE observation o SET value = s.value, status = s.status, import_id = ?
-                       FROM staged s
-                       WHERE o.indicator_id = s.indicator_id AND o.region_code = s.region_code
-                         AND o.period = s.period AND o.source_table = s.source_table
-                         AND (o.value IS DISTINCT FROM s.value OR o.status IS DISTINCT FROM s.status)""",
+            # A source's first import has nothing to revise: its rows go straight in.
+            has_rows = con.execute("SELECT EXISTS (SELECT 1 FROM observation WHERE source_table = ?)",
+                                   [batch.source_table]).fetchall()[0][0]
+            if not has_rows:
+                progress("insert", 0.6)
+                new = loaded = int(con.execute(
+                    """INSERT INTO observation
+                       SELECT indicator_id, region_code, period, source_table, value, status, ?
+                       FROM staged WHERE problem IS NULL""",
                     [import_id],
-                )
-            progress("insert", 0.8)
-            new = int(con.execute(
-                """INSERT INTO observation
-                   SELECT s.indicator_id, s.region_code, s.period, s.source_table, s.value, s.status, ?
-                   FROM staged s
-                   ANTI JOIN observation o USING (indicator_id, region_code, period, source_table)""",
-                [import_id],
-            ).fetchall()[0][0])
-            loaded = int(con.execute("SELECT count(*) FROM staged").fetchall()[0][0])
+                ).fetchall()[0][0])
+                revised = 0
+            else:
+                new, revised, loaded = self._merge_staged(import_id, batch.source_table, progress)
             rejected = int(con.execute("SELECT count(*) FROM rejected_row WHERE import_id = ?", [import_id]).fetchall()[0][0])
             status = "ok" if new or revised else ("rejected" if rejected and not loaded else "unchanged")
             con.execute(
@@ -698,7 +694,7 @@ class Store:
                           rows_unchanged = ?, rows_rejected = ?, status = ? WHERE id = ?""",
                 [dt.datetime.now(), loaded, new, revised, loaded - new - revised, rejected, status, import_id],
             )
-            con.execute("DROP TABLE staged")
+            self._drop_staging()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -712,30 +708,326 @@ class Store:
         progress("done", 1.0)
         return ImportResult(import_id, batch.rows_read, loaded, new, revised, loaded - new - revised, rejected, status)
 
+    def _merge_staged(self, import_id: int, source_table: str, progress: Progress) -> tuple[int, int, int]:
+        """The staged rows into a source that has rows already: unchanged rows are left alone,
+        changed ones move to `observation_revision` and are replaced, new ones are inserted.
+        Returns (new, revised, loaded); an unchanged re-import writes nothing."""
+        con = self.con
+        good = "(SELECT * FROM staged WHERE problem IS NULL)"  # fixed text, composed below
+        new, revised = con.execute(
+            f"""SELECT count(*) FILTER (WHERE o.period IS NULL),
+                       count(*) FILTER (WHERE o.period IS NOT NULL
+                                        AND (o.value IS DISTINCT FROM s.value OR o.status IS DISTINCT FROM s.status))
+                FROM {good} s
+                LEFT JOIN (SELECT indicator_id, region_code, period, value, status FROM observation
+                           WHERE source_table = ?) o USING (indicator_id, region_code, period)""",
+            [source_table],
+        ).fetchall()[0]
+        loaded = int(con.execute("SELECT count(*) FROM staged WHERE problem IS NULL").fetchall()[0][0])
+        if revised:
+            revised = con.execute(
+                f"""INSERT INTO observation_revision
+                    SELECT o.*, ? FROM observation o JOIN {good} s USING (indicator_id, region_code, period, source_table)
+                    WHERE o.value IS DISTINCT FROM s.value OR o.status IS DISTINCT FROM s.status""",
+                [import_id],
+            ).fetchall()[0][0]
+            con.execute(
+                f"""UPDATE observation o SET value = s.value, status = s.status, import_id = ?
+                    FROM {good} s
+                    WHERE o.indicator_id = s.indicator_id AND o.region_code = s.region_code
+                      AND o.period = s.period AND o.source_table = s.source_table
+                      AND (o.value IS DISTINCT FROM s.value OR o.status IS DISTINCT FROM s.status)""",
+                [import_id],
+            )
+        progress("insert", 0.8)
+        if new:
+            new = con.execute(
+                f"""INSERT INTO observation
+                    SELECT s.indicator_id, s.region_code, s.period, s.source_table, s.value, s.status, ?
+                    FROM {good} s
+                    ANTI JOIN observation o USING (indicator_id, region_code, period, source_table)""",
+                [import_id],
+            ).fetchall()[0][0]
+        return int(new), int(revised), loaded
 
-# The staged rows with their region resolved and a reason when they cannot be loaded.
-# Region by name: the names valid in the period's first day; when none is, any period's (the
-# region is known but did not exist then). More than one candidate is ambiguous: refused.
-_STAGE_SQL = """
-CREATE OR REPLACE TEMP TABLE staged AS
-WITH periods AS (
+    def _stage_rows(self, batch: ImportBatch) -> None:
+        """Inside the open transaction: register the batch and build `staged` (`_STAGED_VIEW_SQL`).
+
+        A batch of five million rows has a few thousand distinct regions and periods: the registry
+        checks run once per distinct (region, period) pair (`judged_pair`), the duplicate check on
+        integer codes, and the rows themselves are read in place (`_coded_batch`)."""
+        con = self.con
+        observations, distinct = _coded_batch(batch.observations)
+        con.register("batch_obs", observations)
+        con.register("batch_rejected", batch.rejected)
+        for name, table in distinct.items():  # names from `_CODED_COLUMNS`
+            con.register("batch_distinct", table)
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM batch_distinct")
+            finally:
+                con.unregister("batch_distinct")
+        con.execute("CREATE OR REPLACE TEMP TABLE batch_source AS SELECT CAST(? AS VARCHAR) AS source_table",
+                    [batch.source_table])
+        con.execute(_JUDGE_PAIRS_SQL)
+        code_counts = [len(distinct[name]) for name in ("batch_indicator", "batch_region_text", "batch_period")]
+        if self._may_have_duplicates(*code_counts):
+            self._find_duplicates()
+        else:
+            con.execute("CREATE OR REPLACE TEMP TABLE duplicate_row (row_no INTEGER, first_record BIGINT)")
+        con.execute(_STAGED_VIEW_SQL.substitute(view="staged", pairs="judged_pair"))
+        # The rows that can be refused: without duplicates only those of a pair with a problem or
+        # of a region that did not exist then (usually a few thousand of millions, found quickly).
+        has_duplicates = con.execute("SELECT EXISTS (SELECT 1 FROM duplicate_row)").fetchall()[0][0]
+        con.execute(_STAGED_VIEW_SQL.substitute(
+            view="staged_refusable",
+            pairs="judged_pair" if has_duplicates else "(SELECT * FROM judged_pair WHERE problem IS NOT NULL OR NOT existed)"))
+
+    def _may_have_duplicates(self, indicators: int, region_texts: int, periods: int) -> bool:
+        """False when no (indicator, region, period) can occur twice, shown cheaply: the rows'
+        codes (indicator, region text, period) are all different, and different codes mean
+        different keys (no two texts for one indicator or period, nor for one region in a period).
+        Arguments: the number of codes of each (null included)."""
+        code_range = indicators * region_texts * periods
+        if code_range > _KEY_BITMAP_LIMIT or not self.con.execute(_CODES_ARE_KEYS_SQL).fetchall()[0][0]:
+            return True
+        rows, distinct_codes = self.con.execute(
+            """SELECT count(*), coalesce(bit_count(bitstring_agg(
+                   ((indicator_id_no + 1) * ? + region_text_no + 1) * ? + period_no + 1, 0, ?)), 0)
+               FROM batch_obs""",
+            [region_texts, periods, code_range - 1],
+        ).fetchall()[0]
+        return rows != distinct_codes
+
+    def _find_duplicates(self) -> None:
+        """Fill `duplicate_row`: the rows whose key occurred on an earlier record. Keys are compared
+        in a bitmap over their range when that is small enough (no hashing), else by hashing; the
+        rows themselves are only looked for when some key repeats."""
+        con = self.con
+        indicators, codes, periods = con.execute(
+            """SELECT (SELECT count(DISTINCT value) FROM batch_indicator), coalesce(max(code_rank), 0),
+                      coalesce(max(period_rank), 0) FROM judged_pair"""
+        ).fetchall()[0]
+        size = indicators * codes * periods
+        keyed = distinct_keys = 0
+        if 0 < size <= _KEY_BITMAP_LIMIT:
+            keyed, distinct_keys = con.execute(
+                f"SELECT count(*), coalesce(bit_count(bitstring_agg(key, 0, ?)), 0) FROM ({_ROW_KEY_SQL})",
+                [size - 1, codes, periods],
+            ).fetchall()[0]
+        elif size:
+            keyed, distinct_keys = con.execute(
+                f"SELECT count(*), count(DISTINCT key) FROM ({_ROW_KEY_SQL})", [codes, periods]
+            ).fetchall()[0]
+        if keyed != distinct_keys:
+            con.execute(_DUPLICATE_ROWS_SQL, [codes, periods])
+        else:
+            con.execute("CREATE OR REPLACE TEMP TABLE duplicate_row (row_no INTEGER, first_record BIGINT)")
+
+    def _drop_staging(self) -> None:
+        for name in ("staged_refusable", "staged"):
+            self.con.execute(f"DROP VIEW IF EXISTS {name}")
+        for name in _STAGING_TABLES:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+    # --- data quality (dashboard) -------------------------------------------------------------
+    # For the dashboard's Data page: the store's checks of an import as a dry run (`_stage_batch`
+    # is the staging step of `commit_import`, shared by both), and what the data-quality view reads.
+
+    def _stage_batch(self, batch: ImportBatch, progress: Progress = _no_progress, write: bool = True) -> None:
+        """Inside an open transaction: registry update and indicator registration (when `write`),
+        then the relation `staged`: every batch row with its region resolved and a `problem` when
+        it cannot be loaded. Leaves `batch_obs` and `batch_rejected` registered for the caller."""
+        progress("registry", 0.05)
+        if write:
+            if batch.regions:
+                self.upsert_regions(batch.regions, batch.region_source or batch.source_table)
+            self._register_indicators(batch)
+        progress("validate", 0.15)
+        self._stage_rows(batch)
+
+    def dry_run_import(self, batch: ImportBatch) -> tuple[ImportResult, pd.DataFrame]:
+        """What `commit_import` would do, without writing: the same staging and checks inside a
+        transaction that is rolled back. Works on a read-only store too; there the batch's own
+        region list (CBS OData imports carry one; files do not) is not applied first.
+
+        Returns the would-be result (import_id 0) and the would-be rejected rows, by record:
+        record, field, reason_nl, reason_en, raw.
+        """
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            self._stage_batch(batch, write=not self.read_only)
+            rejected = con.execute(
+                """SELECT record, field, reason_nl, reason_en, raw FROM (
+                       SELECT record, raw, field, reason_nl, reason_en FROM batch_rejected
+                       UNION ALL
+                       SELECT record, raw, field, reason_nl, reason_en FROM staged WHERE problem IS NOT NULL)
+                   ORDER BY record, field"""
+            ).df()
+            loaded, new, revised = con.execute(
+                """SELECT count(*),
+                          count(*) FILTER (WHERE o.indicator_id IS NULL),
+                          count(*) FILTER (WHERE o.indicator_id IS NOT NULL
+                                           AND (o.value IS DISTINCT FROM s.value OR o.status IS DISTINCT FROM s.status))
+                   FROM (SELECT * FROM staged WHERE problem IS NULL) s
+                   LEFT JOIN observation o USING (indicator_id, region_code, period, source_table)"""
+            ).fetchall()[0]
+        finally:
+            con.execute("ROLLBACK")
+            for name in ("batch_obs", "batch_rejected"):
+                try:
+                    con.unregister(name)
+                except duckdb.Error:
+                    pass
+        loaded, new, revised, rejected_count = int(loaded), int(new), int(revised), len(rejected)
+        status = "ok" if new or revised else ("rejected" if rejected_count and not loaded else "unchanged")
+        return ImportResult(0, batch.rows_read, loaded, new, revised, loaded - new - revised, rejected_count, status), rejected
+
+    def coverage_by_year(self) -> pd.DataFrame:
+        """Per indicator and year (from its first to its last year with municipal rows): how many
+        municipalities have a value, and how many existed in that year.
+
+        Columns: indicator_id, year, with_value, municipalities.
+        """
+        return self.con.execute(
+            """WITH municipal AS (
+                   SELECT indicator_id, CAST(period AS INTEGER) AS year, region_code, value
+                   FROM observation_best WHERE length(period) = 4 AND region_code LIKE 'GM%'
+               ),
+               years AS (
+                   SELECT indicator_id, unnest(range(first_year, last_year + 1)) AS year
+                   FROM (SELECT indicator_id, min(year) AS first_year, max(year) AS last_year FROM municipal GROUP BY indicator_id)
+               ),
+               existing AS (
+                   SELECT y.year, count(r.code) AS municipalities
+                   FROM (SELECT DISTINCT year FROM years) y
+                   LEFT JOIN region r ON r.kind = 'municipality'
+                        AND (r.valid_from IS NULL OR r.valid_from < make_date(CAST(y.year + 1 AS BIGINT), 1, 1))
+                        AND (r.valid_to IS NULL OR r.valid_to > make_date(CAST(y.year AS BIGINT), 1, 1))
+                   GROUP BY ALL
+               ),
+               filled AS (
+                   SELECT indicator_id, year, count(DISTINCT region_code) FILTER (WHERE value IS NOT NULL) AS with_value
+                   FROM municipal GROUP BY ALL
+               )
+               SELECT y.indicator_id, y.year, coalesce(f.with_value, 0) AS with_value, e.municipalities
+               FROM years y JOIN existing e USING (year) LEFT JOIN filled f USING (indicator_id, year)
+               ORDER BY y.indicator_id, y.year"""
+        ).df()
+
+    def indicator_freshness(self) -> pd.DataFrame:
+        """Per indicator its sources and the last finished import of any of them.
+
+        Columns: indicator_id, sources (source tables, comma-separated), licence, last_import.
+        """
+        return self.con.execute(
+            """SELECT s.indicator_id,
+                      string_agg(DISTINCT s.source_table, ', ' ORDER BY s.source_table) AS sources,
+                      string_agg(DISTINCT s.licence, '; ' ORDER BY s.licence) AS licence,
+                      max(l.finished) AS last_import
+               FROM indicator_source s
+               LEFT JOIN import_log l ON lower(l.source_table) = lower(s.source_table)
+                    AND l.finished IS NOT NULL AND l.status <> ?
+               GROUP BY ALL ORDER BY s.indicator_id""",
+            ["failed"],
+        ).df()
+
+    def latest_municipal_values(self) -> pd.DataFrame:
+        """Per indicator, every municipality's value in the latest year in which it has values.
+
+        Columns: indicator_id, period, region_code, value.
+        """
+        return self.con.execute(
+            """WITH latest AS (
+                   SELECT indicator_id, max(period) AS period FROM observation_best
+                   WHERE length(period) = 4 AND region_code LIKE 'GM%' AND value IS NOT NULL GROUP BY ALL
+               )
+               SELECT o.indicator_id, o.period, o.region_code, o.value
+               FROM observation_best o JOIN latest l USING (indicator_id, period)
+               WHERE o.region_code LIKE 'GM%' AND o.value IS NOT NULL
+               ORDER BY o.indicator_id, o.region_code"""
+        ).df()
+
+
+# Column types of `indicator` and `indicator_source`, for `_register_indicators`.
+_INDICATOR_TYPES = [("id", pa.string()), ("title_nl", pa.string()), ("title_en", pa.string()), ("unit", pa.string()),
+                    ("additive", pa.bool_()), ("description", pa.string()), ("generated", pa.bool_())]
+_INDICATOR_SOURCE_TYPES = [("source_table", pa.string()), ("source_measure", pa.string()), ("indicator_id", pa.string()),
+                           ("precedence", pa.int32()), ("title", pa.string()), ("unit", pa.string()), ("licence", pa.string())]
+
+# Key columns that the staging works on by integer code, and the table of each one's distinct values.
+_CODED_COLUMNS = {"indicator_id": "batch_indicator", "region_code": "batch_region_code",
+                  "region_key": "batch_region_key", "region_text": "batch_region_text", "period": "batch_period"}
+_SCAN_BATCH = 122_880  # rows per Arrow batch: DuckDB scans batches in parallel
+_KEY_BITMAP_LIMIT = 1 << 27  # largest key range counted in a bitmap (16 MB) rather than by hashing
+
+
+def _coded_batch(observations: pa.Table) -> tuple[pa.Table, dict[str, pa.Table]]:
+    """The batch with an integer code beside each key column (`<column>_no`; -1 for null) and a
+    row number (`row_no`), and per key column its distinct values (`idx`, `value`).
+
+    Importers hand over up to millions of rows with a few thousand distinct texts, usually
+    dictionary-encoded already: then the codes are the dictionary's indices, without a copy.
+    """
+    rows = observations.num_rows
+    columns = {name: observations.column(name) for name in observations.column_names}
+    distinct: dict[str, pa.Table] = {}
+    for name, table_name in _CODED_COLUMNS.items():
+        array = observations.column(name).combine_chunks()
+        if array.null_count == rows:  # e.g. region_key when every region is given by code
+            codes, values = pa.array(np.full(rows, -1, dtype=np.int32)), pa.array([], pa.string())
+        else:
+            if not pa.types.is_dictionary(array.type):
+                array = pc.dictionary_encode(array)
+            codes = array.indices if array.indices.type == pa.int32() else array.indices.cast(pa.int32())
+            codes = pc.fill_null(codes, -1) if codes.null_count else codes
+            values = array.dictionary.cast(pa.string())
+        columns[name + "_no"] = codes
+        distinct[table_name] = pa.table({
+            "idx": pa.array(np.arange(-1, len(values), dtype=np.int32)),
+            "value": pa.concat_arrays([pa.nulls(1, pa.string()), values]),
+        })
+    columns["row_no"] = pa.array(np.arange(rows, dtype=np.int32 if rows < 2**31 else np.int64))
+    table = pa.table(columns)
+    return pa.Table.from_batches(table.to_batches(max_chunksize=_SCAN_BATCH), table.schema), distinct
+
+
+# The staging of a batch, in three small steps over integer codes (see `_coded_batch`): the
+# distinct (region, period) pairs are judged against the registry, the duplicate check runs on
+# codes, and the view `staged` puts every row next to its pair's verdict.
+
+# Per distinct (region, period) pair: the region resolved (by code, or by name in the period) and
+# what is wrong with it. Region by name: the regions of that name that existed in the period; when
+# none did, any period's (the region is known but did not exist then). More than one candidate is
+# ambiguous: refused. A row without a period has no pair and is not staged.
+_JUDGE_PAIRS_SQL = """
+CREATE OR REPLACE TEMP TABLE judged_pair AS
+WITH pairs AS (
+    SELECT DISTINCT region_code_no, region_key_no, region_text_no, period_no FROM batch_obs
+),
+periods AS (
     -- The few distinct periods, with the first day of each and of the next.
-    SELECT period, period_start,
+    SELECT period_no, period, period_start,
            period_start + CASE WHEN period LIKE '____-Q_' THEN INTERVAL 3 MONTH
                                WHEN length(period) = 7 THEN INTERVAL 1 MONTH ELSE INTERVAL 1 YEAR END AS period_end
-    FROM (SELECT period,
-                 CAST(left(period, 4) || '-' ||
-                      CASE WHEN period LIKE '____-Q_' THEN lpad(CAST((CAST(right(period, 1) AS INTEGER) - 1) * 3 + 1 AS VARCHAR), 2, '0')
-                           WHEN length(period) = 7 THEN right(period, 2) ELSE '01' END || '-01' AS DATE) AS period_start
-          FROM (SELECT DISTINCT CAST(period AS VARCHAR) AS period FROM batch_obs))
+    FROM (SELECT idx AS period_no, value AS period,
+                 CAST(left(value, 4) || '-' ||
+                      CASE WHEN value LIKE '____-Q_' THEN lpad(CAST((CAST(right(value, 1) AS INTEGER) - 1) * 3 + 1 AS VARCHAR), 2, '0')
+                           WHEN length(value) = 7 THEN right(value, 2) ELSE '01' END || '-01' AS DATE) AS period_start
+          FROM batch_period WHERE value IS NOT NULL AND idx IN (SELECT period_no FROM pairs))
+),
+located AS (
+    SELECT x.*, c.value AS region_code, k.value AS region_key, t.value AS region_text, p.period, p.period_start, p.period_end
+    FROM pairs x
+    JOIN periods p USING (period_no)
+    JOIN batch_region_code c ON c.idx = x.region_code_no
+    JOIN batch_region_key k ON k.idx = x.region_key_no
+    JOIN batch_region_text t ON t.idx = x.region_text_no
 ),
 named AS (
-    SELECT DISTINCT CAST(b.region_key AS VARCHAR) AS region_key, p.period, p.period_start, p.period_end
-    FROM batch_obs b JOIN periods p ON p.period = CAST(b.period AS VARCHAR)
-    WHERE b.region_code IS NULL AND b.region_key IS NOT NULL
+    SELECT DISTINCT region_key, period, period_start, period_end FROM located
+    WHERE region_code IS NULL AND region_key IS NOT NULL
 ),
--- Region by name: the regions of that name that existed in the period; when none did, any
--- period's (the region is known but did not exist then). More than one candidate: ambiguous.
 candidates AS (
     SELECT n.region_key, n.period, rn.code,
            (r.valid_from IS NULL OR r.valid_from < n.period_end) AND (r.valid_to IS NULL OR r.valid_to > n.period_start) AS existed
@@ -751,34 +1043,68 @@ by_name AS (
     FROM candidates GROUP BY ALL
 ),
 resolved AS (
-    SELECT b.record, CAST(b.indicator_id AS VARCHAR) AS indicator_id,
-           coalesce(CAST(b.region_code AS VARCHAR), bn.code) AS region_code, p.period, b.value,
-           CAST(b.status AS VARCHAR) AS status, b.region_text, b.raw, p.period_start, p.period_end,
-           b.region_code IS NULL AS by_name, bn.n_any, bn.all_codes
-    FROM batch_obs b
-    JOIN periods p ON p.period = CAST(b.period AS VARCHAR)
-    LEFT JOIN by_name bn ON bn.region_key = CAST(b.region_key AS VARCHAR) AND bn.period = p.period
-),
--- Keys that occur more than once in the batch: every occurrence after the first is refused.
-duplicates AS (
-    SELECT indicator_id, region_code, period, min(record) AS first_record
-    FROM resolved GROUP BY ALL HAVING count(*) > 1
-),
-judged AS (
-    SELECT s.*, r.name AS region_name, r.valid_from, r.valid_to, d.first_record,
-           coalesce((r.valid_from IS NULL OR r.valid_from < s.period_end) AND (r.valid_to IS NULL OR r.valid_to > s.period_start), true) AS existed,
-           CASE WHEN s.region_code IS NULL AND s.by_name AND s.n_any IS NULL THEN 'unknown_name'
-                WHEN s.region_code IS NULL AND s.by_name THEN 'ambiguous_name'
-                WHEN r.code IS NULL THEN 'unknown_code'
-                WHEN d.first_record IS NOT NULL AND s.record > d.first_record THEN 'duplicate'
-                WHEN s.value IS NOT NULL AND NOT ((r.valid_from IS NULL OR r.valid_from < s.period_end)
-                                                  AND (r.valid_to IS NULL OR r.valid_to > s.period_start)) THEN 'not_existing'
-           END AS problem
-    FROM resolved s
-    LEFT JOIN region r ON r.code = s.region_code
-    LEFT JOIN duplicates d ON d.indicator_id = s.indicator_id AND d.region_code = s.region_code AND d.period = s.period
+    SELECT l.*, coalesce(l.region_code, bn.code) AS code, l.region_code IS NULL AS by_name, bn.n_any, bn.all_codes
+    FROM located l LEFT JOIN by_name bn ON bn.region_key = l.region_key AND bn.period = l.period
 )
-SELECT record, indicator_id, region_code, period, CAST(? AS VARCHAR) AS source_table,
+SELECT s.region_code_no, s.region_key_no, s.region_text_no, s.period_no,
+       s.code AS region_code, s.region_text, s.period, s.all_codes,
+       r.name AS region_name, r.valid_from, r.valid_to,
+       coalesce((r.valid_from IS NULL OR r.valid_from < s.period_end) AND (r.valid_to IS NULL OR r.valid_to > s.period_start), true) AS existed,
+       CASE WHEN s.code IS NULL AND s.by_name AND s.n_any IS NULL THEN 'unknown_name'
+            WHEN s.code IS NULL AND s.by_name THEN 'ambiguous_name'
+            WHEN r.code IS NULL THEN 'unknown_code'
+       END AS problem,
+       -- dense numbers of the resolved code and the period, for the duplicate check
+       dense_rank() OVER (ORDER BY s.code) AS code_rank,
+       dense_rank() OVER (ORDER BY s.period) AS period_rank
+FROM resolved s LEFT JOIN region r ON r.code = s.code
+"""
+
+# Each row with a resolved region as one number: (indicator, region, period) in dense ranks.
+_ROW_KEY_SQL = """
+SELECT b.row_no, b.record,
+       ((i.indicator_rank - 1) * ? + (p.code_rank - 1)) * ? + (p.period_rank - 1) AS key
+FROM batch_obs b
+JOIN judged_pair p USING (region_code_no, region_key_no, region_text_no, period_no)
+JOIN (SELECT idx, dense_rank() OVER (ORDER BY value) AS indicator_rank FROM batch_indicator WHERE value IS NOT NULL) i
+  ON i.idx = b.indicator_id_no
+WHERE p.region_code IS NOT NULL
+"""
+
+# Whether different codes always mean different keys: each indicator and period text occurs once
+# among the codes, and each region (resolved) in a period comes from one region text.
+_CODES_ARE_KEYS_SQL = """
+SELECT (SELECT count(value) = count(DISTINCT value) FROM batch_indicator)
+   AND (SELECT count(value) = count(DISTINCT value) FROM batch_period)
+   AND NOT EXISTS (SELECT 1 FROM judged_pair WHERE region_code IS NOT NULL
+                   GROUP BY region_code, period HAVING count(DISTINCT region_text_no) > 1)
+"""
+
+# Keys that occur more than once in the batch: every occurrence after the first is refused.
+_DUPLICATE_ROWS_SQL = """
+CREATE OR REPLACE TEMP TABLE duplicate_row AS
+SELECT row_no, first_record FROM (
+    SELECT row_no, record, min(record) OVER same_key AS first_record, count(*) OVER same_key AS n
+    FROM ({keys}) WINDOW same_key AS (PARTITION BY key))
+WHERE n > 1 AND record > first_record
+""".format(keys=_ROW_KEY_SQL)
+
+# Every row next to its pair's verdict, with a reason when it cannot be loaded: `staged`, the
+# relation the merge and the dry run read (a view: the rows are not copied). `$view` and `$pairs`
+# are filled in from `_stage_rows`.
+_STAGED_VIEW_SQL = string.Template("""
+CREATE OR REPLACE TEMP VIEW $view AS
+WITH judged AS (
+    SELECT b.row_no, b.record, CAST(b.indicator_id AS VARCHAR) AS indicator_id, p.region_code, p.region_text, p.period,
+           b.value, CAST(b.status AS VARCHAR) AS status, b.raw, p.existed, p.all_codes, p.region_name, p.valid_from, p.valid_to,
+           d.first_record,
+           coalesce(p.problem, CASE WHEN d.row_no IS NOT NULL THEN 'duplicate'
+                                    WHEN b.value IS NOT NULL AND NOT p.existed THEN 'not_existing' END) AS problem
+    FROM batch_obs b
+    JOIN $pairs p USING (region_code_no, region_key_no, region_text_no, period_no)
+    LEFT JOIN duplicate_row d USING (row_no)
+)
+SELECT row_no, record, indicator_id, region_code, period, batch_source.source_table,
        CASE WHEN problem IS NULL THEN value END AS value,
        -- missing is missing, and no value for a region that did not exist then is impossible
        CASE WHEN value IS NOT NULL THEN status
@@ -803,8 +1129,11 @@ SELECT record, indicator_id, region_code, period, CAST(? AS VARCHAR) AS source_t
          WHEN 'not_existing' THEN format('{} {} did not exist in {} (valid from {} to {})', region_code, region_name, period,
                                          coalesce(strftime(valid_from, '%d-%m-%Y'), 'before 1830'), coalesce(strftime(valid_to, '%d-%m-%Y'), 'now'))
        END AS reason_en
-FROM judged
-"""
+FROM judged CROSS JOIN batch_source
+""")
+
+_STAGING_TABLES = ("batch_indicator", "batch_region_code", "batch_region_key", "batch_region_text", "batch_period",
+                   "batch_source", "judged_pair", "duplicate_row")
 
 
 def _connect(
@@ -816,8 +1145,10 @@ def _connect(
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as error:
-            if "lock" not in str(error).lower():
+        except (duckdb.IOException, duckdb.ConnectionException) as error:
+            # Another process holds the lock, or (ConnectionException) this process has the file
+            # open read-only in another thread (the dashboard reading while it commits an upload).
+            if "lock" not in str(error).lower() and "different configuration" not in str(error).lower():
                 raise KoersError(
                     f"database {path} kan niet worden geopend: {str(error).splitlines()[0]}",
                     f"cannot open database {path}: {str(error).splitlines()[0]}",

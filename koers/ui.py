@@ -121,7 +121,7 @@ def results(harmonised: bool = False) -> pd.DataFrame:
 def _overview(db: str, signature: tuple, region: str, year: int, peers: str, harmonised: bool) -> pd.DataFrame:
     with Store.open(db, read_only=True) as store:
         return kpi_overview(store, library(), region, year, peers_by=peers,
-                            harmonise_on=dt.date.today() if harmonised else None)
+                            harmonise_on=dt.date.today() if harmonised else None, results=results(harmonised))
 
 
 def overview(region: str, harmonised: bool = False) -> pd.DataFrame:
@@ -241,7 +241,8 @@ def flag_notes(row: pd.Series | dict) -> list[str]:
 
 def chart_with_table(figure: go.Figure, table: pd.DataFrame, key: str) -> None:
     """A chart, and its data as a table one click away (WCAG: information not only in a picture)."""
-    figure.update_layout(colorway=PALETTE, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14))
+    figure.update_layout(colorway=PALETTE, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
+                         separators=",." if selection().lang == "nl" else ".,")  # 1.234,5 in Dutch
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
     with st.expander(t("table.show")):
         st.dataframe(table, hide_index=True)
@@ -262,18 +263,12 @@ def xlsx_bytes(frame: pd.DataFrame) -> bytes:
 
 def guarded(draw) -> None:
     """Run a page body; any failure is one friendly line, logged with detail for the admin."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    # The very first session after the server starts is run by Streamlit's older mechanism for a
-    # `pages/` folder, which runs the page without the frame (`app.py`). Switch that off (as
-    # `st.navigation` in the frame would) and run again through the frame.
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
     try:
         draw()
     except ScriptControlException:  # st.stop(), st.rerun(), st.switch_page(): not failures
         raise
-    except Exception:  # noqa: BLE001 - no traceback reaches a user
+    except Exception as error:  # noqa: BLE001 - no traceback reaches a user
+        if type(error).__name__ == "InterruptException":  # the visitor left while DuckDB was busy
+            return
         log.exception("page failed")
         st.error(t("app.error"))

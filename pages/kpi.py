@@ -17,8 +17,9 @@ def draw() -> None:
     kpis = library.kpis
     order = sorted(kpis, key=lambda k: (kpis[k].theme, kpis[k].kind, getattr(kpis[k].title, choice.lang)))
     ui.from_url("kpi", order, order[0])
-    kpi_id = st.selectbox(t("kpi.choose"), order, key="kpi",
-                          format_func=lambda k: f"{getattr(kpis[k].title, choice.lang)} ({t('kinds.' + kpis[k].kind)})")
+    # Labels made now, in this run's language (a label function called later could see another).
+    labels = {k: f"{getattr(kpis[k].title, choice.lang)} ({t('kinds.' + kpis[k].kind)})" for k in order}
+    kpi_id = st.selectbox(t("kpi.choose"), order, key="kpi", format_func=labels.__getitem__)
     ui.to_url("kpi")
     kpi = kpis[kpi_id]
     overview = ui.overview(choice.region).set_index("kpi_id")

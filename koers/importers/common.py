@@ -30,6 +30,7 @@ MISSING_SYMBOLS = {"", ".", "x", "?", "..", "none", "nan", "null", "na", "n/a", 
 
 
 def file_checksum(path: Path) -> str:
+    """SHA-256 over each file's name and bytes (a folder: its files in name order)."""
     digest = hashlib.sha256()
     paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     for file in paths:
@@ -37,6 +38,13 @@ def file_checksum(path: Path) -> str:
         with open(file, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
+    return digest.hexdigest()
+
+
+def data_checksum(path: Path, data: bytes) -> str:
+    """`file_checksum` of a single file whose bytes have been read already."""
+    digest = hashlib.sha256(Path(path).name.encode())
+    digest.update(data)
     return digest.hexdigest()
 
 

@@ -31,13 +31,17 @@ taken as they are.
 Speed: a long CSV of five million rows is read by Arrow with every column as text (the key columns
 dictionary-encoded while reading), and every per-row step is an Arrow kernel; Python runs once per
 distinct indicator, region, period and status, never per row. Text for a rejected row's `raw` is
-only built for rejected rows.
+only built for rejected rows. The file is memory-mapped rather than copied, and its checksum and
+line count are computed on a second thread while Arrow parses.
 """
 
 from __future__ import annotations
 
 import csv
+import mmap
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -54,6 +58,7 @@ from koers.importers.common import (
     DUTCH_NUMBER as _DUTCH_NUMBER,
     ENGLISH_NUMBER as _ENGLISH_NUMBER,
     empty_rejected,
+    data_checksum,
     file_checksum,
     observation_table,
     parse_numbers,
@@ -156,6 +161,7 @@ class _Sheet:
     numbers: dict[int, pa.ChunkedArray] = field(default_factory=dict)
     rejected: list[tuple[int, str, str, str]] = field(default_factory=list)  # (record, raw, nl, en)
     rows_read: int = 0
+    checksum: str = ""  # `file_checksum`, when the reader computed it from the bytes it read anyway
 
 
 @dataclass
@@ -197,7 +203,7 @@ def load(path: Path, mapping: FileMapping | None = None) -> ImportBatch:
                           f"file type {suffix or '(none)'} is not supported; use .csv, .xlsx or .parquet")
     if sheet.rows_read == 0:
         raise FileProblem(path, "bevat geen gegevensregels, alleen een kopregel", "has no data rows, only a header")
-    return _to_batch(path, sheet, roles, mapping, file_checksum(path))
+    return _to_batch(path, sheet, roles, mapping, sheet.checksum or file_checksum(path))
 
 
 # --- recognising columns --------------------------------------------------------------------------
@@ -279,15 +285,16 @@ def _resolve_roles(path: Path, names: list[str], mapping: FileMapping) -> _Roles
 
 
 def _read_csv(path: Path, mapping: FileMapping) -> tuple[_Sheet, _Roles]:
-    data = path.read_bytes()
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    data = _mapped(path)
+    head = data[:8192]
+    start = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileProblem(path, "is UTF-16, geen UTF-8; sla het bestand op als CSV UTF-8",
                           "is UTF-16, not UTF-8; save the file as CSV UTF-8")
-    if data.startswith(b"PK\x03\x04"):
+    if head.startswith(b"PK\x03\x04"):
         raise FileProblem(path, "is een Excel- of ZIP-bestand, geen CSV; gebruik de extensie .xlsx",
                           "is an Excel or ZIP file, not CSV; use the extension .xlsx")
-    if b"\x00" in data[:8192]:
+    if b"\x00" in head:
         raise FileProblem(path, "is geen tekstbestand (bevat nul-bytes)", "is not a text file (contains NUL bytes)")
 
     # The header: the first non-blank line, after an Excel "sep=;" line if there is one.
@@ -327,36 +334,60 @@ def _read_csv(path: Path, mapping: FileMapping) -> tuple[_Sheet, _Roles]:
     types = {name: pa.dictionary(pa.int32(), pa.string()) if i in key_columns else pa.string()
              for i, name in enumerate(positional)}
     body = pa.py_buffer(data)[offset:] if offset < len(data) else pa.py_buffer(b"")
-    table, invalid = _arrow_csv(path, data, start, body, positional, types, delimiter, use_threads=True)
-    if invalid and any(number is None for number, _ in invalid):
-        # Threaded reading does not know the row numbers of bad rows: read again in one thread.
-        table, invalid = _arrow_csv(path, data, start, body, positional, types, delimiter, use_threads=False)
+    # The checksum and the line count run beside Arrow's parsing (both release the interpreter).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(lambda: (data_checksum(path, data), _count_lines(data, offset)))
+        table, invalid = _arrow_csv(path, data, start, body, positional, types, delimiter, use_threads=True)
+        if invalid and any(number is None for number, _ in invalid):
+            # Threaded reading does not know the row numbers of bad rows: read again in one thread.
+            table, invalid = _arrow_csv(path, data, start, body, positional, types, delimiter, use_threads=False)
+        checksum, newlines = digest.result()
 
     # Row numbers as Arrow counts them (first body row = 1, blank lines not counted, bad rows
     # counted) to physical line numbers.
     total = table.num_rows + len(invalid)
-    row_numbers = np.arange(1, total + 1, dtype=np.int64)
-    if invalid:
-        row_numbers = np.setdiff1d(row_numbers, np.array([n for n, _ in invalid], dtype=np.int64))
-    line_of_row = _nonblank_lines(data, offset, line_no, total)
-    if line_of_row is None:
-        records = row_numbers + line_no
-        invalid_lines = [(n + line_no, text) for n, text in invalid]
+    line_of_row = _nonblank_lines(data, offset, line_no, total, newlines)
+    if not invalid and line_of_row is None:  # the usual file: row n is line header + n
+        records, invalid_lines = np.arange(line_no + 1, line_no + total + 1, dtype=np.int64), []
     else:
-        records = line_of_row[row_numbers - 1]
-        invalid_lines = [(int(line_of_row[n - 1]), text) for n, text in invalid]
+        row_numbers = np.arange(1, total + 1, dtype=np.int64)
+        if invalid:
+            row_numbers = np.setdiff1d(row_numbers, np.array([n for n, _ in invalid], dtype=np.int64))
+        if line_of_row is None:
+            records = row_numbers + line_no
+            invalid_lines = [(n + line_no, text) for n, text in invalid]
+        else:
+            records = line_of_row[row_numbers - 1]
+            invalid_lines = [(int(line_of_row[n - 1]), text) for n, text in invalid]
     sheet = _Sheet(
         names=names,
         columns=[table.column(name) for name in positional],
         records=pa.array(records, pa.int64()),
         delimiter=delimiter,
         rows_read=total,
+        checksum=checksum,
     )
     for record, text in invalid_lines:
         fields = len(next(csv.reader([text], delimiter=delimiter), []))
         sheet.rejected.append((record, text, f"{fields} velden in plaats van {len(names)}",
                                f"{fields} fields instead of {len(names)}"))
     return sheet, roles
+
+
+def _mapped(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes, memory-mapped: Arrow parses them where they are, without a copy of a
+    file of hundreds of megabytes. (Slicing, `find` and the buffer protocol work as on bytes.)"""
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _count_lines(data: bytes | mmap.mmap, start: int, end: int | None = None) -> int:
+    """The number of line feeds in data[start:end], read in slices (a memory map has no `count`)."""
+    end = len(data) if end is None else end
+    step = 1 << 24
+    return sum(data[i: min(i + step, end)].count(b"\n") for i in range(start, end, step))
 
 
 def _arrow_csv(path: Path, data: bytes, start: int, body: pa.Buffer, names: list[str],
@@ -387,7 +418,7 @@ def _arrow_csv(path: Path, data: bytes, start: int, body: pa.Buffer, names: list
 
 def _not_utf8(path: Path, data: bytes, position: int) -> FileProblem:
     """The problem for a byte at `position` that is no UTF-8, with its line (often a latin-1 "é")."""
-    line = data.count(b"\n", 0, position) + 1
+    line = _count_lines(data, 0, position) + 1
     byte = data[position: position + 1].hex()
     return FileProblem(
         path,
@@ -417,10 +448,11 @@ def _delimiter_name(delimiter: str) -> str:
     return "tab" if delimiter == "\t" else f'"{delimiter}"'
 
 
-def _nonblank_lines(data: bytes, offset: int, header_line: int, rows: int) -> np.ndarray | None:
+def _nonblank_lines(data: bytes, offset: int, header_line: int, rows: int, newlines: int) -> np.ndarray | None:
     """Physical line numbers of the body's non-blank lines, or None when there are no blank lines
-    (then row n is simply line header + n): Arrow skips blank lines without counting them."""
-    lines = data.count(b"\n", offset) + (0 if data.endswith(b"\n") or offset >= len(data) else 1)
+    (then row n is simply line header + n): Arrow skips blank lines without counting them.
+    `newlines` is the number of line feeds from `offset` on."""
+    lines = newlines + (0 if data[-1:] == b"\n" or offset >= len(data) else 1)
     if lines == rows:
         return None
     bytes_ = np.frombuffer(data, dtype=np.uint8, offset=offset)
@@ -545,6 +577,11 @@ def _spread(per_distinct: pa.Array, indices: pa.Array) -> pa.Array:
     return per_distinct.take(indices)
 
 
+def _rows_where(per_distinct: pa.Array, indices: pa.Array) -> pa.Array | None:
+    """Each row's flag, from its distinct value's; None when no distinct value is flagged."""
+    return _spread(per_distinct, indices) if pc.any(per_distinct).as_py() else None
+
+
 def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
 
@@ -562,7 +599,7 @@ def _decimal_style(path: Path, text: pa.ChunkedArray, records: pa.ChunkedArray, 
     """
     if requested != "auto":
         return requested
-    if not pc.any(pc.match_substring(text, ",")).as_py() and not pc.any(pc.match_substring(text, ".")).as_py():
+    if not _any_contains(text, ",") and not _any_contains(text, "."):
         return "point"
     # The first cells usually settle it; only when they do not is the whole column searched.
     candidates = [text.slice(0, _EVIDENCE_SAMPLE), text] if len(text) > _EVIDENCE_SAMPLE else [text]
@@ -592,6 +629,47 @@ def _decimal_style(path: Path, text: pa.ChunkedArray, records: pa.ChunkedArray, 
     return "comma" if delimiter == ";" else "point"
 
 
+def _any_contains(text: pa.ChunkedArray, needle: str) -> bool:
+    """Whether any cell contains `needle`: one search through the cells' bytes (a string column
+    keeps them end to end in one buffer), not a match per cell."""
+    wanted = re.compile(re.escape(needle.encode()))
+    for chunk in text.chunks:
+        if len(chunk) == 0:
+            continue
+        chunk = chunk.cast(pa.string()) if not pa.types.is_string(chunk.type) else chunk
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset: chunk.offset + len(chunk) + 1]
+        cells = chunk.buffers()[2]
+        if cells is not None and wanted.search(cells.slice(offsets[0], offsets[-1] - offsets[0])):
+            return True
+    return False
+
+
+def _empty_as_null(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Empty cells as null: a new validity bitmap over the same text (no copy of five million
+    strings, as `if_else` would make)."""
+    chunks = []
+    for chunk in text.chunks:
+        chunk = chunk.cast(pa.string()) if not pa.types.is_string(chunk.type) else chunk
+        if len(chunk) == 0:
+            chunks.append(chunk)
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset: chunk.offset + len(chunk) + 1]
+        valid = np.diff(offsets) != 0
+        if chunk.null_count:
+            valid &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        # The bitmap counts from the start of the buffers, like the offsets.
+        bitmap = pa.array(np.concatenate([np.zeros(chunk.offset, dtype=bool), valid])).buffers()[1]
+        chunks.append(pa.Array.from_buffers(pa.string(), len(chunk), [bitmap, *chunk.buffers()[1:]],
+                                            null_count=int(len(chunk) - valid.sum()), offset=chunk.offset))
+    return pa.chunked_array(chunks, pa.string())
+
+
+def _to_float(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """`pc.cast(text, float64)`, the chunks cast on two threads (one cast uses one)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return pa.chunked_array(list(pool.map(lambda chunk: pc.cast(chunk, pa.float64()), text.chunks)), pa.float64())
+
+
 def _parse_values(text: pa.ChunkedArray, style: str) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """(float64 values, bad) for text cells in the given style. Empty cells are null, not bad.
 
@@ -601,13 +679,13 @@ def _parse_values(text: pa.ChunkedArray, style: str) -> tuple[pa.ChunkedArray, p
     bad, never silently read as 15.
     """
     grouping, decimal_mark = (".", ",") if style == "comma" else (",", ".")
-    has_grouping = pc.any(pc.match_substring(text, grouping)).as_py()
+    has_grouping = _any_contains(text, grouping)
     candidate = pc.replace_substring(text, grouping, "") if has_grouping else text
     if decimal_mark == ",":
         candidate = pc.replace_substring(candidate, ",", ".")
-    candidate = pc.if_else(pc.equal(candidate, ""), pa.scalar(None, pa.string()), candidate)
+    candidate = _empty_as_null(candidate)
     try:
-        values = pc.cast(candidate, pa.float64())
+        values = _to_float(candidate)
         if not pc.all(pc.is_finite(values)).as_py():  # "nan" and "inf" are text for parse_numbers
             raise pa.ArrowInvalid("non-finite")
         if not has_grouping:
@@ -673,16 +751,16 @@ def _to_batch(path: Path, sheet: _Sheet, roles: _Roles, mapping: FileMapping, ch
     row_status = _spread(pc.if_else(pc.fill_null(provisional, False), "provisional", "definitive"), period_index)
 
     row_given = None
-    problems: list[tuple[str, int, pa.Array]] = []
+    problems: list[tuple[str, int, pa.Array | None]] = []
     if roles.layout == "long":
         indicator_texts, indicator_index = _distinct(columns[roles.indicator])
         stripped = pc.utf8_trim_whitespace(indicator_texts)
         indicator_empty = pc.fill_null(pc.equal(stripped, ""), True)
         definitions = [None if empty else _indicator_for(text, source, unit)
                        for text, empty in zip(stripped.to_pylist(), indicator_empty.to_pylist())]
-        problems.append(("indicator", roles.indicator, _spread(indicator_empty, indicator_index)))
-    problems.append(("region", roles.region, _spread(region_empty, region_index)))
-    problems.append(("period", roles.period, _spread(pc.is_null(periods), period_index)))
+        problems.append(("indicator", roles.indicator, _rows_where(indicator_empty, indicator_index)))
+    problems.append(("region", roles.region, _rows_where(region_empty, region_index)))
+    problems.append(("period", roles.period, _rows_where(pc.is_null(periods), period_index)))
     if roles.status is not None:
         status_texts, status_index = _distinct(columns[roles.status])
         given = pa.array([STATUS_WORDS.get(" ".join((s or "").casefold().split())) for s in status_texts.to_pylist()],
@@ -696,6 +774,8 @@ def _to_batch(path: Path, sheet: _Sheet, roles: _Roles, mapping: FileMapping, ch
     row_rejected = pa.array(np.zeros(n, dtype=bool))
     rejected_parts: list[pa.Table] = []
     for kind, column, mask in problems:
+        if mask is None:
+            continue
         new = pc.and_(mask, pc.invert(row_rejected))
         if pc.any(new).as_py():
             rejected_parts.append(_rejected(sheet, new, kind, column))

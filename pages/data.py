@@ -1,0 +1,267 @@
+"""Data: load a file (preview and the store's checks first, then commit with progress), the import
+history, and the data quality per indicator."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from koers import data_service, i18n, ui
+from koers.errors import KoersError
+from koers.settings import database_path
+from koers.ui import fmt, t
+
+COVERAGE_DEFAULT = 15  # indicators shown in the coverage map at first: those missing the most
+
+
+@st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
+def _quality(db: str, signature: tuple) -> data_service.Quality:
+    return data_service.quality(db)
+
+
+def quality() -> data_service.Quality:
+    db = database_path()
+    return _quality(str(db), data_service.signature(db))
+
+
+def labels(lang: str, prefix: str):
+    """A format_func for option keys in this run's language. Bound to the language rather than
+    looked up when called: on the next run Streamlit matches the widget's value against its
+    labels, also after a language switch."""
+    return lambda value: i18n.text(lang, f"{prefix}.{value}")
+
+
+def _date(value: object) -> str:
+    return "–" if pd.isna(value) else pd.Timestamp(value).strftime("%d-%m-%Y")
+
+
+# --- upload ------------------------------------------------------------------------------------
+
+
+def _upload_options(kind: str, lang: str) -> dict[str, str]:
+    """The fields for the chosen kind of file; their values, as the importer takes them."""
+    if kind == "statline":
+        return {"table": st.text_input(t("data_page.table"), key="data_table", help=t("data_page.table_help"))}
+    with st.expander(t("data_page.mapping")):
+        st.caption(t("data_page.mapping_help"))
+        left, right = st.columns(2)
+        options = {
+            "layout": left.selectbox(t("data_page.layout"), ["auto", "long", "wide"], key="data_layout",
+                                     format_func=labels(lang, "data_page.layouts")),
+            "decimal": right.selectbox(t("data_page.decimal"), ["auto", "comma", "point"], key="data_decimal",
+                                       format_func=labels(lang, "data_page.decimals")),
+            "indicator_column": left.text_input(t("data_page.indicator_column"), key="data_indicator_column"),
+            "region_column": right.text_input(t("data_page.region_column"), key="data_region_column"),
+            "period_column": left.text_input(t("data_page.period_column"), key="data_period_column"),
+            "value_column": right.text_input(t("data_page.value_column"), key="data_value_column"),
+        }
+    options["source"] = st.text_input(t("data_page.source_name"), key="data_source", help=t("data_page.source_help"))
+    return options
+
+
+def _prepared(upload, kind: str, options: dict[str, str]) -> tuple[tuple, data_service.PreparedUpload]:
+    """The upload read and checked, kept in the session until the file or an option changes."""
+    key = (upload.file_id, upload.name, kind, tuple(sorted(options.items())))
+    kept = st.session_state.get("data_prepared")
+    if kept is None or kept[0] != key:
+        with st.spinner(t("data_page.reading")):
+            mapping = data_service.own_mapping(**options) if kind == "own" else None
+            prepared = data_service.prepare_upload(upload.name, upload.getvalue(), kind, mapping, options.get("table"))
+        kept = (key, prepared)
+        st.session_state["data_prepared"] = kept
+    return kept
+
+
+def _show_check(prepared: data_service.PreparedUpload, lang: str) -> None:
+    st.subheader(t("data_page.preview"))
+    preview = prepared.preview
+    st.dataframe(pd.DataFrame({
+        t("data_page.columns.record"): preview["record"],
+        t("data_page.columns.indicator"): preview["indicator_id"],
+        t("data_page.columns.region"): preview["region"],
+        t("data_page.columns.period"): preview["period"],
+        t("data_page.columns.value"): [fmt(v) for v in preview["value"]],
+        t("data_page.columns.unit"): preview["unit"],
+        t("data_page.columns.status"): [t(f"data_page.statuses.{s}") for s in preview["status"]],
+    }), hide_index=True, key="data_preview")
+    st.caption(t("data_page.preview_caption", rows=fmt(len(preview)), total=fmt(prepared.batch.observations.num_rows)))
+
+    st.subheader(t("data_page.validation"))
+    check = prepared.check
+    st.markdown(t("data_page.counts", read=fmt(check.rows_read), load=fmt(check.rows_loaded), new=fmt(check.rows_new),
+                  revised=fmt(check.rows_revised), unchanged=fmt(check.rows_unchanged), rejected=fmt(check.rows_rejected)))
+    if not check.rows_loaded:
+        st.warning(t("data_page.nothing_to_load"), icon=":material/warning:")
+    rejected = prepared.rejected
+    if rejected.empty:
+        st.success(t("data_page.none_rejected"), icon=":material/check_circle:")
+        return
+    st.markdown(f"**{t('data_page.rejected_title', count=fmt(len(rejected)))}**")
+    st.dataframe(pd.DataFrame({
+        t("data_page.columns.record"): rejected["record"].astype("Int64"),
+        # the store names the region column by its role; the importer by its header in the file
+        t("data_page.columns.field"): rejected["field"].fillna("").replace({"region": t("data_page.columns.region")}),
+        t("data_page.columns.reason"): rejected["reason_en" if lang == "en" else "reason_nl"],
+        t("data_page.columns.raw"): rejected["raw"].fillna(""),
+    }), hide_index=True, key="data_rejected")
+
+
+def _show_result(result) -> None:
+    st.success(t("data_page.result", id=result.import_id, read=fmt(result.rows_read), loaded=fmt(result.rows_loaded),
+                 new=fmt(result.rows_new), revised=fmt(result.rows_revised), unchanged=fmt(result.rows_unchanged),
+                 rejected=fmt(result.rows_rejected)), icon=":material/check_circle:")
+
+
+def upload_section(lang: str) -> None:
+    st.header(t("data_page.upload"))
+    kind = st.segmented_control(t("data_page.kind"), list(data_service.UPLOAD_KINDS), key="data_kind", default="own",
+                                required=True, format_func=labels(lang, "data_page.kinds"))
+    options = _upload_options(kind, lang)
+    types = data_service.STATLINE_TYPES if kind == "statline" else data_service.OWN_TYPES
+    upload = st.file_uploader(t("data_page.file"), type=types, key=f"data_file_{kind}")
+    if upload is None:
+        st.info(t("data_page.no_file"), icon=":material/upload_file:")
+        return
+    try:
+        key, prepared = _prepared(upload, kind, options)
+    except KoersError as error:  # an unreadable file or a bad option: one line, nothing written
+        st.error(error.message(lang), icon=":material/error:")
+        return
+    _show_check(prepared, lang)
+
+    committed = st.session_state.get("data_committed")
+    if committed is not None and committed[0] == key:
+        _show_result(committed[1])
+        return
+    # The click is kept as a request in the session (set by the button's callback), not read from
+    # the button's value: that survives a rerun of the script between the click and this line.
+    st.button(t("data_page.commit"), key="data_commit", type="primary", icon=":material/upload:",
+              disabled=not prepared.check.rows_loaded, help=t("data_page.commit_help"),
+              on_click=lambda: st.session_state.update(data_commit_request=key))
+    if st.session_state.pop("data_commit_request", None) == key:
+        bar = st.progress(0.0, text=t("data_page.committing"))
+        try:
+            result = data_service.commit_upload(
+                prepared, lambda step, fraction: bar.progress(min(max(fraction, 0.0), 1.0), text=t(f"data_page.steps.{step}")))
+        except KoersError as error:
+            bar.empty()
+            st.error(error.message(lang), icon=":material/error:")
+            return
+        st.session_state["data_committed"] = (key, result)
+        _show_result(result)
+
+
+# --- history and quality -----------------------------------------------------------------------
+
+
+def history_section() -> None:
+    st.header(t("data_page.history"))
+    log = ui.imports()
+    if log.empty:
+        st.info(t("data_page.history_empty"))
+        return
+    log = log.sort_values("id", ascending=False)
+    column = lambda name: t(f"data_page.history_columns.{name}")  # noqa: E731
+    st.dataframe(pd.DataFrame({
+        column("id"): log["id"].astype(int),
+        column("kind"): log["kind"],
+        column("file"): log["file"].fillna(""),
+        column("source"): log["source_table"].fillna(""),
+        column("finished"): [_date(v) for v in log["finished"]],
+        column("read"): [fmt(v) for v in log["rows_read"]],
+        column("loaded"): [fmt(v) for v in log["rows_loaded"]],
+        column("new"): [fmt(v) for v in log["rows_new"]],
+        column("revised"): [fmt(v) for v in log["rows_revised"]],
+        column("rejected"): [fmt(v) for v in log["rows_rejected"]],
+        column("status"): [t(f"data_page.import_status.{s}") for s in log["status"]],
+        column("message"): log["message"].fillna(""),
+    }), hide_index=True, key="data_history")
+
+
+def quality_section(lang: str) -> None:
+    st.header(t("data_page.quality"))
+    st.caption(t("data_page.quality_caption", z=fmt(data_service.OUTLIER_Z, 1)))
+    report = quality()
+    summary = report.summary
+    titles = dict(zip(summary["indicator_id"], summary[f"title_{lang}"]))
+    units = dict(zip(summary["indicator_id"], summary["unit"].fillna("")))
+    column = lambda name: t(f"data_page.quality_columns.{name}")  # noqa: E731
+    st.dataframe(pd.DataFrame({
+        column("indicator"): [f"{titles[i]} ({i})" for i in summary["indicator_id"]],
+        column("unit"): summary["unit"].fillna(""),
+        column("years"): ["–" if pd.isna(a) else f"{int(a)}–{int(b)}" for a, b in zip(summary["first_year"], summary["last_year"])],
+        column("latest"): ["–" if pd.isna(n) else f"{fmt(n)} / {fmt(m)}"
+                           for n, m in zip(summary["latest_with_value"], summary["latest_municipalities"])],
+        column("missing"): [fmt(v * 100, 1) for v in summary["missing_share"]],
+        column("last_import"): [_date(v) for v in summary["last_import"]],
+        column("sources"): summary["sources"].fillna(""),
+        column("licence"): summary["licence"].fillna(""),
+        column("outliers"): [fmt(v) for v in summary["outliers"]],
+    }), hide_index=True, key="data_quality")
+
+    st.subheader(t("data_page.coverage"))
+    st.caption(t("data_page.coverage_caption"))
+    coverage = report.coverage
+    order = summary.sort_values(["missing_share", "indicator_id"], ascending=[False, True], na_position="last")["indicator_id"]
+    covered = [i for i in order if i in set(coverage["indicator_id"])]
+    chosen = st.multiselect(t("data_page.coverage_choose"), covered, default=covered[:COVERAGE_DEFAULT], key="data_coverage",
+                            format_func=lambda i: titles.get(i, i))
+    if chosen:
+        shown = coverage[coverage["indicator_id"].isin(chosen)]
+        grid = shown.pivot(index="indicator_id", columns="year", values="with_value").reindex(chosen)
+        share = (shown.assign(share=shown["with_value"] / shown["municipalities"].where(shown["municipalities"] > 0) * 100)
+                 .pivot(index="indicator_id", columns="year", values="share").reindex(chosen))
+        labels = [titles.get(i, i) for i in chosen]
+        figure = go.Figure(go.Heatmap(
+            z=share.to_numpy(), x=[str(y) for y in share.columns], y=labels, zmin=0, zmax=100,
+            text=[[fmt(v) if pd.notna(v) else "" for v in row] for row in grid.to_numpy()], texttemplate="%{text}",
+            colorscale="Blues", colorbar=dict(title=t("data_page.coverage_share")),
+            hovertemplate="%{y}<br>%{x}: %{text} (%{z:.0f}%)<extra></extra>",
+        ))
+        figure.update_layout(height=120 + 28 * len(chosen), yaxis=dict(autorange="reversed"),
+                             xaxis_title=t("data_page.coverage_columns.year"))
+        table = pd.DataFrame({
+            column("indicator"): [titles.get(i, i) for i in shown["indicator_id"]],
+            t("data_page.coverage_columns.year"): shown["year"].astype(str),
+            t("data_page.coverage_columns.with_value"): [fmt(v) for v in shown["with_value"]],
+            t("data_page.coverage_columns.municipalities"): [fmt(v) for v in shown["municipalities"]],
+        })
+        ui.chart_with_table(figure, table, key="data_coverage_chart")
+
+    st.subheader(t("data_page.outliers"))
+    with_values = [i for i in summary.sort_values("indicator_id")["indicator_id"] if i in set(coverage["indicator_id"])]
+    if not with_values:
+        return
+    indicator = st.selectbox(t("data_page.outliers_choose"), with_values, key="data_outlier_indicator",
+                             format_func=lambda i: f"{titles.get(i, i)} ({i})")
+    rows = report.outliers[report.outliers["indicator_id"] == indicator]
+    row = summary[summary["indicator_id"] == indicator].iloc[0]
+    period = str(int(row["last_year"])) if pd.notna(row["last_year"]) else "–"
+    if rows.empty:
+        st.write(t("data_page.outliers_none", period=period))
+        return
+    unit = units.get(indicator, "")
+    st.caption(t("data_page.outliers_caption", count=fmt(len(rows)), period=rows["period"].iloc[0],
+                 median=fmt(rows["median"].iloc[0]), unit=unit))
+    names = ui.municipality_names()
+    name = lambda name: t(f"data_page.outlier_columns.{name}")  # noqa: E731
+    st.dataframe(pd.DataFrame({
+        name("region"): [f"{names.get(c, c)} ({c})" for c in rows["region_code"]],
+        name("value"): [f"{fmt(v)} {unit}" for v in rows["value"]],
+        name("median"): [f"{fmt(v)} {unit}" for v in rows["median"]],
+        name("z"): [fmt(v, 1) for v in rows["z"]],
+        name("side"): [t("data_page.above") if z > 0 else t("data_page.below") for z in rows["z"]],
+    }), hide_index=True, key="data_outliers")
+
+
+def draw() -> None:
+    lang = ui.selection().lang
+    st.title(t("data_page.title"))
+    st.markdown(t("data_page.intro"))
+    upload_section(lang)
+    history_section()
+    quality_section(lang)
+
+
+ui.guarded(draw)

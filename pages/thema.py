@@ -1,0 +1,249 @@
+"""Thema: the results chain of one theme (input → output → outcome) with the selected municipality's
+status on every step, its outcome and output trends, and whether outputs move outcomes across all
+municipalities a year later."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from koers import analysis, ui
+from koers.ui import fmt, t
+from metrics.model import Theme
+
+KIND_STYLE = {  # colour and marker shape per kind: the kind is also in the legend and the table
+    "input": (ui.PALETTE[0], "square"),
+    "output": (ui.PALETTE[1], "diamond"),
+    "outcome": (ui.PALETTE[2], "circle"),
+}
+# Where a node's label sits: inputs left of the node, outputs above it, outcomes to the right.
+LABEL_PLACE = {"input": dict(xanchor="right", xshift=-16), "output": dict(yanchor="bottom", yshift=14),
+               "outcome": dict(xanchor="left", xshift=16)}
+# Beyond the eight colours, series differ by marker and dash as well (never by colour alone).
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "cross", "pentagon", "hexagon"]
+DASHES = ["solid", "dot", "dash"]
+EXAMPLE_MARK = "⚑"
+
+
+def separators(lang: str) -> str:
+    return ",." if lang == "nl" else ".,"
+
+
+def chain_diagram(theme: int, region_name: str) -> None:
+    choice = ui.selection()
+    kpis = ui.library().kpis
+    nodes, edges = analysis.results_chain(kpis, theme)
+    if nodes.empty:
+        st.info(t("theme_page.chain_empty"))
+        return
+    now = ui.overview(choice.region).set_index("kpi_id")
+
+    def title(kpi_id: str) -> str:
+        return getattr(kpis[kpi_id].title, choice.lang)
+
+    def status(kpi_id: str) -> str:
+        return now.at[kpi_id, "status"] if kpi_id in now.index else "no_data"
+
+    def value(kpi_id: str) -> float | None:
+        return now.at[kpi_id, "value"] if kpi_id in now.index else None
+
+    def example(kpi_id: str) -> bool:
+        return bool(kpi_id in now.index and now.at[kpi_id, "example"] and pd.notna(now.at[kpi_id, "value"]))
+
+    def label(row) -> str:  # a row of `nodes`: the title over a few lines, then the status in words
+        name = title(row.kpi_id) + (f" ({t('theme_page.other_theme', number=row.theme)})" if row.external else "")
+        lines = textwrap.wrap(name, 26, break_long_words=False, break_on_hyphens=False)
+        return ("<br>".join(lines) + f"<br><i>{t('status.' + status(row.kpi_id))}</i>"
+                + (f" {EXAMPLE_MARK}" if example(row.kpi_id) else ""))
+
+    position = nodes.set_index("kpi_id")[["x", "y"]]
+    figure = go.Figure()
+    for source, target in edges.itertuples(index=False):
+        figure.add_annotation(x=position.at[target, "x"], y=-position.at[target, "y"], ax=position.at[source, "x"],
+                              ay=-position.at[source, "y"], xref="x", yref="y", axref="x", ayref="y", text="",
+                              showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.3, arrowcolor="#777777",
+                              standoff=11, startstandoff=11)
+    for kind, (colour, symbol) in KIND_STYLE.items():
+        rows = nodes[nodes["kind"] == kind]
+        if rows.empty:
+            continue
+        for row in rows.itertuples():  # labels as boxes, so an arrow passing behind does not cross the words
+            figure.add_annotation(x=row.x, y=-row.y, xref="x", yref="y", text=label(row), showarrow=False, align="center",
+                                  bgcolor="rgba(255,255,255,0.9)", font=dict(size=12, color="#1F1F1F"), **LABEL_PLACE[kind])
+        figure.add_scatter(
+            x=rows["x"], y=-rows["y"], mode="markers", name=t(f"kinds.{kind}"),
+            marker=dict(color=colour, size=20, line=dict(color="#000000", width=1.5),
+                        symbol=[symbol + ("-open" if external else "") for external in rows["external"]]),
+            hovertext=[f"{title(k)}<br>{fmt(value(k))} {kpis[k].unit}<br>{t('status.' + status(k))}" for k in rows["kpi_id"]],
+            hoverinfo="text",
+        )
+    tallest = int(nodes["y"].max()) + 1
+    for x, kind in enumerate(analysis.CHAIN_KINDS):
+        figure.add_annotation(x=x, y=1.0, xref="x", yref="y", text=f"<b>{t('kinds.' + kind)}</b>", showarrow=False,
+                              font=dict(size=15))
+    figure.update_xaxes(visible=False, range=[-1.0, 3.0])
+    figure.update_yaxes(visible=False, range=[-tallest + 0.2, 1.4])
+    figure.update_layout(height=90 * tallest + 140, legend=dict(orientation="h", y=-0.02), plot_bgcolor="white",
+                         separators=separators(choice.lang))
+    table = pd.DataFrame({
+        t("theme_page.col_kind"): [t(f"kinds.{k}") for k in nodes["kind"]],
+        "KPI": [title(k) for k in nodes["kpi_id"]],
+        t("theme_page.col_theme"): nodes["theme"].tolist(),
+        t("theme_page.col_status", municipality=region_name): [t("status." + status(k)) for k in nodes["kpi_id"]],
+        t("kpi.value"): [fmt(value(k)) for k in nodes["kpi_id"]],
+        t("kpi.unit"): [kpis[k].unit for k in nodes["kpi_id"]],
+        t("theme_page.col_contributes"): [", ".join(title(e) for e in edges.loc[edges["source"] == k, "target"])
+                                          for k in nodes["kpi_id"]],
+        EXAMPLE_MARK: [t("flags.example") if example(k) else "" for k in nodes["kpi_id"]],
+    })
+    ui.chart_with_table(figure, table, key="theme_chain")
+    if any(example(k) for k in nodes["kpi_id"]):
+        st.caption(t("theme_page.example_legend"))
+
+
+def trend_chart(kpi_ids: list[str], key: str) -> None:
+    choice = ui.selection()
+    kpis = ui.library().kpis
+    frame = analysis.indexed_series(ui.results(), choice.region, kpi_ids)
+    if frame.empty:
+        st.info(t("theme_page.no_series"))
+        return
+    figure = go.Figure()
+    for number, (kpi_id, rows) in enumerate(frame.groupby("kpi_id", sort=False)):
+        name = getattr(kpis[kpi_id].title, choice.lang) + (f" {EXAMPLE_MARK}" if rows["example"].any() else "")
+        figure.add_scatter(x=rows["period"], y=rows["index"], mode="lines+markers", name=name,
+                           marker=dict(symbol=SYMBOLS[number % len(SYMBOLS)], size=7),
+                           line=dict(dash=DASHES[number // len(ui.PALETTE) % len(DASHES)]),
+                           customdata=[f"{fmt(v)} {kpis[kpi_id].unit}" for v in rows["value"]],
+                           hovertemplate="%{fullData.name}<br>%{x}: %{customdata}<extra></extra>")
+    figure.update_layout(yaxis_title=t("theme_page.index_axis"), xaxis_title=t("kpi.period"),
+                         height=380 + 24 * frame["kpi_id"].nunique(),
+                         legend=dict(orientation="h", y=-0.2), separators=separators(choice.lang))
+    table = pd.DataFrame({
+        "KPI": [getattr(kpis[k].title, choice.lang) for k in frame["kpi_id"]],
+        t("kpi.period"): frame["period"].tolist(),
+        t("kpi.value"): [fmt(v) for v in frame["value"]],
+        t("kpi.unit"): [kpis[k].unit for k in frame["kpi_id"]],
+        t("theme_page.index"): [fmt(v, 1) for v in frame["index"]],
+        EXAMPLE_MARK: [t("flags.example") if e else "" for e in frame["example"]],
+    })
+    ui.chart_with_table(figure, table, key=key)
+
+
+def output_moves_outcome(theme: int, region_name: str) -> None:
+    choice = ui.selection()
+    kpis = ui.library().kpis
+    _, edges = analysis.results_chain(kpis, theme)
+    if edges.empty:
+        st.info(t("theme_page.no_pairs"))
+        return
+    options = [f"{source}>{target}" for source, target in edges.itertuples(index=False)]
+
+    def title(kpi_id: str) -> str:
+        return getattr(kpis[kpi_id].title, choice.lang)
+
+    ui.from_url("paar", options, options[0])
+    ui.from_url("maat", list(analysis.PAIR_MODES), "change")
+    left, right = st.columns([3, 2])
+    # Labels made now, in this run's language (a format function is also called after a switch).
+    pair_labels = {f"{s}>{o}": f"{title(s)} ({t('kinds.' + kpis[s].kind)}) → {title(o)}"
+                   for s, o in edges.itertuples(index=False)}
+    mode_labels = {m: t(f"theme_page.mode_{m}") for m in analysis.PAIR_MODES}
+    pair = left.selectbox(t("theme_page.pair"), options, key="paar", format_func=pair_labels.__getitem__)
+    mode = right.segmented_control(t("theme_page.mode"), list(analysis.PAIR_MODES), key="maat", required=True,
+                                   format_func=mode_labels.__getitem__)
+    ui.to_url("paar", "maat")
+    source, target = pair.split(">")
+    year = choice.year
+    pairs = analysis.lagged_pairs(ui.results(), source, target, year, mode)
+    r, n = analysis.correlation(pairs)
+    names = ui.municipality_names()
+    st.markdown(t(f"theme_page.question_{mode}", output=title(source), outcome=title(target),
+                  t0=year - 2, t1=year - 1, t2=year))
+
+    source_unit, target_unit = kpis[source].unit, kpis[target].unit
+    x_title = (t("theme_page.axis_change", kpi=title(source), start=year - 2, end=year - 1, unit=source_unit)
+               if mode == "change" else t("theme_page.axis_level", kpi=title(source), year=year - 1, unit=source_unit))
+    y_title = t("theme_page.axis_change", kpi=title(target), start=year - 1, end=year, unit=target_unit)
+    mine = pairs[pairs["region_code"] == choice.region]
+    others = pairs[pairs["region_code"] != choice.region]
+    figure = go.Figure()
+
+    def hover(rows: pd.DataFrame) -> list[str]:
+        return [f"{names.get(c, c)} ({c})<br>x: {fmt(x)} {source_unit}<br>y: {fmt(y)} {target_unit}"
+                for c, x, y in zip(rows["region_code"], rows["x"], rows["y"])]
+
+    figure.add_scatter(x=others["x"], y=others["y"], mode="markers", name=t("theme_page.all_municipalities"),
+                       marker=dict(color=ui.PALETTE[0], size=8, opacity=0.6), hovertext=hover(others), hoverinfo="text")
+    if not mine.empty:
+        figure.add_scatter(x=mine["x"], y=mine["y"], mode="markers+text", name=region_name, text=[region_name],
+                           textposition="top center", hovertext=hover(mine), hoverinfo="text",
+                           marker=dict(color=ui.PALETTE[5], size=18, symbol="star", line=dict(color="#000000", width=1)))
+    figure.update_layout(xaxis_title=x_title, yaxis_title=y_title, height=520, legend=dict(orientation="h"),
+                         separators=separators(choice.lang))
+    table = pd.DataFrame({
+        t("kpi.region"): [names.get(c, c) for c in pairs["region_code"]],
+        "code": pairs["region_code"].tolist(),
+        x_title: [fmt(v) for v in pairs["x"]],
+        y_title: [fmt(v) for v in pairs["y"]],
+        EXAMPLE_MARK: [t("flags.example") if e else "" for e in pairs["example"]],
+    })
+
+    columns = st.columns(3)
+    columns[0].metric(t("theme_page.r"), fmt(r, 2))
+    columns[1].metric(t("theme_page.n"), fmt(n, 0))
+    columns[2].metric(t("theme_page.selected_point", municipality=region_name),
+                      "–" if mine.empty else f"{fmt(mine['x'].iloc[0])} → {fmt(mine['y'].iloc[0])}")
+    strength = analysis.strength(r)
+    if strength is None:
+        st.warning(t("theme_page.too_few", n=n), icon=":material/info:")
+    elif strength == "none":
+        st.markdown(t("theme_page.reading_none", r=fmt(r, 2), n=n))
+    else:
+        st.markdown(t("theme_page.reading", strength=t(f"theme_page.strength_{strength}"),
+                      direction=t("theme_page.direction_positive" if r > 0 else "theme_page.direction_negative"),
+                      r=fmt(r, 2), n=n))
+    ui.chart_with_table(figure, table, key="theme_pairs")
+    if pairs["example"].any():
+        st.warning(f"{EXAMPLE_MARK} " + t("theme_page.example_pair"), icon=":material/science:")
+    st.info(t("theme_page.caution"), icon=":material/lightbulb:")
+
+
+def draw() -> None:
+    choice = ui.selection()
+    themes = [int(theme) for theme in Theme]
+    ui.from_url("thema", themes, themes[0])
+    theme_labels = {n: f"{n}. {t(f'themes.{n}')}" for n in themes}
+    theme = st.selectbox(t("theme_page.choose"), themes, key="thema", format_func=theme_labels.__getitem__)
+    ui.to_url("thema")
+    region = ui.region_story(choice.region)["region"]
+    region_name = region["name"] if region else choice.region
+    kpis = ui.library().kpis
+
+    st.title(t("theme_page.title", number=theme, theme=t(f"themes.{theme}")))
+    st.caption(t("theme_page.intro", municipality=region_name, year=choice.year))
+
+    st.header(t("theme_page.chain"))
+    st.markdown(t("theme_page.chain_intro", municipality=region_name, year=choice.year))
+    chain_diagram(theme, region_name)
+
+    st.header(t("theme_page.trends", municipality=region_name))
+    st.caption(t("theme_page.index_note"))
+    ordered = sorted((k for k, kpi in kpis.items() if int(kpi.theme) == theme),
+                     key=lambda k: getattr(kpis[k].title, choice.lang).casefold())
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("theme_page.trend_outcomes"))
+        trend_chart([k for k in ordered if kpis[k].kind == "outcome"], key="theme_outcomes")
+    with right:
+        st.subheader(t("theme_page.trend_outputs"))
+        trend_chart([k for k in ordered if kpis[k].kind == "output"], key="theme_outputs")
+
+    st.header(t("theme_page.effect"))
+    output_moves_outcome(theme, region_name)
+
+
+ui.guarded(draw)

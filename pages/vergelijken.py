@@ -1,0 +1,220 @@
+"""Vergelijken: one KPI on a map of all municipalities and as a ranking, and chosen municipalities
+side by side on every KPI of a theme."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from koers import analysis, ui
+from koers.ui import fmt, t
+from metrics.model import Theme
+
+EXAMPLE_MARK = "⚑"
+NO_VALUE_GREY = "#BBBBBB"
+MAX_CHOSEN = len(ui.PALETTE)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def boundaries(path: str) -> dict:
+    """A shipped boundary file (about 200 kB), read once."""
+    return analysis.read_geojson(path)
+
+
+def separators(lang: str) -> str:
+    return ",." if lang == "nl" else ".,"
+
+
+def list_from_url(key: str, options: list[str], default: list[str]) -> None:
+    """Like `ui.from_url`, for a multiselect: the URL carries the codes comma-separated."""
+    known = set(options)
+    if key in st.session_state and all(code in known for code in st.session_state[key]):
+        return
+    raw = st.query_params.get(key) or ""
+    chosen = [code for code in raw.split(",") if code in known]
+    st.session_state[key] = list(dict.fromkeys(chosen))[:MAX_CHOSEN] or default
+
+
+def list_to_url(key: str) -> None:
+    value = ",".join(st.session_state.get(key) or [])
+    if st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+
+def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
+    choice = ui.selection()
+    kpi = ui.library().kpis[kpi_id]
+    path = analysis.division_file(choice.year)
+    geojson = boundaries(str(path))
+    codes = analysis.feature_codes(geojson)
+    values = analysis.map_values(ui.results(), kpi_id, choice.year, codes)
+    missing = values[values["value"].isna()]
+    labels = [f"{names.get(c, c)} ({c})" for c in values["region_code"]]
+    figure = go.Figure()
+    # Municipalities without a value: grey, underneath (the value layer leaves them out).
+    figure.add_choroplethmap(
+        geojson=analysis.with_features(geojson, missing["region_code"].tolist()), featureidkey="properties.statcode",
+        locations=missing["region_code"], z=[0] * len(missing),
+        colorscale=[[0, NO_VALUE_GREY], [1, NO_VALUE_GREY]], showscale=False, name=t("compare.no_value"),
+        marker=dict(line=dict(color="#FFFFFF", width=0.5)),
+        hovertext=[f"{names.get(c, c)} ({c})<br>{t('compare.no_value')}" for c in missing["region_code"]], hoverinfo="text")
+    figure.add_choroplethmap(
+        geojson=geojson, featureidkey="properties.statcode", locations=values["region_code"], z=values["value"],
+        colorscale="Cividis", name=getattr(kpi.title, choice.lang), marker=dict(line=dict(color="#FFFFFF", width=0.5)),
+        colorbar=dict(title=dict(text="<br>".join(textwrap.wrap(kpi.unit, 18)))),
+        hovertext=[f"{label}<br>{fmt(v)} {kpi.unit}" + (f" {EXAMPLE_MARK}" if e else "")
+                   for label, v, e in zip(labels, values["value"], values["example"])], hoverinfo="text")
+    if choice.region in codes:
+        figure.add_choroplethmap(
+            geojson=analysis.with_features(geojson, [choice.region]), featureidkey="properties.statcode",
+            locations=[choice.region], z=[1],
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False, name=region_name,
+            marker=dict(line=dict(color="#000000", width=3)), hoverinfo="skip")
+    figure.update_layout(map=dict(style="white-bg", center=dict(lat=52.15, lon=5.3), zoom=6.6), height=720,
+                         separators=separators(choice.lang))
+    table = pd.DataFrame({
+        t("kpi.region"): [names.get(c, c) for c in values["region_code"]],
+        "code": values["region_code"].tolist(),
+        t("kpi.value"): [fmt(v) for v in values["value"]],
+        t("kpi.unit"): kpi.unit,
+        EXAMPLE_MARK: [t("flags.example") if e else "" for e in values["example"]],
+    })
+    ui.chart_with_table(figure, table, key="compare_map")
+    notes = [t("compare.map_note", division=2023 if choice.year <= 2024 else 2025, year=choice.year,
+               municipality=region_name, missing=len(missing))]
+    elsewhere = analysis.off_map(ui.results(), kpi_id, choice.year, codes)
+    if elsewhere:
+        notes.append(t("compare.off_map", count=len(elsewhere), names=", ".join(names.get(c, c) for c in elsewhere[:8])
+                       + (" …" if len(elsewhere) > 8 else "")))
+    if choice.region not in codes:
+        notes.append(t("compare.selected_not_on_map", municipality=region_name))
+    if values["example"].any():
+        notes.append(f"{EXAMPLE_MARK} {t('compare.example_note')}")
+    st.caption(" ".join(notes))
+
+
+def ranking_table(kpi_id: str, names: dict[str, str], region_name: str) -> None:
+    choice = ui.selection()
+    kpi = ui.library().kpis[kpi_id]
+    ranked = analysis.ranking(ui.results(), kpi_id, choice.year, kpi.polarity)
+    st.markdown(t(f"compare.rank_meaning_{kpi.polarity}"))
+    if ranked.empty:
+        st.info(t("compare.no_values", year=choice.year))
+        return
+    mine = ranked[ranked["region_code"] == choice.region]
+    if mine.empty:
+        st.markdown(t("compare.selected_unranked", municipality=region_name, year=choice.year))
+    else:
+        st.markdown(t("compare.selected_rank", municipality=region_name, rank=int(mine["rank"].iloc[0]), count=len(ranked)))
+    st.dataframe(pd.DataFrame({
+        t("compare.rank"): ranked["rank"].tolist(),
+        t("compare.municipality"): [names.get(c, c) for c in ranked["region_code"]],
+        "code": ranked["region_code"].tolist(),
+        t("kpi.value"): [fmt(v) for v in ranked["value"]],
+        t("kpi.unit"): kpi.unit,
+        t("compare.selected"): [t("compare.selected_marker") if c == choice.region else "" for c in ranked["region_code"]],
+        EXAMPLE_MARK: [t("flags.example") if e else "" for e in ranked["example"]],
+    }), hide_index=True, key="compare_ranking")
+
+
+def side_by_side(names: dict[str, str]) -> None:
+    choice = ui.selection()
+    kpis = ui.library().kpis
+    overview = ui.overview(choice.region)
+    peers = [c for c in (overview["peer_group"].iloc[0] if not overview.empty else "").split(",") if c]
+    options = list(names)
+    list_from_url("vergelijk", options, [choice.region] + peers[:3])
+    themes = [int(theme) for theme in Theme]
+    ui.from_url("vthema", themes, themes[0])
+    left, right = st.columns([3, 1])
+    chosen = left.multiselect(t("compare.choose_municipalities"), options, key="vergelijk", max_selections=MAX_CHOSEN,
+                              format_func=lambda c: f"{names.get(c, c)} ({c})")
+    theme_labels = {n: f"{n}. {t(f'themes.{n}')}" for n in themes}
+    theme = right.selectbox(t("compare.choose_theme"), themes, key="vthema", format_func=theme_labels.__getitem__)
+    list_to_url("vergelijk")
+    ui.to_url("vthema")
+    if not chosen:
+        st.info(t("compare.choose_some"))
+        return
+    kpi_ids = sorted((k for k, kpi in kpis.items() if int(kpi.theme) == theme),
+                     key=lambda k: (("outcome", "output", "input", "context").index(kpis[k].kind),
+                                    getattr(kpis[k].title, choice.lang).casefold()))
+    frame = analysis.side_by_side(ui.results(), kpi_ids, chosen, choice.year)
+    cell = {(r.kpi_id, r.region_code): r for r in frame.itertuples()}
+
+    def shown(kpi_id: str, code: str) -> str:
+        row = cell[(kpi_id, code)]
+        if row.suppressed:
+            return t("compare.suppressed")
+        return fmt(row.value) + (f" {EXAMPLE_MARK}" if row.example else "")
+
+    table = pd.DataFrame({"KPI": [getattr(kpis[k].title, choice.lang) for k in kpi_ids],
+                          t("compare.col_kind"): [t(f"kinds.{kpis[k].kind}") for k in kpi_ids],
+                          t("kpi.unit"): [kpis[k].unit for k in kpi_ids]})
+    for code in chosen:
+        table[f"{names.get(code, code)} ({code})"] = [shown(k, code) for k in kpi_ids]
+    st.dataframe(table, hide_index=True, key="compare_side_by_side")
+    if frame["example"].any():
+        st.caption(f"{EXAMPLE_MARK} {t('compare.example_note')}")
+
+    # Small multiples: one bar chart per KPI (each in its own unit), a named bar per municipality.
+    columns = 3
+    rows = math.ceil(len(kpi_ids) / columns)
+    titles = ["<br>".join(textwrap.wrap(f"{getattr(kpis[k].title, choice.lang)} ({kpis[k].unit})", 40)) for k in kpi_ids]
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.5 / rows,
+                           horizontal_spacing=0.14)
+    labels = [names.get(c, c) for c in chosen]
+    if len(set(labels)) < len(labels):  # two chosen with one name (a dissolved namesake): add the codes
+        labels = [f"{names.get(c, c)} ({c})" for c in chosen]
+    colours = [ui.PALETTE[number % len(ui.PALETTE)] for number in range(len(chosen))]
+    for index, kpi_id in enumerate(kpi_ids):
+        values = frame[frame["kpi_id"] == kpi_id].set_index("region_code")["value"].reindex(chosen)
+        figure.add_bar(y=labels, x=values.tolist(), orientation="h", marker_color=colours, showlegend=False,
+                       name=getattr(kpis[kpi_id].title, choice.lang),
+                       hovertext=[f"{label}<br>{fmt(v)} {kpis[kpi_id].unit}" for label, v in zip(labels, values)],
+                       hoverinfo="text", row=index // columns + 1, col=index % columns + 1)
+    figure.update_annotations(font_size=11)
+    figure.update_yaxes(autorange="reversed", tickfont=dict(size=10))  # the first chosen on top, names on every chart
+    figure.update_layout(height=(90 + 24 * len(chosen)) * rows + 60, separators=separators(choice.lang))
+    long = pd.DataFrame({
+        "KPI": [getattr(kpis[k].title, choice.lang) for k in frame["kpi_id"]],
+        t("compare.municipality"): [names.get(c, c) for c in frame["region_code"]],
+        t("kpi.value"): [shown(k, c) for k, c in zip(frame["kpi_id"], frame["region_code"])],
+        t("kpi.unit"): [kpis[k].unit for k in frame["kpi_id"]],
+    })
+    ui.chart_with_table(figure, long, key="compare_bars")
+
+
+def draw() -> None:
+    choice = ui.selection()
+    kpis = ui.library().kpis
+    names = ui.municipality_names()
+    region = ui.region_story(choice.region)["region"]
+    region_name = region["name"] if region else choice.region
+    st.title(t("compare.title", year=choice.year))
+
+    order = sorted(kpis, key=lambda k: (kpis[k].theme, kpis[k].kind, getattr(kpis[k].title, choice.lang)))
+    ui.from_url("vkpi", order, order[0])
+    # Labels made now, in this run's language (a format function is also called after a switch).
+    kpi_labels = {k: f"{getattr(kpis[k].title, choice.lang)} ({t('kinds.' + kpis[k].kind)})" for k in order}
+    kpi_id = st.selectbox(t("compare.choose_kpi"), order, key="vkpi", format_func=kpi_labels.__getitem__)
+    ui.to_url("vkpi")
+    kpi = kpis[kpi_id]
+    st.caption(f"{kpi.unit} · {t('kpi.polarity.' + kpi.polarity)} · {t('themes.' + str(int(kpi.theme)))}")
+
+    st.header(t("compare.map", kpi=getattr(kpi.title, choice.lang), year=choice.year))
+    choropleth(kpi_id, names, region_name)
+
+    st.header(t("compare.ranking"))
+    ranking_table(kpi_id, names, region_name)
+
+    st.header(t("compare.side_by_side", year=choice.year))
+    side_by_side(names)
+
+
+ui.guarded(draw)
