@@ -51,6 +51,31 @@ def registry_store(tmp_path):
         yield store
 
 
+@pytest.fixture
+def app_on(monkeypatch, tmp_path):
+    """Start the dashboard in AppTest on a database, optionally on a page, with URL parameters.
+
+    Own KPI definitions go to a temporary folder unless a test set KOERS_METRICS itself.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def start(db: Path, page: Path | None = None, **query: str):
+        monkeypatch.setenv("KOERS_DB", str(db))
+        if "KOERS_METRICS" not in os.environ:
+            monkeypatch.setenv("KOERS_METRICS", str(tmp_path / "metrics"))
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+        if page is not None:
+            at.switch_page(str(page.relative_to(ROOT)))
+            at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return start
+
+
 def run_cli(*args: str, db: Path | None = None, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """`python -m koers ...` in a subprocess, as a user or a script would run it."""
     full_env = {**os.environ, "KOERS_LANG": "en", **(env or {})}

@@ -3,10 +3,8 @@ what the pages show, the language switch, shared URLs, no lock held while idle."
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, run_cli
 from koers import i18n
@@ -23,21 +21,6 @@ def test_pages_were_found():
     assert {p.stem for p in PAGES} >= {"overzicht", "kpi"}
 
 
-@pytest.fixture
-def app_on(monkeypatch):
-    def start(db: Path, page: Path | None = None, **query: str) -> AppTest:
-        monkeypatch.setenv("KOERS_DB", str(db))
-        at = AppTest.from_file(APP, default_timeout=120)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-        if page is not None:
-            at.switch_page(str(page.relative_to(ROOT)))
-            at.run()
-        assert not at.exception, at.exception
-        return at
-
-    return start
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])

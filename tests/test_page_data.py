@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
@@ -31,22 +30,6 @@ GOOD = (
 ).encode("utf-8")
 
 
-@pytest.fixture
-def app_on(monkeypatch, tmp_path):
-    def start(db: Path, page: Path | None = None, **query: str) -> AppTest:
-        monkeypatch.setenv("KOERS_DB", str(db))
-        monkeypatch.setenv("KOERS_METRICS", str(tmp_path / "metrics"))
-        at = AppTest.from_file(APP, default_timeout=120)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-        if page is not None:
-            at.switch_page(str(page.relative_to(ROOT)))
-            at.run()
-        assert not at.exception, at.exception
-        return at
-
-    return start
 
 
 def counts(db: Path) -> dict[str, int]:

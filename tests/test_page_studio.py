@@ -29,20 +29,9 @@ def metrics(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def app_on(monkeypatch, metrics):
-    def start(db: Path, page: Path | None = None, **query: str) -> AppTest:
-        monkeypatch.setenv("KOERS_DB", str(db))
-        at = AppTest.from_file(APP, default_timeout=120)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-        if page is not None:
-            at.switch_page(str(page.relative_to(ROOT)))
-            at.run()
-        assert not at.exception, at.exception
-        return at
-
-    return start
+def app_on(app_on, metrics):
+    """The shared AppTest starter, with KOERS_METRICS set by `metrics` first."""
+    return app_on
 
 
 def table(at: AppTest, *columns: str):

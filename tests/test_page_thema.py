@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,21 +23,6 @@ APP = str(ROOT / "app.py")
 PAGE = ROOT / "pages" / "thema.py"
 
 
-@pytest.fixture
-def app_on(monkeypatch):
-    def start(db: Path, page: Path | None = None, **query: str) -> AppTest:
-        monkeypatch.setenv("KOERS_DB", str(db))
-        at = AppTest.from_file(APP, default_timeout=120)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-        if page is not None:
-            at.switch_page(str(page.relative_to(ROOT)))
-            at.run()
-        assert not at.exception, at.exception
-        return at
-
-    return start
 
 
 def charts(at: AppTest) -> list[dict]:
