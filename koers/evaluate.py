@@ -247,16 +247,19 @@ def evaluate(store: Store, library: Library, kpi_ids: list[str] | None = None,
         "wanted_sources": pd.DataFrame({"source_table": sources, "bit": range(len(sources))}),
     }
     frame = store.query(sql, params, tables, arrow=True)
+    # Hundreds of thousands of rows but few distinct KPIs, source combinations and statuses:
+    # categoricals, so no Python string is made per row.
+    kpi = frame.pop("kpi").astype("category")
+    frame["kpi_id"] = kpi.cat.rename_categories([names[c] for c in kpi.cat.categories])
     flags = frame.pop("flags").fillna(0).astype("int64").to_numpy()
-    frame["kpi_id"] = frame.pop("kpi").map(names)
     frame["provisional"] = (flags & 1) > 0
     frame["harmonised"] = (flags & 2) > 0
     frame["suppressed"] = (flags & 4) > 0
-    masks = pd.Series(flags >> 3, index=frame.index)
-    # Few distinct combinations of sources: name each once.
-    named = {m: ",".join(sorted(s for i, s in enumerate(sources) if m >> i & 1)) for m in masks.unique()}
-    frame["sources"] = masks.map(named)
+    masks, where = np.unique(flags >> 3, return_inverse=True)
+    frame["sources"] = pd.Categorical.from_codes(
+        where, [",".join(sorted(s for i, s in enumerate(sources) if int(m) >> i & 1)) for m in masks])
     example_bit = 1 << sources.index(EXAMPLE_SOURCE) if EXAMPLE_SOURCE in sources else 0
-    frame["example"] = (masks.to_numpy() & example_bit) > 0
-    frame["status"] = np.where(frame["suppressed"], "suppressed", np.where(frame["value"].isna(), "missing", "ok"))
+    frame["example"] = ((flags >> 3) & example_bit) > 0
+    code = np.where(frame["suppressed"], 2, np.where(frame["value"].isna(), 1, 0))
+    frame["status"] = pd.Categorical.from_codes(code, ["ok", "missing", "suppressed"])
     return frame[RESULT_COLUMNS]
