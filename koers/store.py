@@ -624,7 +624,7 @@ class Store:
     def imports(self) -> pd.DataFrame:
         return self.con.execute(
             """SELECT id, kind, file, source_table, started, finished, rows_read, rows_loaded,
-                      rows_new, rows_revised, rows_unchanged, rows_rejected, status, message, checksum
+                      rows_new, rows_revised, rows_unchanged, rows_rejected, status, message, checksum, licence
                FROM import_log ORDER BY id"""
         ).df()
 

@@ -214,7 +214,7 @@ def municipality_names() -> dict[str, str]:
 
 
 def provenance(sources: str) -> str:
-    """"03759ned,84799NED" -> each source with its title, licence and the date of its last import."""
+    """"03759ned,84799NED" -> each source with its licence and the date of its last import."""
     log_frame = imports()
     parts = []
     for source in filter(None, (sources or "").split(",")):
@@ -223,7 +223,8 @@ def provenance(sources: str) -> str:
             parts.append(source)
             continue
         last = rows.iloc[-1]
-        parts.append(f"{source} ({pd.Timestamp(last['finished']).strftime('%d-%m-%Y')})")
+        licence = last.get("licence") if isinstance(last.get("licence"), str) and last.get("licence") else "–"
+        parts.append(f"{source}: {licence}, {pd.Timestamp(last['finished']).strftime('%d-%m-%Y')}")
     return "; ".join(parts) or "–"
 
 

@@ -90,7 +90,7 @@ def draw() -> None:
     st.header(t("kpi.data"))
     data = history.assign(kpi=kpi_id, region=choice.region, unit=kpi.unit)[
         ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example", "suppressed", "sources"]]
-    st.dataframe(data, hide_index=True)
+    st.dataframe(data.assign(value=data["value"].map(fmt)), hide_index=True)  # numbers as the language writes them
     left, right = st.columns(2)
     left.download_button(t("kpi.download_csv"), ui.csv_bytes(data), file_name=f"{kpi_id}_{choice.region}.csv", mime="text/csv")
     right.download_button(t("kpi.download_xlsx"), ui.xlsx_bytes(data), file_name=f"{kpi_id}_{choice.region}.xlsx",

@@ -63,6 +63,8 @@ def test_a_shared_url_opens_the_same_view(app_on, demo_db):
     at = app_on(demo_db, page, gemeente="GM0014", jaar="2020", kpi="population_growth")
     assert at.session_state["gemeente"] == "GM0014" and at.session_state["jaar"] == 2020
     assert at.title[0].value == "Bevolkingsgroei"
+    # provenance: the source with its licence and the date of its last import
+    assert any("03759ned: CC BY 4.0 (Bron: CBS), " in m.value for m in at.markdown)
     assert at.query_params["kpi"] == ["population_growth"] or at.query_params["kpi"] == "population_growth"
 
 
