@@ -228,6 +228,13 @@ def provenance(sources: str) -> str:
     return "; ".join(parts) or "–"
 
 
+def labels(lang: str, prefix: str):
+    """A format_func for option keys in this run's language. Bound to the language rather than
+    looked up when called: on the next run Streamlit matches the widget's value against its
+    labels, also after a language switch."""
+    return lambda value: i18n.text(lang, f"{prefix}.{value}")
+
+
 # --- drawing ---------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers import data_service, i18n, ui
+from koers import data_service, ui
 from koers.errors import KoersError
 from koers.settings import database_path
 from koers.ui import fmt, t
@@ -23,13 +23,6 @@ def _quality(db: str, signature: tuple) -> data_service.Quality:
 def quality() -> data_service.Quality:
     db = database_path()
     return _quality(str(db), data_service.signature(db))
-
-
-def labels(lang: str, prefix: str):
-    """A format_func for option keys in this run's language. Bound to the language rather than
-    looked up when called: on the next run Streamlit matches the widget's value against its
-    labels, also after a language switch."""
-    return lambda value: i18n.text(lang, f"{prefix}.{value}")
 
 
 def _date(value: object) -> str:
@@ -48,9 +41,9 @@ def _upload_options(kind: str, lang: str) -> dict[str, str]:
         left, right = st.columns(2)
         options = {
             "layout": left.selectbox(t("data_page.layout"), ["auto", "long", "wide"], key="data_layout",
-                                     format_func=labels(lang, "data_page.layouts")),
+                                     format_func=ui.labels(lang, "data_page.layouts")),
             "decimal": right.selectbox(t("data_page.decimal"), ["auto", "comma", "point"], key="data_decimal",
-                                       format_func=labels(lang, "data_page.decimals")),
+                                       format_func=ui.labels(lang, "data_page.decimals")),
             "indicator_column": left.text_input(t("data_page.indicator_column"), key="data_indicator_column"),
             "region_column": right.text_input(t("data_page.region_column"), key="data_region_column"),
             "period_column": left.text_input(t("data_page.period_column"), key="data_period_column"),
@@ -116,7 +109,7 @@ def _show_result(result) -> None:
 def upload_section(lang: str) -> None:
     st.header(t("data_page.upload"))
     kind = st.segmented_control(t("data_page.kind"), list(data_service.UPLOAD_KINDS), key="data_kind", default="own",
-                                required=True, format_func=labels(lang, "data_page.kinds"))
+                                required=True, format_func=ui.labels(lang, "data_page.kinds"))
     options = _upload_options(kind, lang)
     types = data_service.STATLINE_TYPES if kind == "statline" else data_service.OWN_TYPES
     upload = st.file_uploader(t("data_page.file"), type=types, key=f"data_file_{kind}")

@@ -28,13 +28,6 @@ def indicators() -> pd.DataFrame:
     return _indicators(str(db), data_service.signature(db))
 
 
-def labels(lang: str, prefix: str):
-    """A format_func for option keys in this run's language. Bound to the language rather than
-    looked up when called: on the next run Streamlit matches the widget's value against its
-    labels, also after a language switch."""
-    return lambda value: i18n.text(lang, f"{prefix}.{value}")
-
-
 def field_label(name: str) -> str:
     """"definition.numerator" -> the form's label for it ("Teller"); unknown names as they are."""
     key = "studio.fields." + name.replace(".", "_")
@@ -87,15 +80,15 @@ def form(library, lang: str) -> dict:
     columns = st.columns(4)
     columns[0].selectbox(field_label("theme"), [int(theme) for theme in Theme], key="studio_theme",
                          format_func=lambda n: f"{n}. {i18n.text(lang, f'themes.{n}')}")
-    columns[1].selectbox(field_label("kind"), KINDS, key="studio_kind", format_func=labels(lang, "kinds"),
+    columns[1].selectbox(field_label("kind"), KINDS, key="studio_kind", format_func=ui.labels(lang, "kinds"),
                          help=t("studio.kinds_help"))
     columns[2].selectbox(field_label("polarity"), POLARITIES, key="studio_polarity",
-                         format_func=labels(lang, "studio.polarities"))
+                         format_func=ui.labels(lang, "studio.polarities"))
     columns[3].text_input(field_label("unit"), key="studio_unit")
 
     st.subheader(t("studio.definition_section"))
     st.segmented_control(field_label("definition_type"), list(kpi_versions.DEFINITION_TYPES), key="studio_definition_type",
-                         required=True, format_func=labels(lang, "studio.types"), help=t("studio.definition_help"))
+                         required=True, format_func=ui.labels(lang, "studio.types"), help=t("studio.definition_help"))
     kind = state.get("studio_definition_type")
     indicator_ids = sorted(titles, key=lambda i: (titles[i].casefold(), i))
     if kind == "indicator":
