@@ -4,7 +4,8 @@ KPI library), the Overzicht page.
 - AppTest, cold: the first run of `app.py` in a fresh process (empty caches; the app's own imports
   included, Streamlit's testing module imported before the clock starts). Target < 1.5 s.
 - AppTest, warm: a rerun in the same process (caches filled). Target < 0.3 s.
-- Browser (Debian's Chromium, `streamlit run`): from navigation to the first chart visible (a
+- Browser (Debian's Chromium, `streamlit run serve.py`, which fills the landing page's caches
+  before it takes visitors, as in production): from navigation to the first chart visible (a
   `.js-plotly-plot` or a metric's sparkline), measured in the page from its navigation start; for
   the first visit after the server started and for later visits (a new browser context each, as a
   new visitor). Target < 3 s.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -280,3 +281,21 @@ def guarded(draw) -> None:
             return
         log.exception("page failed")
         st.error(t("app.error"))
+
+
+def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> None:
+    """Fill the caches of the landing page for the default selection (see `serve.py`); a missing
+    database is left to the first visit, which builds the demo with a progress bar."""
+    if not database_path().exists():
+        return
+    started = time.perf_counter()
+    try:
+        db, signature = _db(), _signature()
+        _municipalities(db, signature)
+        _region_story(db, signature, region)
+        _overview(db, signature, region, year, peers, False)
+        _series(db, signature, region, False)
+        _targets(db, signature, region)
+        log.info("dashboard caches filled in %.1f s", time.perf_counter() - started)
+    except Exception:  # the first visit will show the problem in its own words
+        log.exception("warm-up failed")

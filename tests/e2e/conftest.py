@@ -1,4 +1,4 @@
-"""The dashboard in a real browser: `streamlit run app.py` on a copy of the demo database, driven by
+"""The dashboard in a real browser: `streamlit run serve.py` (which serves `app.py`) on a copy of the demo database, driven by
 Playwright with Debian's Chromium (`/usr/bin/chromium`; CI installs it, Playwright's own browser
 download is not used).
 
@@ -48,7 +48,7 @@ class Dashboard:
     log: Path
 
 
-def start_dashboard(db: Path, log: Path, script: Path = ROOT / "app.py") -> Dashboard:
+def start_dashboard(db: Path, log: Path, script: Path = ROOT / "serve.py") -> Dashboard:
     """`streamlit run` on a free port with `KOERS_DB=db`; returns once `/_stcore/health` answers."""
     port = free_port()
     env = {**os.environ, "KOERS_DB": str(db), "KOERS_LOG": str(log.with_suffix(".koers.log"))}

@@ -163,6 +163,13 @@ def test_every_page_opens_and_is_screenshotted(page: Page, screenshots: Path, na
     assert len(data) > MIN_SCREENSHOT_BYTES, (path, len(data))
 
 
+def test_the_server_filled_its_caches_before_the_first_visit(koers_server):
+    # `serve.py` evaluates the library for the landing page before the server takes visitors.
+    log = koers_server.log.read_text(errors="replace")
+    assert re.search(r"dashboard caches filled in \d+\.\d s", log), log[-2000:]
+    assert "warm-up failed" not in log
+
+
 def test_the_overview_is_the_front_page(page: Page):
     # The default page is served at "/" (Streamlit ignores a url_path there), so that is its link.
     page.goto("/?gemeente=GM0363&jaar=2024")
