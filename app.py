@@ -60,6 +60,9 @@ pages = {
     i18n.text(lang, "sections.steer"): [
         st.Page("pages/overzicht.py", title=i18n.text(lang, "pages.overview"), icon=":material/dashboard:", url_path="overview", default=True),
         st.Page("pages/thema.py", title=i18n.text(lang, "pages.theme"), icon=":material/account_tree:", url_path="theme"),
+        st.Page("pages/leren.py", title=i18n.text(lang, "pages.learning"), icon=":material/school:", url_path="learning"),
+        st.Page("pages/review.py", title=i18n.text(lang, "pages.review"), icon=":material/gavel:", url_path="council-review"),
+        st.Page("pages/presentatie.py", title=i18n.text(lang, "pages.presentation"), icon=":material/slideshow:", url_path="presentation"),
     ],
     i18n.text(lang, "sections.analyse"): [
         st.Page("pages/kpi.py", title=i18n.text(lang, "pages.kpi"), icon=":material/monitoring:", url_path="indicator"),
@@ -70,6 +73,7 @@ pages = {
     ],
     i18n.text(lang, "sections.manage"): [
         st.Page("pages/studio.py", title=i18n.text(lang, "pages.studio"), icon=":material/edit_note:", url_path="kpi-studio"),
+        st.Page("pages/beheer.py", title=i18n.text(lang, "pages.admin"), icon=":material/admin_panel_settings:", url_path="admin"),
     ],
 }
 st.navigation(pages).run()

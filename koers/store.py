@@ -14,6 +14,7 @@ spliced into SQL text come from the fixed lists in this module.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import string
 import time
@@ -28,11 +29,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from koers.access import LOCAL, Actor, Permission, require
 from koers.catalogue import IndicatorDefinition
 from koers.errors import DatabaseBusy, KoersError
 from koers.registry import Region, name_aliases, name_key
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Invented figures (the demo's example series and targets) live under this source and nowhere else.
 EXAMPLE_SOURCE = "voorbeelddata"
 EXAMPLE_TITLE = "voorbeelddata, fictief"
@@ -110,6 +112,69 @@ _V3 = [
 ]
 
 
+# Version 4: the learning loop and trust. Every record people write carries a `version` that a
+# save must name (the version the editor loaded): a second editor's stale save is refused, not
+# merged. `audit_log` is append-only: the store has no method that changes or removes a row of it.
+_V4 = [
+    "CREATE SEQUENCE audit_id_seq START 1",
+    """CREATE TABLE audit_log (
+        id BIGINT PRIMARY KEY, logged_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, actor_name VARCHAR,
+        role VARCHAR NOT NULL, action VARCHAR NOT NULL, entity VARCHAR NOT NULL, entity_id VARCHAR,
+        before VARCHAR, after VARCHAR)""",  # before/after: JSON of the record, null when there was none
+    "CREATE SEQUENCE record_id_seq START 1",
+    """CREATE TABLE annotation (
+        id INTEGER PRIMARY KEY, kpi_id VARCHAR NOT NULL, region_code VARCHAR NOT NULL, period VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL, text VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL, created_by VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL,
+        updated_by VARCHAR NOT NULL, version INTEGER NOT NULL, deleted BOOLEAN NOT NULL)""",
+    """CREATE TABLE action (
+        id INTEGER PRIMARY KEY, region_code VARCHAR NOT NULL, title VARCHAR NOT NULL, description VARCHAR,
+        owner VARCHAR NOT NULL, due_date DATE, status VARCHAR NOT NULL, kpi_ids VARCHAR[] NOT NULL,
+        expected_effect VARCHAR, review_id INTEGER,
+        created_at TIMESTAMP NOT NULL, created_by VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL,
+        updated_by VARCHAR NOT NULL, version INTEGER NOT NULL, deleted BOOLEAN NOT NULL)""",
+    # Every value a target has had, the first one included: revision 1 is the original target.
+    """CREATE TABLE target_revision (
+        kpi_id VARCHAR NOT NULL, region_code VARCHAR NOT NULL, year INTEGER NOT NULL, revision INTEGER NOT NULL,
+        value DOUBLE NOT NULL, tolerance DOUBLE NOT NULL, reason VARCHAR, source VARCHAR,
+        revised_at TIMESTAMP NOT NULL, revised_by VARCHAR,
+        PRIMARY KEY (kpi_id, region_code, year, revision))""",
+    "ALTER TABLE target ADD COLUMN version INTEGER DEFAULT 1",
+    """CREATE TABLE review_session (
+        id INTEGER PRIMARY KEY, region_code VARCHAR NOT NULL, year INTEGER NOT NULL, reference_date DATE NOT NULL,
+        title VARCHAR NOT NULL, stage VARCHAR NOT NULL, data_version INTEGER NOT NULL, previous_id INTEGER,
+        created_at TIMESTAMP NOT NULL, created_by VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL,
+        updated_by VARCHAR NOT NULL, version INTEGER NOT NULL, deleted BOOLEAN NOT NULL)""",
+    # What the council saw, frozen when the session was made; later imports never touch it.
+    # `series` and `peer_values`: JSON ({"2019": 1.5, ...} and {"GM0344": 2.1, ...}).
+    """CREATE TABLE review_snapshot (
+        session_id INTEGER NOT NULL, kpi_id VARCHAR NOT NULL, theme INTEGER, kind VARCHAR, title_nl VARCHAR,
+        title_en VARCHAR, unit VARCHAR, polarity VARCHAR, period VARCHAR, value DOUBLE, suppressed BOOLEAN,
+        privacy_threshold INTEGER, status VARCHAR, target DOUBLE, target_year INTEGER, tolerance DOUBLE,
+        original_target DOUBLE, trend VARCHAR, percentile DOUBLE, peers INTEGER, peer_median DOUBLE,
+        provisional BOOLEAN, harmonised BOOLEAN, example BOOLEAN, sources VARCHAR, data_date TIMESTAMP,
+        series VARCHAR, peer_values VARCHAR,
+        PRIMARY KEY (session_id, kpi_id))""",
+    # Findings, decisions and expected effects of a session (expected: value or direction, by year).
+    """CREATE TABLE review_item (
+        id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL, kind VARCHAR NOT NULL, kpi_id VARCHAR,
+        text VARCHAR NOT NULL, expected_direction VARCHAR, expected_value DOUBLE, expected_year INTEGER,
+        created_at TIMESTAMP NOT NULL, created_by VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL,
+        updated_by VARCHAR NOT NULL, version INTEGER NOT NULL, deleted BOOLEAN NOT NULL)""",
+    # Data governance per source table (as in `indicator_source.source_table` / `import_log`).
+    """CREATE TABLE governance (
+        id VARCHAR PRIMARY KEY, owner VARCHAR, licence VARCHAR, legal_basis VARCHAR, privacy_class VARCHAR,
+        retention VARCHAR, refresh_schedule VARCHAR,
+        created_at TIMESTAMP NOT NULL, created_by VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL,
+        updated_by VARCHAR NOT NULL, version INTEGER NOT NULL, deleted BOOLEAN NOT NULL)""",
+]
+
+
+def _backfill_target_revisions(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""INSERT INTO target_revision
+                   SELECT kpi_id, region_code, year, 1, value, tolerance, note, source, set_at, set_by FROM target""")
+
+
 def _backfill_region_names(con: duckdb.DuckDBPyConnection) -> None:
     rows = con.execute("SELECT code, name, kind FROM region").fetchall()
     _insert_region_names(con, [(code, name, kind) for code, name, kind in rows], "registry")
@@ -119,6 +184,7 @@ MIGRATIONS: dict[int, tuple[list[str], Callable[[duckdb.DuckDBPyConnection], Non
     1: (_V1, None),
     2: (_V2, _backfill_region_names),
     3: (_V3, None),
+    4: (_V4, _backfill_target_revisions),
 }
 
 
@@ -573,36 +639,109 @@ class Store:
         return {n: int(self.con.execute(f"SELECT count(*) FROM {n}").fetchall()[0][0]) for n in names}
 
     # --- targets ------------------------------------------------------------------------------
+    # `target` holds each target's current value; `target_revision` every value it has had
+    # (revision 1 is the original), with who changed it, when and why.
 
-    def upsert_targets(self, targets: pd.DataFrame, source: str, set_by: str | None = None) -> int:
-        """Add or replace targets. `targets` columns: kpi_id, region_code, year, value, tolerance
-        (optional, default 0), note (optional). Returns the number written."""
+    def upsert_targets(self, targets: pd.DataFrame, source: str, set_by: str | None = None,
+                       actor: Actor = LOCAL) -> int:
+        """Add or replace targets from a file or API. `targets` columns: kpi_id, region_code, year,
+        value, tolerance (optional, default 0), note (optional). A changed value becomes a new
+        revision (reason: the note, else the source). Returns the number written."""
+        require(actor, Permission.set_target)
         frame = targets.copy()
         frame["tolerance"] = frame["tolerance"] if "tolerance" in frame else 0.0
         frame["note"] = frame["note"] if "note" in frame else None
         frame = frame[["kpi_id", "region_code", "year", "value", "tolerance", "note"]]
-        self.con.register("new_target", frame)
+        now, by = dt.datetime.now(), set_by or actor.name
+        con = self.con
+        con.register("new_target", frame)
+        con.execute("BEGIN TRANSACTION")
         try:
-            self.con.execute(
+            changed = con.execute(
+                """INSERT INTO target_revision
+                   SELECT n.kpi_id, n.region_code, CAST(n.year AS INTEGER),
+                          coalesce((SELECT max(r.revision) FROM target_revision r WHERE r.kpi_id = n.kpi_id
+                                    AND r.region_code = n.region_code AND r.year = CAST(n.year AS INTEGER)), 0) + 1,
+                          n.value, coalesce(n.tolerance, 0), coalesce(n.note, ?), ?, ?, ?
+                   FROM new_target n LEFT JOIN target t ON t.kpi_id = n.kpi_id AND t.region_code = n.region_code
+                        AND t.year = CAST(n.year AS INTEGER)
+                   WHERE t.kpi_id IS NULL OR t.value IS DISTINCT FROM n.value
+                         OR t.tolerance IS DISTINCT FROM coalesce(n.tolerance, 0)""",
+                [source, source, now, by],
+            ).fetchall()[0][0]
+            con.execute(
                 """INSERT OR REPLACE INTO target
-                   SELECT kpi_id, region_code, CAST(year AS INTEGER), value, coalesce(tolerance, 0), ?, note, ?, ?
-                   FROM new_target""",
-                [source, dt.datetime.now(), set_by],
+                   SELECT n.kpi_id, n.region_code, CAST(n.year AS INTEGER), n.value, coalesce(n.tolerance, 0), ?, n.note, ?, ?,
+                          coalesce(t.version + 1, 1)
+                   FROM new_target n LEFT JOIN target t ON t.kpi_id = n.kpi_id AND t.region_code = n.region_code
+                        AND t.year = CAST(n.year AS INTEGER)""",
+                [source, now, by],
             )
+            self._audit(actor, "import", "target", source, None, {"targets": len(frame), "revised": int(changed)})
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
         finally:
-            self.con.unregister("new_target")
+            con.unregister("new_target")
         return len(frame)
 
+    def revise_target(self, kpi_id: str, region: str, year: int, value: float, tolerance: float, reason: str,
+                      actor: Actor, version: int | None) -> dict:
+        """Set or change one target, with a reason. `version`: the target's version the editor
+        saw (None for a new target); a target changed since is refused (`Conflict`)."""
+        require(actor, Permission.set_target)
+        if not (reason or "").strip():
+            raise KoersError("geef een reden voor het (gewijzigde) doel", "give a reason for the (changed) target")
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            key = [kpi_id, region, int(year)]
+            before = self._row("SELECT * FROM target WHERE kpi_id = ? AND region_code = ? AND year = ?", key)
+            _check_version("target", f"{kpi_id} {region} {year}", before, version)
+            now = dt.datetime.now()
+            con.execute("INSERT OR REPLACE INTO target VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        key + [float(value), float(tolerance), "koers", reason.strip(), now, actor.name,
+                               (before["version"] if before else 0) + 1])
+            con.execute(
+                """INSERT INTO target_revision
+                   SELECT ?, ?, ?, coalesce(max(revision), 0) + 1, ?, ?, ?, 'koers', ?, ?
+                   FROM target_revision WHERE kpi_id = ? AND region_code = ? AND year = ?""",
+                key + [float(value), float(tolerance), reason.strip(), now, actor.name] + key)
+            after = self._row("SELECT * FROM target WHERE kpi_id = ? AND region_code = ? AND year = ?", key)
+            self._audit(actor, "update" if before else "create", "target", f"{kpi_id}/{region}/{year}", before, after)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return after
+
     def targets(self, kpi_id: str | None = None, region: str | None = None) -> pd.DataFrame:
+        """Current targets, with the original (first) value and the number of revisions."""
         return self.con.execute(
-            """SELECT kpi_id, region_code, year, value, tolerance, source, note, set_at, set_by FROM target
-               WHERE (CAST(? AS VARCHAR) IS NULL OR kpi_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR region_code = ?)
-               ORDER BY kpi_id, region_code, year""",
+            """SELECT t.kpi_id, t.region_code, t.year, t.value, t.tolerance, t.source, t.note, t.set_at, t.set_by,
+                      t.version, r.original, coalesce(r.revisions, 1) AS revisions
+               FROM target t LEFT JOIN (
+                   SELECT kpi_id, region_code, year, arg_min(value, revision) AS original, count(*) AS revisions
+                   FROM target_revision GROUP BY ALL) r USING (kpi_id, region_code, year)
+               WHERE (CAST(? AS VARCHAR) IS NULL OR t.kpi_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR t.region_code = ?)
+               ORDER BY t.kpi_id, t.region_code, t.year""",
             [kpi_id, kpi_id, region, region],
         ).df()
 
-    def remove_examples(self) -> dict[str, int]:
+    def target_revisions(self, kpi_id: str | None = None, region: str | None = None) -> pd.DataFrame:
+        """Every value each target has had. Columns: kpi_id, region_code, year, revision, value,
+        tolerance, reason, source, revised_at, revised_by."""
+        return self.con.execute(
+            """SELECT * FROM target_revision
+               WHERE (CAST(? AS VARCHAR) IS NULL OR kpi_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR region_code = ?)
+               ORDER BY kpi_id, region_code, year, revision""",
+            [kpi_id, kpi_id, region, region],
+        ).df()
+
+    def remove_examples(self, actor: Actor = LOCAL) -> dict[str, int]:
         """Remove every invented figure: example observations, their revisions and targets."""
+        require(actor, Permission.import_data)
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
@@ -613,11 +752,137 @@ class Store:
             }
             con.execute("DELETE FROM indicator_source WHERE source_table = ?", [EXAMPLE_SOURCE])
             con.execute("DELETE FROM indicator WHERE id NOT IN (SELECT indicator_id FROM indicator_source)")
+            self._audit(actor, "delete", "examples", EXAMPLE_SOURCE, None, removed)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         return {k: int(v) for k, v in removed.items()}
+
+    # --- what people write: annotations, actions, review items, governance; the audit trail ---
+
+    def save_record(self, entity: str, values: dict, actor: Actor, key: int | str | None = None,
+                    version: int | None = None) -> dict:
+        """Create (`key` None, or a governance source not yet recorded) or change a record of
+        `entity` (see `RECORDS`), in one transaction with its audit entry. `version` is the
+        version the editor loaded: a record changed since is refused with `Conflict`."""
+        kind = RECORDS[entity]
+        require(actor, kind.permission)
+        unknown = set(values) - set(kind.columns)
+        if unknown:
+            raise ValueError(f"{entity}: no such fields {sorted(unknown)}")
+        columns = list(values)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            before = None if key is None else self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+            now = dt.datetime.now()
+            if before is None and (key is None or kind.text_key):
+                _check_version(entity, key, None, version)
+                if key is None:
+                    key = int(con.execute("SELECT nextval('record_id_seq')").fetchall()[0][0])
+                names = ["id", *columns, "created_at", "created_by", "updated_at", "updated_by", "version", "deleted"]
+                con.execute(f"INSERT INTO {kind.table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                            [key, *values.values(), now, actor.name, now, actor.name, 1, False])
+            else:
+                if before is None:
+                    raise KoersError(f"{entity} {key} bestaat niet (meer)", f"{entity} {key} does not exist (any more)")
+                _check_version(entity, key, before, version)
+                assignments = "".join(f"{c} = ?, " for c in columns)
+                con.execute(f"UPDATE {kind.table} SET {assignments}updated_at = ?, updated_by = ?, version = version + 1 "
+                            "WHERE id = ?", [*values.values(), now, actor.name, key])
+            after = self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+            self._audit(actor, "create" if before is None else "update", entity, key, before, after)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return after
+
+    def delete_record(self, entity: str, key: int | str, actor: Actor, version: int) -> None:
+        """Mark a record deleted (it stays, for the audit trail and earlier reports)."""
+        kind = RECORDS[entity]
+        require(actor, kind.permission)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            before = self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+            _check_version(entity, key, before, version)
+            con.execute(f"UPDATE {kind.table} SET deleted = true, updated_at = ?, updated_by = ?, version = version + 1 "
+                        "WHERE id = ?", [dt.datetime.now(), actor.name, key])
+            self._audit(actor, "delete", entity, key, before, self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key]))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def records(self, entity: str, include_deleted: bool = False, **equal: object) -> pd.DataFrame:
+        """The records of `entity`, filtered on columns equal to values (`region_code="GM0363"`)."""
+        kind = RECORDS[entity]
+        unknown = set(equal) - set(kind.columns) - set(kind.filters) - {"id"}
+        if unknown:
+            raise ValueError(f"{entity}: no such fields {sorted(unknown)}")
+        where = ["true" if include_deleted else "NOT deleted"] + [f"{c} = ?" for c in equal]
+        return self.con.execute(f"SELECT * FROM {kind.table} WHERE {' AND '.join(where)} ORDER BY id",
+                                list(equal.values())).df()
+
+    def record_audit(self, actor: Actor, permission: Permission, action: str, entity: str, key: object,
+                     before: object, after: object) -> None:
+        """The audit entry of a write kept outside the database (KPI definitions, the roles file)."""
+        require(actor, permission)
+        self._audit(actor, action, entity, key, before, after)
+
+    def audit_log(self, actor: Actor, entity: str | None = None) -> pd.DataFrame:
+        """The audit trail, newest first (administrators only). before/after are JSON texts."""
+        require(actor, Permission.audit)
+        return self.con.execute(
+            """SELECT id, logged_at, actor, actor_name, role, action, entity, entity_id, before, after FROM audit_log
+               WHERE CAST(? AS VARCHAR) IS NULL OR entity = ? ORDER BY id DESC""", [entity, entity]).df()
+
+    def _audit(self, actor: Actor, action: str, entity: str, key: object, before: object, after: object) -> None:
+        self.con.execute(
+            "INSERT INTO audit_log VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [dt.datetime.now(), actor.id, actor.name, str(actor.role), action, entity,
+             None if key is None else str(key), _json(before), _json(after)])
+
+    def _row(self, sql: str, params: list) -> dict | None:
+        cursor = self.con.execute(sql, params)
+        rows = cursor.fetchall()
+        return dict(zip([d[0] for d in cursor.description], rows[0])) if rows else None
+
+    # --- review sessions ----------------------------------------------------------------------
+
+    def create_review(self, session: dict, snapshot: pd.DataFrame, actor: Actor) -> int:
+        """A review session with its frozen snapshot (columns of `review_snapshot` but
+        `session_id`). `session`: region_code, year, reference_date, title, stage, previous_id."""
+        require(actor, Permission.review)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            session_id = int(con.execute("SELECT nextval('record_id_seq')").fetchall()[0][0])
+            now = dt.datetime.now()
+            con.execute(
+                """INSERT INTO review_session VALUES (?, ?, ?, ?, ?, ?,
+                       (SELECT coalesce(max(id), 0) FROM import_log WHERE finished IS NOT NULL), ?, ?, ?, ?, ?, 1, false)""",
+                [session_id, session["region_code"], int(session["year"]), session["reference_date"], session["title"],
+                 session.get("stage", "plan"), session.get("previous_id"), now, actor.name, now, actor.name])
+            frame = snapshot.assign(session_id=session_id)
+            con.register("new_snapshot", frame)
+            try:
+                con.execute("INSERT INTO review_snapshot BY NAME SELECT * FROM new_snapshot")
+            finally:
+                con.unregister("new_snapshot")
+            after = self._row("SELECT * FROM review_session WHERE id = ?", [session_id])
+            self._audit(actor, "create", "review_session", session_id, None, {**after, "snapshot_kpis": len(frame)})
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return session_id
+
+    def review_snapshot(self, session_id: int) -> pd.DataFrame:
+        return self.con.execute("SELECT * FROM review_snapshot WHERE session_id = ? ORDER BY theme, kind DESC, kpi_id",
+                                [session_id]).df()
 
     # --- import log ---------------------------------------------------------------------------
 
@@ -646,14 +911,15 @@ class Store:
         ).fetchall()
         return int(row[0][0])
 
-    def commit_import(self, batch: ImportBatch, progress: Progress = _no_progress) -> ImportResult:
+    def commit_import(self, batch: ImportBatch, progress: Progress = _no_progress, actor: Actor = LOCAL) -> ImportResult:
         """Write one import in a single transaction: all of it, or (on any error) none of it.
 
         Steps inside the transaction: registry update, indicator registration, region check
         (codes known, names unambiguous, region existing in the period), duplicate check, then the
         merge: unchanged rows are left alone, changed ones move to `observation_revision` and are
-        replaced, new ones are inserted.
+        replaced, new ones are inserted. The audit entry is part of the same transaction.
         """
+        require(actor, Permission.import_data)
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
@@ -694,6 +960,8 @@ class Store:
                           rows_unchanged = ?, rows_rejected = ?, status = ? WHERE id = ?""",
                 [dt.datetime.now(), loaded, new, revised, loaded - new - revised, rejected, status, import_id],
             )
+            self._audit(actor, "import", "import", import_id, None,
+                        self._row("SELECT * EXCLUDE (started) FROM import_log WHERE id = ?", [import_id]))
             self._drop_staging()
             con.execute("COMMIT")
         except BaseException:
@@ -1134,6 +1402,50 @@ FROM judged CROSS JOIN batch_source
 
 _STAGING_TABLES = ("batch_indicator", "batch_region_code", "batch_region_key", "batch_region_text", "batch_period",
                    "batch_source", "judged_pair", "duplicate_row")
+
+
+class Conflict(KoersError):
+    """A save based on a version of a record that someone else has changed since."""
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    table: str  # also the entity name in the audit trail
+    permission: Permission
+    columns: tuple[str, ...]  # what a save may set; id, created_*, updated_*, version, deleted are the store's
+    text_key: bool = False  # keyed by a name given by the user (governance: the source table)
+    filters: tuple[str, ...] = ()  # further columns `records` may filter on
+
+
+RECORDS = {
+    "annotation": RecordKind("annotation", Permission.annotate, ("kpi_id", "region_code", "period", "kind", "text")),
+    "action": RecordKind("action", Permission.act, ("region_code", "title", "description", "owner", "due_date", "status",
+                                                     "kpi_ids", "expected_effect", "review_id")),
+    "review_session": RecordKind("review_session", Permission.review, ("title", "stage"), filters=("region_code", "year")),
+    "review_item": RecordKind("review_item", Permission.review, ("session_id", "kind", "kpi_id", "text", "expected_direction",
+                                                                 "expected_value", "expected_year")),
+    "governance": RecordKind("governance", Permission.governance, ("owner", "licence", "legal_basis", "privacy_class",
+                                                                   "retention", "refresh_schedule"), text_key=True),
+}
+
+
+def _check_version(entity: str, key: object, current: dict | None, loaded: int | None) -> None:
+    """Refuse a save that does not start from the record's current version."""
+    if current is None and loaded is not None:
+        raise KoersError(f"{entity} {key} bestaat niet (meer)", f"{entity} {key} does not exist (any more)")
+    if current is not None and loaded != current["version"]:
+        by, at = current.get("updated_by") or current.get("set_by"), current.get("updated_at") or current.get("set_at")
+        when = f"{at:%d-%m-%Y %H:%M}" if isinstance(at, dt.datetime) else "?"
+        raise Conflict(
+            f"niet opgeslagen: {entity} {key} is intussen gewijzigd door {by} ({when}); laad opnieuw en breng uw wijziging opnieuw aan",
+            f"not saved: {entity} {key} was changed meanwhile by {by} ({when}); reload and make your change again")
+
+
+def _json(value: object) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v), ensure_ascii=False,
+                      sort_keys=True)
 
 
 def _connect(

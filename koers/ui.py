@@ -12,6 +12,8 @@ import datetime as dt
 import io
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,7 +22,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from koers import i18n
+from koers.access import LOCAL, Actor
 from koers.assess import kpi_overview
+from koers.errors import KoersError
 from koers.evaluate import evaluate
 from koers.library import Library, load_library
 from koers.settings import database_path, metrics_folder
@@ -75,6 +79,19 @@ def to_url(*keys: str) -> None:
         value = st.session_state.get(key)
         if value is not None and st.query_params.get(key) != str(value):
             st.query_params[key] = str(value)
+
+
+def actor() -> Actor:
+    """Who uses the dashboard: set by the frame after a login; without a login provider the
+    local single user. Every write passes it on; the store checks its role."""
+    return st.session_state.get("koers_actor") or LOCAL
+
+
+@contextmanager
+def writing() -> Iterator[Store]:
+    """A writable store for one write, closed at once: the dashboard holds no lock while idle."""
+    with Store.open(database_path(), wait_seconds=10) as store:
+        yield store
 
 
 def t(key: str, **params: object) -> str:
@@ -276,6 +293,8 @@ def guarded(draw) -> None:
         draw()
     except ScriptControlException:  # st.stop(), st.rerun(), st.switch_page(): not failures
         raise
+    except KoersError as error:  # refused writes, conflicts, bad input: the message is for the user
+        st.error(error.message(selection().lang))
     except Exception as error:  # noqa: BLE001 - no traceback reaches a user
         if type(error).__name__ == "InterruptException":  # the visitor left while DuckDB was busy
             return
