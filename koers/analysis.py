@@ -99,12 +99,14 @@ def indexed_series(results: pd.DataFrame, region: str, kpi_ids: list[str]) -> pd
     """The region's series of the given KPIs, each also as an index: its first positive value = 100,
     so series in different units can share one chart.
 
-    kpi_id | period | value | index | example   (rows without a value are left out)
+    kpi_id | period | value | index | example | suppressed
+    (rows without a value are left out, but for suppressed ones: value and index NaN)
     """
-    rows = results[(results["region_code"] == region) & results["kpi_id"].isin(kpi_ids) & results["value"].notna()]
+    rows = results[(results["region_code"] == region) & results["kpi_id"].isin(kpi_ids)
+                   & (results["value"].notna() | results["suppressed"])]
     rows = rows.sort_values(["kpi_id", "period"])
     base = rows[rows["value"] > 0].groupby("kpi_id")["value"].first()
-    frame = rows[["kpi_id", "period", "value", "example"]].reset_index(drop=True)
+    frame = rows[["kpi_id", "period", "value", "example", "suppressed"]].reset_index(drop=True)
     frame["index"] = 100 * frame["value"] / frame["kpi_id"].map(base)
     frame["order"] = frame["kpi_id"].map({k: i for i, k in enumerate(kpi_ids)})
     return frame.sort_values(["order", "period"], ignore_index=True).drop(columns="order")
@@ -175,15 +177,20 @@ def year_rows(results: pd.DataFrame, kpi_id: str, year: int) -> pd.DataFrame:
 def ranking(results: pd.DataFrame, kpi_id: str, year: int, polarity: str) -> pd.DataFrame:
     """Municipalities with a value, best first. Higher is better: rank 1 is the highest value;
     lower is better: the lowest; no direction ("neither"): the highest. Equal values share a rank.
+    Municipalities whose value is suppressed (small numbers) follow, unranked (rank <NA>).
 
-    rank | region_code | value | example
+    rank | region_code | value | example | suppressed
     """
     rows = year_rows(results, kpi_id, year)
-    rows = rows[rows["value"].notna()][["region_code", "value", "example"]]
+    suppressed = rows["suppressed"].astype(bool)
+    ranked = rows[rows["value"].notna() & ~suppressed][["region_code", "value", "example"]]
     ascending = polarity == "lower_is_better"
-    rank = rows["value"].rank(method="min", ascending=ascending).astype(int)
-    frame = rows.assign(rank=rank)[["rank", "region_code", "value", "example"]]
-    return frame.sort_values(["rank", "region_code"], ignore_index=True)
+    rank = ranked["value"].rank(method="min", ascending=ascending).astype("Int64")
+    frame = ranked.assign(rank=rank, suppressed=False)[["rank", "region_code", "value", "example", "suppressed"]]
+    hidden = rows[suppressed][["region_code"]].assign(rank=pd.NA, value=np.nan, example=False, suppressed=True)
+    hidden["rank"] = hidden["rank"].astype("Int64")
+    return pd.concat([frame.sort_values(["rank", "region_code"]), hidden.sort_values("region_code")[frame.columns]],
+                     ignore_index=True)
 
 
 def division_file(year: int) -> Path:
@@ -208,15 +215,17 @@ def with_features(geojson: dict, codes: list[str]) -> dict:
 
 
 def map_values(results: pd.DataFrame, kpi_id: str, year: int, codes: list[str]) -> pd.DataFrame:
-    """One row per map code with the KPI's value in `year` (NaN where there is none).
+    """One row per map code with the KPI's value in `year` (NaN where there is none, or where it
+    is suppressed for privacy: `suppressed`).
 
-    region_code | value | example
+    region_code | value | example | suppressed
     """
     rows = year_rows(results, kpi_id, year).drop_duplicates("region_code").set_index("region_code")
     frame = pd.DataFrame({"region_code": codes})
     frame["value"] = frame["region_code"].map(rows["value"]).astype(float)
     example = frame["region_code"].map(rows["example"]).astype("boolean").fillna(False).astype(bool)
     frame["example"] = example & frame["value"].notna()  # only a value can rest on example data
+    frame["suppressed"] = frame["region_code"].map(rows["suppressed"]).astype("boolean").fillna(False).astype(bool)
     return frame
 
 

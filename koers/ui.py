@@ -102,6 +102,12 @@ def fmt(value: float | None, decimals: int | None = None) -> str:
     return i18n.number(value, selection().lang, decimals)
 
 
+def shown(value: float | None, suppressed: bool, threshold: int, decimals: int | None = None) -> str:
+    """A KPI value as every page shows it: "< n" when it rests on a count below the KPI's privacy
+    threshold n (the value itself never leaves the metric layer then), else in the language's format."""
+    return f"< {fmt(threshold)}" if suppressed else fmt(value, decimals)
+
+
 def _db() -> str:
     return str(database_path())
 

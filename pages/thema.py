@@ -47,8 +47,10 @@ def chain_diagram(theme: int, region_name: str) -> None:
     def status(kpi_id: str) -> str:
         return now.at[kpi_id, "status"] if kpi_id in now.index else "no_data"
 
-    def value(kpi_id: str) -> float | None:
-        return now.at[kpi_id, "value"] if kpi_id in now.index else None
+    def value(kpi_id: str) -> str:
+        if kpi_id not in now.index:
+            return fmt(None)
+        return ui.shown(now.at[kpi_id, "value"], bool(now.at[kpi_id, "suppressed"]), kpis[kpi_id].privacy_threshold)
 
     def example(kpi_id: str) -> bool:
         return bool(kpi_id in now.index and now.at[kpi_id, "example"] and pd.notna(now.at[kpi_id, "value"]))
@@ -77,7 +79,7 @@ def chain_diagram(theme: int, region_name: str) -> None:
             x=rows["x"], y=-rows["y"], mode="markers", name=t(f"kinds.{kind}"),
             marker=dict(color=colour, size=20, line=dict(color="#000000", width=1.5),
                         symbol=[symbol + ("-open" if external else "") for external in rows["external"]]),
-            hovertext=[f"{title(k)}<br>{fmt(value(k))} {kpis[k].unit}<br>{t('status.' + status(k))}" for k in rows["kpi_id"]],
+            hovertext=[f"{title(k)}<br>{value(k)} {kpis[k].unit}<br>{t('status.' + status(k))}" for k in rows["kpi_id"]],
             hoverinfo="text",
         )
     tallest = int(nodes["y"].max()) + 1
@@ -93,7 +95,7 @@ def chain_diagram(theme: int, region_name: str) -> None:
         "KPI": [title(k) for k in nodes["kpi_id"]],
         t("theme_page.col_theme"): nodes["theme"].tolist(),
         t("theme_page.col_status", municipality=region_name): [t("status." + status(k)) for k in nodes["kpi_id"]],
-        t("kpi.value"): [fmt(value(k)) for k in nodes["kpi_id"]],
+        t("kpi.value"): [value(k) for k in nodes["kpi_id"]],
         t("kpi.unit"): [kpis[k].unit for k in nodes["kpi_id"]],
         t("theme_page.col_contributes"): [", ".join(title(e) for e in edges.loc[edges["source"] == k, "target"])
                                           for k in nodes["kpi_id"]],
@@ -117,7 +119,8 @@ def trend_chart(kpi_ids: list[str], key: str) -> None:
         figure.add_scatter(x=rows["period"], y=rows["index"], mode="lines+markers", name=name,
                            marker=dict(symbol=SYMBOLS[number % len(SYMBOLS)], size=7),
                            line=dict(dash=DASHES[number // len(ui.PALETTE) % len(DASHES)]),
-                           customdata=[f"{fmt(v)} {kpis[kpi_id].unit}" for v in rows["value"]],
+                           customdata=[f"{ui.shown(v, hidden, kpis[kpi_id].privacy_threshold)} {kpis[kpi_id].unit}"
+                                       for v, hidden in zip(rows["value"], rows["suppressed"])],
                            hovertemplate="%{fullData.name}<br>%{x}: %{customdata}<extra></extra>")
     figure.update_layout(yaxis_title=t("theme_page.index_axis"), xaxis_title=t("kpi.period"),
                          height=380 + 24 * frame["kpi_id"].nunique(),
@@ -125,7 +128,8 @@ def trend_chart(kpi_ids: list[str], key: str) -> None:
     table = pd.DataFrame({
         "KPI": [getattr(kpis[k].title, choice.lang) for k in frame["kpi_id"]],
         t("kpi.period"): frame["period"].tolist(),
-        t("kpi.value"): [fmt(v) for v in frame["value"]],
+        t("kpi.value"): [ui.shown(v, hidden, kpis[k].privacy_threshold)
+                         for k, v, hidden in zip(frame["kpi_id"], frame["value"], frame["suppressed"])],
         t("kpi.unit"): [kpis[k].unit for k in frame["kpi_id"]],
         t("theme_page.index"): [fmt(v, 1) for v in frame["index"]],
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in frame["example"]],

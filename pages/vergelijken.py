@@ -54,6 +54,11 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
     codes = analysis.feature_codes(geojson)
     values = analysis.map_values(ui.results(), kpi_id, choice.year, codes)
     missing = values[values["value"].isna()]
+    threshold = kpi.privacy_threshold
+
+    def no_value(code: str, suppressed: bool) -> str:
+        return f"< {fmt(threshold)} ({t('compare.suppressed')})" if suppressed else t("compare.no_value")
+
     labels = [f"{names.get(c, c)} ({c})" for c in values["region_code"]]
     figure = go.Figure()
     # Municipalities without a value: grey, underneath (the value layer leaves them out).
@@ -62,7 +67,8 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
         locations=missing["region_code"], z=[0] * len(missing),
         colorscale=[[0, NO_VALUE_GREY], [1, NO_VALUE_GREY]], showscale=False, name=t("compare.no_value"),
         marker=dict(line=dict(color="#FFFFFF", width=0.5)),
-        hovertext=[f"{names.get(c, c)} ({c})<br>{t('compare.no_value')}" for c in missing["region_code"]], hoverinfo="text")
+        hovertext=[f"{names.get(c, c)} ({c})<br>{no_value(c, hidden)}" for c, hidden in zip(missing["region_code"], missing["suppressed"])],
+        hoverinfo="text")
     figure.add_choroplethmap(
         geojson=geojson, featureidkey="properties.statcode", locations=values["region_code"], z=values["value"],
         colorscale="Cividis", name=getattr(kpi.title, choice.lang), marker=dict(line=dict(color="#FFFFFF", width=0.5)),
@@ -80,7 +86,7 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
     table = pd.DataFrame({
         t("kpi.region"): [names.get(c, c) for c in values["region_code"]],
         "code": values["region_code"].tolist(),
-        t("kpi.value"): [fmt(v) for v in values["value"]],
+        t("kpi.value"): [ui.shown(v, hidden, threshold) for v, hidden in zip(values["value"], values["suppressed"])],
         t("kpi.unit"): kpi.unit,
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in values["example"]],
     })
@@ -93,6 +99,8 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
                        + (" …" if len(elsewhere) > 8 else "")))
     if choice.region not in codes:
         notes.append(t("compare.selected_not_on_map", municipality=region_name))
+    if values["suppressed"].any():
+        notes.append(t("compare.suppressed_note", count=int(values["suppressed"].sum()), threshold=fmt(threshold)))
     if values["example"].any():
         notes.append(f"{EXAMPLE_MARK} {t('compare.example_note')}")
     st.caption(" ".join(notes))
@@ -107,15 +115,18 @@ def ranking_table(kpi_id: str, names: dict[str, str], region_name: str) -> None:
         st.info(t("compare.no_values", year=choice.year))
         return
     mine = ranked[ranked["region_code"] == choice.region]
+    count = int(ranked["rank"].notna().sum())
     if mine.empty:
         st.markdown(t("compare.selected_unranked", municipality=region_name, year=choice.year))
+    elif mine["suppressed"].iloc[0]:
+        st.markdown(t("compare.selected_suppressed", municipality=region_name, threshold=fmt(kpi.privacy_threshold)))
     else:
-        st.markdown(t("compare.selected_rank", municipality=region_name, rank=int(mine["rank"].iloc[0]), count=len(ranked)))
+        st.markdown(t("compare.selected_rank", municipality=region_name, rank=int(mine["rank"].iloc[0]), count=count))
     st.dataframe(pd.DataFrame({
-        t("compare.rank"): ranked["rank"].tolist(),
+        t("compare.rank"): ranked["rank"],
         t("compare.municipality"): [names.get(c, c) for c in ranked["region_code"]],
         "code": ranked["region_code"].tolist(),
-        t("kpi.value"): [fmt(v) for v in ranked["value"]],
+        t("kpi.value"): [ui.shown(v, hidden, kpi.privacy_threshold) for v, hidden in zip(ranked["value"], ranked["suppressed"])],
         t("kpi.unit"): kpi.unit,
         t("compare.selected"): [t("compare.selected_marker") if c == choice.region else "" for c in ranked["region_code"]],
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in ranked["example"]],
@@ -149,9 +160,7 @@ def side_by_side(names: dict[str, str]) -> None:
 
     def shown(kpi_id: str, code: str) -> str:
         row = cell[(kpi_id, code)]
-        if row.suppressed:
-            return t("compare.suppressed")
-        return fmt(row.value) + (f" {EXAMPLE_MARK}" if row.example else "")
+        return ui.shown(row.value, row.suppressed, kpis[kpi_id].privacy_threshold) + (f" {EXAMPLE_MARK}" if row.example else "")
 
     table = pd.DataFrame({"KPI": [getattr(kpis[k].title, choice.lang) for k in kpi_ids],
                           t("compare.col_kind"): [t(f"kinds.{kpis[k].kind}") for k in kpi_ids],
@@ -159,6 +168,8 @@ def side_by_side(names: dict[str, str]) -> None:
     for code in chosen:
         table[f"{names.get(code, code)} ({code})"] = [shown(k, code) for k in kpi_ids]
     st.dataframe(table, hide_index=True, key="compare_side_by_side")
+    if frame["suppressed"].any():
+        st.caption(t("compare.suppressed_legend"))
     if frame["example"].any():
         st.caption(f"{EXAMPLE_MARK} {t('compare.example_note')}")
 

@@ -98,6 +98,7 @@ def test_ranking_puts_the_best_value_first(evaluated, kpi_id, best):
     library, results = evaluated
     ranked = analysis.ranking(results, kpi_id, 2024, library.kpis[kpi_id].polarity)
     plain = values(results, kpi_id, 2024)
+    ranked = ranked[~ranked["suppressed"]]
     assert len(ranked) == len(plain)
     assert ranked["value"].iloc[0] == best(plain)
     assert ranked["rank"].iloc[0] == 1 and ranked["rank"].is_monotonic_increasing
@@ -107,9 +108,18 @@ def test_ranking_puts_the_best_value_first(evaluated, kpi_id, best):
 
 def test_equal_values_share_a_rank():
     frame = pd.DataFrame({"kpi_id": "k", "region_code": ["GM0001", "GM0002", "GM0003", "NL01"], "period": "2024",
-                          "value": [5.0, 5.0, 7.0, 1.0], "example": False})
+                          "value": [5.0, 5.0, 7.0, 1.0], "example": False, "suppressed": False})
     ranked = analysis.ranking(frame, "k", 2024, "lower_is_better")
     assert ranked["rank"].tolist() == [1, 1, 3] and ranked["region_code"].tolist() == ["GM0001", "GM0002", "GM0003"]
+
+
+def test_suppressed_values_follow_the_ranking_unranked():
+    frame = pd.DataFrame({"kpi_id": "k", "region_code": ["GM0001", "GM0002", "GM0003"], "period": "2024",
+                          "value": [5.0, None, 7.0], "example": False, "suppressed": [False, True, False]})
+    ranked = analysis.ranking(frame, "k", 2024, "higher_is_better")
+    assert ranked["region_code"].tolist() == ["GM0003", "GM0001", "GM0002"]
+    assert ranked["rank"].tolist()[:2] == [1, 2] and pd.isna(ranked["rank"].iloc[2])
+    assert ranked["suppressed"].tolist() == [False, False, True]
 
 
 def test_map_data_has_every_feature_of_the_years_division(evaluated):

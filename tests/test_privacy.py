@@ -1,0 +1,80 @@
+"""Small numbers: a KPI value resting on a count below its privacy threshold is shown as "< n" on
+every page that shows it, and never as a number. Schiermonnikoog (GM0088) in 2024 has eleven
+suppressed KPIs in the demo database (youth and school figures of a municipality of ~950 people).
+
+Other paths have their own tests: the KPI page and its downloads (test_page_kpi_loop.py), the
+reports (test_report.py), review snapshots (test_review.py), the command line (test_cli_report.py).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from koers.evaluate import evaluate
+from koers.library import load_library
+from koers.store import Store
+
+REGION, YEAR = "GM0088", 2024
+OUTCOME = "youth_unemployment"  # theme 2, outcome, suppressed for GM0088 in 2024
+PAGES = ROOT / "pages"
+
+
+@pytest.fixture
+def evaluated(demo_db):
+    with Store.open(demo_db, read_only=True) as store:
+        library = load_library(None, store.known_indicator_ids())
+        return library, evaluate(store, library)
+
+
+def test_the_demo_has_suppressed_values_to_test_with(evaluated):
+    library, results = evaluated
+    row = results[(results["kpi_id"] == OUTCOME) & (results["region_code"] == REGION) & (results["period"] == str(YEAR))]
+    assert row["suppressed"].tolist() == [True] and row["value"].isna().all()
+    assert library.kpis[OUTCOME].privacy_threshold == 10
+
+
+def cells(at, column: str) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe if column in d.value.columns]
+
+
+def test_overview_cards_show_less_than_n(app_on, demo_db, evaluated):
+    library, _ = evaluated
+    at = app_on(demo_db, gemeente=REGION, jaar=str(YEAR))
+    shown = {m.label: m.value for m in at.metric}
+    assert shown[library.kpis[OUTCOME].title.nl] == "< 10"
+    assert shown[library.kpis["early_school_leavers_share"].title.nl] == "< 10"
+
+
+def test_compare_map_ranking_and_side_by_side_show_less_than_n(app_on, demo_db, evaluated):
+    library, results = evaluated
+    at = app_on(demo_db, PAGES / "vergelijken.py", gemeente=REGION, jaar=str(YEAR), vkpi=OUTCOME,
+                vergelijk=f"{REGION},GM0363", vthema="2")
+    assert not at.error, [e.value for e in at.error]
+    suppressed = set(results.loc[(results["kpi_id"] == OUTCOME) & (results["period"] == str(YEAR))
+                                 & results["suppressed"] & results["region_code"].str.startswith("GM"), "region_code"])
+    tables = cells(at, "code")
+    map_table, ranking = tables[0], tables[1]
+    for table in (map_table, ranking):
+        hidden = table[table["code"].isin(suppressed)]
+        assert len(hidden) == len(suppressed) > 0 and set(hidden["Waarde"]) == {"< 10"}
+        assert not table.loc[~table["code"].isin(suppressed), "Waarde"].eq("< 10").any()
+    assert ranking.loc[ranking["code"] == REGION, "Rang"].isna().all()  # not ranked
+    assert any("wordt ter bescherming van de privacy niet getoond (< 10)" in m.value for m in at.markdown)
+    side = next(d.value for d in at.dataframe if any(REGION in c for c in d.value.columns))
+    column = next(c for c in side.columns if REGION in c)
+    row = side[side["KPI"] == library.kpis[OUTCOME].title.nl]
+    assert row[column].tolist() == ["< 10"]
+
+
+def test_theme_chain_and_trend_tables_show_less_than_n(app_on, demo_db, evaluated):
+    library, _ = evaluated
+    at = app_on(demo_db, PAGES / "thema.py", gemeente=REGION, jaar=str(YEAR), thema="2")
+    assert not at.error, [e.value for e in at.error]
+    title = library.kpis[OUTCOME].title.nl
+    chain = next(d.value for d in at.dataframe if "Bijdrage aan" in " ".join(d.value.columns) or "KPI" in d.value.columns)
+    assert chain.loc[chain["KPI"] == title, "Waarde"].tolist() == ["< 10"]
+    trend = next(d.value for d in at.dataframe if "Periode" in d.value.columns and "KPI" in d.value.columns
+                 and (d.value["KPI"] == title).any())
+    assert trend.loc[(trend["KPI"] == title) & (trend["Periode"] == str(YEAR)), "Waarde"].tolist() == ["< 10"]
