@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -81,7 +82,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows-scale", type=float, default=1.0, help="fraction of the 200 indicators (for a quick run)")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="koers-bench-"))
+    with tempfile.TemporaryDirectory(prefix="koers-bench-") as folder:  # ~1 GB of files, removed afterwards
+        run(Path(folder), args.rows_scale)
+
+
+def run(work: Path, rows_scale: float) -> None:
     registry = work / "registry.duckdb"
     _child(f"""
 from koers.store import Store
@@ -91,7 +96,8 @@ with Store.open({str(registry)!r}) as s:
 result = {{}}""")
     csv_path = work / "long.csv"
     started = time.perf_counter()
-    rows = generate(csv_path, registry, args.rows_scale)
+    rows = generate(csv_path, registry, rows_scale)
+    os.sync()  # the generated file on disk before either load is timed (no writeback during a run)
     print(f"generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s")
 
     bare = _child(f"""
