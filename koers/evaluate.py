@@ -226,6 +226,22 @@ base AS (
 )"""
 
 
+def count_thresholds(store: Store, library: Library) -> dict[str, int]:
+    """Per count indicator (additive), the highest privacy threshold of the KPIs resting on it: a
+    count below it is as sensitive in the raw data as in the KPI, so outputs of observations
+    suppress it too (see `cmd_observations`)."""
+    indicators = store.indicators()
+    plan = make_plan(library, None, set(indicators["id"]))
+    additive = set(indicators.loc[indicators["additive"], "id"])
+    thresholds: dict[str, int] = {}
+    for kpi_id, used in plan.inputs.items():
+        threshold = int(library.kpis[kpi_id].privacy_threshold)
+        for indicator in used:
+            if threshold and indicator in additive:
+                thresholds[indicator] = max(threshold, thresholds.get(indicator, 0))
+    return thresholds
+
+
 def evaluate(store: Store, library: Library, kpi_ids: list[str] | None = None,
              harmonise_on: dt.date | None = None) -> pd.DataFrame:
     """Every requested KPI (default: all) for every region and year, in one query.

@@ -325,6 +325,27 @@ class Store:
         finally:
             con.close()
 
+    @classmethod
+    def upgrade(cls, path: str | Path) -> int | None:
+        """Bring an existing database made by an older Koers to this schema (a brief write), so a
+        reader such as the dashboard can open it; returns the version found when it upgraded."""
+        path = Path(path)
+        if not path.exists():
+            return None
+        con = _connect(path, True, 10.0, None)
+        try:
+            rows = con.execute("SELECT value FROM koers_meta WHERE key = 'schema_version'").fetchall()
+        except duckdb.CatalogException:
+            rows = []
+        finally:
+            con.close()
+        found = int(rows[0][0]) if rows else 0
+        if found >= SCHEMA_VERSION:
+            return None
+        with cls.open(path):  # migrates
+            pass
+        return found
+
     def _check_version(self) -> None:
         rows = self.con.execute(
             "SELECT value FROM koers_meta WHERE key = 'schema_version'"

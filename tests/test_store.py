@@ -99,6 +99,24 @@ def test_import_is_all_or_nothing(registry_store):
     assert "average_house_price" not in registry_store.known_indicator_ids()
 
 
+def test_a_v3_database_is_upgraded_for_the_dashboard_with_its_targets_as_first_revisions(tmp_path):
+    path = tmp_path / "v3.duckdb"
+    con = duckdb.connect(str(path))
+    migrate(con, target=3)
+    con.execute("""INSERT INTO target VALUES ('population_growth', 'GM0363', 2026, 1.2, 0.1, 'doelen.csv', 'coalitie',
+                   TIMESTAMP '2025-01-06 10:00:00', 'griffie')""")
+    con.close()
+    with pytest.raises(KoersError, match="schemaversie 3"):  # a reader alone does not change the schema
+        with Store.open(path, read_only=True):
+            pass
+    assert Store.upgrade(path) == 3
+    assert Store.upgrade(path) is None  # already current
+    with Store.open(path, read_only=True) as store:
+        revisions = store.target_revisions("population_growth", "GM0363")
+        assert revisions[["revision", "value", "reason", "revised_by"]].values.tolist() == [[1, 1.2, "coalitie", "griffie"]]
+        assert store.targets("population_growth")[["version", "original", "revisions"]].values.tolist() == [[1, 1.2, 1]]
+
+
 def test_old_schema_is_upgraded_in_place_and_newer_refused(tmp_path):
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
