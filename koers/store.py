@@ -34,7 +34,7 @@ from koers.catalogue import IndicatorDefinition
 from koers.errors import DatabaseBusy, KoersError
 from koers.registry import Region, name_aliases, name_key
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Invented figures (the demo's example series and targets) live under this source and nowhere else.
 EXAMPLE_SOURCE = "voorbeelddata"
 EXAMPLE_TITLE = "voorbeelddata, fictief"
@@ -170,6 +170,41 @@ _V4 = [
 ]
 
 
+# Version 5: observations stored on integer keys. Writing five million rows of text keys cost as
+# much as reading the whole file (bench/bench_import.py); on integers it is a third of that. The
+# view `observation` shows them as before, so readers (and `observation_best`) are unchanged.
+_OBSERVATION_VIEW = f"""CREATE VIEW observation AS
+    SELECT i.id AS indicator_id, r.code AS region_code, p.period, s.source_table, d.value,
+           {[*STATUSES]!r}[d.status_no + 1] AS status, d.import_id
+    FROM observation_data d
+    JOIN observation_indicator i ON i.no = d.indicator_no
+    JOIN observation_region r ON r.no = d.region_no
+    JOIN observation_period p ON p.no = d.period_no
+    JOIN observation_source s ON s.no = d.source_no"""
+_V5 = [
+    "CREATE TABLE observation_indicator (no INTEGER PRIMARY KEY, id VARCHAR NOT NULL UNIQUE)",
+    "CREATE TABLE observation_region (no INTEGER PRIMARY KEY, code VARCHAR NOT NULL UNIQUE)",
+    "CREATE TABLE observation_period (no INTEGER PRIMARY KEY, period VARCHAR NOT NULL UNIQUE)",
+    "CREATE TABLE observation_source (no INTEGER PRIMARY KEY, source_table VARCHAR NOT NULL UNIQUE)",
+    # status_no: the index in STATUSES. No primary key, as before: the merge keeps keys unique.
+    """CREATE TABLE observation_data (
+        indicator_no INTEGER NOT NULL, region_no INTEGER NOT NULL, period_no INTEGER NOT NULL,
+        source_no INTEGER NOT NULL, value DOUBLE, status_no UTINYINT NOT NULL, import_id INTEGER NOT NULL)""",
+    "INSERT INTO observation_indicator SELECT row_number() OVER (ORDER BY id), id FROM (SELECT DISTINCT indicator_id AS id FROM observation)",
+    "INSERT INTO observation_region SELECT row_number() OVER (ORDER BY code), code FROM (SELECT DISTINCT region_code AS code FROM observation)",
+    "INSERT INTO observation_period SELECT row_number() OVER (ORDER BY period), period FROM (SELECT DISTINCT period FROM observation)",
+    "INSERT INTO observation_source SELECT row_number() OVER (ORDER BY source_table), source_table FROM (SELECT DISTINCT source_table FROM observation)",
+    f"""INSERT INTO observation_data
+        SELECT i.no, r.no, p.no, s.no, o.value, list_position({[*STATUSES]!r}, o.status) - 1, o.import_id
+        FROM observation o JOIN observation_indicator i ON i.id = o.indicator_id JOIN observation_region r ON r.code = o.region_code
+        JOIN observation_period p ON p.period = o.period JOIN observation_source s ON s.source_table = o.source_table""",
+    "DROP VIEW observation_best",
+    "DROP TABLE observation",
+    _OBSERVATION_VIEW,
+    _V1[-1],  # observation_best, as in version 1, now on the view
+]
+
+
 def _backfill_target_revisions(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""INSERT INTO target_revision
                    SELECT kpi_id, region_code, year, 1, value, tolerance, note, source, set_at, set_by FROM target""")
@@ -185,6 +220,7 @@ MIGRATIONS: dict[int, tuple[list[str], Callable[[duckdb.DuckDBPyConnection], Non
     2: (_V2, _backfill_region_names),
     3: (_V3, None),
     4: (_V4, _backfill_target_revisions),
+    5: (_V5, None),
 }
 
 
@@ -627,7 +663,9 @@ class Store:
 
     def source_tables(self) -> list[str]:
         """Every source table that has observations, in a fixed order."""
-        return [r[0] for r in self.con.execute("SELECT DISTINCT source_table FROM observation ORDER BY 1").fetchall()]
+        return [r[0] for r in self.con.execute(
+            """SELECT source_table FROM observation_source
+               WHERE no IN (SELECT DISTINCT source_no FROM observation_data) ORDER BY 1""").fetchall()]
 
     def municipality_profile(self, year: int) -> pd.DataFrame:
         """Municipalities existing during `year` with what peer groups are made of: province,
@@ -656,8 +694,10 @@ class Store:
         ).df()
 
     def counts(self) -> dict[str, int]:
-        names = ("region", "region_event", "indicator", "observation", "observation_revision", "import_log", "rejected_row")
-        return {n: int(self.con.execute(f"SELECT count(*) FROM {n}").fetchall()[0][0]) for n in names}
+        tables = {"region": "region", "region_event": "region_event", "indicator": "indicator",
+                  "observation": "observation_data", "observation_revision": "observation_revision",
+                  "import_log": "import_log", "rejected_row": "rejected_row"}
+        return {name: int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]) for name, table in tables.items()}
 
     # --- targets ------------------------------------------------------------------------------
     # `target` holds each target's current value; `target_revision` every value it has had
@@ -767,7 +807,9 @@ class Store:
         con.execute("BEGIN TRANSACTION")
         try:
             removed = {
-                "observations": con.execute("DELETE FROM observation WHERE source_table = ?", [EXAMPLE_SOURCE]).fetchall()[0][0],
+                "observations": con.execute(
+                    "DELETE FROM observation_data WHERE source_no IN (SELECT no FROM observation_source WHERE source_table = ?)",
+                    [EXAMPLE_SOURCE]).fetchall()[0][0],
                 "revisions": con.execute("DELETE FROM observation_revision WHERE source_table = ?", [EXAMPLE_SOURCE]).fetchall()[0][0],
                 "targets": con.execute("DELETE FROM target WHERE source = ?", [EXAMPLE_TITLE]).fetchall()[0][0],
             }
@@ -960,14 +1002,18 @@ class Store:
                    SELECT ?, record, raw, field, reason_nl, reason_en FROM staged_refusable WHERE problem IS NOT NULL""",
                 [import_id, import_id],
             )
+            for statement in _NUMBER_NEW_KEYS_SQL:
+                con.execute(statement)
             # A source's first import has nothing to revise: its rows go straight in.
-            has_rows = con.execute("SELECT EXISTS (SELECT 1 FROM observation WHERE source_table = ?)",
-                                   [batch.source_table]).fetchall()[0][0]
+            has_rows = con.execute(
+                """SELECT EXISTS (SELECT 1 FROM observation_data WHERE source_no =
+                       (SELECT no FROM observation_source WHERE source_table = ?))""",
+                [batch.source_table]).fetchall()[0][0]
             if not has_rows:
                 progress("insert", 0.6)
                 new = loaded = int(con.execute(
-                    """INSERT INTO observation
-                       SELECT indicator_id, region_code, period, source_table, value, status, ?
+                    """INSERT INTO observation_data
+                       SELECT indicator_no, region_no, period_key, source_no, value, status_no, ?
                        FROM staged WHERE problem IS NULL""",
                     [import_id],
                 ).fetchall()[0][0])
@@ -1000,41 +1046,37 @@ class Store:
     def _merge_staged(self, import_id: int, source_table: str, progress: Progress) -> tuple[int, int, int]:
         """The staged rows into a source that has rows already: unchanged rows are left alone,
         changed ones move to `observation_revision` and are replaced, new ones are inserted.
-        Returns (new, revised, loaded); an unchanged re-import writes nothing."""
+        Returns (new, revised, loaded); an unchanged re-import writes nothing. Rows are matched
+        on the store's integer keys."""
         con = self.con
         good = "(SELECT * FROM staged WHERE problem IS NULL)"  # fixed text, composed below
+        same_key = ("o.source_no = s.source_no AND o.indicator_no = s.indicator_no AND o.region_no = s.region_no "
+                    "AND o.period_no = s.period_key")
+        changed = "(o.value IS DISTINCT FROM s.value OR o.status_no IS DISTINCT FROM s.status_no)"
         new, revised = con.execute(
-            f"""SELECT count(*) FILTER (WHERE o.period IS NULL),
-                       count(*) FILTER (WHERE o.period IS NOT NULL
-                                        AND (o.value IS DISTINCT FROM s.value OR o.status IS DISTINCT FROM s.status))
-                FROM {good} s
-                LEFT JOIN (SELECT indicator_id, region_code, period, value, status FROM observation
-                           WHERE source_table = ?) o USING (indicator_id, region_code, period)""",
-            [source_table],
+            f"""SELECT count(*) FILTER (WHERE o.period_no IS NULL), count(*) FILTER (WHERE o.period_no IS NOT NULL AND {changed})
+                FROM {good} s LEFT JOIN observation_data o ON {same_key}"""
         ).fetchall()[0]
         loaded = int(con.execute("SELECT count(*) FROM staged WHERE problem IS NULL").fetchall()[0][0])
         if revised:
             revised = con.execute(
                 f"""INSERT INTO observation_revision
-                    SELECT o.*, ? FROM observation o JOIN {good} s USING (indicator_id, region_code, period, source_table)
-                    WHERE o.value IS DISTINCT FROM s.value OR o.status IS DISTINCT FROM s.status""",
+                    SELECT s.indicator_id, s.region_code, s.period, s.source_table, o.value,
+                           {_STATUS_LIST}[o.status_no + 1], o.import_id, ?
+                    FROM observation_data o JOIN {good} s ON {same_key} WHERE {changed}""",
                 [import_id],
             ).fetchall()[0][0]
             con.execute(
-                f"""UPDATE observation o SET value = s.value, status = s.status, import_id = ?
-                    FROM {good} s
-                    WHERE o.indicator_id = s.indicator_id AND o.region_code = s.region_code
-                      AND o.period = s.period AND o.source_table = s.source_table
-                      AND (o.value IS DISTINCT FROM s.value OR o.status IS DISTINCT FROM s.status)""",
+                f"""UPDATE observation_data o SET value = s.value, status_no = s.status_no, import_id = ?
+                    FROM {good} s WHERE {same_key} AND {changed}""",
                 [import_id],
             )
         progress("insert", 0.8)
         if new:
             new = con.execute(
-                f"""INSERT INTO observation
-                    SELECT s.indicator_id, s.region_code, s.period, s.source_table, s.value, s.status, ?
-                    FROM {good} s
-                    ANTI JOIN observation o USING (indicator_id, region_code, period, source_table)""",
+                f"""INSERT INTO observation_data
+                    SELECT s.indicator_no, s.region_no, s.period_key, s.source_no, s.value, s.status_no, ?
+                    FROM {good} s WHERE NOT EXISTS (SELECT 1 FROM observation_data o WHERE {same_key})""",
                 [import_id],
             ).fetchall()[0][0]
         return int(new), int(revised), loaded
@@ -1063,13 +1105,15 @@ class Store:
             self._find_duplicates()
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE duplicate_row (row_no INTEGER, first_record BIGINT)")
-        con.execute(_STAGED_VIEW_SQL.substitute(view="staged", pairs="judged_pair"))
+        for statement in _KEY_VIEWS_SQL:
+            con.execute(statement)
+        con.execute(_STAGED_VIEW_SQL.substitute(view="staged", pairs="pair_key", statuses=_STATUS_LIST))
         # The rows that can be refused: without duplicates only those of a pair with a problem or
         # of a region that did not exist then (usually a few thousand of millions, found quickly).
         has_duplicates = con.execute("SELECT EXISTS (SELECT 1 FROM duplicate_row)").fetchall()[0][0]
         con.execute(_STAGED_VIEW_SQL.substitute(
-            view="staged_refusable",
-            pairs="judged_pair" if has_duplicates else "(SELECT * FROM judged_pair WHERE problem IS NOT NULL OR NOT existed)"))
+            view="staged_refusable", statuses=_STATUS_LIST,
+            pairs="pair_key" if has_duplicates else "(SELECT * FROM pair_key WHERE problem IS NOT NULL OR NOT existed)"))
 
     def _may_have_duplicates(self, indicators: int, region_texts: int, periods: int) -> bool:
         """False when no (indicator, region, period) can occur twice, shown cheaply: the rows'
@@ -1113,7 +1157,7 @@ class Store:
             con.execute("CREATE OR REPLACE TEMP TABLE duplicate_row (row_no INTEGER, first_record BIGINT)")
 
     def _drop_staging(self) -> None:
-        for name in ("staged_refusable", "staged"):
+        for name in _STAGING_VIEWS:
             self.con.execute(f"DROP VIEW IF EXISTS {name}")
         for name in _STAGING_TABLES:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -1153,13 +1197,15 @@ class Store:
                        SELECT record, raw, field, reason_nl, reason_en FROM staged WHERE problem IS NOT NULL)
                    ORDER BY record, field"""
             ).df()
+            # Keys the store does not know yet have no number: their rows are new.
             loaded, new, revised = con.execute(
                 """SELECT count(*),
-                          count(*) FILTER (WHERE o.indicator_id IS NULL),
-                          count(*) FILTER (WHERE o.indicator_id IS NOT NULL
-                                           AND (o.value IS DISTINCT FROM s.value OR o.status IS DISTINCT FROM s.status))
+                          count(*) FILTER (WHERE o.period_no IS NULL),
+                          count(*) FILTER (WHERE o.period_no IS NOT NULL
+                                           AND (o.value IS DISTINCT FROM s.value OR o.status_no IS DISTINCT FROM s.status_no))
                    FROM (SELECT * FROM staged WHERE problem IS NULL) s
-                   LEFT JOIN observation o USING (indicator_id, region_code, period, source_table)"""
+                   LEFT JOIN observation_data o ON o.source_no = s.source_no AND o.indicator_no = s.indicator_no
+                        AND o.region_no = s.region_no AND o.period_no = s.period_key"""
             ).fetchall()[0]
         finally:
             con.execute("ROLLBACK")
@@ -1246,7 +1292,8 @@ _INDICATOR_SOURCE_TYPES = [("source_table", pa.string()), ("source_measure", pa.
 
 # Key columns that the staging works on by integer code, and the table of each one's distinct values.
 _CODED_COLUMNS = {"indicator_id": "batch_indicator", "region_code": "batch_region_code",
-                  "region_key": "batch_region_key", "region_text": "batch_region_text", "period": "batch_period"}
+                  "region_key": "batch_region_key", "region_text": "batch_region_text", "period": "batch_period",
+                  "status": "batch_status"}
 _SCAN_BATCH = 122_880  # rows per Arrow batch: DuckDB scans batches in parallel
 _KEY_BITMAP_LIMIT = 1 << 27  # largest key range counted in a bitmap (16 MB) rather than by hashing
 
@@ -1386,19 +1433,25 @@ CREATE OR REPLACE TEMP VIEW $view AS
 WITH judged AS (
     SELECT b.row_no, b.record, CAST(b.indicator_id AS VARCHAR) AS indicator_id, p.region_code, p.region_text, p.period,
            b.value, CAST(b.status AS VARCHAR) AS status, b.raw, p.existed, p.all_codes, p.region_name, p.valid_from, p.valid_to,
-           d.first_record,
+           d.first_record, k.no AS indicator_no, p.region_no, p.period_key, p.source_no,
+           list_position($statuses, st.value) - 1 AS given_status_no,
            coalesce(p.problem, CASE WHEN d.row_no IS NOT NULL THEN 'duplicate'
                                     WHEN b.value IS NOT NULL AND NOT p.existed THEN 'not_existing' END) AS problem
     FROM batch_obs b
     JOIN $pairs p USING (region_code_no, region_key_no, region_text_no, period_no)
+    JOIN indicator_key k ON k.idx = b.indicator_id_no
+    JOIN batch_status st ON st.idx = b.status_no
     LEFT JOIN duplicate_row d USING (row_no)
 )
 SELECT row_no, record, indicator_id, region_code, period, batch_source.source_table,
+       indicator_no, region_no, period_key, source_no,
        CASE WHEN problem IS NULL THEN value END AS value,
        -- missing is missing, and no value for a region that did not exist then is impossible
        CASE WHEN value IS NOT NULL THEN status
             WHEN status = 'impossible' OR NOT existed THEN 'impossible'
             ELSE 'missing' END AS status,
+       CAST(CASE WHEN value IS NOT NULL THEN given_status_no
+                 WHEN given_status_no = 3 OR NOT existed THEN 3 ELSE 2 END AS UTINYINT) AS status_no,
        problem,
        CASE WHEN problem IS NOT NULL THEN coalesce(raw, concat_ws(';', indicator_id, region_text, period, CAST(value AS VARCHAR))) END AS raw,
        CASE WHEN problem IS NOT NULL THEN 'region' END AS field,
@@ -1422,7 +1475,40 @@ FROM judged CROSS JOIN batch_source
 """)
 
 _STAGING_TABLES = ("batch_indicator", "batch_region_code", "batch_region_key", "batch_region_text", "batch_period",
-                   "batch_source", "judged_pair", "duplicate_row")
+                   "batch_status", "batch_source", "judged_pair", "duplicate_row")
+_STAGING_VIEWS = ("staged_refusable", "staged", "pair_key", "indicator_key")
+_STATUS_LIST = repr(list(STATUSES))  # a DuckDB list literal: ['definitive', 'provisional', ...]
+
+# The batch's keys as the store numbers them (`observation_*` tables): per distinct indicator text
+# and per judged pair, so no row's text is ever looked up. A key the store does not know yet has
+# no number (null) until `_number_new_keys` gives it one.
+_KEY_VIEWS_SQL = [
+    """CREATE OR REPLACE TEMP VIEW indicator_key AS
+       SELECT b.idx, i.no FROM batch_indicator b LEFT JOIN observation_indicator i ON i.id = b.value""",
+    """CREATE OR REPLACE TEMP VIEW pair_key AS
+       SELECT p.*, r.no AS region_no, q.no AS period_key, s.no AS source_no
+       FROM judged_pair p LEFT JOIN observation_region r ON r.code = p.region_code
+       LEFT JOIN observation_period q ON q.period = p.period
+       LEFT JOIN observation_source s ON s.source_table = (SELECT source_table FROM batch_source)""",
+]
+# New keys get the numbers after the highest in use.
+_NUMBER_NEW_KEYS_SQL = [
+    """INSERT INTO observation_indicator
+       SELECT (SELECT coalesce(max(no), 0) FROM observation_indicator) + row_number() OVER (ORDER BY value), value
+       FROM (SELECT DISTINCT value FROM batch_indicator WHERE value IS NOT NULL
+             AND value NOT IN (SELECT id FROM observation_indicator))""",
+    """INSERT INTO observation_region
+       SELECT (SELECT coalesce(max(no), 0) FROM observation_region) + row_number() OVER (ORDER BY code), code
+       FROM (SELECT DISTINCT region_code AS code FROM judged_pair WHERE region_code IS NOT NULL
+             AND region_code NOT IN (SELECT code FROM observation_region))""",
+    """INSERT INTO observation_period
+       SELECT (SELECT coalesce(max(no), 0) FROM observation_period) + row_number() OVER (ORDER BY period), period
+       FROM (SELECT DISTINCT period FROM judged_pair WHERE period IS NOT NULL
+             AND period NOT IN (SELECT period FROM observation_period))""",
+    """INSERT INTO observation_source
+       SELECT (SELECT coalesce(max(no), 0) FROM observation_source) + 1, source_table FROM batch_source
+       WHERE source_table NOT IN (SELECT source_table FROM observation_source)""",
+]
 
 
 class Conflict(KoersError):

@@ -66,7 +66,7 @@ def test_newer_database_is_refused_with_a_clear_message(tmp_path):
     con.close()
     refused = run_cli("regions", db=db)
     assert refused.returncode == 2
-    assert refused.stderr.strip().splitlines() == ["this database has schema version 7, newer than this Koers (4): upgrade Koers"]
+    assert refused.stderr.strip().splitlines() == ["this database has schema version 7, newer than this Koers (5): upgrade Koers"]
 
 
 def test_kill_9_during_import_leaves_the_previous_content(tmp_path):
