@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from koers import i18n
 from koers.errors import FileProblem, KoersError, language
 from koers.settings import database_path, log_path
 from koers.store import ImportBatch, ImportResult, Store
@@ -172,9 +173,17 @@ def cmd_indicators(args: argparse.Namespace) -> None:
 
 
 def cmd_observations(args: argparse.Namespace) -> None:
+    from koers.evaluate import count_thresholds
+
+    library = _library(args)
     with _open(args, read_only=True) as store:
         frame = store.observations(args.indicator, args.region, args.period, all_sources=args.all_sources)
+        thresholds = count_thresholds(store, library)
+    # A count below the privacy threshold of a KPI resting on it is as sensitive here as there.
+    threshold = frame["indicator_id"].map(thresholds).fillna(0)
+    hidden = frame["value"].notna() & (frame["value"] < threshold)
     frame["value"] = frame["value"].map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else repr(float(v))))
+    frame.loc[hidden, "value"] = [f"< {int(n)}" for n in threshold[hidden]]
     _write_csv(frame[["indicator_id", "region_code", "period", "value", "status", "source"]])
 
 
@@ -240,15 +249,21 @@ def cmd_kpi(args: argparse.Namespace) -> None:
     frame["status"] = frame["status"].map(lambda s: STATUS_TEXT[s][lang])
     columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected"]
     flags = ["provisional", "harmonised", "example", "suppressed"]
+    # A value resting on a count below the KPI's privacy threshold n is shown as "< n" (in JSON:
+    # value null, "shown" "< n").
+    thresholds = frame["kpi_id"].map(lambda k: library.kpis[k].privacy_threshold)
+    shown = frame["value"].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.6g}")
+    shown[frame["suppressed"]] = [f"< {n}" for n in thresholds[frame["suppressed"]]]
     if args.format == "json":
-        print(frame[columns + flags + ["projected", "will_reach", "sources", "peer_group", "fill_from"]].to_json(
+        print(frame[columns + flags + ["projected", "will_reach", "sources", "peer_group", "fill_from"]].assign(shown=shown).to_json(
             orient="records", force_ascii=False, indent=1))
     else:
         # A KPI without data says where its data would come from.
-        frame["fill_from"] = frame["fill_from"].where(frame["value"].isna(), "")
+        frame["fill_from"] = frame["fill_from"].where(frame["value"].isna() & ~frame["suppressed"], "")
         out = frame[columns + flags + ["fill_from"]].copy()
-        for column in ("value", "target", "peer_median", "percentile", "expected"):
+        for column in ("target", "peer_median", "percentile", "expected"):
             out[column] = out[column].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.6g}")
+        out["value"] = shown
         _write_csv(out)
 
 
@@ -271,6 +286,68 @@ def cmd_examples_remove(args: argparse.Namespace) -> None:
         removed = store.remove_examples()
     _say(f"voorbeelddata verwijderd: {removed['observations']} observaties, {removed['targets']} doelen",
          f"example data removed: {removed['observations']} observations, {removed['targets']} targets")
+
+
+def _size(n: int, lang: str) -> str:
+    if n >= 1_000_000:
+        return f"{i18n.number(n / 1_000_000, lang, 1)} MB"
+    return f"{i18n.number(max(1, round(n / 1000)), lang, 0)} kB"
+
+
+def _text_error(key: str, **params: object) -> KoersError:
+    return KoersError(i18n.text("nl", key, **params), i18n.text("en", key, **params))
+
+
+def _unwritable(target: Path) -> str | None:
+    """Why `target` cannot be written (a catalogue key), or None."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        return "report.cli_reason_folder"
+    if not folder.is_dir():
+        return "report.cli_reason_missing"
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        return "report.cli_reason_permission"
+    return None
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    """A review session's report as PDF or self-contained HTML, written to --out."""
+    from koers import report, review
+    from koers.access import command_line_actor
+
+    lang = language()
+    db = database_path(args.db)
+    if not db.exists():
+        raise _text_error("report.cli_no_database", path=db)
+    target = Path(args.out)
+    problem = _unwritable(target)  # refused before the slow part, not after it
+    if problem:
+        raise KoersError(i18n.text("nl", "report.cli_cannot_write", path=target, reason=i18n.text("nl", problem)),
+                         i18n.text("en", "report.cli_cannot_write", path=target, reason=i18n.text("en", problem)))
+    library = _library(args)
+    with _open(args, read_only=True) as store:
+        review.session(store, args.session_id)  # an unknown session: one line, before any progress bar
+        bar = _Bar("report")
+        try:
+            if args.format == "pdf":
+                made = report.make_pdf(store, library, args.session_id, lang, command_line_actor(), bar.update)
+                data, pages = made.data, made.pages
+            else:
+                html = report.build_html(store, library, args.session_id, lang, command_line_actor(), bar.update)
+                data, pages = html.encode("utf-8"), 0
+        finally:
+            bar.close()
+    # Written next to the target and moved into place: a failed write leaves no half file.
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise _text_error("report.cli_cannot_write", path=target, reason=error.strerror or str(error)) from None
+    written = ("report.cli_written_pdf", {"pages": pages}) if args.format == "pdf" else ("report.cli_written_html", {})
+    _say(i18n.text("nl", written[0], path=target, size=_size(len(data), "nl"), **written[1]),
+         i18n.text("en", written[0], path=target, size=_size(len(data), "en"), **written[1]))
 
 
 # --- parser -----------------------------------------------------------------------------------
@@ -360,6 +437,12 @@ def build_parser() -> argparse.ArgumentParser:
     list_targets.add_argument("--kpi")
     list_targets.add_argument("--region")
     list_targets.set_defaults(run=cmd_targets_list)
+
+    report = commands.add_parser("report", help="a review session's report for the council, as PDF or HTML")
+    report.add_argument("session_id", metavar="SESSION_ID", type=int)
+    report.add_argument("--format", choices=["pdf", "html"], default="pdf")
+    report.add_argument("--out", required=True, metavar="FILE", help="file to write")
+    report.set_defaults(run=cmd_report)
 
     examples = commands.add_parser("examples", help="the demo's invented example data").add_subparsers(dest="examples_command", required=True)
     examples.add_parser("remove", help="remove every invented figure and target").set_defaults(run=cmd_examples_remove)

@@ -78,3 +78,35 @@ def test_theme_chain_and_trend_tables_show_less_than_n(app_on, demo_db, evaluate
     trend = next(d.value for d in at.dataframe if "Periode" in d.value.columns and "KPI" in d.value.columns
                  and (d.value["KPI"] == title).any())
     assert trend.loc[(trend["KPI"] == title) & (trend["Periode"] == str(YEAR)), "Waarde"].tolist() == ["< 10"]
+
+
+def test_the_command_line_kpi_overview_prints_less_than_n(demo_db):
+    import io
+    import json as json_module
+
+    from conftest import run_cli
+
+    done = run_cli("kpi", "--region", REGION, "--year", str(YEAR), "--theme", "2", db=demo_db)
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(io.StringIO(done.stdout), dtype=str, keep_default_na=False).set_index("kpi_id")
+    assert table.at[OUTCOME, "value"] == "< 10" and table.at[OUTCOME, "suppressed"] == "True"
+    assert table.at[OUTCOME, "fill_from"] == ""  # not "no data": there is data, it is withheld
+    rows = json_module.loads(run_cli("kpi", "--region", REGION, "--year", str(YEAR), "--format", "json", db=demo_db).stdout)
+    row = next(r for r in rows if r["kpi_id"] == OUTCOME)
+    assert row["value"] is None and row["shown"] == "< 10"
+
+
+def test_the_command_line_observations_print_small_counts_as_less_than_n(demo_db, evaluated):
+    import io
+
+    from conftest import run_cli
+
+    done = run_cli("observations", "--indicator", "youth_offenders", "--period", str(YEAR), db=demo_db)
+    table = pd.read_csv(io.StringIO(done.stdout), dtype=str, keep_default_na=False).set_index("region_code")
+    assert table.at[REGION, "value"] == "< 10"
+    with Store.open(demo_db, read_only=True) as store:
+        raw = store.observations("youth_offenders", period=str(YEAR)).set_index("region_code")["value"]
+    small = raw[raw < 10].index
+    assert len(small) > 0 and set(table.loc[small, "value"]) == {"< 10"}
+    big = raw[raw >= 10].index[0]
+    assert table.at[big, "value"] == str(int(raw[big]))
