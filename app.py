@@ -1,8 +1,13 @@
-"""Koers dashboard — the frame: page config, the global selection and the navigation.
+"""Koers dashboard — the frame: page config, login, the global selection and the navigation.
 
 The selection (municipality, year, peer group, language) lives in widgets bound to the URL's query
 parameters, so a link to a view can be pasted into a council document and opens the same view.
 On first start without a database the demo database is built from the shipped CBS data.
+
+Login (`koers.auth.gate`): with an OpenID Connect provider in the secrets, nobody sees anything
+before logging in with `st.login`; the claims map to a role through the roles file, and the person
+goes into the session, which every write passes on. Without a provider the dashboard runs as one
+local user with the administrator role, under a banner on every page.
 """
 
 from __future__ import annotations
@@ -11,22 +16,45 @@ import logging
 
 import streamlit as st
 
-from koers import i18n, ui
+from koers import auth, i18n, ui
+from koers.access import Permission
 from koers.demo import build_demo
 from koers.errors import KoersError
 from koers.settings import database_path
+from koers.store import Store
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")  # an emoji: nothing fetched from the internet
 logging.basicConfig(level=logging.INFO)
 
+# The navigation: per section (title key) its pages as (file in pages/, title key, icon, url_path).
+# Each url_path differs from its file's name: Streamlit's older mechanism for a `pages/` folder,
+# which runs before `st.navigation` has been called in a session, would otherwise run a page
+# without this frame (and drop the selection). The first page is the default, served at "/".
+NAVIGATION = {
+    "sections.steer": [("overzicht", "pages.overview", "dashboard", "overview"),
+                       ("thema", "pages.theme", "account_tree", "theme"),
+                       ("leren", "pages.learning", "school", "learning"),
+                       ("review", "pages.review", "gavel", "council-review"),
+                       ("presentatie", "pages.presentation", "slideshow", "presentation")],
+    "sections.analyse": [("kpi", "pages.kpi", "monitoring", "indicator"),
+                         ("vergelijken", "pages.compare", "map", "compare")],
+    "sections.data": [("data", "pages.data", "upload_file", "data-import")],
+    "sections.manage": [("studio", "pages.studio", "edit_note", "kpi-studio"),
+                        ("beheer", "pages.admin", "admin_panel_settings", "admin")],
+}
+
 ui.from_url("taal", ["nl", "en"], "nl")
 lang = st.session_state["taal"]
+actor, login = auth.gate(lang, [path for entries in NAVIGATION.values() for *_, path in entries])
+
 db = database_path()
 try:
     if not db.exists():
         bar = st.progress(0.0, text=i18n.text(lang, "app.building_demo"))
         build_demo(db, progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=f"{step}"))
         bar.empty()
+    elif Store.upgrade(db) is not None:  # made by an older Koers: brought to this schema once
+        logging.getLogger("koers").info("database %s upgraded to this version's schema", db)
     municipalities = ui.municipalities()
 except KoersError as error:
     st.error(error.message(lang))
@@ -51,29 +79,20 @@ with st.sidebar:
     st.selectbox(i18n.text(lang, "app.peers"), list(ui.PEER_KINDS), key="groep",
                  format_func=lambda kind: i18n.text(lang, f"peers.{kind}"))
     st.caption(i18n.text(lang, "app.demo_note"))
+    if login is not None:
+        auth.sign_out_control(actor, lang)
 ui.to_url("taal", "gemeente", "jaar", "groep")
+if login is None:
+    st.markdown(i18n.text(lang, "auth.local_banner"))
 
-# Every url_path differs from its file's name: Streamlit's older mechanism for a `pages/` folder,
-# which runs before `st.navigation` has been called in a session, would otherwise run a page
-# without this frame (and drop the selection). The default page is served at "/".
 pages = {
-    i18n.text(lang, "sections.steer"): [
-        st.Page("pages/overzicht.py", title=i18n.text(lang, "pages.overview"), icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page("pages/thema.py", title=i18n.text(lang, "pages.theme"), icon=":material/account_tree:", url_path="theme"),
-        st.Page("pages/leren.py", title=i18n.text(lang, "pages.learning"), icon=":material/school:", url_path="learning"),
-        st.Page("pages/review.py", title=i18n.text(lang, "pages.review"), icon=":material/gavel:", url_path="council-review"),
-        st.Page("pages/presentatie.py", title=i18n.text(lang, "pages.presentation"), icon=":material/slideshow:", url_path="presentation"),
-    ],
-    i18n.text(lang, "sections.analyse"): [
-        st.Page("pages/kpi.py", title=i18n.text(lang, "pages.kpi"), icon=":material/monitoring:", url_path="indicator"),
-        st.Page("pages/vergelijken.py", title=i18n.text(lang, "pages.compare"), icon=":material/map:", url_path="compare"),
-    ],
-    i18n.text(lang, "sections.data"): [
-        st.Page("pages/data.py", title=i18n.text(lang, "pages.data"), icon=":material/upload_file:", url_path="data-import"),
-    ],
-    i18n.text(lang, "sections.manage"): [
-        st.Page("pages/studio.py", title=i18n.text(lang, "pages.studio"), icon=":material/edit_note:", url_path="kpi-studio"),
-        st.Page("pages/beheer.py", title=i18n.text(lang, "pages.admin"), icon=":material/admin_panel_settings:", url_path="admin"),
-    ],
+    i18n.text(lang, section): [
+        st.Page(f"pages/{file}.py", title=i18n.text(lang, title), icon=f":material/{icon}:", url_path=path,
+                default=file == "overzicht",
+                # Beheer is for administrators: hidden from others (the page and the store refuse them too)
+                visibility="hidden" if file == "beheer" and not actor.may(Permission.manage_users) else "visible")
+        for file, title, icon, path in entries
+    ]
+    for section, entries in NAVIGATION.items()
 }
 st.navigation(pages).run()

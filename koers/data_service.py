@@ -5,6 +5,10 @@ and the data quality per indicator (coverage, freshness, missing share, outliers
 An upload is written to a temporary folder under its own file name (the importers take the source
 name and the CBS table id from it), read, and the folder removed again; the batch keeps the name as
 uploaded, so the import log shows `monitor_2024.xlsx` and not a temporary path.
+
+Only an administrator may import: the commit carries the person (`koers.access.Actor`) and the
+store refuses anyone else before it writes anything. Each source table has a governance record
+(owner, licence, legal basis, privacy class, retention, refresh schedule), shown next to it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 from pydantic import ValidationError
 
+from koers.access import LOCAL, Actor
 from koers.errors import KoersError
 from koers.importers import own_file, statline_csv
 from koers.settings import database_path
@@ -130,10 +135,66 @@ def prepare_upload(name: str, data: bytes, kind: UploadKind, mapping: own_file.F
 
 
 def commit_upload(prepared: PreparedUpload, progress: Callable[[str, float], None],
-                  db: str | Path | None = None) -> ImportResult:
-    """Write the batch: the only write, on a connection opened for it and closed at once."""
+                  db: str | Path | None = None, actor: Actor = LOCAL) -> ImportResult:
+    """Write the batch as `actor` (the store refuses anyone but an administrator): the only
+    write, on a connection opened for it and closed at once."""
     with Store.open(database_path(db), wait_seconds=10) as store:
-        return store.commit_import(prepared.batch, progress)
+        return store.commit_import(prepared.batch, progress, actor=actor)
+
+
+# --- governance ---------------------------------------------------------------------------------
+
+GOVERNANCE_FIELDS = ("owner", "licence", "legal_basis", "privacy_class", "retention", "refresh_schedule")
+# The privacy class of a source: no personal data; aggregated (small counts suppressed); personal
+# data; special categories (AVG art. 9).
+PRIVACY_CLASSES = ("open", "aggregated", "personal", "special")
+
+
+def governance(db: str | Path | None = None) -> pd.DataFrame:
+    """One row per source table: those with observations and those with a governance record.
+
+    Columns: source_table, recorded (a record exists), the GOVERNANCE_FIELDS (None when not
+    filled in), import_licence (the licence of its last finished import), last_import, version
+    (None without a record), updated_by, updated_at.
+    """
+    with Store.open(database_path(db), read_only=True, wait_seconds=10) as store:
+        sources = store.source_tables()
+        records = store.records("governance")
+        log = store.imports()
+    finished = log[log["finished"].notna() & log["source_table"].notna()].sort_values("id")
+    last = finished.groupby("source_table").tail(1).set_index("source_table")
+    by_source = records.set_index("id") if not records.empty else pd.DataFrame()
+    rows = []
+    for source in sorted(set(sources) | set(records["id"]), key=str.casefold):
+        record = by_source.loc[source] if source in by_source.index else None
+        imported = last.loc[source] if source in last.index else None
+        row = {"source_table": source, "recorded": record is not None}
+        for name in GOVERNANCE_FIELDS:
+            value = None if record is None else record[name]
+            row[name] = None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+        licence = None if imported is None else imported["licence"]
+        row["import_licence"] = licence if isinstance(licence, str) and licence else None
+        row["last_import"] = None if imported is None else imported["finished"]
+        row["version"] = None if record is None else int(record["version"])
+        row["updated_by"] = None if record is None else record["updated_by"]
+        row["updated_at"] = None if record is None else record["updated_at"]
+        rows.append(row)
+    columns = ["source_table", "recorded", *GOVERNANCE_FIELDS, "import_licence", "last_import", "version", "updated_by",
+               "updated_at"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def save_governance(source: str, values: dict, actor: Actor, version: int | None,
+                    db: str | Path | None = None) -> dict:
+    """Save the governance record of `source` as `actor` (administrators only), if it is still
+    at `version` (the one the form loaded; None: not recorded yet); else refused (`Conflict`).
+    Text is trimmed; empty text is stored as empty (None)."""
+    unknown = set(values) - set(GOVERNANCE_FIELDS)
+    if unknown:
+        raise ValueError(f"governance: no such fields {sorted(unknown)}")
+    cleaned = {name: (str(value).strip() or None) if value is not None else None for name, value in values.items()}
+    with Store.open(database_path(db), wait_seconds=10) as store:
+        return store.save_record("governance", cleaned, actor, key=source, version=version)
 
 
 # --- data quality -------------------------------------------------------------------------------

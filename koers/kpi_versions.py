@@ -19,6 +19,12 @@ A version file holds the KPI and who saved it when::
 The first save of a KPI that already existed (built in, or a YAML file written by hand) records
 that definition first, as version 1 without an author, so the change can be compared with it. A
 current file edited by hand since the last save is recorded the same way before the new version.
+
+Saving needs the policy advisor's role (`Permission.define_kpi`, checked before anything is
+read or written). A save names the version the form was loaded from (`based_on`): when someone
+saved a newer version since, it is refused with one line instead of overwriting theirs. Given the
+database (`db`), the save holds its write lock while it checks and writes, and records an audit
+entry with the definition before and after.
 """
 
 from __future__ import annotations
@@ -32,11 +38,12 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
+from koers.access import LOCAL, Actor, Permission, require
 from koers.catalogue import CATALOGUE, slug
 from koers.errors import KoersError
 from koers.evaluate import evaluate
 from koers.library import RULES, Library, Problem, read_yaml
-from koers.store import Store
+from koers.store import Conflict, Store
 from metrics.model import Kpi
 
 VERSIONS = "versions"
@@ -289,8 +296,17 @@ def _write_version(folder: Path, kpi: dict, author: str | None, origin: str | No
 
 
 def save(form: dict, library: Library, known_indicators: set[str] | list[str], folder: Path, author: str,
-         editing: str | None = None, now: dt.datetime | None = None) -> Version:
-    """Save the form's KPI as a new version; refuses (KoersError) when it has errors or no author."""
+         editing: str | None = None, now: dt.datetime | None = None, actor: Actor = LOCAL,
+         based_on: int | None = None, db: str | Path | None = None) -> Version:
+    """Save the form's KPI as a new version, as `actor` (policy advisors and administrators).
+
+    Refused (KoersError, nothing written) without the role, with errors in the form, without an
+    author, or when `based_on` (the latest version number when the form was loaded, 0 for none)
+    is older than the latest saved version. With `db` the write lock of that database is held
+    during the save and the audit entry (before/after definition) is written with it; without
+    `db` (scripts and tests without a database) no audit entry is made.
+    """
+    require(actor, Permission.define_kpi)
     folder = Path(folder)
     author = (author or "").strip()
     if not author:
@@ -301,18 +317,52 @@ def save(form: dict, library: Library, known_indicators: set[str] | list[str], f
         first = result.errors[0]
         raise KoersError(f"niet opgeslagen: {len(result.errors)} fout(en), eerst {first.field}: {first.nl}",
                          f"not saved: {len(result.errors)} error(s), first {first.field}: {first.en}")
+    if db is None:
+        return _save(result, library, folder, author, now or dt.datetime.now(), based_on, None, actor)
+    with Store.open(db, wait_seconds=10) as store:  # its lock: one save at a time, check and write together
+        return _save(result, library, folder, author, now or dt.datetime.now(), based_on, store, actor)
+
+
+def latest_version(folder: Path, kpi_id: str) -> int:
+    """The number of the KPI's latest saved version; 0 when none was saved."""
+    found = list_versions(folder, kpi_id)
+    return found[-1].number if found else 0
+
+
+def _save(result: Check, library: Library, folder: Path, author: str, now: dt.datetime, based_on: int | None,
+          store: Store | None, actor: Actor) -> Version:
     kpi, target = result.kpi, result.target
-    now = now or dt.datetime.now()
     saved = list_versions(folder, kpi.id)
+    if based_on is not None and saved and saved[-1].number != based_on:
+        last = saved[-1]
+        by = last.author or "?"
+        raise Conflict(
+            f"niet opgeslagen: KPI {kpi.id} is intussen opgeslagen als versie {last.number} door {by} "
+            f"({last.saved_at:%d-%m-%Y %H:%M}); laad hem opnieuw en breng uw wijziging opnieuw aan",
+            f"not saved: KPI {kpi.id} was saved meanwhile as version {last.number} by {by} "
+            f"({last.saved_at:%d-%m-%Y %H:%M}); load it again and make your change again")
     previous = _current_definition(kpi.id, library, target)
-    if previous is not None and (not saved or saved[-1].kpi != previous[0]):
-        _write_version(folder, previous[0], None, previous[1], previous[2])
-    version = _write_version(folder, yaml_document(kpi), author, None, now)
-    folder.mkdir(parents=True, exist_ok=True)
-    header = f"# KPI-studio: versie {version.number}, opgeslagen {version.saved_at:%Y-%m-%d %H:%M} door {author}\n"
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(header + yaml.safe_dump(yaml_document(kpi), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    os.replace(temporary, target)
+    after = yaml_document(kpi)
+    if store is not None:
+        store.con.execute("BEGIN TRANSACTION")
+    try:
+        if store is not None:
+            store.record_audit(actor, Permission.define_kpi, "create" if previous is None else "update", "kpi_definition",
+                               kpi.id, None if previous is None else previous[0], after)
+        if previous is not None and (not saved or saved[-1].kpi != previous[0]):
+            _write_version(folder, previous[0], None, previous[1], previous[2])
+        version = _write_version(folder, after, author, None, now)
+        folder.mkdir(parents=True, exist_ok=True)
+        header = f"# KPI-studio: versie {version.number}, opgeslagen {version.saved_at:%Y-%m-%d %H:%M} door {author}\n"
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_text(header + yaml.safe_dump(after, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        os.replace(temporary, target)
+        if store is not None:
+            store.con.execute("COMMIT")
+    except BaseException:
+        if store is not None:
+            store.con.execute("ROLLBACK")
+        raise
     return version
 
 

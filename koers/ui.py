@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from koers import i18n
+from koers import auth, i18n
 from koers.access import LOCAL, Actor
 from koers.assess import kpi_overview
 from koers.errors import KoersError
@@ -83,8 +83,10 @@ def to_url(*keys: str) -> None:
 
 def actor() -> Actor:
     """Who uses the dashboard: set by the frame after a login; without a login provider the
-    local single user. Every write passes it on; the store checks its role."""
-    return st.session_state.get("koers_actor") or LOCAL
+    local single user. Every write passes it on; the store checks its role. A page run without
+    the frame while a login is configured stops here (see `auth.require_frame`)."""
+    auth.require_frame(selection().lang)
+    return st.session_state.get(auth.ACTOR_KEY) or LOCAL
 
 
 @contextmanager
@@ -294,7 +296,10 @@ def xlsx_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def guarded(draw) -> None:
-    """Run a page body; any failure is one friendly line, logged with detail for the admin."""
+    """Run a page body; any failure is one friendly line, logged with detail for the admin.
+    Every page runs through here, so a page opened without the frame (and so without a login)
+    is stopped here too."""
+    auth.require_frame(selection().lang)
     try:
         draw()
     except ScriptControlException:  # st.stop(), st.rerun(), st.switch_page(): not failures

@@ -1,5 +1,8 @@
 """Data: load a file (preview and the store's checks first, then commit with progress), the import
-history, and the data quality per indicator."""
+history, and the data quality per indicator with each source's governance record.
+
+Only an administrator may import; others may still check a file (nothing is written), and the
+store refuses their commit anyway."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers import data_service, ui
+from koers import auth, data_service, i18n, ui
+from koers.access import ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
 from koers.settings import database_path
 from koers.ui import fmt, t
@@ -108,6 +112,11 @@ def _show_result(result) -> None:
 
 def upload_section(lang: str) -> None:
     st.header(t("data_page.upload"))
+    actor = ui.actor()
+    may_import = actor.may(Permission.import_data)
+    if not may_import:
+        st.info(t("auth.import_needs_admin", name=actor.name, role=ROLE_NAMES[actor.role][lang == "en"],
+                  admin=ROLE_NAMES[Role.admin][lang == "en"]), icon=":material/lock:")
     kind = st.segmented_control(t("data_page.kind"), list(data_service.UPLOAD_KINDS), key="data_kind", default="own",
                                 required=True, format_func=ui.labels(lang, "data_page.kinds"))
     options = _upload_options(kind, lang)
@@ -130,13 +139,14 @@ def upload_section(lang: str) -> None:
     # The click is kept as a request in the session (set by the button's callback), not read from
     # the button's value: that survives a rerun of the script between the click and this line.
     st.button(t("data_page.commit"), key="data_commit", type="primary", icon=":material/upload:",
-              disabled=not prepared.check.rows_loaded, help=t("data_page.commit_help"),
+              disabled=not (prepared.check.rows_loaded and may_import), help=t("data_page.commit_help"),
               on_click=lambda: st.session_state.update(data_commit_request=key))
     if st.session_state.pop("data_commit_request", None) == key:
         bar = st.progress(0.0, text=t("data_page.committing"))
         try:
             result = data_service.commit_upload(
-                prepared, lambda step, fraction: bar.progress(min(max(fraction, 0.0), 1.0), text=t(f"data_page.steps.{step}")))
+                prepared, lambda step, fraction: bar.progress(min(max(fraction, 0.0), 1.0), text=t(f"data_page.steps.{step}")),
+                actor=actor)
         except KoersError as error:
             bar.empty()
             st.error(error.message(lang), icon=":material/error:")
@@ -172,10 +182,56 @@ def history_section() -> None:
     }), hide_index=True, key="data_history")
 
 
+def governance() -> pd.DataFrame:
+    """Read fresh on every run (a few rows): a saved record need not change the file's fingerprint."""
+    return data_service.governance(database_path())
+
+
+def _privacy(lang: str, value: object) -> str:
+    if not isinstance(value, str) or not value:
+        return "–"
+    key = f"beheer.privacy.{value}"
+    found = i18n.text(lang, key)
+    return value if found == key else found
+
+
+def governance_summary(records: pd.DataFrame, sources: str, lang: str) -> str:
+    """"03759ned, 84799NED" -> per source its owner and privacy class, or that it has no record."""
+    by_source = records.set_index("source_table") if not records.empty else pd.DataFrame()
+    parts = []
+    for source in filter(None, (s.strip() for s in (sources or "").split(","))):
+        if source not in by_source.index or not by_source.loc[source, "recorded"]:
+            parts.append(f"{source}: {t('beheer.governance.not_recorded')}")
+            continue
+        row = by_source.loc[source]
+        owner = row["owner"] if isinstance(row["owner"], str) and row["owner"] else "–"
+        parts.append(f"{source}: {owner} · {_privacy(lang, row['privacy_class'])}")
+    return "; ".join(parts)
+
+
+def governance_table(records: pd.DataFrame, lang: str) -> None:
+    """Each source with its governance record, next to the quality table."""
+    column = lambda name: t(f"beheer.governance.columns.{name}")  # noqa: E731
+    dash = lambda value: value if isinstance(value, str) and value else "–"  # noqa: E731
+    with st.expander(t("beheer.governance.sources_title", count=fmt(len(records))), expanded=True):
+        st.caption(t("beheer.governance.sources_caption"))
+        st.dataframe(pd.DataFrame({
+            column("source_table"): records["source_table"],
+            column("owner"): [dash(v) if r else t("beheer.governance.not_recorded") for v, r in zip(records["owner"], records["recorded"])],
+            column("licence"): [dash(v if isinstance(v, str) and v else i) for v, i in zip(records["licence"], records["import_licence"])],
+            column("legal_basis"): [dash(v) for v in records["legal_basis"]],
+            column("privacy_class"): [_privacy(lang, v) for v in records["privacy_class"]],
+            column("retention"): [dash(v) for v in records["retention"]],
+            column("refresh_schedule"): [dash(v) for v in records["refresh_schedule"]],
+            column("last_import"): [_date(v) for v in records["last_import"]],
+        }), hide_index=True, key="data_governance")
+
+
 def quality_section(lang: str) -> None:
     st.header(t("data_page.quality"))
     st.caption(t("data_page.quality_caption", z=fmt(data_service.OUTLIER_Z, 1)))
     report = quality()
+    records = governance()
     summary = report.summary
     titles = dict(zip(summary["indicator_id"], summary[f"title_{lang}"]))
     units = dict(zip(summary["indicator_id"], summary["unit"].fillna("")))
@@ -190,8 +246,10 @@ def quality_section(lang: str) -> None:
         column("last_import"): [_date(v) for v in summary["last_import"]],
         column("sources"): summary["sources"].fillna(""),
         column("licence"): summary["licence"].fillna(""),
+        t("beheer.governance.column"): [governance_summary(records, s, lang) for s in summary["sources"].fillna("")],
         column("outliers"): [fmt(v) for v in summary["outliers"]],
     }), hide_index=True, key="data_quality")
+    governance_table(records, lang)
 
     st.subheader(t("data_page.coverage"))
     st.caption(t("data_page.coverage_caption"))
@@ -250,6 +308,7 @@ def quality_section(lang: str) -> None:
 
 def draw() -> None:
     lang = ui.selection().lang
+    auth.require_frame(lang)  # never the local administrator by accident
     st.title(t("data_page.title"))
     st.markdown(t("data_page.intro"))
     upload_section(lang)

@@ -6,9 +6,57 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers import ui
+from koers import ui, ui_loop
 from koers.catalog import definition_text
 from koers.ui import fmt, t
+
+
+def annotation_marks(notes: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """Where each annotation goes on the chart: x its year (the axis has one category per year; a
+    quarter or month sits on its year, the hover text names it exactly), y the line's value there,
+    else the lowest value drawn (a mark must sit somewhere on the plot). Several on one year are one
+    mark with all their texts."""
+    if notes.empty:
+        return pd.DataFrame(columns=["x", "y", "hover"])
+    values = history.dropna(subset=["value"]).set_index("period")["value"]
+    floor = float(values.min()) if len(values) else 0.0
+    rows = []
+    for year, group in notes.groupby(notes["period"].str[:4], sort=True):
+        hover = "<br>".join(f"{n.period} · {t('learning_page.kinds.' + n.kind)}: {n.text}" for n in group.itertuples())
+        rows.append({"x": year, "y": float(values.get(year, floor)), "hover": hover})
+    return pd.DataFrame(rows)
+
+
+def chart_table(name: str, history: pd.DataFrame, hidden: pd.Series, targets: pd.DataFrame, notes: pd.DataFrame,
+                kpi) -> pd.DataFrame:
+    """What the series chart draws, as rows: the municipality's values (a suppressed one as "< n"),
+    the current and the original targets, and the annotations."""
+    rows = [{t("loop.series"): name, t("kpi.period"): p, t("kpi.value"): ui_loop.value_text(v, h, kpi.privacy_threshold),
+             t("kpi.unit"): kpi.unit, t("loop.text"): ""} for p, v, h in zip(history["period"], history["value"], hidden)]
+    for target in targets.itertuples():
+        rows.append({t("loop.series"): t("loop.current_target"), t("kpi.period"): str(int(target.year)),
+                     t("kpi.value"): f"{fmt(target.value)} ± {fmt(target.tolerance)}", t("kpi.unit"): kpi.unit, t("loop.text"): ""})
+        if pd.notna(target.original) and target.original != target.value:
+            rows.append({t("loop.series"): t("loop.original_target"), t("kpi.period"): str(int(target.year)),
+                         t("kpi.value"): fmt(target.original), t("kpi.unit"): kpi.unit, t("loop.text"): ""})
+    for note in notes.itertuples():
+        rows.append({t("loop.series"): t("loop.annotations"), t("kpi.period"): note.period, t("kpi.value"): "",
+                     t("kpi.unit"): "", t("loop.text"): f"{t('learning_page.kinds.' + note.kind)}: {note.text}"})
+    return pd.DataFrame(rows)
+
+
+def governance_table(sources: str) -> None:
+    """Per source of this KPI its governance record, or "not recorded"."""
+    names = [s.strip() for s in (sources or "").split(",") if s.strip()]
+    if not names:
+        return
+    st.subheader(t("loop.governance"))
+    records = ui_loop.governance(names)
+    fields = ("owner", "licence", "legal_basis", "privacy_class", "retention", "refresh_schedule")
+    missing = t("loop.not_recorded")
+    st.dataframe(pd.DataFrame([
+        {t("kpi.source"): name, **{t(f"loop.governance_fields.{f}"): ((records[name] or {}).get(f) or missing) for f in fields}}
+        for name in names]), hide_index=True, key="kpi_governance")
 
 
 def draw() -> None:
@@ -33,29 +81,75 @@ def draw() -> None:
 
     # --- the series, target band and projection -------------------------------------------
     st.header(t("kpi.series"))
-    history = ui.series(choice.region).get(kpi_id, pd.DataFrame(columns=["period", "value"]))
+    history = ui.series(choice.region).get(kpi_id, pd.DataFrame(columns=["period", "value", "suppressed"]))
     national = ui.series("NL01").get(kpi_id, pd.DataFrame(columns=["period", "value"]))
+    # What people wrote is read fresh (see koers.ui_loop): a revised target shows on the next run.
+    loop = ui_loop.loop(choice.region)
+    targets = loop.targets[loop.targets["kpi_id"] == kpi_id].sort_values("year").reset_index(drop=True)
+    notes = loop.annotations[loop.annotations["kpi_id"] == kpi_id]
+    hidden = history["suppressed"].astype(bool) if "suppressed" in history else pd.Series(False, index=history.index)
+    # A suppressed value is null in the results already; it is left out of the line (a gap), never drawn.
+    shown = history["value"].where(~hidden)
+    name = region["name"] if region else choice.region
     figure = go.Figure()
-    figure.add_scatter(x=history["period"], y=history["value"], mode="lines+markers", name=region["name"] if region else choice.region)
+    figure.add_scatter(x=history["period"], y=shown, mode="lines+markers", name=name)
     if not national.empty and national["value"].notna().any():
         figure.add_scatter(x=national["period"], y=national["value"], mode="lines", name="Nederland", line=dict(dash="dot"))
-    targets = ui.targets(choice.region, kpi_id)
     if not targets.empty:
         figure.add_scatter(x=targets["year"].astype(str), y=targets["value"], mode="markers", name=t("kpi.target_band"),
                            marker=dict(symbol="diamond", size=11),
                            error_y=dict(type="data", array=targets["tolerance"], visible=True))
+        revised = targets[targets["original"].notna() & (targets["original"] != targets["value"])]
+        if not revised.empty:  # the first target next to the current one: a council sees what was moved
+            figure.add_scatter(x=revised["year"].astype(str), y=revised["original"], mode="markers",
+                               name=t("loop.original_target"), marker=dict(symbol="diamond-open", size=13, line=dict(width=2)))
     if pd.notna(row["projected"]):
-        last = history.dropna(subset=["value"]).tail(1)
+        last = history.assign(value=shown).dropna(subset=["value"]).tail(1)
         target_year = ui.next_target_year(targets, choice.year)
         if not last.empty and target_year:
             figure.add_scatter(x=[last["period"].iloc[0], str(target_year)], y=[last["value"].iloc[0], row["projected"]],
                                mode="lines", name=t("kpi.projection"), line=dict(dash="dash"))
+    marks = annotation_marks(notes, history.assign(value=shown))
+    if not marks.empty:
+        for year in marks["x"].unique():
+            figure.add_vline(x=year, line_width=1, line_dash="dot", line_color="#777777")
+        figure.add_scatter(x=marks["x"], y=marks["y"], mode="markers", name=t("loop.annotations"),
+                           marker=dict(symbol="star", size=14, line=dict(width=1, color="#000000")),
+                           hovertext=marks["hover"], hoverinfo="text")
     figure.update_layout(yaxis_title=kpi.unit, xaxis_title=t("kpi.period"), legend=dict(orientation="h"))
-    table = history[["period", "value"]].assign(unit=kpi.unit)
-    ui.chart_with_table(figure, table, key="kpi_series")
-    if pd.notna(row["will_reach"]) and targets is not None and not targets.empty:
+    ui.chart_with_table(figure, chart_table(name, history, hidden, targets, notes, kpi), key="kpi_series")
+    if hidden.any():
+        st.caption(t("loop.suppressed_note", threshold=fmt(kpi.privacy_threshold),
+                     periods=", ".join(history.loc[hidden, "period"])))
+    if pd.notna(row["will_reach"]) and not targets.empty:
         st.write(t("kpi.will_reach", year=ui.next_target_year(targets, choice.year),
                    verdict=t("kpi.reached") if row["will_reach"] else t("kpi.not_reached")))
+
+    st.subheader(t("loop.annotations"))
+    if notes.empty:
+        st.caption(t("loop.no_annotations"))
+    else:
+        st.dataframe(pd.DataFrame({
+            t("kpi.period"): notes["period"],
+            t("loop.kind"): [t(f"learning_page.kinds.{k}") for k in notes["kind"]],
+            t("loop.text"): notes["text"],
+            t("loop.by"): notes["updated_by"],
+            t("loop.date"): [pd.Timestamp(v).strftime("%d-%m-%Y") for v in notes["updated_at"]],
+        }), hide_index=True, key="kpi_annotations")
+    st.page_link("pages/leren.py", label=t("loop.annotate_here"), icon=":material/edit_note:", query_params={"kpi": kpi_id})
+    if not targets.empty:
+        st.subheader(t("loop.target_history"))
+        history_of_target = loop.revisions[loop.revisions["kpi_id"] == kpi_id].sort_values(["year", "revision"])
+        st.dataframe(pd.DataFrame({
+            t("loop.target_year"): history_of_target["year"].astype(int).astype(str),
+            t("loop.revision"): history_of_target["revision"].astype(int),
+            t("kpi.value"): [fmt(v) for v in history_of_target["value"]],
+            t("loop.tolerance"): [fmt(v) for v in history_of_target["tolerance"]],
+            t("kpi.unit"): kpi.unit,
+            t("loop.reason"): history_of_target["reason"].fillna(""),
+            t("loop.by"): history_of_target["revised_by"].fillna(""),
+            t("loop.date"): [pd.Timestamp(v).strftime("%d-%m-%Y") for v in history_of_target["revised_at"]],
+        }), hide_index=True, key="kpi_target_history")
 
     # --- peers ------------------------------------------------------------------------------
     st.header(t("kpi.peers_section"))
@@ -85,15 +179,22 @@ def draw() -> None:
         f"- **{t('kpi.source')}**: {kpi.source}" + (f" — {kpi.fill_from}" if kpi.fill_from else "") + "\n"
         f"- **{t('kpi.licence')}** / **{t('kpi.last_import')}**: {ui.provenance(row['sources'])}"
     )
+    governance_table(row["sources"])
 
     # --- the data -------------------------------------------------------------------------
     st.header(t("kpi.data"))
     data = history.assign(kpi=kpi_id, region=choice.region, unit=kpi.unit)[
         ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example", "suppressed", "sources"]]
-    st.dataframe(data.assign(value=data["value"].map(fmt)), hide_index=True)  # numbers as the language writes them
+    threshold = kpi.privacy_threshold
+    # Numbers as the language writes them; a suppressed value as "< n", on screen and in the files.
+    st.dataframe(data.assign(value=[ui_loop.value_text(v, h, threshold) for v, h in zip(data["value"], hidden)]),
+                 hide_index=True, key="kpi_data")
     left, right = st.columns(2)
-    left.download_button(t("kpi.download_csv"), ui.csv_bytes(data), file_name=f"{kpi_id}_{choice.region}.csv", mime="text/csv")
-    right.download_button(t("kpi.download_xlsx"), ui.xlsx_bytes(data), file_name=f"{kpi_id}_{choice.region}.xlsx",
+    for_csv = data.assign(value=ui_loop.export_values(data["value"], hidden, threshold, for_csv=True))
+    for_excel = data.assign(value=ui_loop.export_values(data["value"], hidden, threshold, for_csv=False))
+    left.download_button(t("kpi.download_csv"), ui.csv_bytes(for_csv), file_name=f"{kpi_id}_{choice.region}.csv", mime="text/csv")
+    right.download_button(t("kpi.download_xlsx"), ui.xlsx_bytes(for_excel),
+                          file_name=f"{kpi_id}_{choice.region}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

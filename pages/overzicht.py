@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from koers import ui
+from koers import ui, ui_loop
 from koers.ui import fmt, t
 from metrics.model import Theme
 
 
-def card(row: pd.Series, history: pd.DataFrame | None, title: str, polarity: str, threshold: int) -> None:
+def card(row: pd.Series, history: pd.DataFrame | None, title: str, polarity: str, threshold: int,
+         notes: pd.DataFrame | None = None) -> None:
+    """One outcome; `notes`: the KPI's annotations for this municipality (by period), if any."""
     with st.container(border=True):
         values = history["value"] if history is not None else pd.Series(dtype=float)
         previous = values.iloc[-2] if len(values) >= 2 and history["period"].iloc[-1] == str(ui.selection().year) else None
@@ -34,8 +36,27 @@ def card(row: pd.Series, history: pd.DataFrame | None, title: str, polarity: str
         if pd.isna(row["value"]) and isinstance(row["fill_from"], str) and row["fill_from"]:
             parts.append(t("overview.no_data_source", source=row["fill_from"]))
         st.caption(" · ".join(parts + [f"⚑ {note}" for note in ui.flag_notes(row)]))
+        if notes is not None and not notes.empty:
+            latest = notes.sort_values(["updated_at", "id"]).iloc[-1]
+            text = latest["text"] if len(latest["text"]) <= 90 else latest["text"][:89] + "…"
+            st.caption(f":material/comment: {t('loop.annotation_count', count=len(notes))} · "
+                       f"{t('loop.latest_annotation', period=latest['period'], text=text)}")
         st.page_link("pages/kpi.py", label=t("overview.open_kpi"), icon=":material/arrow_forward:",
                      query_params={"kpi": row["kpi_id"]})
+
+
+def overdue_box(actions: pd.DataFrame, lang: str) -> None:
+    """Open actions past their due date, at the top: what was promised and has not happened."""
+    late = actions[actions["overdue"]]
+    if late.empty:
+        return
+    kpis = ui.library().kpis
+    lines = [t("loop.overdue_line", title=row.title, owner=row.owner, due=pd.Timestamp(row.due_date).strftime("%d-%m-%Y"),
+               kpis=", ".join(getattr(kpis[k].title, lang) if k in kpis else k for k in row.kpi_ids))
+             for row in late.itertuples()]
+    heading = f"**{ui_loop.OVERDUE_SYMBOL} {t('loop.overdue_title', count=len(late))}**"
+    st.warning(heading + "\n\n" + "\n".join(f"- {line}" for line in lines), icon=":material/alarm:")
+    st.page_link("pages/leren.py", label=t("loop.to_learning"), icon=":material/arrow_forward:")
 
 
 def draw() -> None:
@@ -61,6 +82,9 @@ def draw() -> None:
             return
         st.caption(t("overview.harmonised_note"))
 
+    loop = ui_loop.loop(view_region)
+    overdue_box(loop.actions, choice.lang)
+
     frame = ui.overview(view_region, harmonised)
     history = ui.series(view_region, harmonised)
     kpis = ui.library().kpis
@@ -76,13 +100,16 @@ def draw() -> None:
         for index, (_, row) in enumerate(mine.iterrows()):
             with columns[index % 3]:
                 kpi = kpis[row["kpi_id"]]
-                card(row, history.get(row["kpi_id"]), getattr(kpi.title, choice.lang), kpi.polarity, kpi.privacy_threshold)
+                notes = loop.annotations[loop.annotations["kpi_id"] == row["kpi_id"]]
+                card(row, history.get(row["kpi_id"]), getattr(kpi.title, choice.lang), kpi.polarity, kpi.privacy_threshold,
+                     notes)
         outputs = frame[(frame["theme"] == int(theme)) & (frame["kind"] == "output")]
         if not outputs.empty:
             st.subheader(t("overview.outputs"))
             st.dataframe(pd.DataFrame({
                 "KPI": [getattr(kpis[k].title, choice.lang) for k in outputs["kpi_id"]],
-                t("kpi.value"): [fmt(v) for v in outputs["value"]],
+                t("kpi.value"): [ui_loop.value_text(v, s, kpis[k].privacy_threshold)  # "< n" when suppressed, not "–"
+                                 for k, v, s in zip(outputs["kpi_id"], outputs["value"], outputs["suppressed"])],
                 t("kpi.unit"): outputs["unit"].tolist(),
                 t("kpi.status_label"): [t(f"status.{s}") for s in outputs["status"]],
                 "→": [", ".join(getattr(kpis[c].title, choice.lang) for c in kpis[k].contributes_to) for k in outputs["kpi_id"]],

@@ -1,5 +1,8 @@
 """KPI-studio: define or change a KPI in a form, checked as you type, previewed for every
-municipality, and saved as a new version (old versions kept and comparable)."""
+municipality, and saved as a new version (old versions kept and comparable).
+
+Saving needs the policy advisor's role (checked again by `kpi_versions.save`); the form remembers
+the version it was loaded from, so a save over someone else's newer version is refused."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers import data_service, i18n, kpi_versions, ui
+from koers import auth, data_service, i18n, kpi_versions, ui
+from koers.access import LOCAL, ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
 from koers.library import Problem
 from koers.settings import database_path, metrics_folder
@@ -43,6 +47,8 @@ def _load_form(choice: str, library) -> None:
     for name in kpi_versions.FORM_FIELDS:
         st.session_state[f"studio_{name}"] = values[name]
     st.session_state["studio_loaded"] = choice
+    # the version this form starts from: a save is refused when someone saved a newer one since
+    st.session_state["studio_loaded_version"] = kpi_versions.latest_version(metrics_folder(), choice) if choice else None
 
 
 def _with(options: list[str], *current: object) -> list[str]:
@@ -155,7 +161,7 @@ def show_preview(check: kpi_versions.Check, library, year: int) -> None:
     table = pd.DataFrame({
         column("region"): [names.get(code, code) for code in values["region_code"]],
         column("code"): values["region_code"],
-        column("value"): [fmt(v) for v in values["value"]],
+        column("value"): [ui.shown(v, hidden, kpi.privacy_threshold) for v, hidden in zip(values["value"], values["suppressed"])],
         column("unit"): kpi.unit,
         column("note"): [t("studio.suppressed", threshold=fmt(kpi.privacy_threshold)) if s else "" for s in values["suppressed"]],
     })
@@ -167,15 +173,26 @@ def show_preview(check: kpi_versions.Check, library, year: int) -> None:
 
 def save_section(values: dict, check: kpi_versions.Check, library, known: set[str], editing: str | None, lang: str) -> None:
     st.header(t("studio.save"))
-    st.text_input(t("studio.author"), key="studio_author", help=t("studio.author_help"))
+    actor = ui.actor()
+    may_save = actor.may(Permission.define_kpi)
+    if not may_save:
+        st.info(t("auth.studio_needs_advisor", name=actor.name, role=ROLE_NAMES[actor.role][lang == "en"],
+                  advisor=ROLE_NAMES[Role.advisor][lang == "en"]), icon=":material/lock:")
+    if actor == LOCAL:  # one local user for everyone: each version names its author
+        st.text_input(t("studio.author"), key="studio_author", help=t("studio.author_help"))
+        author = st.session_state.get("studio_author") or ""
+    else:  # logged in: the version names the person
+        author = actor.name
+        st.caption(t("auth.studio_saved_as", name=actor.name, role=ROLE_NAMES[actor.role][lang == "en"]))
     # The click is kept as a request in the session by the callback (it survives a rerun).
-    st.button(t("studio.save_button"), key="studio_save", type="primary", icon=":material/save:",
+    st.button(t("studio.save_button"), key="studio_save", type="primary", icon=":material/save:", disabled=not may_save,
               on_click=lambda: st.session_state.update(studio_save_request=True))
     if not st.session_state.pop("studio_save_request", False):
         return
     try:
-        version = kpi_versions.save(values, library, known, metrics_folder(), st.session_state.get("studio_author") or "",
-                                    editing=editing)
+        version = kpi_versions.save(values, library, known, metrics_folder(), author, editing=editing, actor=actor,
+                                    based_on=st.session_state.get("studio_loaded_version") if editing else None,
+                                    db=database_path())
     except KoersError as error:
         st.error(error.message(lang), icon=":material/cancel:")
         return
@@ -222,6 +239,7 @@ def versions_section(kpi_id: str, lang: str) -> None:
 def draw() -> None:
     choice_of = ui.selection()
     lang = choice_of.lang
+    auth.require_frame(lang)  # never the local administrator by accident
     library = ui.library()
     kpis = library.kpis
     st.title(t("studio.title"))

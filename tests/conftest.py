@@ -21,6 +21,17 @@ from koers.importers import cbs_odata3, cbs_odata4  # noqa: E402
 from koers.store import Store  # noqa: E402
 
 
+def navigation() -> list[tuple[str, str, str, str]]:
+    """The frame's navigation table (`NAVIGATION` in app.py), read without running the app:
+    (file in pages/, title key, icon, url_path) per page, in order; the first is the default."""
+    import ast
+
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    table = next(node.value for node in tree.body if isinstance(node, ast.Assign)
+                 and any(getattr(target, "id", None) == "NAVIGATION" for target in node.targets))
+    return [entry for entries in ast.literal_eval(table).values() for entry in entries]
+
+
 @pytest.fixture(scope="session")
 def cbs_dir() -> Path:
     return CBS

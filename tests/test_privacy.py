@@ -110,3 +110,13 @@ def test_the_command_line_observations_print_small_counts_as_less_than_n(demo_db
     assert len(small) > 0 and set(table.loc[small, "value"]) == {"< 10"}
     big = raw[raw >= 10].index[0]
     assert table.at[big, "value"] == str(int(raw[big]))
+
+
+def test_the_studio_preview_shows_less_than_n(app_on, demo_db):
+    at = app_on(demo_db, PAGES / "studio.py")
+    at.session_state["jaar"] = YEAR  # switching pages in AppTest resets the selection
+    at.session_state["studio_choice"] = OUTCOME
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    preview = next(d.value for d in at.dataframe if {"Code", "Waarde"} <= set(d.value.columns))
+    assert preview.loc[preview["Code"] == REGION, "Waarde"].tolist() == ["< 10"]

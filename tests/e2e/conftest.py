@@ -48,14 +48,19 @@ class Dashboard:
     log: Path
 
 
-def start_dashboard(db: Path, log: Path, script: Path = ROOT / "serve.py") -> Dashboard:
-    """`streamlit run` on a free port with `KOERS_DB=db`; returns once `/_stcore/health` answers."""
-    port = free_port()
-    env = {**os.environ, "KOERS_DB": str(db), "KOERS_LOG": str(log.with_suffix(".koers.log"))}
+def start_dashboard(db: Path, log: Path, script: Path = ROOT / "serve.py", args: list[str] | tuple[str, ...] = (),
+                    env: dict[str, str] | None = None, port: int | None = None) -> Dashboard:
+    """`streamlit run` on a free port with `KOERS_DB=db`; returns once `/_stcore/health` answers.
+
+    `args`: further command-line options (`--secrets.files PATH`); `env`: further environment
+    variables (`KOERS_ROLES`); `port`: a port chosen beforehand (a login's redirect_uri names it).
+    """
+    port = port or free_port()
+    env = {**os.environ, "KOERS_DB": str(db), "KOERS_LOG": str(log.with_suffix(".koers.log")), **(env or {})}
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
                # Other people edit pages/ while tests run: no file watcher, no "source changed" reruns.
-               "--server.fileWatcherType", "none"]
+               "--server.fileWatcherType", "none", *args]
     with log.open("wb") as out:  # the child keeps its own copy of the handle
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     dashboard = Dashboard(process, f"http://127.0.0.1:{port}", log)

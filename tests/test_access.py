@@ -1,0 +1,291 @@
+"""Roles and permissions, the roles file (read, edited, written with a version check and an audit
+entry), the login settings, and the writes that check the role where they happen: the store, the
+import, and the KPI definitions. A refused write leaves nothing behind: checked in the files, the
+tables and the audit trail afterwards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from koers import auth, data_service, kpi_versions
+from koers.access import (LOCAL, AccessDenied, Actor, Permission, Role, RoleSettings, actor_for, load_roles, permissions,
+                          read_roles, require, role_for, roles_checksum, save_roles, settings_from_rows)
+from koers.errors import KoersError
+from koers.library import load_library
+from koers.store import Conflict, Store
+
+COUNCIL = Actor("r.raad@gemeente.example", "Rik Raad", Role.council)
+ADVISOR = Actor("a.de.vries@gemeente.example", "Anna de Vries", Role.advisor)
+ADMIN = Actor("b.beheer@gemeente.example", "Bea Beheer", Role.admin)
+VIEWER = Actor("v.kijker@gemeente.example", "Vera Kijker", Role.viewer)
+ROLES = """default_role = "viewer"
+groups_claim = "roles"
+
+[emails]
+"A.de.Vries@Gemeente.example" = "advisor"
+
+[groups]
+"koers-raad" = "council"
+"koers-beheer" = "admin"
+"""
+KNOWN = {"population", "average_population"}
+
+
+def audit(db: Path, entity: str | None = None, after_id: int = 0) -> pd.DataFrame:
+    """The audit trail (newest first), of one entity, from after an entry on (the demo's build has some)."""
+    with Store.open(db, read_only=True) as store:
+        trail = store.audit_log(LOCAL, entity)
+    return trail[trail["id"] > after_id].reset_index(drop=True)
+
+
+def last_audit_id(db: Path) -> int:
+    trail = audit(db)
+    return int(trail["id"].max()) if not trail.empty else 0
+
+
+# --- roles and permissions ---------------------------------------------------------------------
+
+
+def test_each_role_may_what_the_one_before_may_plus_its_own():
+    assert permissions(Role.viewer) == {Permission.view}
+    assert permissions(Role.council) == {Permission.view, Permission.report}
+    assert permissions(Role.advisor) == permissions(Role.council) | {
+        Permission.define_kpi, Permission.annotate, Permission.act, Permission.set_target, Permission.review}
+    assert permissions(Role.admin) == set(Permission)
+    with pytest.raises(AccessDenied) as refused:
+        require(COUNCIL, Permission.annotate)
+    assert refused.value.nl == "Rik Raad (raadslid) mag niet annotaties schrijven; vraag een beheerder om een andere rol"
+    assert refused.value.en == "Rik Raad (council member) may not write annotations; ask an administrator for another role"
+    require(ADVISOR, Permission.annotate)  # no exception
+
+
+def test_the_highest_role_of_e_mail_and_groups_counts_else_the_default(tmp_path):
+    path = tmp_path / "roles.toml"
+    path.write_text(ROLES, encoding="utf-8")
+    settings = read_roles(path)
+    assert settings.emails == {"a.de.vries@gemeente.example": Role.advisor}  # addresses compared case-insensitively
+    assert role_for({"email": "A.DE.VRIES@gemeente.example"}, settings) == Role.advisor
+    assert role_for({"email": "a.de.vries@gemeente.example", "roles": ["koers-beheer"]}, settings) == Role.admin
+    assert role_for({"email": "x@gemeente.example", "roles": "koers-raad"}, settings) == Role.council  # one group as text
+    assert role_for({"email": "x@gemeente.example", "groups": ["koers-beheer"]}, settings) == Role.viewer  # other claim
+    assert role_for({}, settings) == Role.viewer
+    actor = actor_for({"sub": "123", "email": "a.de.vries@gemeente.example", "name": "Anna de Vries"}, settings)
+    assert actor == Actor("a.de.vries@gemeente.example", "Anna de Vries", Role.advisor)
+    assert actor_for({"sub": "123"}, settings) == Actor("123", "123", Role.viewer)
+
+
+def test_a_broken_roles_file_is_one_line_naming_the_file(tmp_path):
+    path = tmp_path / "roles.toml"
+    path.write_text('default_role = "king"\n', encoding="utf-8")
+    with pytest.raises(KoersError) as raised:
+        read_roles(path)
+    assert raised.value.en == f"{path}: default_role: unknown role 'king'; choose from viewer, council, advisor, admin"
+    path.write_text("[emails\n", encoding="utf-8")
+    with pytest.raises(KoersError) as raised:
+        read_roles(path)
+    assert raised.value.nl.startswith(f"{path}: geen geldige TOML:") and "\n" not in raised.value.nl
+    assert load_roles(tmp_path / "missing.toml") == (RoleSettings(emails={}, groups={}), "")
+
+
+def test_rows_from_the_editor_become_settings_or_one_line_naming_the_bad_row():
+    settings = settings_from_rows("council", " groups ", [(" A@Gemeente.example ", "admin"), (None, None), ("", float("nan"))],
+                                  [("koers-advies", "advisor")])
+    assert settings == RoleSettings(Role.council, "groups", {"a@gemeente.example": Role.admin}, {"koers-advies": Role.advisor})
+    refusals = {
+        "e-mailadressen: \"A@gemeente.example\" staat er twee keer in":
+            ([("a@gemeente.example", "admin"), ("A@gemeente.example", "viewer")], []),
+        'e-mailadressen: "koers-beheer" is geen e-mailadres': ([("koers-beheer", "admin")], []),
+        'groepen: "koers-advies" heeft geen rol': ([], [("koers-advies", None)]),
+        "groepen: een regel met rol admin mist de naam": ([], [(None, "admin")]),
+    }
+    for message, (emails, groups) in refusals.items():
+        with pytest.raises(KoersError) as raised:
+            settings_from_rows("viewer", "groups", emails, groups)
+        assert raised.value.nl == message
+    with pytest.raises(KoersError, match="^vul de naam van de groepenclaim in"):
+        settings_from_rows("viewer", " ", [], [])
+
+
+# --- writing the roles file --------------------------------------------------------------------
+
+
+def test_an_administrator_writes_the_roles_file_with_an_audit_entry(demo_db, tmp_path):
+    path = tmp_path / "config" / "roles.toml"
+    first = RoleSettings(Role.viewer, "groups", {"a@gemeente.example": Role.advisor}, {})
+    with Store.open(demo_db) as store:
+        checksum = save_roles(first, ADMIN, "", store, path)  # "": the editor found no file
+    assert checksum == roles_checksum(path) and read_roles(path) == first
+    second = RoleSettings(Role.council, "groups", {"a@gemeente.example": Role.admin, 'b"c@gemeente.example': Role.viewer},
+                          {"koers-beheer": Role.admin})
+    with Store.open(demo_db) as store:
+        save_roles(second, ADMIN, checksum, store, path)
+    assert read_roles(path) == second  # a quote in an address survives the round trip
+    assert not list(path.parent.glob(".*.tmp"))
+    trail = audit(demo_db, "roles")
+    assert len(trail) == 2
+    assert trail["action"].tolist() == ["update", "create"] and set(trail["actor"]) == {ADMIN.id}
+    assert trail["entity_id"].tolist() == [str(path)] * 2
+    assert pd.isna(trail.iloc[1]["before"])
+    assert json.loads(trail.iloc[0]["before"])["emails"] == {"a@gemeente.example": "advisor"}
+    assert json.loads(trail.iloc[0]["after"]) == {"default_role": "council", "groups_claim": "groups",
+                                                  "emails": {"a@gemeente.example": "admin", 'b"c@gemeente.example': "viewer"},
+                                                  "groups": {"koers-beheer": "admin"}}
+
+
+def test_a_refused_or_stale_roles_save_writes_nothing(demo_db, tmp_path):
+    path = tmp_path / "roles.toml"
+    path.write_text(ROLES, encoding="utf-8")
+    settings, checksum = load_roles(path)
+    changed = RoleSettings(Role.admin, "roles", {}, {})
+    with Store.open(demo_db) as store, pytest.raises(AccessDenied):
+        save_roles(changed, ADVISOR, checksum, store, path)
+    assert path.read_text(encoding="utf-8") == ROLES
+
+    other = ROLES.replace('"koers-raad" = "council"', '"koers-raad" = "advisor"')
+    path.write_text(other, encoding="utf-8")  # another administrator, or a hand edit, after we loaded
+    with Store.open(demo_db) as store, pytest.raises(Conflict) as raised:
+        save_roles(changed, ADMIN, checksum, store, path)
+    assert raised.value.nl == (f"niet opgeslagen: het rollenbestand {path} is intussen gewijzigd; "
+                               "laad opnieuw en breng uw wijziging opnieuw aan")
+    assert path.read_text(encoding="utf-8") == other
+    assert audit(demo_db, "roles").empty
+
+
+# --- login settings ----------------------------------------------------------------------------
+
+AUTH = {"redirect_uri": "https://koers.gemeente.example/oauth2callback", "cookie_secret": "s" * 40}
+PROVIDER = {"client_id": "koers", "client_secret": "geheim", "server_metadata_url": "https://login.example/.well-known/x"}
+
+
+def test_login_settings_from_the_secrets():
+    assert auth.login_settings({}) is None  # no [auth]: local single-user mode
+    assert auth.login_settings({"auth": AUTH | PROVIDER}) == auth.LoginSettings((None,))
+    named = auth.login_settings({"auth": AUTH | {"entra-id": PROVIDER, "okta": PROVIDER}})
+    assert named == auth.LoginSettings(("entra-id", "okta")) and auth.provider_label("entra-id") == "Entra Id"
+    # Incomplete is an error, never local mode: a typo must not make everyone an administrator.
+    problems = {
+        "[auth] lacks cookie_secret": {"redirect_uri": AUTH["redirect_uri"]} | PROVIDER,
+        "[auth] lacks client_secret, server_metadata_url": AUTH | {"client_id": "koers"},
+        "[auth.okta] lacks server_metadata_url": AUTH | {"okta": {"client_id": "a", "client_secret": "b"}},
+        "[auth] lacks client_id, client_secret, server_metadata_url": AUTH,
+        "redirect_uri must end in /oauth2callback": AUTH | PROVIDER | {"redirect_uri": "https://koers.example/"},
+        "[auth] is empty": {},
+    }
+    for message, section in problems.items():
+        found = auth.login_settings({"auth": section})
+        assert found.providers == () and found.problem.en == \
+            f"login is not fully configured in secrets.toml: {message}; ask the administrator", message
+
+
+def test_an_unreadable_secrets_file_lets_nobody_in(monkeypatch, tmp_path):
+    class Unreadable(dict):
+        def load_if_toml_exists(self) -> bool:  # as Streamlit's secrets answer a file with a TOML error
+            return False
+
+    broken = tmp_path / "secrets.toml"
+    broken.write_text("[auth\n", encoding="utf-8")
+    from streamlit import config
+
+    monkeypatch.setattr(config, "get_option", lambda name: [str(tmp_path / "absent.toml"), str(broken)])
+    found = auth.login_settings(Unreadable())
+    assert found.providers == () and found.problem.nl == \
+        f"het geheimenbestand {broken} is niet te lezen; niemand kan inloggen tot de beheerder het herstelt"
+    broken.unlink()  # no secrets file at all: local mode
+    assert auth.login_settings(Unreadable()) is None
+
+
+def test_the_claims_of_the_logged_in_user():
+    assert auth.claims({"email": "test@example.com"}) is None
+    assert auth.claims({"is_logged_in": False}) is None
+    user = {"is_logged_in": True, "email": "a.de.vries@gemeente.example", "name": "Anna", "groups": ["koers-beheer"],
+            "tokens": {"id": "x"}, "provider": "default", "origin": "http://127.0.0.1"}
+    found = auth.claims(user)
+    assert found == {"email": "a.de.vries@gemeente.example", "name": "Anna", "groups": ["koers-beheer"]}
+    settings = RoleSettings(Role.viewer, "groups", {}, {"koers-beheer": Role.admin})
+    assert auth.actor_for_claims(found, settings) == Actor("a.de.vries@gemeente.example", "Anna", Role.admin)
+
+
+# --- writes checked where they happen ----------------------------------------------------------
+
+
+def test_the_store_refuses_a_council_members_annotation_and_leaves_nothing(demo_db):
+    annotation = {"kpi_id": "population_growth", "region_code": "GM0363", "period": "2023", "kind": "context",
+                  "text": "Nieuwbouwwijk opgeleverd"}
+    last = last_audit_id(demo_db)
+    with Store.open(demo_db) as store:
+        with pytest.raises(AccessDenied):
+            store.save_record("annotation", annotation, COUNCIL)
+        with pytest.raises(AccessDenied):
+            store.save_record("governance", {"owner": "Raad"}, ADVISOR, key="03759ned")
+        assert store.records("annotation", include_deleted=True).empty
+        assert store.records("governance", include_deleted=True).empty
+        saved = store.save_record("annotation", annotation, ADVISOR)
+    trail = audit(demo_db, after_id=last)
+    assert trail[["actor", "role", "action", "entity", "entity_id"]].values.tolist() == [
+        [ADVISOR.id, "advisor", "create", "annotation", str(saved["id"])]]
+
+
+def test_only_an_administrator_imports(demo_db):
+    data = b"indicator;gemeentecode;jaar;waarde\nservice_satisfaction_score;GM0363;2024;7,4\n"
+    prepared = data_service.prepare_upload("enquete.csv", data, "own", db=demo_db)
+    last = last_audit_id(demo_db)
+    with Store.open(demo_db, read_only=True) as store:
+        imports_before = len(store.imports())
+    for actor in (VIEWER, COUNCIL, ADVISOR):
+        with pytest.raises(AccessDenied) as refused:
+            data_service.commit_upload(prepared, lambda *_: None, db=demo_db, actor=actor)
+        assert refused.value.permission == Permission.import_data
+    with Store.open(demo_db, read_only=True) as store:
+        assert len(store.imports()) == imports_before
+        assert store.observations("service_satisfaction_score", period="2024", all_sources=True).query(
+            "source == 'eigen_enquete'").empty
+    assert audit(demo_db, after_id=last).empty
+    result = data_service.commit_upload(prepared, lambda *_: None, db=demo_db, actor=ADMIN)
+    trail = audit(demo_db, after_id=last)
+    assert trail[["actor", "entity_id"]].values.tolist() == [[ADMIN.id, str(result.import_id)]]
+    assert json.loads(trail.iloc[0]["after"])["rows_new"] == 1
+
+
+def ratio_form(**changes) -> dict:
+    return kpi_versions.blank_form() | {
+        "id": "inwoners_per_1000_gemiddeld", "title_nl": "Inwoners per 1.000 gemiddelde inwoners",
+        "title_en": "Inhabitants per 1,000 average inhabitants", "description_nl": "Een testcijfer.",
+        "description_en": "A test figure.", "kind": "output", "unit": "per 1.000 inwoners", "definition_type": "ratio",
+        "numerator": "population", "denominator": "average_population", "scale": 1000, "source": "CBS 03759ned",
+    } | changes
+
+
+def test_a_kpi_definition_needs_the_advisor_role_a_current_version_and_is_audited(demo_db, tmp_path):
+    folder = tmp_path / "metrics"
+    library = load_library(folder, KNOWN)
+    for actor in (VIEWER, COUNCIL):
+        with pytest.raises(AccessDenied):
+            kpi_versions.save(ratio_form(), library, KNOWN, folder, actor.name, actor=actor, db=demo_db)
+    assert not folder.exists() and audit(demo_db, "kpi_definition").empty
+
+    kpi_versions.save(ratio_form(), library, KNOWN, folder, ADVISOR.name, actor=ADVISOR, db=demo_db)
+    library = load_library(folder, KNOWN)
+    loaded = kpi_versions.latest_version(folder, "inwoners_per_1000_gemiddeld")
+    assert loaded == 1
+    # Someone else saves version 2 while our form still shows version 1.
+    kpi_versions.save(ratio_form(unit="per 1000 inwoners"), library, KNOWN, folder, ADMIN.name, editing="inwoners_per_1000_gemiddeld",
+                      actor=ADMIN, based_on=loaded, db=demo_db)
+    with pytest.raises(Conflict) as raised:
+        kpi_versions.save(ratio_form(title_en="Residents per 1,000"), library, KNOWN, folder, ADVISOR.name,
+                          editing="inwoners_per_1000_gemiddeld", actor=ADVISOR, based_on=loaded, db=demo_db)
+    assert raised.value.nl.startswith("niet opgeslagen: KPI inwoners_per_1000_gemiddeld is intussen opgeslagen als versie 2 "
+                                      "door Bea Beheer (")
+    assert [v.author for v in kpi_versions.list_versions(folder, "inwoners_per_1000_gemiddeld")] == [ADVISOR.name, ADMIN.name]
+    assert load_library(folder, KNOWN).kpis["inwoners_per_1000_gemiddeld"].unit == "per 1000 inwoners"
+
+    trail = audit(demo_db, "kpi_definition")
+    assert trail[["actor", "role", "action", "entity_id"]].values.tolist() == [
+        [ADMIN.id, "admin", "update", "inwoners_per_1000_gemiddeld"],
+        [ADVISOR.id, "advisor", "create", "inwoners_per_1000_gemiddeld"]]
+    assert pd.isna(trail.iloc[1]["before"]) and json.loads(trail.iloc[1]["after"])["unit"] == "per 1.000 inwoners"
+    assert json.loads(trail.iloc[0]["before"])["unit"] == "per 1.000 inwoners"
+    assert json.loads(trail.iloc[0]["after"])["unit"] == "per 1000 inwoners"
