@@ -167,6 +167,20 @@ def attempt(write: Callable[[Store, Library], object], flash: str, done: str) ->
     return True
 
 
+NEW = 0  # the "new record" choice of an edit picker (record ids start at 1)
+
+
+def write_loaded(prefix: str, write: Callable[[Store, Library, int | None, int | None], object], done: str) -> None:
+    """Save or delete the record an edit form holds: `<prefix>_loaded` is (..., pick, version),
+    `write(store, library, key, version)` gets the record's id (None for a new one) and the
+    version the form loaded. The outcome goes to `<prefix>_flash`; after success the form is
+    back at a new record."""
+    *_, pick, version = st.session_state[f"{prefix}_loaded"]
+    if attempt(lambda store, library: write(store, library, None if pick == NEW else pick, version), f"{prefix}_flash", done):
+        st.session_state[f"{prefix}_pick"] = NEW
+        st.session_state.pop(f"{prefix}_loaded", None)
+
+
 def still_loaded(marker: str, which: tuple, fields: list[str]) -> bool:
     """Whether an edit form still holds the record it was filled with.
 

@@ -19,7 +19,7 @@ from koers.access import ROLE_NAMES, Permission
 from koers.learning import ActionStatus, AnnotationKind
 from koers.ui import fmt, t
 
-NEW = 0  # the "new record" choice of an edit picker (record ids start at 1)
+NEW = ui_loop.NEW
 REQUEST = "leren_request"  # what a save or delete button asked for (see ui_loop.ask)
 KINDS = [k.value for k in AnnotationKind]
 STATUSES = [s.value for s in ActionStatus]
@@ -72,22 +72,16 @@ def _load_annotation(region: str, pick: int, records: dict, labels: dict[str, st
 
 
 def _save_annotation() -> None:
-    region, pick, version = state["leren_ann_loaded"]
+    region = state["leren_ann_loaded"][0]
     values = {"kpi_id": state["leren_ann_kpi"], "region_code": region, "period": state["leren_ann_period"],
               "kind": state["leren_ann_kind"], "text": state["leren_ann_text"]}
-    if ui_loop.attempt(lambda store, library: learning.save_annotation(store, library, ui.actor(), values,
-                                                                       None if pick == NEW else pick, version),
-                       "leren_ann_flash", t("learning_page.saved")):
-        state["leren_ann_pick"] = NEW
-        state.pop("leren_ann_loaded", None)
+    ui_loop.write_loaded("leren_ann", lambda store, library, key, version: learning.save_annotation(
+        store, library, ui.actor(), values, key, version), t("learning_page.saved"))
 
 
 def _delete_annotation() -> None:
-    region, pick, version = state["leren_ann_loaded"]
-    if ui_loop.attempt(lambda store, library: store.delete_record("annotation", pick, ui.actor(), version),
-                       "leren_ann_flash", t("learning_page.deleted")):
-        state["leren_ann_pick"] = NEW
-        state.pop("leren_ann_loaded", None)
+    ui_loop.write_loaded("leren_ann", lambda store, library, key, version: store.delete_record(
+        "annotation", key, ui.actor(), version), t("learning_page.deleted"))
 
 
 def annotations_section(region: str, loop: ui_loop.Loop, labels: dict[str, str], lang: str) -> None:
@@ -154,24 +148,18 @@ def _load_action(region: str, pick: int, records: dict, labels: dict[str, str]) 
 
 
 def _save_action() -> None:
-    region, pick, version = state["leren_act_loaded"]
+    region = state["leren_act_loaded"][0]
     values = {"region_code": region, "title": state["leren_act_title"], "description": state["leren_act_description"],
               "owner": state["leren_act_owner"], "due_date": state["leren_act_due"], "status": state["leren_act_status"],
               "kpi_ids": list(state["leren_act_kpis"]), "expected_effect": state["leren_act_effect"],
               "review_id": state["leren_act_review"]}
-    if ui_loop.attempt(lambda store, library: learning.save_action(store, library, ui.actor(), values,
-                                                                   None if pick == NEW else pick, version),
-                       "leren_act_flash", t("learning_page.saved")):
-        state["leren_act_pick"] = NEW
-        state.pop("leren_act_loaded", None)
+    ui_loop.write_loaded("leren_act", lambda store, library, key, version: learning.save_action(
+        store, library, ui.actor(), values, key, version), t("learning_page.saved"))
 
 
 def _delete_action() -> None:
-    region, pick, version = state["leren_act_loaded"]
-    if ui_loop.attempt(lambda store, library: store.delete_record("action", pick, ui.actor(), version),
-                       "leren_act_flash", t("learning_page.deleted")):
-        state["leren_act_pick"] = NEW
-        state.pop("leren_act_loaded", None)
+    ui_loop.write_loaded("leren_act", lambda store, library, key, version: store.delete_record(
+        "action", key, ui.actor(), version), t("learning_page.deleted"))
 
 
 def actions_section(region: str, loop: ui_loop.Loop, labels: dict[str, str], lang: str) -> None:

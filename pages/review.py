@@ -27,7 +27,7 @@ from koers.ui import fmt, t
 from metrics.model import Theme
 
 log = logging.getLogger("koers.dashboard")
-NEW = 0
+NEW = ui_loop.NEW
 REQUEST = "review_request"  # what a button asked for (see ui_loop.ask)
 STAGES = [s.value for s in Stage]
 ITEM_KINDS = [k.value for k in ItemKind]
@@ -171,24 +171,18 @@ def _load_item(session_id: int, pick: int, records: dict) -> None:
 
 
 def _save_item() -> None:
-    session_id, pick, version = state["review_item_loaded"]
+    session_id = state["review_item_loaded"][0]
     values = {"session_id": session_id, "kind": state["review_item_kind"], "kpi_id": state["review_item_kpi"],
               "text": state["review_item_text"], "expected_direction": state["review_item_direction"],
               "expected_value": state["review_item_value"],
               "expected_year": None if state["review_item_year"] is None else int(state["review_item_year"])}
-    if ui_loop.attempt(lambda store, library: review.save_item(store, library, ui.actor(), values,
-                                                               None if pick == NEW else pick, version),
-                       "review_item_flash", t("review_page.item_saved")):
-        state["review_item_pick"] = NEW
-        state.pop("review_item_loaded", None)
+    ui_loop.write_loaded("review_item", lambda store, library, key, version: review.save_item(
+        store, library, ui.actor(), values, key, version), t("review_page.item_saved"))
 
 
 def _delete_item() -> None:
-    session_id, pick, version = state["review_item_loaded"]
-    if ui_loop.attempt(lambda store, library: store.delete_record("review_item", pick, ui.actor(), version),
-                       "review_item_flash", t("review_page.item_deleted")):
-        state["review_item_pick"] = NEW
-        state.pop("review_item_loaded", None)
+    ui_loop.write_loaded("review_item", lambda store, library, key, version: store.delete_record(
+        "review_item", key, ui.actor(), version), t("review_page.item_deleted"))
 
 
 def items_section(session_id: int, items: pd.DataFrame, titles: dict[str, str], lang: str) -> None:
