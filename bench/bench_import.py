@@ -8,7 +8,10 @@ Prints figures and ratios against a baseline measured in the same run (machines 
 Target: Koers within 2x the bare load, peak memory under 1.5 GB. Each run is its own subprocess,
 so its peak resident memory is its own.
 
-Usage: .venv/bin/python bench/bench_import.py [--rows-scale 1.0]
+Each figure is the median of `--repeat` runs, bare and Koers alternating (one run of each can be
+off by half a second on a shared 2-core machine); the phases are those of the median Koers run.
+
+Usage: .venv/bin/python bench/bench_import.py [--rows-scale 1.0] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -81,12 +84,17 @@ def _phases(marks: list[tuple[str, float]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows-scale", type=float, default=1.0, help="fraction of the 200 indicators (for a quick run)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each, alternating; medians are printed")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="koers-bench-") as folder:  # ~1 GB of files, removed afterwards
-        run(Path(folder), args.rows_scale)
+        run(Path(folder), args.rows_scale, args.repeat)
 
 
-def run(work: Path, rows_scale: float) -> None:
+def _median_run(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+
+
+def run(work: Path, rows_scale: float, repeat: int) -> None:
     registry = work / "registry.duckdb"
     _child(f"""
 from koers.store import Store
@@ -100,15 +108,17 @@ result = {{}}""")
     os.sync()  # the generated file on disk before either load is timed (no writeback during a run)
     print(f"generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s")
 
-    bare = _child(f"""
+    bare_code = f"""
 import duckdb
-con = duckdb.connect({str(work / 'bare.duckdb')!r})
+target = {str(work / 'bare.duckdb')!r}
+Path(target).unlink(missing_ok=True)
+con = duckdb.connect(target)
 t = time.perf_counter()
 con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [{str(csv_path)!r}])
 con.close()
-result = {{"seconds": time.perf_counter() - t}}""")
+result = {{"seconds": time.perf_counter() - t}}"""
 
-    koers = _child(f"""
+    koers_code = f"""
 from koers.store import Store
 from koers.importers import own_file
 target = {str(work / 'koers.duckdb')!r}
@@ -121,16 +131,23 @@ with Store.open(target) as s:
     r = s.commit_import(batch, lambda step, fraction: marks.append((step, time.perf_counter())))
 marks.append(("close", time.perf_counter()))
 result = {{"seconds": time.perf_counter() - t, "marks": [(step, at - t) for step, at in marks],
-          "loaded": r.rows_loaded, "rejected": r.rows_rejected}}""")
+          "loaded": r.rows_loaded, "rejected": r.rows_rejected}}"""
 
-    reimport = _child(f"""
+    reimport_code = f"""
 from koers.store import Store
 from koers.importers import own_file
 t = time.perf_counter()
 batch = own_file.load(Path({str(csv_path)!r}))
 with Store.open({str(work / 'koers.duckdb')!r}) as s:
     r = s.commit_import(batch)
-result = {{"seconds": time.perf_counter() - t, "unchanged": r.rows_unchanged}}""")
+result = {{"seconds": time.perf_counter() - t, "unchanged": r.rows_unchanged}}"""
+
+    bare_runs, koers_runs, reimport_runs = [], [], []
+    for _ in range(repeat):  # alternating, so a slow spell of the machine hits both
+        bare_runs.append(_child(bare_code))
+        koers_runs.append(_child(koers_code))
+        reimport_runs.append(_child(reimport_code))
+    bare, koers, reimport = _median_run(bare_runs), _median_run(koers_runs), _median_run(reimport_runs)
 
     shared = _child(f"""
 from koers.store import Store
@@ -144,6 +161,11 @@ with Store.open({str(work / 'shared.duckdb')!r}) as s:
     n += s.commit_import(cbs_odata3.load(str(cbs / "84799NED"))).rows_loaded
 result = {{"seconds": time.perf_counter() - t, "observations": n}}""")
 
+    def seconds(runs: list[dict]) -> str:
+        return ", ".join(f"{r['seconds']:.2f}" for r in runs)
+
+    print(f"medians of {repeat} runs each (all: bare {seconds(bare_runs)}; koers {seconds(koers_runs)}; "
+          f"re-import {seconds(reimport_runs)})")
     print(f"bare DuckDB read_csv:          {bare['seconds']:6.2f} s   peak {bare['peak_mb']:6.0f} MB")
     print(f"koers import file (fresh):     {koers['seconds']:6.2f} s   peak {koers['peak_mb']:6.0f} MB"
           f"   (loaded {koers['loaded']:,}, rejected {koers['rejected']})")
