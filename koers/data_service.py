@@ -208,7 +208,8 @@ class Quality:
               latest_municipalities, missing_share (0..1 over all its years), last_import, sources,
               licence, outliers (count in the latest year)
     coverage  indicator_id, year, with_value, municipalities
-    outliers  indicator_id, period, region_code, value, median, z (|z| > OUTLIER_Z), by |z| descending
+    outliers  indicator_id, period, region_code, value, median, z (|z| > OUTLIER_Z), by |z| descending,
+              threshold (the privacy threshold of a count: a value below it is shown as "< threshold")
     """
 
     summary: pd.DataFrame
@@ -240,12 +241,18 @@ def robust_outliers(values: pd.DataFrame, threshold: float = OUTLIER_Z) -> pd.Da
 
 
 def quality(db: str | Path | None = None) -> Quality:
+    from koers.evaluate import count_thresholds
+    from koers.library import load_library
+    from koers.settings import metrics_folder
+
     with Store.open(database_path(db), read_only=True, wait_seconds=10) as store:
         indicators = store.indicators()[["id", "title_nl", "title_en", "unit"]].rename(columns={"id": "indicator_id"})
         coverage = store.coverage_by_year()
         freshness = store.indicator_freshness()
         latest = store.latest_municipal_values()
+        thresholds = count_thresholds(store, load_library(metrics_folder(), store.known_indicator_ids()))
     outliers = robust_outliers(latest)
+    outliers["threshold"] = outliers["indicator_id"].map(thresholds).fillna(0).astype(int)
     per_indicator = coverage.groupby("indicator_id").agg(
         first_year=("year", "min"), last_year=("year", "max"), with_value=("with_value", "sum"),
         expected=("municipalities", "sum")).reset_index()

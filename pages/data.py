@@ -299,7 +299,7 @@ def quality_section(lang: str) -> None:
     name = lambda name: t(f"data_page.outlier_columns.{name}")  # noqa: E731
     st.dataframe(pd.DataFrame({
         name("region"): [f"{names.get(c, c)} ({c})" for c in rows["region_code"]],
-        name("value"): [f"{fmt(v)} {unit}" for v in rows["value"]],
+        name("value"): [f"{ui.shown(v, v < n, n)} {unit}" for v, n in zip(rows["value"], rows["threshold"])],
         name("median"): [f"{fmt(v)} {unit}" for v in rows["median"]],
         name("z"): [fmt(v, 1) for v in rows["z"]],
         name("side"): [t("data_page.above") if z > 0 else t("data_page.below") for z in rows["z"]],

@@ -120,3 +120,25 @@ def test_the_studio_preview_shows_less_than_n(app_on, demo_db):
     assert not at.error, [e.value for e in at.error]
     preview = next(d.value for d in at.dataframe if {"Code", "Waarde"} <= set(d.value.columns))
     assert preview.loc[preview["Code"] == REGION, "Waarde"].tolist() == ["< 10"]
+
+
+def test_the_data_quality_outliers_show_small_counts_as_less_than_n(app_on, demo_db, tmp_path):
+    from koers.importers import own_file
+
+    # A year in which Schiermonnikoog's count of young offenders (2) stands far below the rest.
+    regions = ["GM0363", "GM0344", "GM0599", "GM0518", "GM0014", "GM0034", "GM0772", "GM0855", "GM0153", "GM0193"]
+    lines = [f"youth_offenders;{code};2027;{100 + number}" for number, code in enumerate(regions)]
+    path = tmp_path / "jeugd.csv"
+    path.write_text("indicator;gemeentecode;jaar;waarde\n" + "\n".join(lines + [f"youth_offenders;{REGION};2027;2"]) + "\n",
+                    encoding="utf-8")
+    with Store.open(demo_db) as store:
+        store.commit_import(own_file.load(path))
+    at = app_on(demo_db, PAGES / "data.py")
+    at.session_state["data_outlier_indicator"] = "youth_offenders"
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    outliers = next(d.value for d in at.dataframe if "z" in " ".join(map(str, d.value.columns)).lower()
+                    and any(REGION in str(v) for v in d.value.iloc[:, 0]))
+    row = outliers[outliers.iloc[:, 0].astype(str).str.contains(REGION)]
+    assert row.iloc[0, 1].startswith("< 10 ")
+    assert not outliers.iloc[:, 1].astype(str).str.startswith("2 ").any()
