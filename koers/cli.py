@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from koers import i18n
-from koers.errors import FileProblem, KoersError, language
+from koers.errors import FileProblem, KoersError, language, validation_text
 from koers.settings import database_path, log_path
 from koers.store import ImportBatch, ImportResult, Store
 
@@ -132,7 +132,8 @@ def cmd_import(args: argparse.Namespace) -> None:
         except ValidationError as error:
             first = error.errors()[0]
             field = ".".join(str(x) for x in first["loc"])
-            raise KoersError(f"{args.source}: optie {field}: {first['msg']}", f"{args.source}: option {field}: {first['msg']}") from None
+            nl, en = validation_text(first)
+            raise KoersError(f"{args.source}: optie {field}: {nl}", f"{args.source}: option {field}: {en}") from None
         _run_import(args, "file", lambda p: own_file.load(Path(args.source), mapping))
 
 

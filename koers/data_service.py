@@ -26,7 +26,7 @@ import pyarrow as pa
 from pydantic import ValidationError
 
 from koers.access import LOCAL, Actor
-from koers.errors import KoersError
+from koers.errors import KoersError, validation_text
 from koers.importers import own_file, statline_csv
 from koers.settings import database_path
 from koers.store import ImportBatch, ImportResult, Store, database_signature
@@ -76,8 +76,8 @@ def own_mapping(layout: str = "auto", indicator_column: str = "", region_column:
         if field == "source":  # the only check a typed name can fail: a CBS table's name
             raise KoersError(f'bronnaam "{source.strip()}" is de naam van een CBS-bron; kies een andere naam',
                              f'source name "{source.strip()}" is the name of a CBS source; choose another name') from None
-        message = first["msg"].removeprefix("Value error, ")
-        raise KoersError(f"veld {field}: {message}", f"field {field}: {message}") from None
+        nl, en = validation_text(first)
+        raise KoersError(f"veld {field}: {nl.removeprefix('Value error, ')}", f"field {field}: {en.removeprefix('Value error, ')}") from None
 
 
 def safe_file_name(name: str) -> str:

@@ -41,3 +41,42 @@ class FileProblem(KoersError):
 
 class DatabaseBusy(KoersError):
     """Another process holds the database's write lock for longer than we were willing to wait."""
+
+
+# Pydantic's error types as one line in both languages ({...} from the error's context), so a
+# shape problem reads in the user's language; an unknown type falls back to pydantic's own text.
+_VALIDATION_TEXT = {
+    "missing": ("verplicht veld", "required field"),
+    "string_too_short": ("mag niet leeg zijn", "must not be empty"),
+    "string_too_long": ("is te lang (hoogstens {max_length} tekens)", "is too long (at most {max_length} characters)"),
+    "string_pattern_mismatch": ("heeft niet de verwachte vorm", "does not have the expected form"),
+    "string_type": ("moet tekst zijn", "must be text"),
+    "literal_error": ("kies een van: {expected}", "choose one of: {expected}"),
+    "enum": ("kies een van: {expected}", "choose one of: {expected}"),
+    "greater_than_equal": ("moet minstens {ge} zijn", "must be at least {ge}"),
+    "greater_than": ("moet groter zijn dan {gt}", "must be greater than {gt}"),
+    "less_than_equal": ("mag hoogstens {le} zijn", "must be at most {le}"),
+    "int_parsing": ("moet een geheel getal zijn", "must be a whole number"),
+    "int_type": ("moet een geheel getal zijn", "must be a whole number"),
+    "int_from_float": ("moet een geheel getal zijn", "must be a whole number"),
+    "float_parsing": ("moet een getal zijn", "must be a number"),
+    "float_type": ("moet een getal zijn", "must be a number"),
+    "bool_parsing": ("moet ja of nee zijn", "must be yes or no"),
+    "date_parsing": ("moet een datum zijn (jjjj-mm-dd)", "must be a date (yyyy-mm-dd)"),
+    "date_from_datetime_parsing": ("moet een datum zijn (jjjj-mm-dd)", "must be a date (yyyy-mm-dd)"),
+    "date_type": ("moet een datum zijn (jjjj-mm-dd)", "must be a date (yyyy-mm-dd)"),
+    "too_short": ("kies er minstens {min_length}", "choose at least {min_length}"),
+    "list_type": ("moet een lijst zijn", "must be a list"),
+    "extra_forbidden": ("is geen bekend veld", "is not a known field"),
+}
+
+
+def validation_text(detail: dict, overrides: dict[str, tuple[str, str]] | None = None) -> tuple[str, str]:
+    """One pydantic error (an item of `ValidationError.errors()`) as (Dutch, English) text."""
+    kind = detail["type"]
+    nl, en = (overrides or {}).get(kind) or _VALIDATION_TEXT.get(kind) or (detail["msg"], detail["msg"])
+    context = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in (detail.get("ctx") or {}).items()}
+    try:
+        return nl.format(**context), en.format(**context)
+    except (KeyError, IndexError):
+        return detail["msg"], detail["msg"]

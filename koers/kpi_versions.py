@@ -40,7 +40,7 @@ from pydantic import ValidationError
 
 from koers.access import LOCAL, Actor, Permission, require
 from koers.catalogue import CATALOGUE, slug
-from koers.errors import KoersError
+from koers.errors import KoersError, validation_text
 from koers.evaluate import evaluate
 from koers.library import RULES, Library, Problem, read_yaml
 from koers.store import Conflict, Store
@@ -54,19 +54,10 @@ FORM_FIELDS = ("id", "title_nl", "title_en", "description_nl", "description_en",
                "definition_type", "indicator", "numerator", "denominator", "scale", "formula", "source", "fill_from",
                "owner", "bbv", "privacy_threshold", "contributes_to")
 _CHOOSE_TYPE = ("kies een definitietype: indicator, ratio of formule", "choose a definition type: indicator, ratio or formula")
-# Pydantic's error types as one line in both languages ({...} from the error's context).
+# The studio's own wording for a few of pydantic's error types (the rest: `validation_text`).
 _SHAPE_TEXT = {
-    "missing": ("verplicht veld", "required field"),
-    "string_too_short": ("mag niet leeg zijn", "must not be empty"),
-    "string_too_long": ("is te lang (hoogstens {max_length} tekens)", "is too long (at most {max_length} characters)"),
     "string_pattern_mismatch": ("alleen kleine letters, cijfers en _, beginnend met een letter (hoogstens 63 tekens)",
                                 "only lower-case letters, digits and _, starting with a letter (at most 63 characters)"),
-    "string_type": ("moet tekst zijn", "must be text"),
-    "literal_error": ("kies een van: {expected}", "choose one of: {expected}"),
-    "enum": ("kies een van: {expected}", "choose one of: {expected}"),
-    "greater_than_equal": ("moet minstens {ge} zijn", "must be at least {ge}"),
-    "int_parsing": ("moet een geheel getal zijn", "must be a whole number"),
-    "int_type": ("moet een geheel getal zijn", "must be a whole number"),
     "union_tag_invalid": _CHOOSE_TYPE,
     "union_tag_not_found": _CHOOSE_TYPE,
     "extra_forbidden": ("hoort niet bij dit definitietype", "does not belong to this definition type"),
@@ -172,13 +163,7 @@ def _field(loc: tuple) -> str:
 def shape_problems(error: ValidationError, kpi_id: str, file: str = "") -> list[Problem]:
     problems = []
     for detail in error.errors():
-        nl, en = _SHAPE_TEXT.get(detail["type"], (detail["msg"], detail["msg"]))
-        context = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-                   for k, v in (detail.get("ctx") or {}).items()}
-        try:
-            nl, en = nl.format(**context), en.format(**context)
-        except (KeyError, IndexError):
-            nl, en = detail["msg"], detail["msg"]
+        nl, en = validation_text(detail, _SHAPE_TEXT)
         problems.append(Problem(file, kpi_id, _field(detail["loc"]), nl, en))
     return problems
 

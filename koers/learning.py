@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from koers.access import Actor
-from koers.errors import KoersError
+from koers.errors import KoersError, validation_text
 from koers.library import Library
 from koers.store import Store
 
@@ -76,7 +76,8 @@ def shape_error(what: tuple[str, str], error: ValidationError) -> KoersError:
     first = error.errors()[0]
     field = str(first["loc"][0]) if first["loc"] else ""
     nl, en = _FIELD_NAMES.get(field, (field, field))
-    return KoersError(f"{what[0]}: veld '{nl}': {first['msg']}", f"{what[1]}: field '{en}': {first['msg']}")
+    text_nl, text_en = validation_text(first)
+    return KoersError(f"{what[0]}: veld '{nl}': {text_nl}", f"{what[1]}: field '{en}': {text_en}")
 
 
 def _unknown_kpis(library: Library, kpi_ids: list[str], what: tuple[str, str]) -> None:

@@ -95,6 +95,19 @@ def test_council_refusal_message_names_person_role_and_what(store, library):
     assert refused.value.nl == "Cees Claes (raadslid) mag niet annotaties schrijven; vraag een beheerder om een andere rol"
 
 
+def test_shape_problems_read_in_both_languages(store, library):
+    base = {"region_code": "GM0363", "title": "Loket", "owner": "Team Werk", "kpi_ids": ["population_growth"]}
+    cases = [({"title": ""}, "actie: veld 'titel': mag niet leeg zijn", "action: field 'title': must not be empty"),
+             ({"kpi_ids": []}, "actie: veld 'KPI's': kies er minstens 1", "action: field 'KPIs': choose at least 1"),
+             ({"due_date": "morgen"}, "actie: veld 'einddatum': moet een datum zijn (jjjj-mm-dd)",
+              "action: field 'due date': must be a date (yyyy-mm-dd)")]
+    for change, nl, en in cases:
+        with pytest.raises(KoersError) as bad:
+            learning.save_action(store, library, ADVISOR, {**base, **change})
+        assert (bad.value.nl, bad.value.en) == (nl, en)
+    assert store.records("action").empty
+
+
 def test_bad_input_is_one_line_naming_the_field(store, library):
     with pytest.raises(KoersError) as bad:
         learning.save_annotation(store, library, ADVISOR, {**NOTE, "period": "2023JJ00"})
