@@ -289,3 +289,15 @@ def test_a_kpi_definition_needs_the_advisor_role_a_current_version_and_is_audite
     assert pd.isna(trail.iloc[1]["before"]) and json.loads(trail.iloc[1]["after"])["unit"] == "per 1.000 inwoners"
     assert json.loads(trail.iloc[0]["before"])["unit"] == "per 1.000 inwoners"
     assert json.loads(trail.iloc[0]["after"])["unit"] == "per 1000 inwoners"
+
+
+def test_the_example_roles_file_in_the_docs_reads_as_documented():
+    from conftest import ROOT
+
+    from koers.access import read_roles, role_for
+
+    settings = read_roles(ROOT / "docs" / "examples" / "roles.toml")
+    assert settings.default_role == Role.viewer and settings.groups_claim == "groups"
+    assert role_for({"email": "A.de.Vries@gemeente.example", "groups": ["gemeenteraad"]}, settings) == Role.advisor
+    assert role_for({"email": "iemand@gemeente.example", "groups": ["koers-beheer"]}, settings) == Role.admin
+    assert role_for({"email": "iemand@gemeente.example"}, settings) == Role.viewer
