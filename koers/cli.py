@@ -285,8 +285,10 @@ def cmd_targets_list(args: argparse.Namespace) -> None:
 def cmd_examples_remove(args: argparse.Namespace) -> None:
     with _open(args) as store:
         removed = store.remove_examples()
-    _say(f"voorbeelddata verwijderd: {removed['observations']} observaties, {removed['targets']} doelen",
-         f"example data removed: {removed['observations']} observations, {removed['targets']} targets")
+    _say(f"voorbeelddata verwijderd: {removed['observations']} observaties, {removed['targets']} doelen, "
+         f"{removed['records']} voorbeelden van de leercyclus",
+         f"example data removed: {removed['observations']} observations, {removed['targets']} targets, "
+         f"{removed['records']} learning-loop examples")
 
 
 def _size(n: int, lang: str) -> str:

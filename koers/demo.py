@@ -21,7 +21,10 @@ DEMO_SOURCES = [
 ]
 
 
-def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = _no_progress) -> list[ImportResult]:
+def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = _no_progress,
+               loop_examples: bool = True) -> list[ImportResult]:
+    """Build the demo database at `target`. `loop_examples`: also the invented learning loop for
+    Amsterdam (`koers.demo_loop`); the tests' demo leaves it out and adds it where it is tested."""
     target = Path(target)
     temporary = target.with_name(target.name + ".tmp")
     for leftover in (temporary, Path(str(temporary) + ".wal")):
@@ -37,7 +40,13 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = _no_pro
         from koers.examples import add_examples
         from koers.library import load_library
 
-        add_examples(store, load_library())
+        library = load_library()
+        add_examples(store, library)
+        if loop_examples:
+            from koers.demo_loop import add_loop_examples
+
+            progress("voorbeelden leercyclus", 0.95)
+            add_loop_examples(store, library)
         store.con.execute("CHECKPOINT")
     os.replace(temporary, target)
     Path(str(target) + ".wal").unlink(missing_ok=True)

@@ -38,6 +38,7 @@ SCHEMA_VERSION = 5
 # Invented figures (the demo's example series and targets) live under this source and nowhere else.
 EXAMPLE_SOURCE = "voorbeelddata"
 EXAMPLE_TITLE = "voorbeelddata, fictief"
+EXAMPLE_AUTHOR = "Voorbeeld (fictief)"  # who wrote the demo's invented annotations, actions and reviews
 EXAMPLE_PRECEDENCE = 1000  # below every real source: an example never overrides a real figure
 STATUSES = ("definitive", "provisional", "missing", "impossible")
 Progress = Callable[[str, float], None]
@@ -801,7 +802,9 @@ class Store:
         ).df()
 
     def remove_examples(self, actor: Actor = LOCAL) -> dict[str, int]:
-        """Remove every invented figure: example observations, their revisions and targets."""
+        """Remove every invented figure: example observations, their revisions and targets (with
+        their revision history), and the demo's invented learning loop (records by `EXAMPLE_AUTHOR`,
+        review sessions with their snapshots and items)."""
         require(actor, Permission.import_data)
         con = self.con
         con.execute("BEGIN TRANSACTION")
@@ -813,6 +816,13 @@ class Store:
                 "revisions": con.execute("DELETE FROM observation_revision WHERE source_table = ?", [EXAMPLE_SOURCE]).fetchall()[0][0],
                 "targets": con.execute("DELETE FROM target WHERE source = ?", [EXAMPLE_TITLE]).fetchall()[0][0],
             }
+            con.execute("DELETE FROM target_revision WHERE source = ?", [EXAMPLE_TITLE])
+            sessions = "(SELECT id FROM review_session WHERE created_by = ?)"
+            items = con.execute(f"DELETE FROM review_item WHERE session_id IN {sessions}", [EXAMPLE_AUTHOR]).fetchall()[0][0]
+            con.execute(f"DELETE FROM review_snapshot WHERE session_id IN {sessions}", [EXAMPLE_AUTHOR])
+            removed["records"] = items + sum(
+                con.execute(f"DELETE FROM {table} WHERE created_by = ?", [EXAMPLE_AUTHOR]).fetchall()[0][0]
+                for table in ("annotation", "action", "review_item", "review_session"))
             con.execute("DELETE FROM indicator_source WHERE source_table = ?", [EXAMPLE_SOURCE])
             con.execute("DELETE FROM indicator WHERE id NOT IN (SELECT indicator_id FROM indicator_source)")
             self._audit(actor, "delete", "examples", EXAMPLE_SOURCE, None, removed)

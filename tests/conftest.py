@@ -43,7 +43,7 @@ def demo_template(tmp_path_factory) -> Path:
     from koers.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(path)
+    build_demo(path, loop_examples=False)  # the invented learning loop is tested on its own (test_demo_loop.py)
     return path
 
 
