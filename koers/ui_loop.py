@@ -121,6 +121,22 @@ def frozen(session_id: int) -> pd.DataFrame:
     return _frozen(str(database_path()), ui._signature(), int(session_id))
 
 
+def audit_log(actor) -> pd.DataFrame:
+    """The audit trail as `Store.audit_log` gives it (administrators only: the store checks)."""
+    with _open() as store:
+        return store.audit_log(actor)
+
+
+def build_report(kind: str, session_id: int, lang: str, progress: Callable[[str, float], None]) -> bytes | str:
+    """A review session's report, "pdf" (bytes) or "html" (text), made for the current person."""
+    from koers import report  # weasyprint and kaleido: imported only when a report is asked for
+
+    library = ui.library()
+    build = report.build_pdf if kind == "pdf" else report.build_html
+    with _open() as store:
+        return build(store, library, session_id, lang, ui.actor(), progress)
+
+
 # --- writing ----------------------------------------------------------------------------------
 
 

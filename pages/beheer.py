@@ -13,11 +13,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from koers import access, auth, data_service, i18n, ui
+from koers import access, auth, data_service, i18n, ui, ui_loop
 from koers.access import LOCAL, ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
-from koers.settings import database_path
-from koers.store import Store
 from koers.ui import fmt, t
 
 ROLES = [str(role) for role in Role]
@@ -114,11 +112,6 @@ def roles_section(lang: str, actor: access.Actor) -> None:
 # --- audit trail -------------------------------------------------------------------------------
 
 
-def _audit_log(actor: access.Actor) -> pd.DataFrame:
-    with Store.open(database_path(), read_only=True, wait_seconds=10) as store:
-        return store.audit_log(actor)
-
-
 def filter_audit(log: pd.DataFrame, entities: list[str], actors: list[str],
                  dates: tuple[dt.date, ...] | dt.date | None) -> pd.DataFrame:
     """The rows of these entities and actors (empty: all), logged on the dates (one day or a
@@ -148,7 +141,7 @@ def _entity_name(lang: str):
 def audit_section(lang: str, actor: access.Actor) -> None:
     st.header(t("beheer.audit.title"))
     st.caption(t("beheer.audit.intro"))
-    log = _audit_log(actor)
+    log = ui_loop.audit_log(actor)
     if log.empty:
         st.info(t("beheer.audit.empty"), icon=":material/info:")
         return

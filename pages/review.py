@@ -21,8 +21,6 @@ from koers import review, ui, ui_loop
 from koers.access import ROLE_NAMES, Permission
 from koers.errors import KoersError
 from koers.review import Direction, ItemKind, Stage
-from koers.settings import database_path
-from koers.store import Store
 from koers.ui import fmt, t
 from metrics.model import Theme
 
@@ -309,18 +307,11 @@ def report_section(session: dict, items: pd.DataFrame, lang: str) -> None:
     for (kind, (label, mime)), place in zip(formats.items(), columns):
         with place:
             if st.button(t("review_page.build", kind=label), key=f"review_build_{kind}", icon=":material/description:"):
-                from koers import report  # being written alongside; imported only when a report is asked for
-
                 bar = st.progress(0.0, text=t("review_page.building", kind=label))
-                build = report.build_pdf if kind == "pdf" else report.build_html
                 try:
-                    library = ui.library()
-                    with Store.open(database_path(), read_only=True) as store:
-                        # `step` is the report's own words for what it is doing, in `lang`
-                        built[(kind, marker)] = build(store, library, session_id, lang, ui.actor(),
-                                                      lambda step, fraction: bar.progress(
-                                                          min(max(float(fraction), 0.0), 1.0),
-                                                          text=f"{t('review_page.building', kind=label)} {step}"))
+                    # `step` is the report's own words for what it is doing, in `lang`
+                    built[(kind, marker)] = ui_loop.build_report(kind, session_id, lang, lambda step, fraction: bar.progress(
+                        min(max(float(fraction), 0.0), 1.0), text=f"{t('review_page.building', kind=label)} {step}"))
                 except KoersError as error:
                     st.error(error.message(lang), icon=":material/error:")
                 except Exception:  # noqa: BLE001 - a failing report is one line; the detail is in the log

@@ -104,3 +104,25 @@ def test_unreadable_database_is_a_friendly_line_not_a_traceback(app_on, tmp_path
     at = app_on(db)
     assert len(at.error) == 1
     assert "Traceback" not in at.error[0].value
+
+
+def _imported_modules(path) -> set[str]:
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_only_the_store_talks_to_duckdb_and_pages_only_draw():
+    code = [p for folder in ("koers", "pages", "metrics") for p in (ROOT / folder).rglob("*.py")]
+    code += [ROOT / "app.py", ROOT / "serve.py"]
+    assert len(code) > 40
+    talking = sorted(str(p.relative_to(ROOT)) for p in code if "duckdb" in _imported_modules(p))
+    assert talking == ["koers/store.py"]
+    for page in PAGES:  # a page reads through koers (ui, ui_loop, services), never the store itself
+        assert "koers.store" not in _imported_modules(page), page.name
