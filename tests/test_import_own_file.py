@@ -7,10 +7,7 @@ recorded CBS responses.
 
 from __future__ import annotations
 
-import json
 import shutil
-from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 
 import openpyxl
@@ -21,60 +18,19 @@ import pytest
 
 from koers.catalogue import generated_indicator_id
 from koers.errors import FileProblem
-from koers.importers import cbs_odata4, own_file
+from koers.importers import own_file
 from koers.importers.own_file import FileMapping
 from koers.store import Store
+
+from cbs_reference import (  # noqa: F401 - fixtures
+    average_population, observation, population, registry_db, store,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "own"
 LONG_NL = FIXTURES / "kpi_lang_nl.csv"
 LONG_EN = FIXTURES / "kpi_long_en.csv"
 PROBLEMS = FIXTURES / "kpi_problems.csv"
 WIDE = FIXTURES / "kpi_breed.csv"
-
-
-def data_dir() -> Path:
-    shared = Path(__file__).resolve().parents[2] / "shared" / "data"
-    return shared if (shared / "cbs" / "03759ned").is_dir() else Path(__file__).resolve().parents[1] / "data"
-
-
-@lru_cache(maxsize=1)
-def cbs_03759ned() -> dict[tuple[str, str, str], float | None]:
-    """(region, measure, year) -> value as CBS published it (None: Impossible)."""
-    path = data_dir() / "cbs" / "03759ned" / "observations-page-1.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))["value"]
-    return {(r["RegioS"].strip(), r["Measure"], r["Perioden"][:4]): r["Value"] for r in rows}
-
-
-def population(region: str, year: int) -> float | None:
-    return cbs_03759ned()[region, "M000352", str(year)]
-
-
-def average_population(region: str, year: int) -> float | None:
-    return cbs_03759ned()[region, "M000365", str(year)]
-
-
-@pytest.fixture(scope="module")
-def registry_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database holding the registry and 03759ned, built once and copied per test."""
-    path = tmp_path_factory.mktemp("registry") / "koers.duckdb"
-    with Store.open(path) as store:
-        store.commit_import(cbs_odata4.load(str(data_dir() / "cbs" / "03759ned")))
-    return path
-
-
-@pytest.fixture
-def store(registry_db: Path, tmp_path: Path) -> Iterator[Store]:
-    path = tmp_path / "koers.duckdb"
-    shutil.copy(registry_db, path)
-    with Store.open(path) as opened:
-        yield opened
-
-
-def observation(store: Store, indicator: str, region: str, period: str, source: str) -> dict:
-    frame = store.observations(indicator, region, period, all_sources=True)
-    rows = frame[frame["source"] == source].to_dict("records")
-    assert len(rows) == 1, f"expected one {source} observation for {indicator} {region} {period}, got {rows}"
-    return rows[0]
 
 
 def isna(value: object) -> bool:

@@ -6,10 +6,6 @@ so every expected value here is looked up in the recorded CBS responses, not typ
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,8 +13,12 @@ import pytest
 
 from koers.catalogue import generated_indicator_id
 from koers.errors import FileProblem
-from koers.importers import cbs_odata4, statline_csv
+from koers.importers import statline_csv
 from koers.store import Store
+
+from cbs_reference import (  # noqa: F401 - fixtures
+    average_population, cbs_03759ned, observation, population, registry_db, store,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "statline"
 MAIN = FIXTURES / "70072ned_bevolking_2019_2024.csv"
@@ -26,51 +26,6 @@ PROBLEMS = FIXTURES / "70072ned_bevolking_problemen.csv"
 BY_SEX = FIXTURES / "Bevolking_geslacht_regio_2020.csv"
 REGIONS = ("NL01", "GM0014", "GM0003", "GM0010", "GM1979", "GM0363", "GM0457", "GM0373", "GM0893", "GM0518")
 POPULATION_COLUMN = "Bevolking/Bevolkingssamenstelling op 1 januari/Totale bevolking (aantal)"
-
-
-def data_dir() -> Path:
-    shared = Path(__file__).resolve().parents[2] / "shared" / "data"
-    return shared if (shared / "cbs" / "03759ned").is_dir() else Path(__file__).resolve().parents[1] / "data"
-
-
-@lru_cache(maxsize=1)
-def cbs_03759ned() -> dict[tuple[str, str, str], float | None]:
-    """(region, measure, year) -> value as CBS published it (None: Impossible)."""
-    path = data_dir() / "cbs" / "03759ned" / "observations-page-1.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))["value"]
-    return {(r["RegioS"].strip(), r["Measure"], r["Perioden"][:4]): r["Value"] for r in rows}
-
-
-def population(region: str, year: int) -> float | None:
-    return cbs_03759ned()[region, "M000352", str(year)]
-
-
-def average_population(region: str, year: int) -> float | None:
-    return cbs_03759ned()[region, "M000365", str(year)]
-
-
-@pytest.fixture(scope="module")
-def registry_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database holding the registry and 03759ned, built once and copied per test."""
-    path = tmp_path_factory.mktemp("registry") / "koers.duckdb"
-    with Store.open(path) as store:
-        store.commit_import(cbs_odata4.load(str(data_dir() / "cbs" / "03759ned")))
-    return path
-
-
-@pytest.fixture
-def store(registry_db: Path, tmp_path: Path) -> Iterator[Store]:
-    path = tmp_path / "koers.duckdb"
-    shutil.copy(registry_db, path)
-    with Store.open(path) as opened:
-        yield opened
-
-
-def observation(store: Store, indicator: str, region: str, period: str, source: str) -> dict:
-    frame = store.observations(indicator, region, period, all_sources=True)
-    rows = frame[frame["source"] == source].to_dict("records")
-    assert len(rows) == 1, f"expected one {source} observation for {indicator} {region} {period}, got {rows}"
-    return rows[0]
 
 
 # --- the download as CBS serves it ----------------------------------------------------------------
