@@ -18,7 +18,6 @@ from __future__ import annotations
 import random
 import shutil
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -26,10 +25,10 @@ import pyarrow.compute as pc
 import pytest
 
 import koers.store
-from conftest import CBS
-from koers.importers import cbs_odata4, own_file
+from koers.importers import own_file
 from koers.importers.common import data_checksum, empty_rejected, file_checksum, observation_table, region_columns
 from koers.importers.own_file import _any_contains, _empty_as_null
+from cbs_reference import registry_db, store  # noqa: F401 - fixtures
 from koers.store import ImportBatch, Store
 
 # The staging SQL before the fast path (as in commit 456509f), reading the batch row by row.
@@ -129,22 +128,6 @@ REGION_TEXTS = ["GM0363", "363", "0363", "Amsterdam", "GM0457", "Weesp", "GM0003
 PERIODS = ["2019", "2020", "2021", "2022", "2022-Q1", "2022-Q2", "2022-03", "2024-11", None]
 INDICATORS = ["population", "average_population", "eigen_tevredenheid"]
 STATUSES = ["definitive", "provisional", "missing", "impossible"]
-
-
-@pytest.fixture(scope="module")
-def registry_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("registry") / "koers.duckdb"
-    with Store.open(path) as store:
-        store.commit_import(cbs_odata4.load(str(CBS / "03759ned")))
-    return path
-
-
-@pytest.fixture
-def store(registry_db: Path, tmp_path: Path) -> Iterator[Store]:
-    path = tmp_path / "koers.duckdb"
-    shutil.copy(registry_db, path)
-    with Store.open(path) as opened:
-        yield opened
 
 
 def random_batch(seed: int, rows: int = 400, source: str = "eigen_test") -> ImportBatch:
