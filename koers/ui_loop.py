@@ -197,6 +197,15 @@ def write_loaded(prefix: str, write: Callable[[Store, Library, int | None, int |
         st.session_state.pop(f"{prefix}_loaded", None)
 
 
+def fill_form(prefix: str, owner: object, pick: int, values: dict[str, object], version: int | None) -> None:
+    """Put a record's fields (or a blank record's) into an edit form's widgets `<prefix>_<field>`,
+    and remember in `<prefix>_loaded` what the record belongs to (a municipality, a session), which
+    record it is and the version it had: `write_loaded` saves against exactly that."""
+    for name, value in values.items():
+        st.session_state[f"{prefix}_{name}"] = value
+    st.session_state[f"{prefix}_loaded"] = (owner, pick, version)
+
+
 def still_loaded(marker: str, which: tuple, fields: list[str]) -> bool:
     """Whether an edit form still holds the record it was filled with.
 

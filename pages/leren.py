@@ -66,9 +66,7 @@ def _load_annotation(region: str, pick: int, records: dict, labels: dict[str, st
     else:
         record = records[pick]
         values, version = (record.kpi_id, record.period, record.kind, record.text), int(record.version)
-    for name, value in zip(ANNOTATION_FIELDS, values):
-        state[f"leren_ann_{name}"] = value
-    state["leren_ann_loaded"] = (region, pick, version)
+    ui_loop.fill_form("leren_ann", region, pick, dict(zip(ANNOTATION_FIELDS, values)), version)
 
 
 def _save_annotation() -> None:
@@ -142,9 +140,7 @@ def _load_action(region: str, pick: int, records: dict, labels: dict[str, str]) 
                   "kpis": [k for k in r.kpi_ids if k in labels], "effect": r.expected_effect or "",
                   "review": None if pd.isna(r.review_id) else int(r.review_id)}
         version = int(r.version)
-    for name, value in values.items():
-        state[f"leren_act_{name}"] = value
-    state["leren_act_loaded"] = (region, pick, version)
+    ui_loop.fill_form("leren_act", region, pick, values, version)
 
 
 def _save_action() -> None:

@@ -163,9 +163,7 @@ def _load_item(session_id: int, pick: int, records: dict) -> None:
                   "value": None if pd.isna(r.expected_value) else float(r.expected_value),
                   "year": None if pd.isna(r.expected_year) else int(r.expected_year)}
         version = int(r.version)
-    for name, value in values.items():
-        state[f"review_item_{name}"] = value
-    state["review_item_loaded"] = (session_id, pick, version)
+    ui_loop.fill_form("review_item", session_id, pick, values, version)
 
 
 def _save_item() -> None:
