@@ -9,7 +9,8 @@ Snapshot rows (one per KPI; `review_snapshot` in the store):
     kpi_id, theme, kind, title_nl, title_en, unit, polarity, period, value (null when suppressed),
     suppressed, privacy_threshold, status, target, target_year, tolerance, original_target, trend,
     percentile, peers, peer_median, provisional, harmonised, example, sources, data_date,
-    series ('{"2019": 1.5, ...}'), peer_values ('{"GM0344": 2.1, ...}')
+    series ('{"2019": 1.5, ...}'), peer_values ('{"GM0344": 2.1, ...}'); in both a value withheld
+    for privacy is the text "suppressed" (never the number), a missing one null
 """
 
 from __future__ import annotations
@@ -64,8 +65,14 @@ class ReviewItemInput(_Input):
     expected_year: int | None = Field(default=None, ge=2000, le=2100)
 
 
+SUPPRESSED = "suppressed"  # a point withheld for privacy in `series` / `peer_values`: its value is not stored
+
+
 def _json_map(frame: pd.DataFrame, key: str) -> str:
-    return json.dumps({str(k): (None if pd.isna(v) else float(v)) for k, v in zip(frame[key], frame["value"])})
+    """{key: value} as JSON: a number, null when missing, "suppressed" when withheld."""
+    hidden = frame["suppressed"].astype(bool)
+    return json.dumps({str(k): SUPPRESSED if h else (None if pd.isna(v) else float(v))
+                       for k, v, h in zip(frame[key], frame["value"], hidden)})
 
 
 def snapshot(store: Store, library: Library, region: str, year: int, peers_by: str = "size",
@@ -147,9 +154,11 @@ def frozen(store: Store, session_id: int) -> pd.DataFrame:
 
 
 def series_of(row: pd.Series | dict) -> pd.DataFrame:
-    """A snapshot row's frozen series: period, value."""
+    """A snapshot row's frozen series: period, value (NaN when missing or withheld), suppressed."""
     data = json.loads(row["series"] or "{}")
-    return pd.DataFrame({"period": list(data), "value": [np.nan if v is None else v for v in data.values()]})
+    return pd.DataFrame({"period": list(data),
+                         "value": [v if isinstance(v, (int, float)) else np.nan for v in data.values()],
+                         "suppressed": [v == SUPPRESSED for v in data.values()]})
 
 
 def items(store: Store, session_id: int) -> pd.DataFrame:

@@ -147,7 +147,7 @@ _V4 = [
         created_at TIMESTAMP NOT NULL, created_by VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL,
         updated_by VARCHAR NOT NULL, version INTEGER NOT NULL, deleted BOOLEAN NOT NULL)""",
     # What the council saw, frozen when the session was made; later imports never touch it.
-    # `series` and `peer_values`: JSON ({"2019": 1.5, ...} and {"GM0344": 2.1, ...}).
+    # `series` and `peer_values`: JSON ({"2019": 1.5, ...} and {"GM0344": 2.1, ...}; "suppressed" where withheld).
     """CREATE TABLE review_snapshot (
         session_id INTEGER NOT NULL, kpi_id VARCHAR NOT NULL, theme INTEGER, kind VARCHAR, title_nl VARCHAR,
         title_en VARCHAR, unit VARCHAR, polarity VARCHAR, period VARCHAR, value DOUBLE, suppressed BOOLEAN,

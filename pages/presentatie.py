@@ -81,11 +81,9 @@ def target_text(row: pd.Series) -> str:
 
 
 def series_of(row: pd.Series, region: str, frozen: bool) -> pd.DataFrame:
-    """period, value, suppressed: the frozen series of the snapshot (suppressed values were not
-    kept: null, and not told apart from missing), or the live one."""
+    """period, value, suppressed: the frozen series of the snapshot, or the live one."""
     if frozen:
-        series = review.series_of(row)
-        return series.assign(suppressed=False)
+        return review.series_of(row)
     live = ui.series(region).get(row["kpi_id"])
     if live is None:
         return pd.DataFrame(columns=["period", "value", "suppressed"])

@@ -80,7 +80,7 @@ def html_text(document: str) -> str:
 
 def charted(snapshot) -> int:
     """KPIs with at least one figure in their frozen series: each gets a chart."""
-    return sum(any(v is not None for v in json.loads(s).values()) for s in snapshot["series"])
+    return sum(any(isinstance(v, (int, float)) for v in json.loads(s).values()) for s in snapshot["series"])
 
 
 def pdf_pages(data: bytes, tmp: Path) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from koers import review
@@ -77,7 +78,9 @@ def test_suppressed_values_are_not_kept_in_a_snapshot(store, library):
     assert len(suppressed) == 11 and set(suppressed["privacy_threshold"]) == {10}
     assert suppressed["value"].isna().all()
     for row in suppressed.itertuples():
-        assert json.loads(row.series)["2024"] is None
+        assert json.loads(row.series)["2024"] == "suppressed"  # withheld, and told apart from missing
+        series = review.series_of(row._asdict()).set_index("period")
+        assert bool(series.at["2024", "suppressed"]) and pd.isna(series.at["2024", "value"])
 
 
 def test_expected_effects_are_set_against_what_happened(store, library, tmp_path):
