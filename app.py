@@ -4,7 +4,7 @@ The selection (municipality, year, peer group, language) lives in widgets bound 
 parameters, so a link to a view can be pasted into a council document and opens the same view.
 On first start without a database the demo database is built from the shipped CBS data.
 
-Login (`koers.auth.gate`): with an OpenID Connect provider in the secrets, nobody sees anything
+Login (`koers.dashboard.auth.gate`): with an OpenID Connect provider in the secrets, nobody sees anything
 before logging in with `st.login`; the claims map to a role through the roles file, and the person
 goes into the session, which every write passes on. Without a provider the dashboard runs as one
 local user with the administrator role, under a banner on every page.
@@ -16,9 +16,10 @@ import logging
 
 import streamlit as st
 
-from koers import auth, i18n, ui
+from koers.dashboard import auth, ui
+from koers import i18n
 from koers.access import Permission
-from koers.demo import build_demo
+from koers.demo.build import build_demo
 from koers.errors import KoersError
 from koers.settings import database_path
 from koers.store import Store

@@ -79,7 +79,7 @@ REDRAWN_JS = """(expected) => {
 }"""
 CLICK_JS = """() => document.addEventListener('pointerdown', () => { window.__benchClick = performance.now(); }, true)"""
 # The app modules Koers's first run imports (plotly, pandas, DuckDB, the library), for the diagnosis.
-APP_MODULES = ("koers.ui", "koers.demo", "koers.i18n", "pandas", "plotly.graph_objects", "metrics.model")
+APP_MODULES = ("koers.dashboard.ui", "koers.demo.build", "koers.i18n", "pandas", "plotly.graph_objects", "metrics.model")
 
 
 # --- AppTest, each cold run in its own process ----------------------------------------------------
@@ -187,7 +187,7 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from koers.demo import build_demo
+    from koers.demo.build import build_demo
     from koers.store import Store
 
     with tempfile.TemporaryDirectory(prefix="bench_dashboard_") as folder:

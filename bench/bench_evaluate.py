@@ -27,13 +27,13 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from koers.assess import kpi_overview, peer_group, peer_statistics  # noqa: E402
-from koers.catalogue import CATALOGUE, IndicatorDefinition, canonical_by_id  # noqa: E402
-from koers.demo import build_demo  # noqa: E402
-from koers.evaluate import evaluate  # noqa: E402
-from koers.importers import cbs_odata4  # noqa: E402
-from koers.importers.common import empty_rejected, observation_table  # noqa: E402
-from koers.library import load_library  # noqa: E402
+from koers.kpis.assess import kpi_overview, peer_group, peer_statistics  # noqa: E402
+from koers.indicators.catalogue import CATALOGUE, IndicatorDefinition, canonical_by_id  # noqa: E402
+from koers.demo.build import build_demo  # noqa: E402
+from koers.kpis.evaluate import evaluate  # noqa: E402
+from koers.sources import cbs_odata4  # noqa: E402
+from koers.sources.common import empty_rejected, observation_table  # noqa: E402
+from koers.kpis.library import load_library  # noqa: E402
 from koers.store import ImportBatch, Store  # noqa: E402
 from metrics.model import RatioDefinition  # noqa: E402
 

@@ -98,7 +98,7 @@ def run(work: Path, rows_scale: float, repeat: int) -> None:
     registry = work / "registry.duckdb"
     _child(f"""
 from koers.store import Store
-from koers.importers import cbs_odata4
+from koers.sources import cbs_odata4
 with Store.open({str(registry)!r}) as s:
     s.commit_import(cbs_odata4.load({str(ROOT / 'data' / 'cbs' / '03759ned')!r}))
 result = {{}}""")
@@ -120,7 +120,7 @@ result = {{"seconds": time.perf_counter() - t}}"""
 
     koers_code = f"""
 from koers.store import Store
-from koers.importers import own_file
+from koers.sources import own_file
 target = {str(work / 'koers.duckdb')!r}
 shutil.copy({str(registry)!r}, target)
 t = time.perf_counter()
@@ -135,7 +135,7 @@ result = {{"seconds": time.perf_counter() - t, "marks": [(step, at - t) for step
 
     reimport_code = f"""
 from koers.store import Store
-from koers.importers import own_file
+from koers.sources import own_file
 t = time.perf_counter()
 batch = own_file.load(Path({str(csv_path)!r}))
 with Store.open({str(work / 'koers.duckdb')!r}) as s:
@@ -151,7 +151,7 @@ result = {{"seconds": time.perf_counter() - t, "unchanged": r.rows_unchanged}}""
 
     shared = _child(f"""
 from koers.store import Store
-from koers.importers import cbs_odata3, cbs_odata4
+from koers.sources import cbs_odata3, cbs_odata4
 cbs = Path({str(ROOT / 'data' / 'cbs')!r})
 t = time.perf_counter()
 with Store.open({str(work / 'shared.duckdb')!r}) as s:

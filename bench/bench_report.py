@@ -1,4 +1,4 @@
-"""Report speed: a council review report of 30 KPIs as PDF (`koers.report.build_pdf`).
+"""Report speed: a council review report of 30 KPIs as PDF (`koers.loop.report.build_pdf`).
 
 On a fresh demo database (in a temporary folder) a review session of Amsterdam 2024 is made with
 30 KPIs that each have a chart. Measured:
@@ -34,10 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from koers import report, review  # noqa: E402
+from koers.loop import report, review  # noqa: E402
 from koers.access import LOCAL  # noqa: E402
-from koers.demo import build_demo  # noqa: E402
-from koers.library import load_library  # noqa: E402
+from koers.demo.build import build_demo  # noqa: E402
+from koers.kpis.library import load_library  # noqa: E402
 from koers.store import Store  # noqa: E402
 
 KPIS = 30

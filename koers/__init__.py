@@ -1,3 +1,3 @@
-"""Koers: outcome steering for Dutch municipalities — the engine (store, importers, CLI)."""
+"""Koers: outcome steering for Dutch municipalities — the engine (store, sources, KPIs, learning loop, CLI)."""
 
 __version__ = "0.1.0"

@@ -66,7 +66,7 @@ def _number(n: int) -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> None:
-    from koers.registry import read_regions_file
+    from koers.sources.registry import read_regions_file
     from koers.settings import DATA
 
     with _open(args) as store:
@@ -106,20 +106,20 @@ def _run_import(args: argparse.Namespace, kind: str, load: Callable[[Callable[[s
 
 def cmd_import(args: argparse.Namespace) -> None:
     if args.kind == "cbs-odata4":
-        from koers.importers import cbs_odata4
+        from koers.sources import cbs_odata4
 
         _run_import(args, args.kind, lambda p: cbs_odata4.load(args.source, args.base_url or cbs_odata4.DEFAULT_BASE_URL, args.filter, p))
     elif args.kind == "cbs-odata3":
-        from koers.importers import cbs_odata3
+        from koers.sources import cbs_odata3
 
         levels = tuple(x.strip().upper() for x in args.levels.split(",")) if args.levels else None
         _run_import(args, args.kind, lambda p: cbs_odata3.load(args.source, args.base_url or cbs_odata3.DEFAULT_BASE_URL, args.period, levels, p))
     elif args.kind == "statline-csv":
-        from koers.importers import statline_csv
+        from koers.sources import statline_csv
 
         _run_import(args, args.kind, lambda p: statline_csv.load(Path(args.source), args.table))
     else:
-        from koers.importers import own_file
+        from koers.sources import own_file
 
         # The positional FILE is `args.source`; the mapping's own `source` (the name the figures are
         # stored under) comes from --source-name.
@@ -138,7 +138,7 @@ def cmd_import(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from koers.demo import build_demo
+    from koers.demo.build import build_demo
 
     target = database_path(args.db)
     if target.exists() and not args.force:
@@ -174,7 +174,7 @@ def cmd_indicators(args: argparse.Namespace) -> None:
 
 
 def cmd_observations(args: argparse.Namespace) -> None:
-    from koers.evaluate import count_thresholds
+    from koers.kpis.evaluate import count_thresholds
 
     library = _library(args)
     with _open(args, read_only=True) as store:
@@ -201,7 +201,7 @@ def cmd_rejected(args: argparse.Namespace) -> None:
 
 
 def _library(args: argparse.Namespace):
-    from koers.library import load_library
+    from koers.kpis.library import load_library
     from koers.settings import metrics_folder
 
     known: list[str] = []
@@ -226,7 +226,7 @@ def cmd_metrics_validate(args: argparse.Namespace) -> None:
 
 
 def cmd_metrics_catalog(args: argparse.Namespace) -> None:
-    from koers.catalog import write_catalog
+    from koers.kpis.document import write_catalog
 
     library = _library(args)
     target = Path(args.out)
@@ -237,7 +237,7 @@ def cmd_metrics_catalog(args: argparse.Namespace) -> None:
 def cmd_kpi(args: argparse.Namespace) -> None:
     import datetime as dt
 
-    from koers.assess import STATUS_TEXT, kpi_overview
+    from koers.kpis.assess import STATUS_TEXT, kpi_overview
 
     library = _library(args)
     custom = [c.strip().upper() for c in args.peers_list.split(",")] if args.peers_list else None
@@ -269,7 +269,7 @@ def cmd_kpi(args: argparse.Namespace) -> None:
 
 
 def cmd_targets_import(args: argparse.Namespace) -> None:
-    from koers.targets import read_targets
+    from koers.kpis.targets import read_targets
 
     frame = read_targets(Path(args.file))
     with _open(args) as store:
@@ -315,7 +315,7 @@ def _unwritable(target: Path) -> str | None:
 
 def cmd_report(args: argparse.Namespace) -> None:
     """A review session's report as PDF or self-contained HTML, written to --out."""
-    from koers import report, review
+    from koers.loop import report, review
     from koers.access import command_line_actor
 
     lang = language()

@@ -1,1 +1,1 @@
-"""Metric modules (KPI definitions per Gemeente Agenda theme) arrive with the metric-layer issue."""
+"""The analysts' content: the KPI model (`model.py`), the built-in KPIs per theme (`theme_*.py`) and own YAML definitions (`custom/`)."""

@@ -70,7 +70,7 @@ class RatioDefinition(_Strict):
 
 
 class FormulaDefinition(_Strict):
-    """Arithmetic over indicator and KPI ids (see koers.formula for what is allowed)."""
+    """Arithmetic over indicator and KPI ids (see koers.kpis.formula for what is allowed)."""
 
     type: Literal["formula"]
     formula: str = Field(min_length=1, max_length=500)

@@ -13,10 +13,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from koers import access, auth, data_service, i18n, ui, ui_loop
+from koers import access, i18n
+from koers.dashboard import auth, ui, ui_loop
+from koers.sources import uploads
 from koers.access import LOCAL, ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
-from koers.ui import fmt, t
+from koers.dashboard.ui import fmt, t
 
 ROLES = [str(role) for role in Role]
 
@@ -193,7 +195,7 @@ def _load_governance(source: str, row: pd.Series | None) -> None:
     if loaded is not None and loaded[0] == source:
         return
     version = None if row is None or not row["recorded"] else int(row["version"])
-    for name in data_service.GOVERNANCE_FIELDS:
+    for name in uploads.GOVERNANCE_FIELDS:
         value = None if row is None else row[name]
         if name == "licence" and not value and row is not None:
             value = row["import_licence"]  # a first record starts from what the import said
@@ -204,7 +206,7 @@ def _load_governance(source: str, row: pd.Series | None) -> None:
 def governance_section(lang: str, actor: access.Actor) -> None:
     st.header(t("beheer.governance.title"))
     st.caption(t("beheer.governance.intro"))
-    frame = data_service.governance()
+    frame = uploads.governance()
     if frame.empty:
         st.info(t("beheer.governance.empty"), icon=":material/info:")
         return
@@ -234,7 +236,7 @@ def governance_section(lang: str, actor: access.Actor) -> None:
     saved = st.session_state.pop("beheer_gov_saved", None)
     if saved:
         st.success(saved, icon=":material/check_circle:")
-    options = ["", *data_service.PRIVACY_CLASSES]  # "": not filled in
+    options = ["", *uploads.PRIVACY_CLASSES]  # "": not filled in
     current = st.session_state.get("beheer_gov_privacy_class")
     if current and current not in options:  # a class written outside this form
         options.append(current)
@@ -253,9 +255,9 @@ def governance_section(lang: str, actor: access.Actor) -> None:
               on_click=lambda: st.session_state.pop("beheer_gov_loaded", None))
     if not submitted:
         return
-    values = {name: st.session_state.get(f"beheer_gov_{name}") for name in data_service.GOVERNANCE_FIELDS}
+    values = {name: st.session_state.get(f"beheer_gov_{name}") for name in uploads.GOVERNANCE_FIELDS}
     try:
-        data_service.save_governance(source, values, actor, loaded_version)
+        uploads.save_governance(source, values, actor, loaded_version)
     except KoersError as error:  # refused or changed meanwhile: one line, the form keeps what was typed
         st.error(error.message(lang), icon=":material/cancel:")
         return

@@ -10,23 +10,25 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers import auth, data_service, i18n, ui
+from koers.dashboard import auth, ui
+from koers.sources import uploads
+from koers import i18n
 from koers.access import ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
 from koers.settings import database_path
-from koers.ui import fmt, t
+from koers.dashboard.ui import fmt, t
 
 COVERAGE_DEFAULT = 15  # indicators shown in the coverage map at first: those missing the most
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
-def _quality(db: str, signature: tuple) -> data_service.Quality:
-    return data_service.quality(db)
+def _quality(db: str, signature: tuple) -> uploads.Quality:
+    return uploads.quality(db)
 
 
-def quality() -> data_service.Quality:
+def quality() -> uploads.Quality:
     db = database_path()
-    return _quality(str(db), data_service.signature(db))
+    return _quality(str(db), uploads.signature(db))
 
 
 def _date(value: object) -> str:
@@ -57,20 +59,20 @@ def _upload_options(kind: str, lang: str) -> dict[str, str]:
     return options
 
 
-def _prepared(upload, kind: str, options: dict[str, str]) -> tuple[tuple, data_service.PreparedUpload]:
+def _prepared(upload, kind: str, options: dict[str, str]) -> tuple[tuple, uploads.PreparedUpload]:
     """The upload read and checked, kept in the session until the file or an option changes."""
     key = (upload.file_id, upload.name, kind, tuple(sorted(options.items())))
     kept = st.session_state.get("data_prepared")
     if kept is None or kept[0] != key:
         with st.spinner(t("data_page.reading")):
-            mapping = data_service.own_mapping(**options) if kind == "own" else None
-            prepared = data_service.prepare_upload(upload.name, upload.getvalue(), kind, mapping, options.get("table"))
+            mapping = uploads.own_mapping(**options) if kind == "own" else None
+            prepared = uploads.prepare_upload(upload.name, upload.getvalue(), kind, mapping, options.get("table"))
         kept = (key, prepared)
         st.session_state["data_prepared"] = kept
     return kept
 
 
-def _show_check(prepared: data_service.PreparedUpload, lang: str) -> None:
+def _show_check(prepared: uploads.PreparedUpload, lang: str) -> None:
     st.subheader(t("data_page.preview"))
     preview = prepared.preview
     st.dataframe(pd.DataFrame({
@@ -117,10 +119,10 @@ def upload_section(lang: str) -> None:
     if not may_import:
         st.info(t("auth.import_needs_admin", name=actor.name, role=ROLE_NAMES[actor.role][lang == "en"],
                   admin=ROLE_NAMES[Role.admin][lang == "en"]), icon=":material/lock:")
-    kind = st.segmented_control(t("data_page.kind"), list(data_service.UPLOAD_KINDS), key="data_kind", default="own",
+    kind = st.segmented_control(t("data_page.kind"), list(uploads.UPLOAD_KINDS), key="data_kind", default="own",
                                 required=True, format_func=ui.labels(lang, "data_page.kinds"))
     options = _upload_options(kind, lang)
-    types = data_service.STATLINE_TYPES if kind == "statline" else data_service.OWN_TYPES
+    types = uploads.STATLINE_TYPES if kind == "statline" else uploads.OWN_TYPES
     upload = st.file_uploader(t("data_page.file"), type=types, key=f"data_file_{kind}")
     if upload is None:
         st.info(t("data_page.no_file"), icon=":material/upload_file:")
@@ -144,7 +146,7 @@ def upload_section(lang: str) -> None:
     if st.session_state.pop("data_commit_request", None) == key:
         bar = st.progress(0.0, text=t("data_page.committing"))
         try:
-            result = data_service.commit_upload(
+            result = uploads.commit_upload(
                 prepared, lambda step, fraction: bar.progress(min(max(fraction, 0.0), 1.0), text=t(f"data_page.steps.{step}")),
                 actor=actor)
         except KoersError as error:
@@ -184,7 +186,7 @@ def history_section() -> None:
 
 def governance() -> pd.DataFrame:
     """Read fresh on every run (a few rows): a saved record need not change the file's fingerprint."""
-    return data_service.governance(database_path())
+    return uploads.governance(database_path())
 
 
 def _privacy(lang: str, value: object) -> str:
@@ -229,7 +231,7 @@ def governance_table(records: pd.DataFrame, lang: str) -> None:
 
 def quality_section(lang: str) -> None:
     st.header(t("data_page.quality"))
-    st.caption(t("data_page.quality_caption", z=fmt(data_service.OUTLIER_Z, 1)))
+    st.caption(t("data_page.quality_caption", z=fmt(uploads.OUTLIER_Z, 1)))
     report = quality()
     records = governance()
     summary = report.summary

@@ -6,9 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers import ui, ui_loop
-from koers.catalog import definition_text
-from koers.ui import fmt, t
+from koers.dashboard import ui, ui_loop
+from koers.kpis.document import definition_text
+from koers.dashboard.ui import fmt, t
 
 
 def annotation_marks(notes: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +83,7 @@ def draw() -> None:
     st.header(t("kpi.series"))
     history = ui.series(choice.region).get(kpi_id, pd.DataFrame(columns=["period", "value", "suppressed"]))
     national = ui.series("NL01").get(kpi_id, pd.DataFrame(columns=["period", "value"]))
-    # What people wrote is read fresh (see koers.ui_loop): a revised target shows on the next run.
+    # What people wrote is read fresh (see koers.dashboard.ui_loop): a revised target shows on the next run.
     loop = ui_loop.loop(choice.region)
     targets = loop.targets[loop.targets["kpi_id"] == kpi_id].sort_values("year").reset_index(drop=True)
     notes = loop.annotations[loop.annotations["kpi_id"] == kpi_id]

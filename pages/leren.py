@@ -14,10 +14,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from koers import learning, ui, ui_loop
+from koers.loop import learning
+from koers.dashboard import ui, ui_loop
 from koers.access import ROLE_NAMES, Permission
-from koers.learning import ActionStatus, AnnotationKind
-from koers.ui import fmt, t
+from koers.loop.learning import ActionStatus, AnnotationKind
+from koers.dashboard.ui import fmt, t
 
 NEW = ui_loop.NEW
 REQUEST = "leren_request"  # what a save or delete button asked for (see ui_loop.ask)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from koers import ui, ui_loop
-from koers.ui import fmt, t
+from koers.dashboard import ui, ui_loop
+from koers.dashboard.ui import fmt, t
 from metrics.model import Theme
 
 

@@ -12,10 +12,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers import review, ui, ui_loop
+from koers.loop import review
+from koers.dashboard import ui, ui_loop
 from koers.access import Permission
-from koers.review import STATUS_ORDER
-from koers.ui import fmt, t
+from koers.loop.review import STATUS_ORDER
+from koers.dashboard.ui import fmt, t
 from metrics.model import Theme
 
 KINDS = ("outcome", "output")  # what a council steers on; context and input figures stay on the KPI page

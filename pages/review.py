@@ -1,6 +1,6 @@
 """Reviewsessies: the council review of a municipality, plan → do → check → adjust.
 
-A session freezes what was shown (`koers.review`): this page draws that frozen snapshot, never the
+A session freezes what was shown (`koers.loop.review`): this page draws that frozen snapshot, never the
 live figures, so what the council discussed stays what it was after any later import. Next to it
 the session's findings, decisions and expected effects, what the previous session expected against
 what happened, the actions on the session's KPIs, and the report as PDF and HTML.
@@ -17,11 +17,12 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from koers import review, ui, ui_loop
+from koers.loop import review
+from koers.dashboard import ui, ui_loop
 from koers.access import ROLE_NAMES, Permission
 from koers.errors import KoersError
-from koers.review import Direction, ItemKind, Stage
-from koers.ui import fmt, t
+from koers.loop.review import Direction, ItemKind, Stage
+from koers.dashboard.ui import fmt, t
 from metrics.model import Theme
 
 log = logging.getLogger("koers.dashboard")

@@ -1,7 +1,7 @@
 """KPI-studio: define or change a KPI in a form, checked as you type, previewed for every
 municipality, and saved as a new version (old versions kept and comparable).
 
-Saving needs the policy advisor's role (checked again by `kpi_versions.save`); the form remembers
+Saving needs the policy advisor's role (checked again by `versions.save`); the form remembers
 the version it was loaded from, so a save over someone else's newer version is refused."""
 
 from __future__ import annotations
@@ -10,12 +10,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers import auth, data_service, i18n, kpi_versions, ui
+from koers.dashboard import auth, ui
+from koers.sources import uploads
+from koers import i18n
+from koers.kpis import versions
 from koers.access import LOCAL, ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
-from koers.library import Problem
+from koers.kpis.library import Problem
 from koers.settings import database_path, metrics_folder
-from koers.ui import fmt, t
+from koers.dashboard.ui import fmt, t
 from metrics.model import Theme
 
 KINDS = ["outcome", "output", "input", "context"]
@@ -24,12 +27,12 @@ POLARITIES = ["higher_is_better", "lower_is_better", "neither"]
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
 def _indicators(db: str, signature: tuple) -> pd.DataFrame:
-    return kpi_versions.indicator_choices(db)
+    return versions.indicator_choices(db)
 
 
 def indicators() -> pd.DataFrame:
     db = database_path()
-    return _indicators(str(db), data_service.signature(db))
+    return _indicators(str(db), uploads.signature(db))
 
 
 def field_label(name: str) -> str:
@@ -43,12 +46,12 @@ def _load_form(choice: str, library) -> None:
     """Put the chosen KPI's fields (or a blank form) into the widgets, once per choice."""
     if st.session_state.get("studio_loaded") == choice:
         return
-    values = kpi_versions.form_of(library.kpis[choice]) if choice else kpi_versions.blank_form()
-    for name in kpi_versions.FORM_FIELDS:
+    values = versions.form_of(library.kpis[choice]) if choice else versions.blank_form()
+    for name in versions.FORM_FIELDS:
         st.session_state[f"studio_{name}"] = values[name]
     st.session_state["studio_loaded"] = choice
     # the version this form starts from: a save is refused when someone saved a newer one since
-    st.session_state["studio_loaded_version"] = kpi_versions.latest_version(metrics_folder(), choice) if choice else None
+    st.session_state["studio_loaded_version"] = versions.latest_version(metrics_folder(), choice) if choice else None
 
 
 def _with(options: list[str], *current: object) -> list[str]:
@@ -59,7 +62,7 @@ def _with(options: list[str], *current: object) -> list[str]:
 
 
 def form(library, lang: str) -> dict:
-    """The form; returns its values by `kpi_versions.FORM_FIELDS` name."""
+    """The form; returns its values by `versions.FORM_FIELDS` name."""
     state = st.session_state
     kpis = library.kpis
     table = indicators()
@@ -93,7 +96,7 @@ def form(library, lang: str) -> dict:
     columns[3].text_input(field_label("unit"), key="studio_unit")
 
     st.subheader(t("studio.definition_section"))
-    st.segmented_control(field_label("definition_type"), list(kpi_versions.DEFINITION_TYPES), key="studio_definition_type",
+    st.segmented_control(field_label("definition_type"), list(versions.DEFINITION_TYPES), key="studio_definition_type",
                          required=True, format_func=ui.labels(lang, "studio.types"), help=t("studio.definition_help"))
     kind = state.get("studio_definition_type")
     indicator_ids = sorted(titles, key=lambda i: (titles[i].casefold(), i))
@@ -109,7 +112,7 @@ def form(library, lang: str) -> dict:
                              placeholder=t("studio.choose_indicator"), format_func=name_of)
         columns[1].selectbox(field_label("definition.denominator"), references, key="studio_denominator", index=None,
                              placeholder=t("studio.choose_indicator"), format_func=name_of)
-        columns[2].selectbox(field_label("definition.scale"), list(kpi_versions.SCALES), key="studio_scale",
+        columns[2].selectbox(field_label("definition.scale"), list(versions.SCALES), key="studio_scale",
                              format_func=lambda s: i18n.number(s, lang))
     else:
         st.text_area(field_label("definition.formula"), key="studio_formula")
@@ -124,7 +127,7 @@ def form(library, lang: str) -> dict:
     outcomes = sorted((k for k, v in kpis.items() if v.kind == "outcome"), key=lambda k: kpi_titles[k].casefold())
     right.multiselect(field_label("contributes_to"), _with(outcomes, state.get("studio_contributes_to")),
                       key="studio_contributes_to", format_func=lambda k: f"{kpi_titles.get(k, k)} ({k})")
-    return {name: state.get(f"studio_{name}") for name in kpi_versions.FORM_FIELDS}
+    return {name: state.get(f"studio_{name}") for name in versions.FORM_FIELDS}
 
 
 def show_problems(problems: list[Problem], lang: str) -> None:
@@ -144,13 +147,13 @@ def show_problems(problems: list[Problem], lang: str) -> None:
         st.success(t("studio.no_problems"), icon=":material/check_circle:")
 
 
-def show_preview(check: kpi_versions.Check, library, year: int) -> None:
+def show_preview(check: versions.Check, library, year: int) -> None:
     st.header(t("studio.preview", year=year))
     if check.kpi is None or check.errors:
         st.info(t("studio.preview_unavailable"), icon=":material/info:")
         return
     kpi = check.kpi
-    values = kpi_versions.preview_in(database_path(), library, kpi, year, str(check.target or ""))
+    values = versions.preview_in(database_path(), library, kpi, year, str(check.target or ""))
     if values.empty:
         st.info(t("studio.preview_none", year=year), icon=":material/info:")
         return
@@ -171,7 +174,7 @@ def show_preview(check: kpi_versions.Check, library, year: int) -> None:
     ui.chart_with_table(figure, table, key="studio_preview_chart")
 
 
-def save_section(values: dict, check: kpi_versions.Check, library, known: set[str], editing: str | None, lang: str) -> None:
+def save_section(values: dict, check: versions.Check, library, known: set[str], editing: str | None, lang: str) -> None:
     st.header(t("studio.save"))
     actor = ui.actor()
     may_save = actor.may(Permission.define_kpi)
@@ -190,7 +193,7 @@ def save_section(values: dict, check: kpi_versions.Check, library, known: set[st
     if not st.session_state.pop("studio_save_request", False):
         return
     try:
-        version = kpi_versions.save(values, library, known, metrics_folder(), author, editing=editing, actor=actor,
+        version = versions.save(values, library, known, metrics_folder(), author, editing=editing, actor=actor,
                                     based_on=st.session_state.get("studio_loaded_version") if editing else None,
                                     db=database_path())
     except KoersError as error:
@@ -203,7 +206,7 @@ def save_section(values: dict, check: kpi_versions.Check, library, known: set[st
 
 def versions_section(kpi_id: str, lang: str) -> None:
     st.header(t("studio.versions"))
-    found = kpi_versions.list_versions(metrics_folder(), kpi_id) if kpi_id else []
+    found = versions.list_versions(metrics_folder(), kpi_id) if kpi_id else []
     if not found:
         st.info(t("studio.versions_none"), icon=":material/info:")
         return
@@ -224,7 +227,7 @@ def versions_section(kpi_id: str, lang: str) -> None:
     left, right = st.columns(2)
     old = left.selectbox(t("studio.compare_old"), numbers, index=len(numbers) - 2, key=f"studio_old_{kpi_id}", format_func=label)
     new = right.selectbox(t("studio.compare_new"), numbers, index=len(numbers) - 1, key=f"studio_new_{kpi_id}", format_func=label)
-    changes = kpi_versions.diff(by_number[old].kpi, by_number[new].kpi)
+    changes = versions.diff(by_number[old].kpi, by_number[new].kpi)
     changes = changes[changes["changed"]]
     if changes.empty:
         st.info(t("studio.no_differences"), icon=":material/info:")
@@ -265,8 +268,8 @@ def draw() -> None:
 
     values = form(library, lang)
     known = set(indicators()["id"])
-    check = kpi_versions.check(values, library, known, metrics_folder(), editing=choice or None)
-    if not choice and kpi_versions.document(values) == kpi_versions.document(kpi_versions.blank_form()):
+    check = versions.check(values, library, known, metrics_folder(), editing=choice or None)
+    if not choice and versions.document(values) == versions.document(versions.blank_form()):
         st.header(t("studio.validation"))  # an untouched form: nothing to blame anyone for yet
         st.info(t("studio.empty_form"), icon=":material/info:")
     else:

@@ -10,8 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers import analysis, ui
-from koers.ui import fmt, t
+from koers.kpis import analysis
+from koers.dashboard import ui
+from koers.dashboard.ui import fmt, t
 from metrics.model import Theme
 
 KIND_STYLE = {  # colour and marker shape per kind: the kind is also in the legend and the table

@@ -11,8 +11,9 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from koers import analysis, ui
-from koers.ui import fmt, t
+from koers.kpis import analysis
+from koers.dashboard import ui
+from koers.dashboard.ui import fmt, t
 from metrics.model import Theme
 
 EXAMPLE_MARK = "⚑"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from koers.importers import cbs_odata4
+from koers.sources import cbs_odata4
 from koers.store import Store
 
 

@@ -17,7 +17,7 @@ CBS = DATA / "cbs"
 
 sys.path.insert(0, str(ROOT))
 
-from koers.importers import cbs_odata3, cbs_odata4  # noqa: E402
+from koers.sources import cbs_odata3, cbs_odata4  # noqa: E402
 from koers.store import Store  # noqa: E402
 
 
@@ -40,7 +40,7 @@ def cbs_dir() -> Path:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The demo database, built once per test session; tests copy it before writing."""
-    from koers.demo import build_demo
+    from koers.demo.build import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(path, loop_examples=False)  # the invented learning loop is tested on its own (test_demo_loop.py)

@@ -11,11 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from koers import auth, data_service, kpi_versions
+from koers.dashboard import auth
+from koers.sources import uploads
+from koers.kpis import versions
 from koers.access import (LOCAL, AccessDenied, Actor, Permission, Role, RoleSettings, actor_for, load_roles, permissions,
                           read_roles, require, role_for, roles_checksum, save_roles, settings_from_rows)
 from koers.errors import KoersError
-from koers.library import load_library
+from koers.kpis.library import load_library
 from koers.store import Conflict, Store
 
 COUNCIL = Actor("r.raad@gemeente.example", "Rik Raad", Role.council)
@@ -231,27 +233,27 @@ def test_the_store_refuses_a_council_members_annotation_and_leaves_nothing(demo_
 
 def test_only_an_administrator_imports(demo_db):
     data = b"indicator;gemeentecode;jaar;waarde\nservice_satisfaction_score;GM0363;2024;7,4\n"
-    prepared = data_service.prepare_upload("enquete.csv", data, "own", db=demo_db)
+    prepared = uploads.prepare_upload("enquete.csv", data, "own", db=demo_db)
     last = last_audit_id(demo_db)
     with Store.open(demo_db, read_only=True) as store:
         imports_before = len(store.imports())
     for actor in (VIEWER, COUNCIL, ADVISOR):
         with pytest.raises(AccessDenied) as refused:
-            data_service.commit_upload(prepared, lambda *_: None, db=demo_db, actor=actor)
+            uploads.commit_upload(prepared, lambda *_: None, db=demo_db, actor=actor)
         assert refused.value.permission == Permission.import_data
     with Store.open(demo_db, read_only=True) as store:
         assert len(store.imports()) == imports_before
         assert store.observations("service_satisfaction_score", period="2024", all_sources=True).query(
             "source == 'eigen_enquete'").empty
     assert audit(demo_db, after_id=last).empty
-    result = data_service.commit_upload(prepared, lambda *_: None, db=demo_db, actor=ADMIN)
+    result = uploads.commit_upload(prepared, lambda *_: None, db=demo_db, actor=ADMIN)
     trail = audit(demo_db, after_id=last)
     assert trail[["actor", "entity_id"]].values.tolist() == [[ADMIN.id, str(result.import_id)]]
     assert json.loads(trail.iloc[0]["after"])["rows_new"] == 1
 
 
 def ratio_form(**changes) -> dict:
-    return kpi_versions.blank_form() | {
+    return versions.blank_form() | {
         "id": "inwoners_per_1000_gemiddeld", "title_nl": "Inwoners per 1.000 gemiddelde inwoners",
         "title_en": "Inhabitants per 1,000 average inhabitants", "description_nl": "Een testcijfer.",
         "description_en": "A test figure.", "kind": "output", "unit": "per 1.000 inwoners", "definition_type": "ratio",
@@ -264,22 +266,22 @@ def test_a_kpi_definition_needs_the_advisor_role_a_current_version_and_is_audite
     library = load_library(folder, KNOWN)
     for actor in (VIEWER, COUNCIL):
         with pytest.raises(AccessDenied):
-            kpi_versions.save(ratio_form(), library, KNOWN, folder, actor.name, actor=actor, db=demo_db)
+            versions.save(ratio_form(), library, KNOWN, folder, actor.name, actor=actor, db=demo_db)
     assert not folder.exists() and audit(demo_db, "kpi_definition").empty
 
-    kpi_versions.save(ratio_form(), library, KNOWN, folder, ADVISOR.name, actor=ADVISOR, db=demo_db)
+    versions.save(ratio_form(), library, KNOWN, folder, ADVISOR.name, actor=ADVISOR, db=demo_db)
     library = load_library(folder, KNOWN)
-    loaded = kpi_versions.latest_version(folder, "inwoners_per_1000_gemiddeld")
+    loaded = versions.latest_version(folder, "inwoners_per_1000_gemiddeld")
     assert loaded == 1
     # Someone else saves version 2 while our form still shows version 1.
-    kpi_versions.save(ratio_form(unit="per 1000 inwoners"), library, KNOWN, folder, ADMIN.name, editing="inwoners_per_1000_gemiddeld",
+    versions.save(ratio_form(unit="per 1000 inwoners"), library, KNOWN, folder, ADMIN.name, editing="inwoners_per_1000_gemiddeld",
                       actor=ADMIN, based_on=loaded, db=demo_db)
     with pytest.raises(Conflict) as raised:
-        kpi_versions.save(ratio_form(title_en="Residents per 1,000"), library, KNOWN, folder, ADVISOR.name,
+        versions.save(ratio_form(title_en="Residents per 1,000"), library, KNOWN, folder, ADVISOR.name,
                           editing="inwoners_per_1000_gemiddeld", actor=ADVISOR, based_on=loaded, db=demo_db)
     assert raised.value.nl.startswith("niet opgeslagen: KPI inwoners_per_1000_gemiddeld is intussen opgeslagen als versie 2 "
                                       "door Bea Beheer (")
-    assert [v.author for v in kpi_versions.list_versions(folder, "inwoners_per_1000_gemiddeld")] == [ADVISOR.name, ADMIN.name]
+    assert [v.author for v in versions.list_versions(folder, "inwoners_per_1000_gemiddeld")] == [ADVISOR.name, ADMIN.name]
     assert load_library(folder, KNOWN).kpis["inwoners_per_1000_gemiddeld"].unit == "per 1000 inwoners"
 
     trail = audit(demo_db, "kpi_definition")

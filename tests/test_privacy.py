@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from koers.evaluate import evaluate
-from koers.library import load_library
+from koers.kpis.evaluate import evaluate
+from koers.kpis.library import load_library
 from koers.store import Store
 
 REGION, YEAR = "GM0088", 2024
@@ -123,7 +123,7 @@ def test_the_studio_preview_shows_less_than_n(app_on, demo_db):
 
 
 def test_the_data_quality_outliers_show_small_counts_as_less_than_n(app_on, demo_db, tmp_path):
-    from koers.importers import own_file
+    from koers.sources import own_file
 
     # A year in which Schiermonnikoog's count of young offenders (2) stands far below the rest.
     regions = ["GM0363", "GM0344", "GM0599", "GM0518", "GM0014", "GM0034", "GM0772", "GM0855", "GM0153", "GM0193"]

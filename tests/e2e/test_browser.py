@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from koers.evaluate import evaluate
-from koers.library import Library, load_library
+from koers.kpis.evaluate import evaluate
+from koers.kpis.library import Library, load_library
 from koers.settings import metrics_folder
 from koers.store import Store
 

@@ -1,0 +1,54 @@
+"""The demo database: the real CBS data shipped in `data/cbs/` plus the region registry.
+
+Built in a temporary file next to the target and moved into place at the end, so a dashboard
+starting meanwhile never sees half a database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from koers.sources import cbs_odata3, cbs_odata4
+from koers.settings import DATA
+from koers.store import ImportResult, Progress, Store, _no_progress
+
+# (importer, folder under data/cbs, options); 84799NED at municipality level only.
+DEMO_SOURCES = [
+    ("cbs-odata4", "03759ned", {}),
+    ("cbs-odata4", "83625NED", {}),
+    ("cbs-odata3", "84799NED", {"levels": ("NL", "PV", "GM")}),
+]
+
+
+def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = _no_progress,
+               loop_examples: bool = True) -> list[ImportResult]:
+    """Build the demo database at `target`. `loop_examples`: also the invented learning loop for
+    Amsterdam (`koers.demo.loop`); the tests' demo leaves it out and adds it where it is tested."""
+    target = Path(target)
+    temporary = target.with_name(target.name + ".tmp")
+    for leftover in (temporary, Path(str(temporary) + ".wal")):
+        leftover.unlink(missing_ok=True)
+    results = []
+    with Store.open(temporary) as store:
+        for step, (kind, folder, options) in enumerate(DEMO_SOURCES):
+            progress(f"{kind} {folder}", step / len(DEMO_SOURCES))
+            source = str(data_dir / "cbs" / folder)
+            batch = cbs_odata4.load(source) if kind == "cbs-odata4" else cbs_odata3.load(source, **options)
+            results.append(store.commit_import(batch))
+        # Invented series for the KPI inputs no shipped file feeds, and example targets.
+        from koers.demo.examples import add_examples
+        from koers.kpis.library import load_library
+
+        library = load_library()
+        add_examples(store, library)
+        if loop_examples:
+            from koers.demo.loop import add_loop_examples
+
+            progress("voorbeelden leercyclus", 0.95)
+            add_loop_examples(store, library)
+        store.con.execute("CHECKPOINT")
+    os.replace(temporary, target)
+    Path(str(target) + ".wal").unlink(missing_ok=True)
+    progress("done", 1.0)
+    return results

@@ -1,0 +1,1 @@
+"""The canonical indicator model and catalogue: each quantity once, whatever its source."""

@@ -1,0 +1,1 @@
+"""The KPI engine: library loading and rules, formula compiler, evaluation, assessment, analysis."""

@@ -1,0 +1,432 @@
+"""The KPI studio without drawing: a KPI from the form's fields, checked (shape by pydantic, then
+the library's rules on the library plus this KPI), previewed, and saved as a new version.
+
+Where a saved KPI lives::
+
+    <metrics folder>/<id>.yaml                      the current definition: what the library and
+                                                    `python -m koers metrics validate` read
+    <metrics folder>/versions/<id>/v0003_20250114T101502_jan_jansen.yaml
+                                                    every saved version, never changed again
+
+A version file holds the KPI and who saved it when::
+
+    version: 3
+    saved_at: '2025-01-14T10:15:02'
+    author: Jan Jansen
+    origin: metrics/theme_open.py      # where the definition came from before (first versions)
+    kpi: {id: ..., title: {...}, ...}
+
+The first save of a KPI that already existed (built in, or a YAML file written by hand) records
+that definition first, as version 1 without an author, so the change can be compared with it. A
+current file edited by hand since the last save is recorded the same way before the new version.
+
+Saving needs the policy advisor's role (`Permission.define_kpi`, checked before anything is
+read or written). A save names the version the form was loaded from (`based_on`): when someone
+saved a newer version since, it is refused with one line instead of overwriting theirs. Given the
+database (`db`), the save holds its write lock while it checks and writes, and records an audit
+entry with the definition before and after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from koers.access import LOCAL, Actor, Permission, require
+from koers.indicators.catalogue import CATALOGUE, slug
+from koers.errors import KoersError, validation_text
+from koers.kpis.evaluate import evaluate
+from koers.kpis.library import RULES, Library, Problem, read_yaml
+from koers.store import Conflict, Store
+from metrics.model import Kpi
+
+VERSIONS = "versions"
+DEFINITION_TYPES = ("indicator", "ratio", "formula")
+SCALES = (1, 100, 1000, 10000)
+# The form's fields, in the order of the model; `document` turns them into a Kpi's shape.
+FORM_FIELDS = ("id", "title_nl", "title_en", "description_nl", "description_en", "theme", "kind", "polarity", "unit",
+               "definition_type", "indicator", "numerator", "denominator", "scale", "formula", "source", "fill_from",
+               "owner", "bbv", "privacy_threshold", "contributes_to")
+_CHOOSE_TYPE = ("kies een definitietype: indicator, ratio of formule", "choose a definition type: indicator, ratio or formula")
+# The studio's own wording for a few of pydantic's error types (the rest: `validation_text`).
+_SHAPE_TEXT = {
+    "string_pattern_mismatch": ("alleen kleine letters, cijfers en _, beginnend met een letter (hoogstens 63 tekens)",
+                                "only lower-case letters, digits and _, starting with a letter (at most 63 characters)"),
+    "union_tag_invalid": _CHOOSE_TYPE,
+    "union_tag_not_found": _CHOOSE_TYPE,
+    "extra_forbidden": ("hoort niet bij dit definitietype", "does not belong to this definition type"),
+}
+
+
+# --- the form -----------------------------------------------------------------------------------
+
+
+def blank_form() -> dict:
+    return {"id": "", "title_nl": "", "title_en": "", "description_nl": "", "description_en": "", "theme": 1,
+            "kind": "outcome", "polarity": "higher_is_better", "unit": "", "definition_type": "indicator",
+            "indicator": None, "numerator": None, "denominator": None, "scale": 1, "formula": "", "source": "",
+            "fill_from": "", "owner": "", "bbv": "", "privacy_threshold": 0, "contributes_to": []}
+
+
+def form_of(kpi: Kpi) -> dict:
+    """The form's fields for an existing KPI."""
+    definition = kpi.definition
+    values = blank_form() | {
+        "id": kpi.id, "title_nl": kpi.title.nl, "title_en": kpi.title.en, "description_nl": kpi.description.nl,
+        "description_en": kpi.description.en, "theme": int(kpi.theme), "kind": kpi.kind, "polarity": kpi.polarity,
+        "unit": kpi.unit, "definition_type": definition.type, "source": kpi.source, "fill_from": kpi.fill_from,
+        "owner": kpi.owner, "bbv": kpi.bbv or "", "privacy_threshold": kpi.privacy_threshold,
+        "contributes_to": list(kpi.contributes_to),
+    }
+    if definition.type == "indicator":
+        values["indicator"] = definition.indicator
+    elif definition.type == "ratio":
+        values |= {"numerator": definition.numerator, "denominator": definition.denominator, "scale": definition.scale}
+    else:
+        values["formula"] = definition.formula
+    return values
+
+
+def document(form: dict) -> dict:
+    """The form's fields as a KPI document (the YAML's shape). Empty required text is left out, so
+    that it is reported as a missing field; only the chosen definition type's fields are kept."""
+
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value.strip() if isinstance(value, str) else ("" if value is None else str(value))
+
+    doc: dict = {}
+    if text("id"):
+        doc["id"] = text("id")
+    for name in ("title", "description"):
+        part = {lang: text(f"{name}_{lang}") for lang in ("nl", "en") if text(f"{name}_{lang}")}
+        doc[name] = part
+    for name in ("theme", "kind", "polarity"):
+        if form.get(name) is not None:
+            doc[name] = form[name]
+    if text("unit"):
+        doc["unit"] = text("unit")
+    kind = form.get("definition_type")
+    definition: dict = {"type": kind} if kind else {}
+    if kind == "indicator" and text("indicator"):
+        definition["indicator"] = text("indicator")
+    elif kind == "ratio":
+        definition |= {name: text(name) for name in ("numerator", "denominator") if text(name)}
+        if form.get("scale") is not None:
+            definition["scale"] = form["scale"]
+    elif kind == "formula" and text("formula"):
+        definition["formula"] = text("formula")
+    doc["definition"] = definition
+    if text("source"):
+        doc["source"] = text("source")
+    doc["fill_from"] = text("fill_from")
+    doc["owner"] = text("owner")
+    doc["bbv"] = text("bbv") or None
+    doc["privacy_threshold"] = form.get("privacy_threshold") if form.get("privacy_threshold") is not None else 0
+    doc["contributes_to"] = list(form.get("contributes_to") or [])
+    return doc
+
+
+def yaml_document(kpi: Kpi) -> dict:
+    """The KPI as written to YAML: every field set, defaults left out (the file stays short)."""
+    return kpi.model_dump(mode="json", exclude_defaults=True)
+
+
+# --- checking -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    kpi: Kpi | None
+    problems: list[Problem] = field(default_factory=list)
+    target: Path | None = None  # the file the KPI would be saved to
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def _field(loc: tuple) -> str:
+    parts = [str(x) for x in loc]
+    # A discriminated union puts the tag in the location: definition.ratio.numerator.
+    if len(parts) >= 2 and parts[0] == "definition" and parts[1] in DEFINITION_TYPES:
+        parts = [parts[0]] + parts[2:]
+    return ".".join(parts)
+
+
+def shape_problems(error: ValidationError, kpi_id: str, file: str = "") -> list[Problem]:
+    problems = []
+    for detail in error.errors():
+        nl, en = validation_text(detail, _SHAPE_TEXT)
+        problems.append(Problem(file, kpi_id, _field(detail["loc"]), nl, en))
+    return problems
+
+
+def with_candidate(library: Library, kpi: Kpi, origin: str) -> Library:
+    """A copy of the library with `kpi` added or replacing the one of the same id."""
+    return Library(kpis=library.kpis | {kpi.id: kpi}, origin=library.origin | {kpi.id: origin}, problems=[])
+
+
+def rule_problems(library: Library, known_indicators: set[str] | list[str] = ()) -> list[Problem]:
+    """Every rule in `koers.kpis.library.RULES` on the library, as `load_library` runs them."""
+    indicators = {d.id: d for d in CATALOGUE} | {i: None for i in known_indicators}
+    return [problem for rule in RULES for problem in rule(library, indicators)]
+
+
+def target_path(kpi_id: str, library: Library, folder: Path) -> tuple[Path, Problem | None]:
+    """Where the KPI is saved: the own file it came from, else `<folder>/<id>.yaml`. A file that
+    holds other KPIs too is not rewritten (they, and its comments, would be lost): a problem."""
+    folder = Path(folder)
+    origin = library.origin.get(kpi_id)
+    own = origin is not None and Path(origin).parent.resolve() == folder.resolve() and Path(origin).is_file()
+    target = Path(origin) if own else folder / f"{kpi_id}.yaml"
+    if target.is_file():
+        found, _ = read_yaml(target)
+        others = sorted({k.id for _, k in found if k.id != kpi_id})
+        if others:
+            names = ", ".join(others)
+            return target, Problem(str(target), kpi_id, "id",
+                                   f"{target.name} bevat ook {names}; splits dat bestand eerst (één KPI per bestand)",
+                                   f"{target.name} also holds {names}; split that file first (one KPI per file)")
+    return target, None
+
+
+def check(form: dict, library: Library, known_indicators: set[str] | list[str], folder: Path,
+          editing: str | None = None) -> Check:
+    """Shape first (pydantic, per field), then the library's rules on the library plus this KPI:
+    the problems of this KPI, and those it causes elsewhere (a cycle, an outcome it makes a
+    non-outcome). `editing` is the id of the KPI the form was opened with (None: a new KPI)."""
+    doc = document(form)
+    kpi_id = str(doc.get("id", ""))
+    try:
+        kpi = Kpi.model_validate(doc)
+    except ValidationError as error:
+        return Check(None, shape_problems(error, kpi_id))
+    problems: list[Problem] = []
+    if kpi.id != editing and kpi.id in library.kpis:
+        problems.append(Problem("", kpi.id, "id", f'er is al een KPI "{kpi.id}"; kies hem om te bewerken, of kies een andere id',
+                                f'there is a KPI "{kpi.id}" already; choose it to edit it, or choose another id'))
+    target, problem = target_path(kpi.id, library, folder)
+    if problem:
+        problems.append(problem)
+    before = {(p.kpi, p.field, p.en) for p in rule_problems(library, known_indicators)}
+    after = rule_problems(with_candidate(library, kpi, str(target)), known_indicators)
+    problems += [p for p in after if p.kpi == kpi.id or (p.kpi, p.field, p.en) not in before]
+    return Check(kpi, problems, target)
+
+
+# --- preview ------------------------------------------------------------------------------------
+
+
+def preview(store: Store, library: Library, kpi: Kpi, year: int, origin: str = "") -> pd.DataFrame:
+    """The candidate's value for every municipality in `year` that has one (or has it suppressed),
+    as `koers.kpis.evaluate` computes it. Columns: region_code, value, status, suppressed."""
+    frame = evaluate(store, with_candidate(library, kpi, origin), [kpi.id])
+    rows = frame[(frame["kpi_id"] == kpi.id) & (frame["period"] == str(year)) & frame["region_code"].str.startswith("GM")
+                 & (frame["value"].notna() | frame["suppressed"])]
+    return rows[["region_code", "value", "status", "suppressed"]].sort_values("region_code").reset_index(drop=True)
+
+
+# --- versions -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Version:
+    number: int
+    saved_at: dt.datetime
+    author: str | None
+    origin: str | None
+    path: Path
+    kpi: dict  # the KPI document as saved
+
+
+def versions_folder(folder: Path, kpi_id: str) -> Path:
+    return Path(folder) / VERSIONS / kpi_id
+
+
+def list_versions(folder: Path, kpi_id: str) -> list[Version]:
+    """The saved versions of a KPI, oldest first."""
+    found = []
+    for path in sorted(versions_folder(folder, kpi_id).glob("v*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            found.append(Version(int(data["version"]), dt.datetime.fromisoformat(str(data["saved_at"])),
+                                 data.get("author"), data.get("origin"), path, data.get("kpi") or {}))
+        except (yaml.YAMLError, KeyError, TypeError, ValueError):
+            continue  # not a version file of ours
+    return sorted(found, key=lambda v: v.number)
+
+
+def _write_version(folder: Path, kpi: dict, author: str | None, origin: str | None, saved_at: dt.datetime) -> Version:
+    target = versions_folder(folder, str(kpi["id"]))
+    target.mkdir(parents=True, exist_ok=True)
+    number = max((v.number for v in list_versions(folder, str(kpi["id"]))), default=0) + 1
+    data = {"version": number, "saved_at": saved_at.replace(microsecond=0).isoformat(), "author": author,
+            "origin": origin, "kpi": kpi}
+    while True:  # two people saving at once: the second takes the next number
+        path = target / f"v{number:04d}_{saved_at:%Y%m%dT%H%M%S}_{slug(author or 'onbekend')}.yaml"
+        try:
+            with open(path, "x", encoding="utf-8") as handle:
+                yaml.safe_dump(data, handle, allow_unicode=True, sort_keys=False)
+            return Version(number, saved_at, author, origin, path, kpi)
+        except FileExistsError:
+            number += 1
+            data["version"] = number
+
+
+def save(form: dict, library: Library, known_indicators: set[str] | list[str], folder: Path, author: str,
+         editing: str | None = None, now: dt.datetime | None = None, actor: Actor = LOCAL,
+         based_on: int | None = None, db: str | Path | None = None) -> Version:
+    """Save the form's KPI as a new version, as `actor` (policy advisors and administrators).
+
+    Refused (KoersError, nothing written) without the role, with errors in the form, without an
+    author, or when `based_on` (the latest version number when the form was loaded, 0 for none)
+    is older than the latest saved version. With `db` the write lock of that database is held
+    during the save and the audit entry (before/after definition) is written with it; without
+    `db` (scripts and tests without a database) no audit entry is made.
+    """
+    require(actor, Permission.define_kpi)
+    folder = Path(folder)
+    author = (author or "").strip()
+    if not author:
+        raise KoersError("vul uw naam in: elke versie vermeldt wie hem opsloeg",
+                         "fill in your name: every version records who saved it")
+    result = check(form, library, known_indicators, folder, editing)
+    if result.kpi is None or result.errors:
+        first = result.errors[0]
+        raise KoersError(f"niet opgeslagen: {len(result.errors)} fout(en), eerst {first.field}: {first.nl}",
+                         f"not saved: {len(result.errors)} error(s), first {first.field}: {first.en}")
+    if db is None:
+        return _save(result, library, folder, author, now or dt.datetime.now(), based_on, None, actor)
+    with Store.open(db, wait_seconds=10) as store:  # its lock: one save at a time, check and write together
+        return _save(result, library, folder, author, now or dt.datetime.now(), based_on, store, actor)
+
+
+def latest_version(folder: Path, kpi_id: str) -> int:
+    """The number of the KPI's latest saved version; 0 when none was saved."""
+    found = list_versions(folder, kpi_id)
+    return found[-1].number if found else 0
+
+
+def _save(result: Check, library: Library, folder: Path, author: str, now: dt.datetime, based_on: int | None,
+          store: Store | None, actor: Actor) -> Version:
+    kpi, target = result.kpi, result.target
+    saved = list_versions(folder, kpi.id)
+    if based_on is not None and saved and saved[-1].number != based_on:
+        last = saved[-1]
+        by = last.author or "?"
+        raise Conflict(
+            f"niet opgeslagen: KPI {kpi.id} is intussen opgeslagen als versie {last.number} door {by} "
+            f"({last.saved_at:%d-%m-%Y %H:%M}); laad hem opnieuw en breng uw wijziging opnieuw aan",
+            f"not saved: KPI {kpi.id} was saved meanwhile as version {last.number} by {by} "
+            f"({last.saved_at:%d-%m-%Y %H:%M}); load it again and make your change again")
+    previous = _current_definition(kpi.id, library, target)
+    after = yaml_document(kpi)
+    if store is not None:
+        store.con.execute("BEGIN TRANSACTION")
+    try:
+        if store is not None:
+            store.record_audit(actor, Permission.define_kpi, "create" if previous is None else "update", "kpi_definition",
+                               kpi.id, None if previous is None else previous[0], after)
+        if previous is not None and (not saved or saved[-1].kpi != previous[0]):
+            _write_version(folder, previous[0], None, previous[1], previous[2])
+        version = _write_version(folder, after, author, None, now)
+        folder.mkdir(parents=True, exist_ok=True)
+        header = f"# KPI-studio: versie {version.number}, opgeslagen {version.saved_at:%Y-%m-%d %H:%M} door {author}\n"
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_text(header + yaml.safe_dump(after, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        os.replace(temporary, target)
+        if store is not None:
+            store.con.execute("COMMIT")
+    except BaseException:
+        if store is not None:
+            store.con.execute("ROLLBACK")
+        raise
+    return version
+
+
+def _current_definition(kpi_id: str, library: Library, target: Path) -> tuple[dict, str, dt.datetime] | None:
+    """The definition in force before this save (its document, where it came from, since when)."""
+    if target.exists():
+        found, _ = read_yaml(target)
+        for _, kpi in found:
+            if kpi.id == kpi_id:
+                return yaml_document(kpi), str(target), dt.datetime.fromtimestamp(target.stat().st_mtime)
+    kpi = library.kpis.get(kpi_id)
+    if kpi is not None:
+        return yaml_document(kpi), library.origin.get(kpi_id, ""), dt.datetime.now()
+    return None
+
+
+def _flatten(document: dict, prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in document.items():
+        if isinstance(value, dict):
+            flat |= _flatten(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def field_order() -> list[str]:
+    """Every field of a KPI document in the model's order (definition fields of all types)."""
+    order = []
+    for name in Kpi.model_fields:
+        if name in ("title", "description"):
+            order += [f"{name}.nl", f"{name}.en"]
+        elif name == "definition":
+            order += ["definition.type", "definition.indicator", "definition.numerator", "definition.denominator",
+                      "definition.scale", "definition.formula"]
+        else:
+            order.append(name)
+    return order
+
+
+def diff(old: dict, new: dict) -> pd.DataFrame:
+    """Two KPI documents field by field. Columns: field, old, new, changed (bool); a field absent
+    from a document (a default left out) counts as its default."""
+
+    def full(document: dict) -> dict[str, object]:
+        try:
+            document = Kpi.model_validate(document).model_dump(mode="json")
+        except ValidationError:
+            pass
+        return _flatten(document)
+
+    left, right = full(old), full(new)
+    order = field_order()
+    names = [n for n in order if n in left or n in right] + sorted((set(left) | set(right)) - set(order))
+    rows = []
+    for name in names:
+        a, b = left.get(name), right.get(name)
+        rows.append({"field": name, "old": _shown(a), "new": _shown(b), "changed": a != b})
+    return pd.DataFrame(rows, columns=["field", "old", "new", "changed"])
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+# --- for the page -------------------------------------------------------------------------------
+
+
+def indicator_choices(db: str | Path) -> pd.DataFrame:
+    """The store's indicators for the pickers. Columns: id, title_nl, title_en, unit."""
+    with Store.open(db, read_only=True, wait_seconds=10) as store:
+        return store.indicators()[["id", "title_nl", "title_en", "unit"]]
+
+
+def preview_in(db: str | Path, library: Library, kpi: Kpi, year: int, origin: str = "") -> pd.DataFrame:
+    """`preview` on a short read-only visit to the database at `db`."""
+    with Store.open(db, read_only=True, wait_seconds=10) as store:
+        return preview(store, library, kpi, year, origin)

@@ -1,0 +1,1 @@
+"""The learning loop: annotations, actions, target revisions, review sessions and their reports."""

@@ -1,0 +1,208 @@
+"""CBS OData v3 (`https://opendata.cbs.nl/ODataFeed/odata/<table>`): the live feed, or its Parquet
+form (a folder of `cbs.v3.<T>_TypedDataSet.parquet`, `_DataProperties.parquet`, one
+`_<Dimension>.parquet` per dimension and `_Metadata.json`, as in 84799NED).
+
+`TypedDataSet` is wide: one row per combination of dimension codes, one column per measure::
+
+    ID  WijkenEnBuurten  Gemeentenaam_1  SoortRegio_2  AantalInwoners_5  Mannen_6 ...
+    1   "GM1680    "     "Aa en Hunze "  "Gemeente  "  25445             12720    ...
+
+`DataProperties` says which column is what: `Type` is Dimension / GeoDimension / GeoDetail /
+TimeDimension for the keys, Topic for the measures (with `Title`, `Unit`, `Datatype`,
+`PresentationType`). Codes come right-padded with spaces, and the feed may send numbers as padded
+strings. A table without a time dimension (Kerncijfers wijken en buurten 2020) is one period: the
+year in its title, unless `period` says otherwise. We turn it long: one observation per row x
+numeric Topic column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from koers.indicators.catalogue import CBS_LICENCE, IndicatorDefinition, canonical_for, generated_indicator_id
+from koers.errors import FileProblem, KoersError
+from koers.sources.cbs_odata4 import _Client
+from koers.sources.common import (
+    empty_rejected,
+    file_checksum,
+    observation_table,
+    parse_numbers,
+    period_columns,
+    region_columns,
+)
+from koers.sources.periods import parse_period
+from koers.sources.registry import KIND_BY_PREFIX, Region
+from koers.store import ImportBatch, Progress, _no_progress
+
+DEFAULT_BASE_URL = "https://opendata.cbs.nl/ODataFeed/odata"
+NUMERIC_TYPES = {"Long", "Double", "Integer", "Float", "Decimal", "Short", "Int32", "Int64"}
+KEY_TYPES = {"Dimension", "GeoDimension", "GeoDetail", "TimeDimension"}
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    try:
+        return pq.read_table(path)
+    except FileNotFoundError as error:
+        raise FileProblem(path, "bestand ontbreekt", "file missing") from error
+    except (pa.ArrowInvalid, OSError) as error:
+        raise FileProblem(path, "geen leesbaar Parquet-bestand", "not a readable Parquet file") from error
+
+
+def _one(folder: Path, suffix: str) -> Path:
+    matches = sorted(folder.glob(f"*_{suffix}"))
+    if not matches:
+        raise FileProblem(folder, f"geen *_{suffix} gevonden", f"no *_{suffix} found")
+    return matches[0]
+
+
+def read_folder(folder: Path) -> tuple[str, dict, pa.Table, pa.Table, dict[str, pa.Table]]:
+    """(table id, table info, TypedDataSet, DataProperties, dimension code lists)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileProblem(folder, "is geen map met een CBS v3-tabel in Parquet", "is not a folder with a CBS v3 table in Parquet")
+    data_path = _one(folder, "TypedDataSet.parquet")
+    table_id = re.sub(r"^cbs\.v3\.|_TypedDataSet\.parquet$", "", data_path.name)
+    info_paths = sorted(folder.glob("*_Metadata.json"))
+    info = json.loads(info_paths[0].read_text(encoding="utf-8")) if info_paths else {}
+    properties = _read_parquet(_one(folder, "DataProperties.parquet"))
+    dims = {}
+    for row in properties.to_pylist():
+        if row.get("Type") in KEY_TYPES:
+            candidate = folder / data_path.name.replace("TypedDataSet", row["Key"])
+            if candidate.exists():
+                dims[row["Key"]] = _read_parquet(candidate)
+    return table_id, info, _read_parquet(data_path), properties, dims
+
+
+def fetch(table_id: str, base_url: str = DEFAULT_BASE_URL, progress: Progress = _no_progress,
+          ) -> tuple[str, dict, pa.Table, pa.Table, dict[str, pa.Table]]:
+    """The same parts from the live feed, following `odata.nextLink`."""
+    client = _Client()
+    root = f"{base_url.rstrip('/')}/{quote(table_id)}"
+    infos = client.all_values(f"{root}/TableInfos", "odata.nextLink")
+    properties = pa.Table.from_pylist(client.all_values(f"{root}/DataProperties", "odata.nextLink"))
+    dims = {}
+    for row in properties.to_pylist():
+        if row.get("Type") in KEY_TYPES:
+            dims[row["Key"]] = pa.Table.from_pylist(client.all_values(f"{root}/{quote(row['Key'])}", "odata.nextLink"))
+    rows = client.all_values(f"{root}/TypedDataSet", "odata.nextLink", progress)
+    if not rows:
+        raise KoersError(f"{root}/TypedDataSet: geen rijen", f"{root}/TypedDataSet: no rows")
+    return table_id, (infos[0] if infos else {}), pa.Table.from_pylist(rows), properties, dims
+
+
+def _column(table: pa.Table, name: str) -> pa.Array:
+    return table.column(name).combine_chunks()
+
+
+def to_batch(table_id: str, info: dict, data: pa.Table, properties: pa.Table, dims: dict[str, pa.Table],
+             location: str, checksum: str, period: str | None = None,
+             levels: tuple[str, ...] | None = None, kind: str = "cbs-odata3") -> ImportBatch:
+    props = properties.to_pylist()
+    geo = next((p["Key"] for p in props if p.get("Type") in ("GeoDimension", "GeoDetail")), None)
+    time = next((p["Key"] for p in props if p.get("Type") == "TimeDimension"), None)
+    if geo is None or geo not in data.column_names:
+        raise KoersError(f"{location}: tabel heeft geen regiodimensie", f"{location}: table has no region dimension")
+
+    regions_raw = pc.utf8_trim_whitespace(pc.cast(_column(data, geo), pa.string()))
+    if levels:
+        keep = pc.is_in(pc.utf8_slice_codeunits(regions_raw, 0, 2), value_set=pa.array(list(levels)))
+        data = data.filter(keep)
+        regions_raw = regions_raw.filter(keep)
+    rows = data.num_rows
+
+    if time:
+        periods, provisional = period_columns(pc.utf8_trim_whitespace(pc.cast(_column(data, time), pa.string())))
+    else:
+        title = str(info.get("Title") or info.get("ShortTitle") or "")
+        year = period or (re.findall(r"\b(\d{4})\b", title) or [None])[-1]
+        parsed = parse_period(year) if year else None
+        if parsed is None:
+            raise KoersError(
+                f"{location}: tabel heeft geen periodedimensie; geef de periode op met --period",
+                f"{location}: table has no period dimension; give the period with --period",
+            )
+        periods = pa.array([parsed[0]] * rows, pa.string())
+        provisional = pa.array([False] * rows, pa.bool_())
+    region_code, region_key = region_columns(regions_raw)
+    record = _column(data, "ID") if "ID" in data.column_names else pa.array(range(1, rows + 1), pa.int64())
+
+    topics = [p for p in props if p.get("Type") == "Topic" and p.get("Datatype") in NUMERIC_TYPES and p["Key"] in data.column_names]
+    parts, indicators, skipped = [], [], []
+    for topic in topics:
+        values, bad = parse_numbers(_column(data, topic["Key"]))
+        if values.null_count == len(values):
+            skipped.append(topic["Key"])  # CBS has not filled this column yet: nothing to say
+            continue
+        unit = str(topic.get("Unit") or "").strip()
+        title = str(topic.get("Title") or topic["Key"]).strip()
+        definition = canonical_for(table_id, topic["Key"]) or IndicatorDefinition(
+            id=generated_indicator_id(table_id, topic["Key"]), title_nl=title, title_en=title, unit=unit,
+            # A count: absolute, whole numbers of something ("Gemiddelde huishoudensgrootte" is
+            # absolute and "aantal" too, but a Double: an average, which does not add up).
+            additive=(topic.get("PresentationType") == "Absolute" and unit == "aantal"
+                      and topic.get("Datatype") in ("Long", "Integer", "Int32", "Int64", "Short")),
+            description=str(topic.get("Description") or "").strip()[:2000],
+        )
+        indicators.append((definition, topic["Key"], title, unit))
+        status = pc.if_else(pc.is_null(values), "missing", pc.if_else(provisional, "provisional", "definitive"))
+        parts.append(observation_table({
+            "record": record, "indicator_id": pa.array([definition.id] * rows, pa.string()),
+            "region_code": region_code, "region_key": region_key, "region_text": regions_raw,
+            "period": periods, "value": values, "status": status,
+        }))
+    if not parts:
+        raise KoersError(f"{location}: geen gevulde numerieke kolommen", f"{location}: no filled numeric columns")
+
+    return ImportBatch(
+        kind=kind, file=location, checksum=checksum, source_table=table_id,
+        source_title=str(info.get("Title") or table_id), licence=CBS_LICENCE,
+        rows_read=rows, observations=pa.concat_tables(parts), rejected=empty_rejected(),
+        indicators=indicators, regions=_regions(dims.get(geo), levels), region_source=f"CBS {table_id}",
+    )
+
+
+def _regions(codes: pa.Table | None, levels: tuple[str, ...] | None) -> list[Region]:
+    """Districts and neighbourhoods (and any region not yet known) from the geo code list.
+
+    The v3 list has no history, so `Store.upsert_regions` only adds what it does not know yet.
+    """
+    if codes is None:
+        return []
+    regions = []
+    for row in codes.to_pylist():
+        code = str(row.get("Key") or "").strip()
+        if code == "NL00":
+            code = "NL01"
+        prefix = code[:2]
+        if prefix not in KIND_BY_PREFIX or (levels and prefix not in levels and code != "NL01"):
+            continue
+        parent = str(row.get("Municipality") or "").strip() or None
+        regions.append(Region(code, str(row.get("Title") or code).strip(), KIND_BY_PREFIX[prefix], None, None, None,
+                              parent_code=parent if parent != code else None))
+    return regions
+
+
+def load(source: str, base_url: str = DEFAULT_BASE_URL, period: str | None = None,
+         levels: tuple[str, ...] | None = None, progress: Progress = _no_progress) -> ImportBatch:
+    """A batch from the Parquet folder, or (when `source` is no path) the live feed."""
+    path = Path(source)
+    if path.is_dir():
+        parts = read_folder(path)
+        return to_batch(*parts, location=str(path), checksum=file_checksum(path), period=period, levels=levels)
+    if path.exists() or "/" in source or "\\" in source:
+        raise FileProblem(path, "is geen map met een CBS v3-tabel in Parquet", "is not a folder with a CBS v3 table in Parquet")
+    table_id, info, data, properties, dims = fetch(source, base_url, progress)
+    sink = pa.BufferOutputStream()
+    pq.write_table(data, sink)
+    checksum = hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+    return to_batch(table_id, info, data, properties, dims, location=f"{base_url}/{table_id}",
+                    checksum=checksum, period=period, levels=levels)

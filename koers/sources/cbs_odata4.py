@@ -1,0 +1,248 @@
+"""CBS OData4 (`https://datasets.cbs.nl/odata/v1/CBS/<table>`): a folder of recorded responses or
+the live API.
+
+A table is a set of entity sets, each a JSON response `{"value": [...], "@odata.nextLink": ...}`:
+`Properties` (one object: title, licence, modified), `Dimensions`, `MeasureCodes`,
+`<Dimension>Codes` and `Observations`, one row per measure x dimension codes::
+
+    {"Measure": "M000352", "ValueAttribute": "None", "Value": 17282163, "StringValue": null,
+     "Geslacht": "T001038", "Leeftijd": "10000", "RegioS": "NL01", "Perioden": "2019JJ00"}
+
+`ValueAttribute` "None" is a normal value (keep it a string: pandas would read it as NaN);
+"Impossible" with an empty value is a region that did not exist that year. A recorded folder holds
+the same responses as `properties.json`, `dimensions.json`, `measure-codes.json`,
+`codes-<Dimension>.json` and `observations-page-N.json`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urljoin
+
+import pandas as pd
+import pyarrow as pa
+import requests
+
+from koers.indicators.catalogue import CBS_LICENCE, IndicatorDefinition, canonical_for, generated_indicator_id
+from koers.errors import FileProblem, KoersError
+from koers.sources.common import empty_rejected, file_checksum, observation_table, period_columns, region_columns
+from koers.sources.registry import regions_from_codes
+from koers.store import ImportBatch, Progress, _no_progress
+
+DEFAULT_BASE_URL = "https://datasets.cbs.nl/odata/v1/CBS"
+_TIMEOUT = 60
+
+
+@dataclass
+class ODataTable:
+    table_id: str
+    location: str  # folder or URL, for messages and the import log
+    properties: dict
+    dimensions: list[dict]
+    measures: list[dict]
+    codes: dict[str, list[dict]]
+    observations: list[dict]
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise FileProblem(path, "bestand ontbreekt in de map met CBS-antwoorden", "file missing from the folder of CBS responses") from error
+    except UnicodeDecodeError as error:
+        raise FileProblem(path, f"geen UTF-8 (byte {error.start})", f"not UTF-8 (byte {error.start})") from error
+    except json.JSONDecodeError as error:
+        raise FileProblem(path, f"geen geldige JSON (regel {error.lineno}: {error.msg})", f"not valid JSON (line {error.lineno}: {error.msg})") from error
+
+
+def _values(path: Path) -> list[dict]:
+    data = _read_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("value"), list):
+        raise FileProblem(path, 'geen OData-antwoord (veld "value" ontbreekt)', 'not an OData response (field "value" missing)')
+    return data["value"]
+
+
+def _page_number(path: Path) -> int:
+    match = re.search(r"(\d+)", path.stem)
+    return int(match.group(1)) if match else 0
+
+
+def read_folder(folder: Path) -> ODataTable:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileProblem(folder, "is geen map met CBS OData4-antwoorden", "is not a folder of CBS OData4 responses")
+    properties = _read_json(folder / "properties.json")
+    dimensions = _values(folder / "dimensions.json")
+    codes = {d["Identifier"]: _values(folder / f"codes-{d['Identifier']}.json")
+             for d in dimensions if (folder / f"codes-{d['Identifier']}.json").exists()}
+    pages = sorted(folder.glob("observations-page-*.json"), key=_page_number)
+    if not pages:
+        raise FileProblem(folder, "geen observations-page-*.json gevonden", "no observations-page-*.json found")
+    observations = [row for page in pages for row in _values(page)]
+    return ODataTable(
+        table_id=str(properties.get("Identifier") or folder.name),
+        location=str(folder),
+        properties=properties,
+        dimensions=dimensions,
+        measures=_values(folder / "measure-codes.json"),
+        codes=codes,
+        observations=observations,
+    )
+
+
+class _Client:
+    """GET JSON with one clear line for every way the network or the server can fail."""
+
+    def __init__(self, session: requests.Session | None = None) -> None:
+        self.session = session or requests.Session()
+
+    def get(self, url: str) -> dict:
+        try:
+            response = self.session.get(url, timeout=_TIMEOUT, headers={"Accept": "application/json"})
+        except requests.RequestException as error:
+            raise KoersError(f"{url}: niet bereikbaar ({type(error).__name__})", f"{url}: unreachable ({type(error).__name__})") from error
+        if response.status_code == 404:
+            raise KoersError(f"{url}: niet gevonden (404); bestaat de tabel?", f"{url}: not found (404); does the table exist?")
+        if response.status_code >= 400:
+            raise KoersError(f"{url}: de server antwoordde {response.status_code}", f"{url}: the server answered {response.status_code}")
+        try:
+            data = response.json()
+        except ValueError as error:
+            raise KoersError(f"{url}: antwoord is geen JSON", f"{url}: the answer is not JSON") from error
+        if not isinstance(data, dict):
+            raise KoersError(f"{url}: antwoord is geen OData-object", f"{url}: the answer is not an OData object")
+        return data
+
+    def all_values(self, url: str, next_key: str, progress: Progress | None = None) -> list[dict]:
+        rows: list[dict] = []
+        seen: set[str] = set()
+        while url:
+            if url in seen:
+                raise KoersError(f"{url}: de server verwijst steeds naar dezelfde pagina", f"{url}: the server keeps linking to the same page")
+            seen.add(url)
+            data = self.get(url)
+            rows.extend(data.get("value", []))
+            following = data.get(next_key)
+            url = urljoin(url, following) if following else ""  # OData allows relative next links
+            if progress:
+                # The number of pages is not known up front: rise towards (never reach) 1.
+                progress(f"page {len(seen)}: {len(rows)} rows", 1 - 0.8 ** len(seen))
+        return rows
+
+
+def fetch(table_id: str, base_url: str = DEFAULT_BASE_URL, filter: str | None = None,
+          progress: Progress = _no_progress, session: requests.Session | None = None) -> ODataTable:
+    """Download a table from the live API (or a mirror), following `@odata.nextLink`."""
+    client = _Client(session)
+    root = f"{base_url.rstrip('/')}/{quote(table_id)}"
+    properties = client.get(f"{root}/Properties")
+    table_id = str(properties.get("Identifier") or table_id)  # CBS's spelling: "03759ned", not "03759NED"
+    dimensions = client.all_values(f"{root}/Dimensions", "@odata.nextLink")
+    measures = client.all_values(f"{root}/MeasureCodes", "@odata.nextLink")
+    codes = {d["Identifier"]: client.all_values(f"{root}/{quote(d['Identifier'])}Codes", "@odata.nextLink")
+             for d in dimensions if d.get("ContainsCodes", True)}
+    url = f"{root}/Observations" + (f"?$filter={quote(filter)}" if filter else "")
+    observations = client.all_values(url, "@odata.nextLink", progress)
+    return ODataTable(table_id, root, properties, dimensions, measures, codes, observations)
+
+
+def _licence(properties: dict) -> str:
+    licence = str(properties.get("License") or "")
+    return CBS_LICENCE if "creativecommons.org/licenses/by/4.0" in licence or not licence else licence
+
+
+def to_batch(table: ODataTable, checksum: str, kind: str = "cbs-odata4") -> ImportBatch:
+    if not table.observations:
+        raise KoersError(f"{table.location}: geen observaties", f"{table.location}: no observations")
+    dims = {d["Identifier"]: d.get("Kind") for d in table.dimensions}
+    geo = next((d for d, k in dims.items() if k == "GeoDimension"), None)
+    time = next((d for d, k in dims.items() if k == "TimeDimension"), None)
+    if geo is None or time is None:
+        raise KoersError(f"{table.location}: tabel heeft geen regio- of periodedimensie",
+                         f"{table.location}: table has no region or period dimension")
+    frame = pd.DataFrame(table.observations)
+    for column in ("Measure", "ValueAttribute", "Value", geo, time):
+        if column not in frame:
+            raise KoersError(f"{table.location}: observaties missen veld {column}", f"{table.location}: observations lack field {column}")
+
+    # Dimensions other than region and period: a slice to one code (the totals) is dropped; a
+    # dimension with several codes in the data becomes part of the measure (one indicator each).
+    measure_titles = {m["Identifier"]: m for m in table.measures}
+    split_dims = [d for d in dims if d not in (geo, time) and d in frame and frame[d].nunique() > 1]
+    code_titles = {d: {c["Identifier"]: c["Title"] for c in table.codes.get(d, [])} for d in split_dims}
+    frame["measure_key"] = frame["Measure"].astype(str)
+    for d in split_dims:
+        frame["measure_key"] = frame["measure_key"] + "|" + d + "=" + frame[d].astype(str)
+
+    indicators = []
+    ids = {}
+    for key in frame["measure_key"].unique():
+        measure_code, *parts = key.split("|")
+        meta = measure_titles.get(measure_code, {})
+        title = str(meta.get("Title", measure_code)).strip()
+        for part in parts:
+            d, code = part.split("=", 1)
+            title += f"; {code_titles[d].get(code, code)}"
+        unit = str(meta.get("Unit") or "")
+        definition = canonical_for(table.table_id, key) or IndicatorDefinition(
+            id=generated_indicator_id(table.table_id, key), title_nl=title, title_en=title, unit=unit,
+            additive=(meta.get("PresentationType") == "Absolute" and unit == "aantal"),
+            description=str(meta.get("Description") or "").strip()[:2000],
+        )
+        ids[key] = definition.id
+        indicators.append((definition, key, title, unit))
+
+    period_status = {c["Identifier"]: str(c.get("Status") or "") for c in table.codes.get(time, [])}
+    attribute = frame["ValueAttribute"].astype(str)
+    provisional_period = frame[time].map(lambda p: "voorlopig" in period_status.get(p, "").lower())
+    status = pd.Series("definitive", index=frame.index)
+    status[provisional_period] = "provisional"
+    status[attribute.isin(["Impossible"])] = "impossible"
+    status[~attribute.isin(["None", "Impossible"])] = "missing"
+    values = pd.to_numeric(frame["Value"], errors="coerce")
+    values[status.isin(["impossible", "missing"])] = None
+
+    region_code, region_key = region_columns(pa.array(frame[geo].astype(str)))
+    periods, provisional_code = period_columns(pa.array(frame[time].astype(str)))
+    observations = observation_table({
+        "record": pa.array(frame["Id"] if "Id" in frame else frame.index + 1, pa.int64()),
+        "indicator_id": pa.array(frame["measure_key"].map(ids)),
+        "region_code": region_code,
+        "region_key": region_key,
+        "region_text": pa.array(frame[geo].astype(str).str.strip()),
+        "period": periods,
+        "value": pa.array(values, pa.float64()),
+        "status": pa.array(status),
+    })
+    regions = regions_from_codes(table.codes[geo]) if geo in table.codes else []
+    return ImportBatch(
+        kind=kind,
+        file=table.location,
+        checksum=checksum,
+        source_table=table.table_id,
+        source_title=str(table.properties.get("Title", table.table_id)),
+        licence=_licence(table.properties),
+        rows_read=len(frame),
+        observations=observations,
+        rejected=empty_rejected(),
+        indicators=indicators,
+        regions=regions,
+        region_source=f"CBS {table.table_id}",
+    )
+
+
+def load(source: str, base_url: str = DEFAULT_BASE_URL, filter: str | None = None,
+         progress: Progress = _no_progress) -> ImportBatch:
+    """A batch from a folder of recorded responses, or (when `source` is no folder) the API."""
+    path = Path(source)
+    if path.is_dir():
+        return to_batch(read_folder(path), file_checksum(path))
+    if path.exists() or "/" in source or "\\" in source:
+        raise FileProblem(path, "is geen map met CBS OData4-antwoorden", "is not a folder of CBS OData4 responses")
+    table = fetch(source, base_url, filter, progress)
+    digest = hashlib.sha256(json.dumps(table.observations, sort_keys=True).encode()).hexdigest()
+    return to_batch(table, digest)

@@ -1,0 +1,271 @@
+"""StatLine's CSV download (the CBS website's "CSV met puntkomma's"), one table in wide form::
+
+    "Regio's";"Perioden";"Bevolking/Bevolkingssamenstelling op 1 januari/Totale bevolking (aantal)"
+    "Nederland";"2019";"  17282163"
+    "Appingedam";"2021";""
+    "Amsterdam";"2024*";"    931298"
+
+`;`-separated, UTF-8 with a BOM, CRLF line ends, every field quoted, numbers left-padded with spaces,
+a decimal comma or point and never a thousands separator. Regions are written by NAME ("Groningen
+(gemeente)", "Bergen (NH.)"); the store resolves them with the registry's names, so a bare
+"Groningen" (municipality or province?) is refused rather than guessed. Periods are titles ("2024",
+"2024 1e kwartaal"); `*` marks provisional figures, `**` "nader voorlopig" (both: provisional).
+
+Each measure column (a `/`-separated topic path ending in the unit in parentheses) becomes one
+indicator per file row, keyed by its last segment ("Totale bevolking (aantal)"), so the long result
+is one observation per row x measure column. A dimension column with several values (such as
+"Geslacht") becomes part of the measure key ("Totale bevolking (aantal)|Geslacht=Mannen"); one with
+a single value (a table sliced to its totals) is ignored. Text topics ("Regioaanduiding/Gemeentenaam
+(naam)") are no measures; "Regioaanduiding/Codering (code)", when downloaded, gives the region's CBS
+code. An empty cell is a missing value, never 0: the store marks it impossible when the region did
+not exist in that period.
+
+Files are small (a national table is some 50,000 lines), so the stdlib `csv` module reads them;
+parsing of numbers, regions and periods is vectorised all the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from koers.indicators.catalogue import CBS_LICENCE, IndicatorDefinition, canonical_for, generated_indicator_id
+from koers.errors import FileProblem
+from koers.sources.common import (
+    file_checksum,
+    map_distinct,
+    observation_table,
+    parse_numbers,
+    period_columns,
+    region_columns,
+    rejected_table,
+)
+from koers.store import ImportBatch
+
+KIND = "statline-csv"
+DEFAULT_TABLE = "statline"
+_TABLE_ID = re.compile(r"^(\d{5}[a-zA-Z]{3})")
+_UNIT = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
+REGION_HEADERS = {"regio's", "regios", "regio", "gemeenten", "gemeente", "wijken en buurten"}
+PERIOD_HEADERS = {"perioden", "periode"}
+TEXT_UNITS = {"naam", "code", "omschrijving", "tekst"}  # units of text topics: no numbers
+
+
+def load(path: Path, table: str | None = None) -> ImportBatch:
+    """Read a StatLine CSV download; `table` is the CBS table id (default: from the file name)."""
+    path = Path(path)
+    lines = _read_lines(path)
+    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header_index is None:
+        raise FileProblem(path, "is leeg", "is empty")
+    names = [name.strip() for name in next(csv.reader([lines[header_index]], delimiter=";"))]
+    table_id = _table_id(path, table)
+    region, period, measures, dimensions, code_column = _columns(path, names)
+
+    # Data lines as fields; a line with the wrong number of fields is rejected as a whole.
+    rows: list[list[str]] = []
+    line_numbers: list[int] = []
+    bad_lines: list[tuple[int, str, str, str]] = []
+    reader = csv.reader(lines[header_index + 1:], delimiter=";")
+    rows_read = 0
+    for fields in reader:
+        line_no = header_index + 1 + reader.line_num
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue
+        rows_read += 1
+        if len(fields) != len(names):
+            bad_lines.append((line_no, lines[line_no - 1], f"{len(fields)} velden in plaats van {len(names)}",
+                              f"{len(fields)} fields instead of {len(names)}"))
+            continue
+        rows.append(fields)
+        line_numbers.append(line_no)
+    if rows_read == 0:
+        raise FileProblem(path, "bevat geen gegevensregels, alleen een kopregel", "has no data rows, only a header")
+
+    # Column-wise from here: arrays of one entry per accepted data line.
+    columns = [pa.array(column, pa.string()) for column in zip(*rows)] if rows else \
+        [pa.array([], pa.string()) for _ in names]
+    records = pa.array(line_numbers, pa.int64())
+    raw_lines = pa.array([lines[n - 1] for n in line_numbers], pa.string())
+    region_text = pc.utf8_trim_whitespace(columns[region])
+    region_code, region_key = region_columns(region_text)
+    if code_column is not None:
+        # "Regioaanduiding/Codering (code)" holds the CBS code ("GM0363    "): better than a name.
+        codes, _ = region_columns(pc.utf8_trim_whitespace(columns[code_column]))
+        region_code = pc.coalesce(codes, region_code)
+    periods, provisional = period_columns(columns[period])
+
+    # Row problems: no region, or a period that is no period. One rejected record per line.
+    rejected_records: list[tuple[int, str, str, str, str]] = [(n, raw, "", nl, en) for n, raw, nl, en in bad_lines]
+    no_region = pc.equal(region_text, "")
+    bad_period = pc.is_null(periods)
+    for index in pc.indices_nonzero(pc.or_(no_region, bad_period)).to_pylist():
+        if no_region[index].as_py():
+            nl, en, column = "regio ontbreekt", "region missing", names[region]
+        else:
+            cell = columns[period][index].as_py()
+            nl = f'periode "{cell}" is geen periode (zoals 2024, 2024*, 2024 1e kwartaal)'
+            en = f'period "{cell}" is not a period (such as 2024, 2024*, 2024 1e kwartaal)'
+            column = names[period]
+        rejected_records.append((line_numbers[index], lines[line_numbers[index] - 1], column, nl, en))
+    row_ok = pc.invert(pc.or_(no_region, bad_period))
+
+    # Dimensions with several values split the measures: "|Geslacht=Mannen" per row.
+    split = [d for d in dimensions if len(set(pc.utf8_trim_whitespace(columns[d]).to_pylist())) > 1]
+    suffix = pa.array([""] * len(rows), pa.string())
+    for d in split:
+        suffix = pc.binary_join_element_wise(suffix, f"|{names[d]}=", pc.utf8_trim_whitespace(columns[d]), "")
+    suffixes = sorted(set(suffix.to_pylist()))
+
+    # Measure keys: the last path segment with its unit, or the whole path where two columns
+    # would otherwise share a key.
+    last = {m: names[m].split("/")[-1].strip() for m in measures}
+    keys = {m: last[m] if list(last.values()).count(last[m]) == 1 else names[m] for m in measures}
+    indicators: list[tuple[IndicatorDefinition, str, str, str]] = []
+    ids: dict[str, str] = {}
+    for m in measures:
+        for sfx in suffixes:
+            key = keys[m] + sfx
+            definition, title, unit = _indicator(table_id, key, last[m], sfx)
+            ids[key] = definition.id
+            indicators.append((definition, key, title, unit))
+
+    # Wide to long: the measure columns one after the other, row-level arrays repeated per column.
+    repeat = len(measures)
+
+    def repeated(array: pa.Array) -> pa.Array:
+        return pa.concat_arrays([array] * repeat)
+
+    text = pa.concat_arrays([columns[m] for m in measures])
+    # StatLine never groups thousands, so a comma can only be a decimal comma.
+    values, bad = parse_numbers(pc.replace_substring(text, ",", "."), decimal="point")
+    long_ok = repeated(row_ok)
+    bad_cells = pc.and_(bad, long_ok)
+    for index in pc.indices_nonzero(bad_cells).to_pylist():
+        m, row = measures[index // len(rows)], index % len(rows)
+        cell = columns[m][row].as_py().strip()
+        rejected_records.append((line_numbers[row], lines[line_numbers[row] - 1], names[m],
+                                 f'waarde "{cell}" is geen getal', f'value "{cell}" is not a number'))
+    keep = pc.and_(long_ok, pc.invert(bad))
+    indicator_ids = pa.concat_arrays([map_distinct(suffix, lambda s, m=m: ids[keys[m] + s]) for m in measures])
+    status = pc.if_else(pc.is_null(values), "missing",
+                        pc.if_else(pc.fill_null(repeated(provisional), False), "provisional", "definitive"))
+
+    observations = observation_table({
+        name: pc.filter(array, keep) for name, array in {
+            "record": repeated(records),
+            "indicator_id": indicator_ids,
+            "region_code": repeated(region_code),
+            "region_key": repeated(region_key),
+            "region_text": repeated(region_text),
+            "period": repeated(periods),
+            "value": values,
+            "status": status,
+            "raw": repeated(raw_lines),
+        }.items()
+    })
+    rejected_records.sort(key=lambda r: r[0])
+    rejected = rejected_table(
+        [r[0] for r in rejected_records], [r[1] for r in rejected_records], [r[2] or None for r in rejected_records],
+        [r[3] for r in rejected_records], [r[4] for r in rejected_records],
+    )
+    return ImportBatch(
+        kind=KIND,
+        file=str(path),
+        checksum=file_checksum(path),
+        source_table=table_id,
+        source_title=path.name,
+        licence=CBS_LICENCE,
+        rows_read=rows_read,
+        observations=observations,
+        rejected=rejected,
+        indicators=indicators,
+    )
+
+
+def _read_lines(path: Path) -> list[str]:
+    """The file's lines without line ends, or a FileProblem saying why it cannot be read."""
+    if path.is_dir():
+        raise FileProblem(path, "is een map, geen StatLine-CSV", "is a folder, not a StatLine CSV")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as error:
+        raise FileProblem(path, "bestand bestaat niet", "file does not exist") from error
+    except OSError as error:
+        raise FileProblem(path, f"kan niet worden gelezen ({error.strerror})", f"cannot be read ({error.strerror})") from error
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileProblem(path, "is UTF-16, geen UTF-8; download de tabel opnieuw als CSV",
+                          "is UTF-16, not UTF-8; download the table again as CSV")
+    if data.startswith(b"PK\x03\x04") or b"\x00" in data[:8192]:
+        raise FileProblem(path, "is geen tekstbestand (een Excel- of ZIP-bestand?); download de tabel als CSV",
+                          "is not a text file (an Excel or ZIP file?); download the table as CSV")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        offset = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, offset) + 1
+        raise FileProblem(path, f"is geen UTF-8 (regel {line}); download de tabel opnieuw of sla hem op als UTF-8",
+                          f"is not UTF-8 (line {line}); download the table again or save it as UTF-8") from error
+    lines = re.split(r"\r\n|\r|\n", text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _table_id(path: Path, table: str | None) -> str:
+    if table:
+        return table.strip()
+    match = _TABLE_ID.match(path.name)
+    return match.group(1) if match else DEFAULT_TABLE
+
+
+def _columns(path: Path, names: list[str]) -> tuple[int, int, list[int], list[int], int | None]:
+    """(region column, period column, measure columns, other dimension columns, region code column).
+
+    Text topics such as "Regioaanduiding/Gemeentenaam (naam)" or ".../Codering (code)" describe
+    the region of the row: they are neither measures nor dimensions.
+    """
+    found = ", ".join(names)
+    if len(names) < 2:
+        separator = next((s for s in (",", "\t") if s in names[0]), None)
+        if separator:
+            shown = "tab" if separator == "\t" else f'"{separator}"'
+            raise FileProblem(path, f"is niet gescheiden door puntkomma's maar door {shown}; is dit een StatLine-CSV?",
+                              f"is not separated by semicolons but by {shown}; is this a StatLine CSV?")
+    keys = [name.casefold().replace("’", "'") for name in names]
+    period = next((i for i, k in enumerate(keys) if k in PERIOD_HEADERS), None)
+    if period is None:
+        raise FileProblem(path, f"kolom Perioden ontbreekt; gevonden: {found}", f"missing column Perioden; found: {found}")
+    region = next((i for i, k in enumerate(keys) if k in REGION_HEADERS or k.startswith("regio")), None)
+    if region is None:
+        raise FileProblem(path, f"kolom Regio's ontbreekt; gevonden: {found}", f"missing column Regio's; found: {found}")
+    others = [i for i in range(len(names)) if i not in (region, period)]
+    topics = [i for i in others if "/" in names[i] or _UNIT.match(names[i])]
+    text_topics = [i for i in topics if _unit_of(names[i]).casefold() in TEXT_UNITS]
+    measures = [i for i in topics if i not in text_topics]
+    if not measures:
+        raise FileProblem(path, f"geen meetkolommen (zoals 'Onderwerp/Meting (eenheid)'); gevonden: {found}",
+                          f"no measure columns (such as 'Topic/Measure (unit)'); found: {found}")
+    code_column = next((i for i in text_topics if _unit_of(names[i]).casefold() == "code"
+                        and names[i].split("/")[-1].strip().casefold().startswith("codering")), None)
+    return region, period, measures, [i for i in others if i not in topics], code_column
+
+
+def _unit_of(title: str) -> str:
+    match = _UNIT.match(title.split("/")[-1].strip())
+    return match.group(2).strip() if match else ""
+
+
+def _indicator(table: str, key: str, segment: str, suffix: str) -> tuple[IndicatorDefinition, str, str]:
+    """(definition, source title, unit) of one measure key; the catalogue's when it knows the key."""
+    match = _UNIT.match(segment)
+    title, unit = (match.group(1).strip(), match.group(2).strip()) if match else (segment, "")
+    title += "".join(f"; {part.split('=', 1)[1]}" for part in suffix.split("|")[1:])
+    definition = canonical_for(table, key) or IndicatorDefinition(
+        id=generated_indicator_id(table, key), title_nl=title, title_en=title, unit=unit, additive=unit == "aantal",
+    )
+    return definition, title, unit

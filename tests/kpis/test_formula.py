@@ -1,0 +1,101 @@
+"""Formulas: parsed into a checked tree, SQL generated from the tree — hostile text never gets through."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from koers.kpis import formula
+from koers.kpis.formula import Binary, Call, FormulaError, Number, Ref
+
+
+def _sql(text: str) -> str:
+    return formula.to_sql(formula.parse(text), lambda ref: {"a": "i0", "b": "i1", "population": "i2"}.get(ref, "k9"))
+
+
+def test_precedence_and_references():
+    tree = formula.parse("(a + b) / population * 1000")
+    assert tree == Binary("*", Binary("/", Binary("+", Ref("a"), Ref("b")), Ref("population")), Number(1000.0))
+    assert formula.references(tree) == {"a", "b", "population"}
+    assert _sql("(a + b) / population * 1000") == "(((i0 + i1) / nullif(i2, 0)) * 1000.0)"
+
+
+def test_functions_generate_window_sql():
+    assert _sql("growth(population, 1)") == "(100.0 * (i2 / nullif(lag(i2, 1) OVER w, 0) - 1))"
+    assert _sql("share(a, b)") == "(100.0 * i0 / nullif(i1, 0))"
+    assert formula.parse("lag(a, 2)") == Call("lag", (Ref("a"), Number(2.0)))
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "empty"),
+        ("a +", "not valid arithmetic"),
+        ("__import__('os').system('rm -rf /')", "unknown function"),
+        ("a; DROP TABLE observation", "not valid arithmetic"),
+        ("'x'", "only numbers"),
+        ("a.b", "only numbers"),
+        ("a[0]", "only numbers"),
+        ("a if b else 1", "only numbers"),
+        ("a == b", "only numbers"),
+        ("lambda: 1", "only numbers"),
+        ("Population", "not a valid id"),
+        ("lag(a, b)", "whole number"),
+        ("lag(a, 0)", "whole number"),
+        ("growth(lag(a, 1), 1)", "cannot contain"),
+        ("share(a)", "takes 2"),
+        ("sum(a, b)", "unknown function"),
+        ("a ** 2", "only numbers"),
+        ("(" * 60 + "a" + "+1)" * 60, "nested too deeply"),
+        ("-" * 100 + "a", "nested too deeply"),
+        ("1e999", "out of range"),
+        ("a" * 600, "longer than"),
+    ],
+)
+def test_hostile_or_wrong_formulas_are_refused_with_a_reason(text, fragment):
+    with pytest.raises(FormulaError) as refused:
+        formula.parse(text)
+    assert fragment in refused.value.en
+    assert "\n" not in refused.value.en and refused.value.nl
+
+
+_SAFE_SQL = re.compile(r"^[a-z0-9_ ().,*/+\-]*$")
+_WORDS = {"lag", "over", "w", "nullif", "least", "greatest", "abs"}
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(max_size=80))
+def test_fuzz_any_text_is_a_checked_tree_or_a_clear_refusal(text):
+    try:
+        tree = formula.parse(text)
+    except FormulaError as error:
+        assert error.en and "\n" not in error.en
+        return
+    sql = formula.to_sql(tree, lambda ref: "c0")
+    assert _SAFE_SQL.match(sql), sql
+    assert set(re.findall(r"[a-z_]+", sql)) <= _WORDS | {"c"}
+
+
+_ids = st.sampled_from(["a", "b", "population", "x_1"])
+_numbers = st.integers(min_value=0, max_value=10_000).map(str)
+_leaf = st.one_of(_ids, _numbers)
+_expressions = st.recursive(
+    _leaf,
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(st.sampled_from(["share", "min", "max"]), inner, inner).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+        inner.map(lambda e: f"abs({e})"),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_expressions)
+def test_fuzz_valid_formulas_parse_and_keep_their_references(text):
+    tree = formula.parse(text)
+    assert formula.references(tree) == set(re.findall(r"\b(?:a|b|population|x_1)\b", text))
+    assert _SAFE_SQL.match(formula.to_sql(tree, lambda ref: "c0"))

@@ -1,0 +1,120 @@
+"""The KPI studio in AppTest on the demo database, writing into a temporary metrics folder: an
+invalid KPI is refused with its problems per field; a valid one is previewed with the values
+`koers.kpis.evaluate` computes, saved as a version the library reads, and a second save keeps the
+first and shows the changed field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from koers import i18n
+from koers.kpis import versions
+from koers.kpis.evaluate import evaluate
+from koers.kpis.library import load_library
+from koers.store import Store
+
+APP = str(ROOT / "app.py")
+PAGE = ROOT / "pages" / "studio.py"
+KPI_ID = "inwoners_per_1000_gemiddeld"
+
+
+@pytest.fixture
+def metrics(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "metrics"
+    monkeypatch.setenv("KOERS_METRICS", str(folder))
+    return folder
+
+
+@pytest.fixture
+def app_on(app_on, metrics):
+    """The shared AppTest starter, with KOERS_METRICS set by `metrics` first."""
+    return app_on
+
+
+def table(at: AppTest, *columns: str):
+    return next((d.value for d in at.dataframe if set(columns) <= set(d.value.columns)), None)
+
+
+def fill(at: AppTest, **fields: object) -> AppTest:
+    for name, value in fields.items():
+        key = f"studio_{name}"
+        if name.startswith("description"):
+            at.text_area(key=key).input(value)
+        elif name in ("theme", "kind", "polarity", "numerator", "denominator", "scale", "indicator"):
+            at.selectbox(key=key).set_value(value)
+        elif name == "definition_type":
+            at.segmented_control(key=key).set_value(value)
+        else:
+            at.text_input(key=key).input(value)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_studio_refuses_an_invalid_kpi_and_saves_a_valid_one_as_versions(app_on, demo_db, metrics):
+    at = app_on(demo_db, PAGE)
+    at.session_state["jaar"] = 2020  # switching pages in AppTest resets the selection: set it here
+    at.run()
+    assert [h.value for h in at.header][:3] == ["Definitie", "Controle", "Voorbeeld: waarden in 2020"]
+
+    # Invalid: a bad id, a ratio without denominator, a scale that does not fit the unit.
+    fill(at, id="Inwoners Per 1000", title_nl="Inwoners per 1.000 gemiddelde inwoners", unit="per 1.000 inwoners",
+         definition_type="ratio")
+    fill(at, numerator="population", scale=100)
+    errors = at.error[0].value
+    assert errors.startswith("6 fout(en): opslaan kan pas als deze zijn opgelost.")
+    for line in ("**Fout** · Id: alleen kleine letters, cijfers en _", "**Fout** · Titel (en): verplicht veld",
+                 "**Fout** · Noemer: verplicht veld", "**Fout** · Bron: verplicht veld"):
+        assert line in errors, errors
+    fill(at, id=KPI_ID, title_en="Inhabitants per 1,000 average inhabitants", description_nl="Een testcijfer.",
+         description_en="A test figure.", source="CBS 03759ned", author="Jan Jansen")
+    fill(at, denominator="average_population")
+    assert [e.value for e in at.error] == [
+        '1 fout(en): opslaan kan pas als deze zijn opgelost.\n\n'
+        '- **Fout** · Schaal: eenheid "per 1.000 inwoners" past niet bij schaal 100']
+    at.button(key="studio_save").click()
+    at.run()
+    assert at.error[-1].value == 'niet opgeslagen: 1 fout(en), eerst definition.scale: eenheid "per 1.000 inwoners" past niet bij schaal 100'
+    assert not metrics.exists() or not list(metrics.rglob("*.yaml"))
+
+    # Valid: no problems, a preview equal to the evaluation, saved as version 1.
+    fill(at, scale=1000)
+    assert not at.error and any(s.value.startswith("Geen problemen gevonden") for s in at.success)
+    preview = table(at, "Gemeente", "Code", "Waarde")
+    with Store.open(demo_db, read_only=True) as store:
+        known = store.known_indicator_ids()
+        library = load_library(metrics, known)
+        state = at.session_state
+        form = {name: state[f"studio_{name}"] if f"studio_{name}" in state else None for name in versions.FORM_FIELDS}
+        library.kpis[KPI_ID], library.origin[KPI_ID] = versions.check(form, library, known, metrics).kpi, "test"
+        expected = evaluate(store, library, [KPI_ID])
+    expected = expected[(expected["period"] == "2020") & expected["region_code"].str.startswith("GM") & expected["value"].notna()]
+    assert len(preview) == len(expected) > 300
+    assert dict(zip(preview["Code"], preview["Waarde"])) == {
+        code: i18n.number(value, "nl") for code, value in zip(expected["region_code"], expected["value"])}
+
+    at.button(key="studio_save").click()
+    at.run()
+    assert not at.exception, at.exception
+    target = metrics / f"{KPI_ID}.yaml"
+    assert any(s.value == f"Versie 1 van {KPI_ID} opgeslagen in {target}." for s in at.success)
+    assert at.session_state["studio_choice"] == KPI_ID  # the saved KPI is now the one being edited
+    saved = load_library(metrics, ["population", "average_population"])
+    assert not saved.errors and saved.origin[KPI_ID] == str(target)
+    assert saved.kpis[KPI_ID].definition.scale == 1000
+
+    # A second version: the first is kept, and the comparison shows the changed field.
+    fill(at, title_en="Residents per 1,000 average residents", author="Piet")
+    at.button(key="studio_save").click()
+    at.run()
+    assert any(s.value == f"Versie 2 van {KPI_ID} opgeslagen in {target}." for s in at.success)
+    history = table(at, "Versie", "Opgeslagen", "Door")
+    assert history["Versie"].tolist() == [1, 2] and history["Door"].tolist() == ["Jan Jansen", "Piet"]
+    assert len(list((metrics / "versions" / KPI_ID).glob("v*.yaml"))) == 2
+    diff = table(at, "Veld", "Versie 1", "Versie 2")
+    assert diff.values.tolist() == [["Titel (en)", "Inhabitants per 1,000 average inhabitants", "Residents per 1,000 average residents"]]
+    assert load_library(metrics, ["population", "average_population"]).kpis[KPI_ID].title.en == "Residents per 1,000 average residents"
