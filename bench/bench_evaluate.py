@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from koers.kpis.assess import kpi_overview, peer_group, peer_statistics  # noqa: E402
-from koers.indicators.catalogue import CATALOGUE, IndicatorDefinition, canonical_by_id  # noqa: E402
+from koers.indicators.catalogue import CATALOGUE, CanonicalIndicator, canonical_by_id  # noqa: E402
 from koers.demo.build import build_demo  # noqa: E402
 from koers.kpis.evaluate import evaluate  # noqa: E402
 from koers.sources import cbs_odata4  # noqa: E402
@@ -78,7 +78,7 @@ def generated_database(path: Path, library) -> int:
             "value": pa.array(rng.gamma(2.0, 500.0, n)),
             "status": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array(["definitive"])),
         }
-        definitions = [canonical_by_id(i) or IndicatorDefinition(id=i, title_nl=i, title_en=i, unit="aantal", additive=True) for i in ids]
+        definitions = [canonical_by_id(i) or CanonicalIndicator(id=i, title_nl=i, title_en=i, unit="aantal", additive=True) for i in ids]
         batch = ImportBatch(kind="bench", file="generated", checksum="bench", source_table="bench", source_title="bench",
                             licence="", rows_read=n, observations=observation_table(columns), rejected=empty_rejected(),
                             indicators=[(d, d.id, d.title_nl, d.unit) for d in definitions])

@@ -217,7 +217,7 @@ def cmd_metrics_validate(args: argparse.Namespace) -> None:
     lang = language()
     for problem in library.problems:
         print(("FOUT " if lang == "nl" else "ERROR ") * (problem.severity == "error")
-              + ("waarschuwing " if lang == "nl" else "warning ") * (problem.severity == "warning") + problem.line(lang))
+              + ("waarschuwing " if lang == "nl" else "warning ") * (problem.severity == "warning") + problem.text(lang))
     errors = len(library.errors)
     _say(f"{len(library.kpis)} KPI's, {errors} fouten, {len(library.problems) - errors} waarschuwingen",
          f"{len(library.kpis)} KPIs, {errors} errors, {len(library.problems) - errors} warnings")

@@ -16,7 +16,7 @@ from koers import i18n
 from koers.kpis import versions
 from koers.access import LOCAL, ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
-from koers.kpis.library import Problem
+from koers.kpis.validate import DEFINITION_TYPES, Problem
 from koers.settings import database_path, metrics_folder
 from koers.dashboard.ui import fmt, t
 from metrics.model import Theme
@@ -96,7 +96,7 @@ def form(library, lang: str) -> dict:
     columns[3].text_input(field_label("unit"), key="studio_unit")
 
     st.subheader(t("studio.definition_section"))
-    st.segmented_control(field_label("definition_type"), list(versions.DEFINITION_TYPES), key="studio_definition_type",
+    st.segmented_control(field_label("definition_type"), list(DEFINITION_TYPES), key="studio_definition_type",
                          required=True, format_func=ui.labels(lang, "studio.types"), help=t("studio.definition_help"))
     kind = state.get("studio_definition_type")
     indicator_ids = sorted(titles, key=lambda i: (titles[i].casefold(), i))
@@ -261,7 +261,7 @@ def draw() -> None:
     choice = st.selectbox(t("studio.choose"), order, key="studio_choice",
                           format_func=lambda k: i18n.text(lang, "studio.new") if not k else f"{getattr(kpis[k].title, lang)} ({k})")
     if choice:
-        st.caption(t("studio.editing", title=getattr(kpis[choice].title, lang), id=choice, origin=library.origin.get(choice, "")))
+        st.caption(t("studio.editing", title=getattr(kpis[choice].title, lang), id=choice, origin=library.origin[choice].file))
     else:
         st.caption(t("studio.editing_new", folder=str(metrics_folder())))
     _load_form(choice, library)

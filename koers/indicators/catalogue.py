@@ -16,21 +16,21 @@ import re
 import unicodedata
 
 from koers.indicators.inputs import INPUT_INDICATORS
-from koers.indicators.model import IndicatorDefinition, SourceMeasure
+from koers.indicators.model import CanonicalIndicator, SourceMeasure
 
 CBS_LICENCE = "CC BY 4.0 (Bron: CBS)"
-__all__ = ["CATALOGUE", "CBS_LICENCE", "IndicatorDefinition", "SourceMeasure"]
+__all__ = ["CATALOGUE", "CBS_LICENCE", "CanonicalIndicator", "SourceMeasure"]
 
 
-def _cbs(id: str, nl: str, en: str, unit: str, additive: bool, *sources: tuple[str, str, int], description: str = "") -> IndicatorDefinition:
-    return IndicatorDefinition(
+def _cbs(id: str, nl: str, en: str, unit: str, additive: bool, *sources: tuple[str, str, int], description: str = "") -> CanonicalIndicator:
+    return CanonicalIndicator(
         id=id, title_nl=nl, title_en=en, unit=unit, additive=additive, description=description,
         sources=[SourceMeasure(table=t, measure=m, precedence=p) for t, m, p in sources],
     )
 
 
 KW = "84799NED"  # Kerncijfers wijken en buurten 2020
-CATALOGUE: list[IndicatorDefinition] = [
+CATALOGUE: list[CanonicalIndicator] = [
     _cbs("population", "Bevolking op 1 januari", "Population on 1 January", "aantal", True,
          ("03759ned", "M000352", 1), ("70072ned", "Totale bevolking (aantal)", 2), (KW, "AantalInwoners_5", 3),
          description="Inwoners volgens de Basisregistratie Personen op 1 januari."),
@@ -66,11 +66,11 @@ _BY_SOURCE = {(s.table.lower(), s.measure): d for d in CATALOGUE for s in d.sour
 _BY_ID = {d.id: d for d in CATALOGUE}
 
 
-def canonical_for(table: str, measure: str) -> IndicatorDefinition | None:
+def canonical_for(table: str, measure: str) -> CanonicalIndicator | None:
     return _BY_SOURCE.get((table.lower(), measure))
 
 
-def canonical_by_id(indicator_id: str) -> IndicatorDefinition | None:
+def canonical_by_id(indicator_id: str) -> CanonicalIndicator | None:
     return _BY_ID.get(indicator_id)
 
 

@@ -10,17 +10,17 @@ shows invented example series for them (`koers.demo.examples`, "voorbeelddata, f
 
 from __future__ import annotations
 
-from koers.indicators.model import IndicatorDefinition
+from koers.indicators.model import CanonicalIndicator
 
 
-def _input(id: str, nl: str, en: str, unit: str, additive: bool, description: str) -> IndicatorDefinition:
-    return IndicatorDefinition(id=id, title_nl=nl, title_en=en, unit=unit, additive=additive, description=description)
+def _input(id: str, nl: str, en: str, unit: str, additive: bool, description: str) -> CanonicalIndicator:
+    return CanonicalIndicator(id=id, title_nl=nl, title_en=en, unit=unit, additive=additive, description=description)
 
 
 _AGE = "CBS 03759ned Bevolking op 1 januari; geslacht, leeftijd en regio (leeftijdsdimensie, som van de leeftijdsjaren)."
 _IV3 = "Iv3 (CBS Financiën van gemeenten), of de eigen begroting en jaarrekening."
 
-INPUT_INDICATORS: list[IndicatorDefinition] = [
+INPUT_INDICATORS: list[CanonicalIndicator] = [
     # --- population groups: denominators of the BBV rates -----------------------------------
     _input("population_0_17", "Inwoners 0 tot 18 jaar", "Residents aged 0-17", "aantal", True, _AGE),
     _input("population_12_17", "Inwoners 12 tot 18 jaar", "Residents aged 12-17", "aantal", True, _AGE),

@@ -11,7 +11,7 @@ class SourceMeasure(BaseModel):
     precedence: int = 10
 
 
-class IndicatorDefinition(BaseModel):
+class CanonicalIndicator(BaseModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title_nl: str
     title_en: str

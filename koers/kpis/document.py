@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from koers.indicators.catalogue import canonical_by_id
 from koers.kpis.library import Library
 from metrics.model import THEME_TITLES, FormulaDefinition, IndicatorDefinition, Kpi, RatioDefinition
 
@@ -59,5 +58,3 @@ def write_catalog(library: Library, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(library), encoding="utf-8")
 
-
-__all__ = ["render", "write_catalog", "definition_text", "canonical_by_id"]

@@ -1,5 +1,6 @@
-"""The KPI studio without drawing: a KPI from the form's fields, checked (shape by pydantic, then
-the library's rules on the library plus this KPI), previewed, and saved as a new version.
+"""The KPI studio without drawing: a KPI from the form's fields, checked by `koers.kpis.validate`
+(the same shape check and rules as a YAML file, on the library plus this KPI), previewed, and saved
+as a new version.
 
 Where a saved KPI lives::
 
@@ -39,29 +40,20 @@ import yaml
 from pydantic import ValidationError
 
 from koers.access import LOCAL, Actor, Permission, require
-from koers.indicators.catalogue import CATALOGUE, slug
-from koers.errors import KoersError, validation_text
+from koers.errors import KoersError
+from koers.indicators.catalogue import slug
 from koers.kpis.evaluate import evaluate
-from koers.kpis.library import RULES, Library, Problem, read_yaml
+from koers.kpis.library import Library, read_yaml
+from koers.kpis.validate import Origin, Problem, run_rules, validate_document
 from koers.store import Conflict, Store
 from metrics.model import Kpi
 
 VERSIONS = "versions"
-DEFINITION_TYPES = ("indicator", "ratio", "formula")
 SCALES = (1, 100, 1000, 10000)
 # The form's fields, in the order of the model; `document` turns them into a Kpi's shape.
 FORM_FIELDS = ("id", "title_nl", "title_en", "description_nl", "description_en", "theme", "kind", "polarity", "unit",
                "definition_type", "indicator", "numerator", "denominator", "scale", "formula", "source", "fill_from",
                "owner", "bbv", "privacy_threshold", "contributes_to")
-_CHOOSE_TYPE = ("kies een definitietype: indicator, ratio of formule", "choose a definition type: indicator, ratio or formula")
-# The studio's own wording for a few of pydantic's error types (the rest: `validation_text`).
-_SHAPE_TEXT = {
-    "string_pattern_mismatch": ("alleen kleine letters, cijfers en _, beginnend met een letter (hoogstens 63 tekens)",
-                                "only lower-case letters, digits and _, starting with a letter (at most 63 characters)"),
-    "union_tag_invalid": _CHOOSE_TYPE,
-    "union_tag_not_found": _CHOOSE_TYPE,
-    "extra_forbidden": ("hoort niet bij dit definitietype", "does not belong to this definition type"),
-}
 
 
 # --- the form -----------------------------------------------------------------------------------
@@ -152,46 +144,20 @@ class Check:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def _field(loc: tuple) -> str:
-    parts = [str(x) for x in loc]
-    # A discriminated union puts the tag in the location: definition.ratio.numerator.
-    if len(parts) >= 2 and parts[0] == "definition" and parts[1] in DEFINITION_TYPES:
-        parts = [parts[0]] + parts[2:]
-    return ".".join(parts)
-
-
-def shape_problems(error: ValidationError, kpi_id: str, file: str = "") -> list[Problem]:
-    problems = []
-    for detail in error.errors():
-        nl, en = validation_text(detail, _SHAPE_TEXT)
-        problems.append(Problem(file, kpi_id, _field(detail["loc"]), nl, en))
-    return problems
-
-
-def with_candidate(library: Library, kpi: Kpi, origin: str) -> Library:
-    """A copy of the library with `kpi` added or replacing the one of the same id."""
-    return Library(kpis=library.kpis | {kpi.id: kpi}, origin=library.origin | {kpi.id: origin}, problems=[])
-
-
-def rule_problems(library: Library, known_indicators: set[str] | list[str] = ()) -> list[Problem]:
-    """Every rule in `koers.kpis.library.RULES` on the library, as `load_library` runs them."""
-    indicators = {d.id: d for d in CATALOGUE} | {i: None for i in known_indicators}
-    return [problem for rule in RULES for problem in rule(library, indicators)]
-
-
 def target_path(kpi_id: str, library: Library, folder: Path) -> tuple[Path, Problem | None]:
     """Where the KPI is saved: the own file it came from, else `<folder>/<id>.yaml`. A file that
     holds other KPIs too is not rewritten (they, and its comments, would be lost): a problem."""
     folder = Path(folder)
     origin = library.origin.get(kpi_id)
-    own = origin is not None and Path(origin).parent.resolve() == folder.resolve() and Path(origin).is_file()
-    target = Path(origin) if own else folder / f"{kpi_id}.yaml"
+    written = Path(origin.file) if origin is not None and origin.file else None
+    own = written is not None and written.parent.resolve() == folder.resolve() and written.is_file()
+    target = written if own else folder / f"{kpi_id}.yaml"
     if target.is_file():
         found, _ = read_yaml(target)
         others = sorted({k.id for _, k in found if k.id != kpi_id})
         if others:
             names = ", ".join(others)
-            return target, Problem(str(target), kpi_id, "id",
+            return target, Problem(str(target), None, kpi_id, "id",
                                    f"{target.name} bevat ook {names}; splits dat bestand eerst (één KPI per bestand)",
                                    f"{target.name} also holds {names}; split that file first (one KPI per file)")
     return target, None
@@ -199,24 +165,20 @@ def target_path(kpi_id: str, library: Library, folder: Path) -> tuple[Path, Prob
 
 def check(form: dict, library: Library, known_indicators: set[str] | list[str], folder: Path,
           editing: str | None = None) -> Check:
-    """Shape first (pydantic, per field), then the library's rules on the library plus this KPI:
+    """Shape first (`validate_document`, per field), then `run_rules` on the library plus this KPI:
     the problems of this KPI, and those it causes elsewhere (a cycle, an outcome it makes a
     non-outcome). `editing` is the id of the KPI the form was opened with (None: a new KPI)."""
-    doc = document(form)
-    kpi_id = str(doc.get("id", ""))
-    try:
-        kpi = Kpi.model_validate(doc)
-    except ValidationError as error:
-        return Check(None, shape_problems(error, kpi_id))
-    problems: list[Problem] = []
+    kpi, problems = validate_document(document(form))  # a form has no file, so no lines
+    if kpi is None:
+        return Check(None, problems)
     if kpi.id != editing and kpi.id in library.kpis:
-        problems.append(Problem("", kpi.id, "id", f'er is al een KPI "{kpi.id}"; kies hem om te bewerken, of kies een andere id',
+        problems.append(Problem("", None, kpi.id, "id", f'er is al een KPI "{kpi.id}"; kies hem om te bewerken, of kies een andere id',
                                 f'there is a KPI "{kpi.id}" already; choose it to edit it, or choose another id'))
     target, problem = target_path(kpi.id, library, folder)
     if problem:
         problems.append(problem)
-    before = {(p.kpi, p.field, p.en) for p in rule_problems(library, known_indicators)}
-    after = rule_problems(with_candidate(library, kpi, str(target)), known_indicators)
+    before = {(p.kpi, p.field, p.en) for p in run_rules(library, known_indicators)}
+    after = run_rules(library.with_kpi(kpi, Origin(str(target))), known_indicators)
     problems += [p for p in after if p.kpi == kpi.id or (p.kpi, p.field, p.en) not in before]
     return Check(kpi, problems, target)
 
@@ -227,7 +189,7 @@ def check(form: dict, library: Library, known_indicators: set[str] | list[str], 
 def preview(store: Store, library: Library, kpi: Kpi, year: int, origin: str = "") -> pd.DataFrame:
     """The candidate's value for every municipality in `year` that has one (or has it suppressed),
     as `koers.kpis.evaluate` computes it. Columns: region_code, value, status, suppressed."""
-    frame = evaluate(store, with_candidate(library, kpi, origin), [kpi.id])
+    frame = evaluate(store, library.with_kpi(kpi, Origin(origin)), [kpi.id])
     rows = frame[(frame["kpi_id"] == kpi.id) & (frame["period"] == str(year)) & frame["region_code"].str.startswith("GM")
                  & (frame["value"].notna() | frame["suppressed"])]
     return rows[["region_code", "value", "status", "suppressed"]].sort_values("region_code").reset_index(drop=True)
@@ -360,7 +322,7 @@ def _current_definition(kpi_id: str, library: Library, target: Path) -> tuple[di
                 return yaml_document(kpi), str(target), dt.datetime.fromtimestamp(target.stat().st_mtime)
     kpi = library.kpis.get(kpi_id)
     if kpi is not None:
-        return yaml_document(kpi), library.origin.get(kpi_id, ""), dt.datetime.now()
+        return yaml_document(kpi), library.origin[kpi_id].file, dt.datetime.now()
     return None
 
 

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from koers.indicators.catalogue import CBS_LICENCE, IndicatorDefinition, canonical_for, generated_indicator_id
+from koers.indicators.catalogue import CBS_LICENCE, CanonicalIndicator, canonical_for, generated_indicator_id
 from koers.errors import FileProblem, KoersError
 from koers.sources.cbs_odata4 import _Client
 from koers.sources.common import (
@@ -144,7 +144,7 @@ def to_batch(table_id: str, info: dict, data: pa.Table, properties: pa.Table, di
             continue
         unit = str(topic.get("Unit") or "").strip()
         title = str(topic.get("Title") or topic["Key"]).strip()
-        definition = canonical_for(table_id, topic["Key"]) or IndicatorDefinition(
+        definition = canonical_for(table_id, topic["Key"]) or CanonicalIndicator(
             id=generated_indicator_id(table_id, topic["Key"]), title_nl=title, title_en=title, unit=unit,
             # A count: absolute, whole numbers of something ("Gemiddelde huishoudensgrootte" is
             # absolute and "aantal" too, but a Double: an average, which does not add up).

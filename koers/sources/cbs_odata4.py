@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import requests
 
-from koers.indicators.catalogue import CBS_LICENCE, IndicatorDefinition, canonical_for, generated_indicator_id
+from koers.indicators.catalogue import CBS_LICENCE, CanonicalIndicator, canonical_for, generated_indicator_id
 from koers.errors import FileProblem, KoersError
 from koers.sources.common import empty_rejected, file_checksum, observation_table, period_columns, region_columns
 from koers.sources.registry import regions_from_codes
@@ -188,7 +188,7 @@ def to_batch(table: ODataTable, checksum: str, kind: str = "cbs-odata4") -> Impo
             d, code = part.split("=", 1)
             title += f"; {code_titles[d].get(code, code)}"
         unit = str(meta.get("Unit") or "")
-        definition = canonical_for(table.table_id, key) or IndicatorDefinition(
+        definition = canonical_for(table.table_id, key) or CanonicalIndicator(
             id=generated_indicator_id(table.table_id, key), title_nl=title, title_en=title, unit=unit,
             additive=(meta.get("PresentationType") == "Absolute" and unit == "aantal"),
             description=str(meta.get("Description") or "").strip()[:2000],

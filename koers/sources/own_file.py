@@ -52,7 +52,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from koers.indicators.catalogue import IndicatorDefinition, canonical_by_id, generated_indicator_id, slug
+from koers.indicators.catalogue import CanonicalIndicator, canonical_by_id, generated_indicator_id, slug
 from koers.errors import FileProblem
 from koers.sources.common import (
     DUTCH_NUMBER as _DUTCH_NUMBER,
@@ -707,11 +707,11 @@ def _parse_values(text: pa.ChunkedArray, style: str) -> tuple[pa.ChunkedArray, p
 # --- building the batch ---------------------------------------------------------------------------
 
 
-def _indicator_for(text: str, source: str, unit: str) -> IndicatorDefinition:
+def _indicator_for(text: str, source: str, unit: str) -> CanonicalIndicator:
     if (canonical := canonical_by_id(text)) is not None:
         return canonical
     identifier = text if _ID.match(text) else generated_indicator_id(source, text)
-    return IndicatorDefinition(id=identifier, title_nl=text, title_en=text, unit=unit, additive=unit == "aantal")
+    return CanonicalIndicator(id=identifier, title_nl=text, title_en=text, unit=unit, additive=unit == "aantal")
 
 
 def _reasons(kind: str, column: str, cells: pa.Array) -> tuple[pa.Array, pa.Array]:

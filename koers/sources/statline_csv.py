@@ -33,7 +33,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from koers.indicators.catalogue import CBS_LICENCE, IndicatorDefinition, canonical_for, generated_indicator_id
+from koers.indicators.catalogue import CBS_LICENCE, CanonicalIndicator, canonical_for, generated_indicator_id
 from koers.errors import FileProblem
 from koers.sources.common import (
     file_checksum,
@@ -125,7 +125,7 @@ def load(path: Path, table: str | None = None) -> ImportBatch:
     # would otherwise share a key.
     last = {m: names[m].split("/")[-1].strip() for m in measures}
     keys = {m: last[m] if list(last.values()).count(last[m]) == 1 else names[m] for m in measures}
-    indicators: list[tuple[IndicatorDefinition, str, str, str]] = []
+    indicators: list[tuple[CanonicalIndicator, str, str, str]] = []
     ids: dict[str, str] = {}
     for m in measures:
         for sfx in suffixes:
@@ -260,12 +260,12 @@ def _unit_of(title: str) -> str:
     return match.group(2).strip() if match else ""
 
 
-def _indicator(table: str, key: str, segment: str, suffix: str) -> tuple[IndicatorDefinition, str, str]:
+def _indicator(table: str, key: str, segment: str, suffix: str) -> tuple[CanonicalIndicator, str, str]:
     """(definition, source title, unit) of one measure key; the catalogue's when it knows the key."""
     match = _UNIT.match(segment)
     title, unit = (match.group(1).strip(), match.group(2).strip()) if match else (segment, "")
     title += "".join(f"; {part.split('=', 1)[1]}" for part in suffix.split("|")[1:])
-    definition = canonical_for(table, key) or IndicatorDefinition(
+    definition = canonical_for(table, key) or CanonicalIndicator(
         id=generated_indicator_id(table, key), title_nl=title, title_en=title, unit=unit, additive=unit == "aantal",
     )
     return definition, title, unit

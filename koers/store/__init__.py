@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from koers.access import LOCAL, Actor, Permission, require
-from koers.indicators.catalogue import IndicatorDefinition
+from koers.indicators.catalogue import CanonicalIndicator
 from koers.errors import DatabaseBusy, KoersError
 from koers.sources.registry import Region, name_aliases, name_key
 
@@ -292,7 +292,7 @@ class ImportBatch:
     rows_read: int
     observations: pa.Table
     rejected: pa.Table
-    indicators: list[tuple[IndicatorDefinition, str, str, str]] = field(default_factory=list)
+    indicators: list[tuple[CanonicalIndicator, str, str, str]] = field(default_factory=list)
     # (definition, source measure, source title, source unit); definitions not yet in the store are added
     regions: list[Region] = field(default_factory=list)
     region_source: str = ""

@@ -38,7 +38,7 @@ def test_theme_modules_are_found_and_hold_kpis():
 
 
 def test_library_loads_without_errors(library):
-    problems = "\n".join(p.line("en") for p in library.problems)
+    problems = "\n".join(p.text("en") for p in library.problems)
     assert not library.errors, problems
     assert not library.problems, problems  # no warnings either
 

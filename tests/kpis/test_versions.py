@@ -14,6 +14,7 @@ from koers.kpis import versions
 from koers.errors import KoersError
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import load_library
+from koers.kpis.validate import Origin
 from koers.store import Store
 from metrics.model import Kpi
 
@@ -79,7 +80,7 @@ def test_saving_writes_a_yaml_the_library_reads_and_keeps_every_version(folder):
     first = versions.save(ratio_form(), library, KNOWN, folder, "Jan Jansen", now=dt.datetime(2025, 1, 14, 10, 15))
     target = folder / "inwoners_per_1000_gemiddeld.yaml"
     loaded = load_library(folder, KNOWN)
-    assert not loaded.errors and loaded.origin["inwoners_per_1000_gemiddeld"] == str(target)
+    assert not loaded.errors and loaded.origin["inwoners_per_1000_gemiddeld"].file == str(target)
     assert loaded.kpis["inwoners_per_1000_gemiddeld"].definition.scale == 1000
 
     second = versions.save(ratio_form(title_en="Residents per 1,000"), loaded, KNOWN, folder, "Piet",
@@ -113,7 +114,7 @@ def test_changing_a_builtin_kpi_records_the_builtin_first(folder):
     assert [(v.number, v.author, v.origin) for v in saved] == [(1, None, "metrics/theme_efficient.py"), (2, "Els", None)]
     changed = versions.diff(saved[0].kpi, saved[1].kpi).query("changed")
     assert changed["field"].tolist() == ["unit"]
-    assert load_library(folder, KNOWN).origin["population_growth"] == str(folder / "population_growth.yaml")
+    assert load_library(folder, KNOWN).origin["population_growth"].file == str(folder / "population_growth.yaml")
 
 
 def test_a_file_holding_other_kpis_is_not_rewritten(folder):
@@ -134,7 +135,7 @@ def test_the_preview_is_what_evaluate_computes(demo_db, folder):
         assert not check.errors
         shown = versions.preview(store, library, check.kpi, 2020)
         library.kpis[check.kpi.id] = check.kpi
-        library.origin[check.kpi.id] = "test"
+        library.origin[check.kpi.id] = Origin("test")
         expected = evaluate(store, library, [check.kpi.id])
     expected = expected[(expected["period"] == "2020") & expected["region_code"].str.startswith("GM") & expected["value"].notna()]
     assert len(shown) == len(expected) > 300

@@ -15,6 +15,7 @@ from koers import i18n
 from koers.kpis import versions
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import load_library
+from koers.kpis.validate import Origin
 from koers.store import Store
 
 APP = str(ROOT / "app.py")
@@ -90,7 +91,7 @@ def test_the_studio_refuses_an_invalid_kpi_and_saves_a_valid_one_as_versions(app
         library = load_library(metrics, known)
         state = at.session_state
         form = {name: state[f"studio_{name}"] if f"studio_{name}" in state else None for name in versions.FORM_FIELDS}
-        library.kpis[KPI_ID], library.origin[KPI_ID] = versions.check(form, library, known, metrics).kpi, "test"
+        library.kpis[KPI_ID], library.origin[KPI_ID] = versions.check(form, library, known, metrics).kpi, Origin("test")
         expected = evaluate(store, library, [KPI_ID])
     expected = expected[(expected["period"] == "2020") & expected["region_code"].str.startswith("GM") & expected["value"].notna()]
     assert len(preview) == len(expected) > 300
@@ -104,7 +105,7 @@ def test_the_studio_refuses_an_invalid_kpi_and_saves_a_valid_one_as_versions(app
     assert any(s.value == f"Versie 1 van {KPI_ID} opgeslagen in {target}." for s in at.success)
     assert at.session_state["studio_choice"] == KPI_ID  # the saved KPI is now the one being edited
     saved = load_library(metrics, ["population", "average_population"])
-    assert not saved.errors and saved.origin[KPI_ID] == str(target)
+    assert not saved.errors and saved.origin[KPI_ID].file == str(target)
     assert saved.kpis[KPI_ID].definition.scale == 1000
 
     # A second version: the first is kept, and the comparison shows the changed field.
