@@ -147,7 +147,6 @@ result = {{"seconds": time.perf_counter() - t, "unchanged": r.rows_unchanged}}""
         bare_runs.append(_child(bare_code))
         koers_runs.append(_child(koers_code))
         reimport_runs.append(_child(reimport_code))
-    bare, koers, reimport = _median_run(bare_runs), _median_run(koers_runs), _median_run(reimport_runs)
 
     shared = _child(f"""
 from koers.store import Store
@@ -160,6 +159,11 @@ with Store.open({str(work / 'shared.duckdb')!r}) as s:
         n += s.commit_import(cbs_odata4.load(str(cbs / folder))).rows_loaded
     n += s.commit_import(cbs_odata3.load(str(cbs / "84799NED"))).rows_loaded
 result = {{"seconds": time.perf_counter() - t, "observations": n}}""")
+    _report(repeat, bare_runs, koers_runs, reimport_runs, shared)
+
+
+def _report(repeat: int, bare_runs: list[dict], koers_runs: list[dict], reimport_runs: list[dict], shared: dict) -> None:
+    bare, koers, reimport = _median_run(bare_runs), _median_run(koers_runs), _median_run(reimport_runs)
 
     def seconds(runs: list[dict]) -> str:
         return ", ".join(f"{r['seconds']:.2f}" for r in runs)

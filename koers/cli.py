@@ -71,9 +71,8 @@ def cmd_init(args: argparse.Namespace) -> None:
 
     with _open(args) as store:
         if store.counts()["region"] == 0:
-            store.con.execute("BEGIN TRANSACTION")
-            store.upsert_regions(read_regions_file(DATA / "cbs" / "03759ned" / "codes-RegioS.json"), "CBS 03759ned")
-            store.con.execute("COMMIT")
+            with store.transaction():
+                store.upsert_regions(read_regions_file(DATA / "cbs" / "03759ned" / "codes-RegioS.json"), "CBS 03759ned")
         _say(f"database {store.path} klaar (schemaversie {store.schema_version()}, {_number(store.counts()['region'])} regio's)",
              f"database {store.path} ready (schema version {store.schema_version()}, {_number(store.counts()['region'])} regions)")
 

@@ -43,6 +43,10 @@ class DatabaseBusy(KoersError):
     """Another process holds the database's write lock for longer than we were willing to wait."""
 
 
+class Conflict(KoersError):
+    """A save based on a version of a record (or file) that someone else has changed since."""
+
+
 # Pydantic's error types as one line in both languages ({...} from the error's context), so a
 # shape problem reads in the user's language; an unknown type falls back to pydantic's own text.
 _VALIDATION_TEXT = {

@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from koers import access, i18n
+from koers import access, i18n, roles
 from koers.dashboard import auth, ui, ui_loop
 from koers.sources import uploads
 from koers.access import LOCAL, ROLE_NAMES, Permission, Role
@@ -36,7 +36,7 @@ def _loaded_roles() -> tuple[access.RoleSettings, str, int]:
     the editors' generation (a new one shows freshly loaded values)."""
     state = st.session_state
     if "beheer_roles" not in state:
-        settings, checksum = access.load_roles()
+        settings, checksum = roles.load_roles()
         state["beheer_roles"] = (settings, checksum)
         state["beheer_roles_generation"] = state.get("beheer_roles_generation", -1) + 1
     settings, checksum = state["beheer_roles"]
@@ -62,7 +62,7 @@ def _rows(table: pd.DataFrame, name: str) -> list[tuple[object, object]]:
 
 def roles_section(lang: str, actor: access.Actor) -> None:
     st.header(t("beheer.roles.title"))
-    st.caption(t("beheer.roles.intro", path=str(access.roles_path())))
+    st.caption(t("beheer.roles.intro", path=str(roles.roles_path())))
     if actor == LOCAL:
         st.info(t("beheer.roles.local"), icon=":material/info:")
     try:
@@ -102,7 +102,7 @@ def roles_section(lang: str, actor: access.Actor) -> None:
     try:
         new = access.settings_from_rows(default_role, groups_claim, _rows(emails, "email"), _rows(groups, "group"))
         with ui.writing() as store:
-            access.save_roles(new, actor, checksum, store)
+            roles.save_roles(new, actor, checksum, store)
     except KoersError as error:  # refused, a conflict, or a bad row: one line, nothing written
         st.error(error.message(lang), icon=":material/cancel:")
         return

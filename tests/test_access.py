@@ -1,5 +1,5 @@
-"""Roles and permissions, the roles file (read, edited, written with a version check and an audit
-entry), the login settings, and the writes that check the role where they happen: the store, the
+"""Roles and permissions (`koers.access`), the roles file (`koers.roles`: read, edited, written with a
+version check and an audit entry), the login settings, and the writes that check the role where they happen: the store, the
 import, and the KPI definitions. A refused write leaves nothing behind: checked in the files, the
 tables and the audit trail afterwards."""
 
@@ -14,11 +14,12 @@ import pytest
 from koers.dashboard import auth
 from koers.sources import uploads
 from koers.kpis import versions
-from koers.access import (LOCAL, AccessDenied, Actor, Permission, Role, RoleSettings, actor_for, load_roles, permissions,
-                          read_roles, require, role_for, roles_checksum, save_roles, settings_from_rows)
-from koers.errors import KoersError
+from koers.access import (LOCAL, AccessDenied, Actor, Permission, Role, RoleSettings, actor_for, permissions, require,
+                          role_for, settings_from_rows)
+from koers.errors import Conflict, KoersError
 from koers.kpis.library import load_library
-from koers.store import Conflict, Store
+from koers.roles import load_roles, read_roles, roles_checksum, save_roles
+from koers.store import Store
 
 COUNCIL = Actor("r.raad@gemeente.example", "Rik Raad", Role.council)
 ADVISOR = Actor("a.de.vries@gemeente.example", "Anna de Vries", Role.advisor)
@@ -295,8 +296,6 @@ def test_a_kpi_definition_needs_the_advisor_role_a_current_version_and_is_audite
 
 def test_the_example_roles_file_in_the_docs_reads_as_documented():
     from conftest import ROOT
-
-    from koers.access import read_roles, role_for
 
     settings = read_roles(ROOT / "docs" / "examples" / "roles.toml")
     assert settings.default_role == Role.viewer and settings.groups_claim == "groups"

@@ -30,7 +30,8 @@ from pathlib import Path
 import streamlit as st
 
 from koers import i18n
-from koers.access import LOCAL, Actor, RoleSettings, actor_for, read_roles
+from koers.access import LOCAL, Actor, RoleSettings, actor_for
+from koers.roles import read_roles
 from koers.errors import KoersError
 
 SHARED = ("redirect_uri", "cookie_secret")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from koers.sources import cbs_odata3, cbs_odata4
 from koers.settings import DATA
-from koers.store import ImportResult, Progress, Store, _no_progress
+from koers.progress import Progress, no_progress
+from koers.store import ImportResult, Store
 
 # (importer, folder under data/cbs, options); 84799NED at municipality level only.
 DEMO_SOURCES = [
@@ -21,7 +22,7 @@ DEMO_SOURCES = [
 ]
 
 
-def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = _no_progress,
+def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_progress,
                loop_examples: bool = True) -> list[ImportResult]:
     """Build the demo database at `target`. `loop_examples`: also the invented learning loop for
     Amsterdam (`koers.demo.loop`); the tests' demo leaves it out and adds it where it is tested."""
@@ -47,7 +48,7 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = _no_pro
 
             progress("voorbeelden leercyclus", 0.95)
             add_loop_examples(store, library)
-        store.con.execute("CHECKPOINT")
+        store.checkpoint()
     os.replace(temporary, target)
     Path(str(target) + ".wal").unlink(missing_ok=True)
     progress("done", 1.0)

@@ -209,9 +209,7 @@ def _population(store: Store, codes: list[str]) -> np.ndarray:
     matrix = wide.reindex(index=codes).to_numpy()
     incomplete = [row for row in range(len(codes)) if np.isnan(matrix[row, 0])]
     # region_code | event_date | kind | direction | other_code | residents, for those municipalities
-    events = store.query(
-        "SELECT region_code, event_date, kind, direction, other_code, coalesce(residents, 0) AS residents "
-        "FROM region_event WHERE region_code IN (SELECT unnest(?))", [[codes[row] for row in incomplete]])
+    events = store.events_of_regions([codes[row] for row in incomplete])
     events["event_date"] = pd.to_datetime(events["event_date"])
     moves = events[events["kind"].isin(["merged", "boundary_change"])]
     moves = moves.assign(change=np.where(moves["direction"] == "in", 1.0, -1.0) * moves["residents"])

@@ -58,29 +58,11 @@ def with_status(results: pd.DataFrame, targets: pd.DataFrame, library: Library) 
     return frame.drop(columns="year")
 
 
-_THEIL_SEN = """
-WITH points AS (
-    SELECT kpi_id, region_code, CAST(left(period, 4) AS INTEGER) AS x, value AS y
-    FROM results WHERE value IS NOT NULL AND CAST(left(period, 4) AS INTEGER) > (? - ?)
-      AND CAST(left(period, 4) AS INTEGER) <= ?
-),
-slopes AS (
-    SELECT a.kpi_id, a.region_code, median((b.y - a.y) / (b.x - a.x)) AS slope
-    FROM points a JOIN points b ON a.kpi_id = b.kpi_id AND a.region_code = b.region_code AND b.x > a.x
-    GROUP BY ALL
-)
-SELECT p.kpi_id, p.region_code, s.slope, median(p.y - s.slope * p.x) AS intercept,
-       count(*) AS points, max(p.x) AS last_year, arg_max(p.y, p.x) AS last_value
-FROM points p JOIN slopes s USING (kpi_id, region_code)
-GROUP BY ALL HAVING count(*) >= 3
-"""
-
-
 def trends(store: Store, results: pd.DataFrame, up_to: int, window: int = 10) -> pd.DataFrame:
     """Theil–Sen line per KPI and region over the last `window` years up to `up_to`: the median of
     all pairwise slopes, robust to one odd year. At least three points are needed."""
     frame = results[["kpi_id", "region_code", "period", "value"]]
-    return store.query(_THEIL_SEN, [up_to, window, up_to], {"results": frame})
+    return store.theil_sen_trends(frame, up_to, window)
 
 
 def projections(trend: pd.DataFrame, targets: pd.DataFrame, library: Library) -> pd.DataFrame:

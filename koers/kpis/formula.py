@@ -1,4 +1,4 @@
-"""KPI formulas: parsed into a small tree, checked, and turned into SQL from the tree.
+"""KPI formulas: parsed into a small tree and checked; the store turns the tree into SQL.
 
 A formula is arithmetic over indicator and KPI ids with a few named functions::
 
@@ -9,9 +9,9 @@ A formula is arithmetic over indicator and KPI ids with a few named functions::
 
 Python's own expression parser reads the text (it knows precedence and parentheses); we then keep
 only the node types listed here and refuse everything else — strings, attributes, subscripts,
-comparisons, keyword arguments, unknown functions. The SQL is generated from our tree, so no text
-from a definition ever reaches DuckDB: ids become column names chosen by the caller from its own
-allow-list, and numbers are formatted by us.
+comparisons, keyword arguments, unknown functions. The SQL is generated from our tree
+(`koers.store.kpi_query.expression_sql`), so no text from a definition ever reaches DuckDB: ids
+become column names from the store's own numbering, and numbers are formatted by it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_LENGTH = 500
@@ -160,44 +159,3 @@ def references(node: Node) -> set[str]:
     if isinstance(node, Call):
         return set().union(*(references(a) for a in node.args))
     return set()
-
-
-def to_sql(node: Node, column: Callable[[str], str], window: str = "w") -> str:
-    """SQL for a checked tree. `column(id)` must return an identifier from the caller's allow-list.
-
-    Division by zero gives NULL (missing), not an error; `lag`/`growth` use the caller's window
-    `window` (partitioned by region, ordered by period).
-    """
-
-    def sql(n: Node) -> str:
-        if isinstance(n, Number):
-            return repr(n.value) if not n.value.is_integer() else f"{int(n.value)}.0"
-        if isinstance(n, Ref):
-            return column(n.id)
-        if isinstance(n, Negate):
-            return f"(-{sql(n.operand)})"
-        if isinstance(n, Binary):
-            if n.op == "/":
-                return f"({sql(n.left)} / nullif({sql(n.right)}, 0))"
-            return f"({sql(n.left)} {n.op} {sql(n.right)})"
-        if isinstance(n, Call):
-            a = [sql(x) for x in n.args]
-            if n.function == "lag":
-                return f"lag({a[0]}, {int(n.args[1].value)}) OVER {window}"  # type: ignore[union-attr]
-            if n.function == "growth":
-                previous = f"lag({a[0]}, {int(n.args[1].value)}) OVER {window}"  # type: ignore[union-attr]
-                return f"(100.0 * ({a[0]} / nullif({previous}, 0) - 1))"
-            if n.function == "share":
-                return f"(100.0 * {a[0]} / nullif({a[1]}, 0))"
-            if n.function == "min":
-                return f"least({a[0]}, {a[1]})"
-            if n.function == "max":
-                return f"greatest({a[0]}, {a[1]})"
-            return f"abs({a[0]})"
-        raise TypeError(n)
-
-    return sql(node)
-
-
-def uses_window(node: Node) -> bool:
-    return _uses_window(node)

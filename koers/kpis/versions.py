@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -290,9 +291,7 @@ def _save(result: Check, library: Library, folder: Path, author: str, now: dt.da
             f"({last.saved_at:%d-%m-%Y %H:%M}); load it again and make your change again")
     previous = _current_definition(kpi.id, library, target)
     after = yaml_document(kpi)
-    if store is not None:
-        store.con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction() if store is not None else nullcontext():
         if store is not None:
             store.record_audit(actor, Permission.define_kpi, "create" if previous is None else "update", "kpi_definition",
                                kpi.id, None if previous is None else previous[0], after)
@@ -304,12 +303,6 @@ def _save(result: Check, library: Library, folder: Path, author: str, now: dt.da
         temporary = target.with_name(f".{target.name}.tmp")
         temporary.write_text(header + yaml.safe_dump(after, allow_unicode=True, sort_keys=False), encoding="utf-8")
         os.replace(temporary, target)
-        if store is not None:
-            store.con.execute("COMMIT")
-    except BaseException:
-        if store is not None:
-            store.con.execute("ROLLBACK")
-        raise
     return version
 
 

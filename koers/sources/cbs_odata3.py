@@ -40,7 +40,8 @@ from koers.sources.common import (
 )
 from koers.sources.periods import parse_period
 from koers.sources.registry import KIND_BY_PREFIX, Region
-from koers.store import ImportBatch, Progress, _no_progress
+from koers.progress import Progress, no_progress
+from koers.store import ImportBatch
 
 DEFAULT_BASE_URL = "https://opendata.cbs.nl/ODataFeed/odata"
 NUMERIC_TYPES = {"Long", "Double", "Integer", "Float", "Decimal", "Short", "Int32", "Int64"}
@@ -82,7 +83,7 @@ def read_folder(folder: Path) -> tuple[str, dict, pa.Table, pa.Table, dict[str, 
     return table_id, info, _read_parquet(data_path), properties, dims
 
 
-def fetch(table_id: str, base_url: str = DEFAULT_BASE_URL, progress: Progress = _no_progress,
+def fetch(table_id: str, base_url: str = DEFAULT_BASE_URL, progress: Progress = no_progress,
           ) -> tuple[str, dict, pa.Table, pa.Table, dict[str, pa.Table]]:
     """The same parts from the live feed, following `odata.nextLink`."""
     client = _Client()
@@ -192,7 +193,7 @@ def _regions(codes: pa.Table | None, levels: tuple[str, ...] | None) -> list[Reg
 
 
 def load(source: str, base_url: str = DEFAULT_BASE_URL, period: str | None = None,
-         levels: tuple[str, ...] | None = None, progress: Progress = _no_progress) -> ImportBatch:
+         levels: tuple[str, ...] | None = None, progress: Progress = no_progress) -> ImportBatch:
     """A batch from the Parquet folder, or (when `source` is no path) the live feed."""
     path = Path(source)
     if path.is_dir():

@@ -31,7 +31,8 @@ from koers.indicators.catalogue import CBS_LICENCE, CanonicalIndicator, canonica
 from koers.errors import FileProblem, KoersError
 from koers.sources.common import empty_rejected, file_checksum, observation_table, period_columns, region_columns
 from koers.sources.registry import regions_from_codes
-from koers.store import ImportBatch, Progress, _no_progress
+from koers.progress import Progress, no_progress
+from koers.store import ImportBatch
 
 DEFAULT_BASE_URL = "https://datasets.cbs.nl/odata/v1/CBS"
 _TIMEOUT = 60
@@ -135,7 +136,7 @@ class _Client:
 
 
 def fetch(table_id: str, base_url: str = DEFAULT_BASE_URL, filter: str | None = None,
-          progress: Progress = _no_progress, session: requests.Session | None = None) -> ODataTable:
+          progress: Progress = no_progress, session: requests.Session | None = None) -> ODataTable:
     """Download a table from the live API (or a mirror), following `@odata.nextLink`."""
     client = _Client(session)
     root = f"{base_url.rstrip('/')}/{quote(table_id)}"
@@ -236,7 +237,7 @@ def to_batch(table: ODataTable, checksum: str, kind: str = "cbs-odata4") -> Impo
 
 
 def load(source: str, base_url: str = DEFAULT_BASE_URL, filter: str | None = None,
-         progress: Progress = _no_progress) -> ImportBatch:
+         progress: Progress = no_progress) -> ImportBatch:
     """A batch from a folder of recorded responses, or (when `source` is no folder) the API."""
     path = Path(source)
     if path.is_dir():

@@ -84,7 +84,7 @@ def test_examples_remove_takes_the_learning_loop_out_too(db):
     with Store.open(db, read_only=True) as store:
         for entity in ("annotation", "action", "review_session", "review_item"):
             assert store.records(entity, include_deleted=True).empty, entity
-        assert store.con.execute("SELECT count(*) FROM review_snapshot").fetchall()[0][0] == 0
+        assert store._con.execute("SELECT count(*) FROM review_snapshot").fetchall()[0][0] == 0
         assert store.target_revisions().empty and store.targets().empty
 
 

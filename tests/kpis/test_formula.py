@@ -1,4 +1,5 @@
-"""Formulas: parsed into a checked tree, SQL generated from the tree — hostile text never gets through."""
+"""Formulas: parsed into a checked tree — hostile text never gets through. (The SQL generated from
+the tree is tested with the store: tests/store/test_kpi_query.py.)"""
 
 from __future__ import annotations
 
@@ -12,21 +13,15 @@ from koers.kpis import formula
 from koers.kpis.formula import Binary, Call, FormulaError, Number, Ref
 
 
-def _sql(text: str) -> str:
-    return formula.to_sql(formula.parse(text), lambda ref: {"a": "i0", "b": "i1", "population": "i2"}.get(ref, "k9"))
-
-
 def test_precedence_and_references():
     tree = formula.parse("(a + b) / population * 1000")
     assert tree == Binary("*", Binary("/", Binary("+", Ref("a"), Ref("b")), Ref("population")), Number(1000.0))
     assert formula.references(tree) == {"a", "b", "population"}
-    assert _sql("(a + b) / population * 1000") == "(((i0 + i1) / nullif(i2, 0)) * 1000.0)"
 
 
-def test_functions_generate_window_sql():
-    assert _sql("growth(population, 1)") == "(100.0 * (i2 / nullif(lag(i2, 1) OVER w, 0) - 1))"
-    assert _sql("share(a, b)") == "(100.0 * i0 / nullif(i1, 0))"
+def test_functions_parse_to_calls():
     assert formula.parse("lag(a, 2)") == Call("lag", (Ref("a"), Number(2.0)))
+    assert formula.parse("growth(population, 1)") == Call("growth", (Ref("population"), Number(1.0)))
 
 
 @pytest.mark.parametrize(
@@ -62,10 +57,6 @@ def test_hostile_or_wrong_formulas_are_refused_with_a_reason(text, fragment):
     assert "\n" not in refused.value.en and refused.value.nl
 
 
-_SAFE_SQL = re.compile(r"^[a-z0-9_ ().,*/+\-]*$")
-_WORDS = {"lag", "over", "w", "nullif", "least", "greatest", "abs"}
-
-
 @settings(max_examples=600, deadline=None)
 @given(st.text(max_size=80))
 def test_fuzz_any_text_is_a_checked_tree_or_a_clear_refusal(text):
@@ -74,9 +65,7 @@ def test_fuzz_any_text_is_a_checked_tree_or_a_clear_refusal(text):
     except FormulaError as error:
         assert error.en and "\n" not in error.en
         return
-    sql = formula.to_sql(tree, lambda ref: "c0")
-    assert _SAFE_SQL.match(sql), sql
-    assert set(re.findall(r"[a-z_]+", sql)) <= _WORDS | {"c"}
+    assert all(formula.ID.match(ref) for ref in formula.references(tree))
 
 
 _ids = st.sampled_from(["a", "b", "population", "x_1"])
@@ -98,4 +87,3 @@ _expressions = st.recursive(
 def test_fuzz_valid_formulas_parse_and_keep_their_references(text):
     tree = formula.parse(text)
     assert formula.references(tree) == set(re.findall(r"\b(?:a|b|population|x_1)\b", text))
-    assert _SAFE_SQL.match(formula.to_sql(tree, lambda ref: "c0"))

@@ -51,11 +51,11 @@ def test_committed_catalogue_is_up_to_date():
 
 def test_examples_can_be_removed_with_one_command(demo_db):
     with Store.open(demo_db, read_only=True) as store:
-        real_before = store.query("SELECT count(*) AS n FROM observation WHERE source_table <> 'voorbeelddata'", [])["n"][0]
+        real_before = store._read("SELECT count(*) AS n FROM observation WHERE source_table <> 'voorbeelddata'", [])["n"][0]
         assert store.targets()["source"].eq("voorbeelddata, fictief").all() and len(store.targets()) > 0
     done = run_cli("examples", "remove", db=demo_db)
     assert done.returncode == 0, done.stderr
     with Store.open(demo_db, read_only=True) as store:
-        left = store.query("SELECT count(*) FILTER (WHERE source_table = 'voorbeelddata') AS fake, count(*) AS n FROM observation", [])
+        left = store._read("SELECT count(*) FILTER (WHERE source_table = 'voorbeelddata') AS fake, count(*) AS n FROM observation", [])
         assert (left["fake"][0], left["n"][0]) == (0, real_before)
         assert store.targets().empty

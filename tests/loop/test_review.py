@@ -118,7 +118,7 @@ def test_the_council_reads_but_cannot_record_a_session(store, library):
     with pytest.raises(AccessDenied):
         review.create_session(store, library, COUNCIL, "GM0363", 2024, "Review")
     assert review.sessions(store).empty and store.records("review_session").empty
-    assert store.con.execute("SELECT count(*) FROM review_snapshot").fetchall()[0][0] == 0
+    assert store._con.execute("SELECT count(*) FROM review_snapshot").fetchall()[0][0] == 0
 
 
 def test_a_stage_change_is_version_checked(store, library):

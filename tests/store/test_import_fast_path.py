@@ -1,5 +1,7 @@
 """The import's fast paths give the same results as the plain ones they stand in for.
 
+White-box tests: they read the store's tables and staging relations through its own connection.
+
 - The staging (`Store._stage_batch`) judges each distinct (region, period) pair once and looks for
   duplicates on integer codes. `REFERENCE_STAGE_SQL` below is the row-by-row SQL it replaced; on
   random batches (codes, municipal numbers, names, ambiguous and unknown regions, regions that did
@@ -24,12 +26,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-import koers.store
 from koers.sources import own_file
 from koers.sources.common import data_checksum, empty_rejected, file_checksum, observation_table, region_columns
 from koers.sources.own_file import _any_contains, _empty_as_null
 from cbs_reference import registry_db, store  # noqa: F401 - fixtures
-from koers.store import ImportBatch, Store
+from koers.store import ImportBatch, Store, staging
 
 # The staging SQL before the fast path (as in commit 456509f), reading the batch row by row.
 REFERENCE_STAGE_SQL = """
@@ -164,19 +165,19 @@ def random_batch(seed: int, rows: int = 400, source: str = "eigen_test") -> Impo
 
 
 def staged_rows(store: Store, relation: str) -> list[tuple]:
-    return store.con.execute(f"SELECT {STAGED_COLUMNS} FROM {relation} ORDER BY ALL").fetchall()
+    return store._con.execute(f"SELECT {STAGED_COLUMNS} FROM {relation} ORDER BY ALL").fetchall()
 
 
 @pytest.mark.parametrize(("make", "seed"), [("random", seed) for seed in range(24)] + [("clean", seed) for seed in range(4)])
 def test_staging_equals_the_row_by_row_reference(store: Store, make: str, seed: int) -> None:
     batch = random_batch(seed) if make == "random" else clean_batch(seed)
-    store.con.execute("BEGIN TRANSACTION")
+    store._con.execute("BEGIN TRANSACTION")
     try:
         store._stage_batch(batch)
-        store.con.execute(REFERENCE_STAGE_SQL, [batch.source_table])
+        store._con.execute(REFERENCE_STAGE_SQL, [batch.source_table])
         fast, reference = staged_rows(store, "staged"), staged_rows(store, "reference_staged")
     finally:
-        store.con.execute("ROLLBACK")
+        store._con.execute("ROLLBACK")
     assert fast == reference
     problems = {row[7] for row in reference}
     assert {"ambiguous_name", "not_existing", None} <= problems
@@ -197,14 +198,14 @@ def test_every_problem_and_status_occurs_in_the_random_batches(store: Store) -> 
     seen_problems, seen_statuses = set(), set()
     for seed in range(24):
         batch = random_batch(seed)
-        store.con.execute("BEGIN TRANSACTION")
+        store._con.execute("BEGIN TRANSACTION")
         try:
-            store.con.register("batch_obs", batch.observations)
-            store.con.execute(REFERENCE_STAGE_SQL, [batch.source_table])
+            store._con.register("batch_obs", batch.observations)
+            store._con.execute(REFERENCE_STAGE_SQL, [batch.source_table])
             rows = staged_rows(store, "reference_staged")
         finally:
-            store.con.execute("ROLLBACK")
-            store.con.unregister("batch_obs")
+            store._con.execute("ROLLBACK")
+            store._con.unregister("batch_obs")
         seen_problems |= {row[7] for row in rows}
         seen_statuses |= {row[6] for row in rows if row[7] is None}
     assert seen_problems == {None, "unknown_name", "ambiguous_name", "unknown_code", "duplicate", "not_existing"}
@@ -212,7 +213,7 @@ def test_every_problem_and_status_occurs_in_the_random_batches(store: Store) -> 
 
 
 def table_rows(store: Store, sql: str, params: list) -> list[tuple]:
-    return store.con.execute(sql, params).fetchall()
+    return store._con.execute(sql, params).fetchall()
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -250,18 +251,18 @@ def test_merge_revises_and_leaves_unchanged_rows_alone(store: Store) -> None:
     changed = batch.observations.set_column(batch.observations.schema.get_field_index("value"), "value", pc.add(values, 1.0))
     batch.observations = changed
     third = store.commit_import(batch)
-    with_value = store.con.execute("SELECT count(*) FROM observation WHERE import_id = ? AND value IS NOT NULL",
+    with_value = store._con.execute("SELECT count(*) FROM observation WHERE import_id = ? AND value IS NOT NULL",
                                    [third.import_id]).fetchall()[0][0]
     assert third.rows_revised == with_value > 0 and third.rows_new == 0
-    kept = store.con.execute("SELECT count(*) FROM observation_revision WHERE superseded_by = ?", [third.import_id]).fetchall()[0][0]
+    kept = store._con.execute("SELECT count(*) FROM observation_revision WHERE superseded_by = ?", [third.import_id]).fetchall()[0][0]
     assert kept == third.rows_revised
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_duplicate_check_by_bitmap_and_by_hashing_agree(registry_db: Path, tmp_path: Path, monkeypatch, seed: int) -> None:
     outcomes = []
-    for limit in (koers.store._KEY_BITMAP_LIMIT, 0):
-        monkeypatch.setattr(koers.store, "_KEY_BITMAP_LIMIT", limit)
+    for limit in (staging.KEY_BITMAP_LIMIT, 0):
+        monkeypatch.setattr(staging, "KEY_BITMAP_LIMIT", limit)
         path = tmp_path / f"limit{limit}.duckdb"
         shutil.copy(registry_db, path)
         with Store.open(path) as store:

@@ -133,3 +133,19 @@ def test_old_schema_is_upgraded_in_place_and_newer_refused(tmp_path):
         with Store.open(path):
             pass
     assert "99" in refused.value.en and "upgrade Koers" in refused.value.en and "\n" not in str(refused.value)
+
+
+def test_a_transaction_commits_at_its_end_and_leaves_nothing_when_it_raises(registry_store):
+    from koers.sources.registry import Region
+
+    before = registry_store.counts()
+    invented = [Region("GM9998", "Verzonnen", "municipality", "PV27", None, None)]
+    with pytest.raises(RuntimeError), registry_store.transaction():
+        registry_store.upsert_regions(invented, "test")
+        assert registry_store.region("GM9998")["name"] == "Verzonnen"  # visible inside it
+        raise RuntimeError("halfway")
+    assert registry_store.region("GM9998") is None and registry_store.counts() == before
+    with registry_store.transaction():
+        registry_store.upsert_regions(invented, "test")
+    assert registry_store.region("GM9998")["name"] == "Verzonnen"
+    assert registry_store.codes_for_name("Verzonnen") == ["GM9998"]

@@ -1,0 +1,155 @@
+"""The roles file: reading it, and writing it (administrators only) together with its audit entry.
+
+The file's format and what it means are in `koers.access` (`RoleSettings`); this module does the
+file's I/O. A save is checked against the file as the editor loaded it (its checksum), is
+written atomically, and lands in the same step as its audit entry in the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from koers.access import ROLE_ORDER, Actor, Permission, Role, RoleSettings, require
+from koers.errors import Conflict, KoersError
+from koers.settings import DATA
+
+if TYPE_CHECKING:
+    from koers.store import Store
+
+try:  # POSIX: one writer of the roles file at a time (check and write as one step)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the version check alone
+    fcntl = None
+
+
+def roles_path() -> Path:
+    return Path(os.environ.get("KOERS_ROLES") or DATA / "roles.toml")
+
+
+def _role(path: Path, where: str, value: object) -> Role:
+    try:
+        return Role(str(value))
+    except ValueError:
+        raise KoersError(f"{path}: {where}: onbekende rol {value!r}; kies uit {', '.join(ROLE_ORDER)}",
+                         f"{path}: {where}: unknown role {value!r}; choose from {', '.join(ROLE_ORDER)}") from None
+
+
+def read_roles(path: Path | None = None) -> RoleSettings:
+    """The roles file; a missing file means: everyone who logs in is a viewer."""
+    return load_roles(path)[0]
+
+
+def load_roles(path: Path | None = None) -> tuple[RoleSettings, str]:
+    """The roles file and its checksum as read (one read: the two always belong together).
+    The checksum of a missing file is "" ; `save_roles` compares it with the file's at saving."""
+    path = path or roles_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return RoleSettings(emails={}, groups={}), ""
+    return _parse_roles(path, raw), _checksum(raw)
+
+
+def roles_checksum(path: Path | None = None) -> str:
+    """The roles file's checksum now ("" when there is no file)."""
+    try:
+        return _checksum((path or roles_path()).read_bytes())
+    except FileNotFoundError:
+        return ""
+
+
+def _checksum(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _parse_roles(path: Path, raw: bytes) -> RoleSettings:
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise KoersError(f"{path}: geen geldige TOML: {error}", f"{path}: not valid TOML: {error}") from None
+    return RoleSettings(
+        default_role=_role(path, "default_role", data.get("default_role", "viewer")),
+        groups_claim=str(data.get("groups_claim", "groups")),
+        emails={str(k).strip().casefold(): _role(path, f"emails.{k}", v) for k, v in (data.get("emails") or {}).items()},
+        groups={str(k): _role(path, f"groups.{k}", v) for k, v in (data.get("groups") or {}).items()},
+    )
+
+
+def save_roles(settings: RoleSettings, actor: Actor, loaded_checksum: str, store: Store,
+               path: Path | None = None) -> str:
+    """Write the roles file (administrators only), if it is still the one the editor loaded
+    (`loaded_checksum`, "" for no file); else refused with a one-line message and nothing is
+    written. The file is replaced atomically, in the same step as its audit entry (before and
+    after) in `store`, a writable store. Returns the new file's checksum."""
+    require(actor, Permission.manage_users)
+    path = path or roles_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = settings.as_toml()
+    with _locked(path):
+        current = roles_checksum(path)
+        if current != loaded_checksum:
+            raise Conflict(
+                f"niet opgeslagen: het rollenbestand {path} is intussen gewijzigd; laad opnieuw en breng uw wijziging opnieuw aan",
+                f"not saved: the roles file {path} was changed meanwhile; reload and make your change again")
+        old = path.read_bytes() if current else None
+        before = None if old is None else _before(path, old)
+        temporary = path.with_name(f".{path.name}.tmp")
+        written = False
+        try:
+            with store.transaction():
+                try:
+                    store.record_audit(actor, Permission.manage_users, "create" if before is None else "update", "roles",
+                                       str(path), before, settings.as_dict())
+                    _write_atomically(temporary, path, text.encode("utf-8"))
+                except BaseException:
+                    temporary.unlink(missing_ok=True)
+                    raise
+                written = True
+        except BaseException:
+            if written:  # the commit failed, so there is no audit entry: the old file back
+                if old is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    _write_atomically(temporary, path, old)
+            raise
+    return _checksum(text.encode("utf-8"))
+
+
+def _before(path: Path, old: bytes) -> dict:
+    try:
+        return _parse_roles(path, old).as_dict()
+    except KoersError:  # a file broken by hand: kept as text in the audit trail
+        return {"text": old.decode("utf-8", errors="replace")}
+
+
+def _write_atomically(temporary: Path, path: Path, data: bytes) -> None:
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+class _locked:
+    """An exclusive lock on `<roles file>.lock` while checking and writing."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.with_name(f".{path.name}.lock")
+        self.handle = None
+
+    def __enter__(self) -> None:
+        if fcntl is None:
+            return
+        self.handle = open(self.path, "a")
+        fcntl.flock(self.handle, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+
+

@@ -1,0 +1,200 @@
+"""The connection to one database file: opening with a lock wait, the schema version check, upgrades,
+transactions, and the file's fingerprint for the dashboard's caches.
+
+DuckDB allows one writing process or many readers, never both, so:
+
+- writers (`Store.open(path)`) wait for the lock with a message, and keep it only for one command;
+- readers (`Store.open(path, read_only=True)`, the dashboard) open, read and close again, so an
+  idle dashboard holds no lock and a CLI import can run beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Self
+
+import duckdb
+import pandas as pd
+
+from koers.errors import DatabaseBusy, KoersError
+from koers.store.schema import SCHEMA_VERSION, migrate
+
+
+def connect(
+    path: Path, read_only: bool, wait_seconds: float, on_wait: Callable[[str], None] | None
+) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting while another process holds a conflicting lock."""
+    deadline = time.monotonic() + wait_seconds
+    told = False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except (duckdb.IOException, duckdb.ConnectionException) as error:
+            # Another process holds the lock, or (ConnectionException) this process has the file
+            # open read-only in another thread (the dashboard reading while it commits an upload).
+            if "lock" not in str(error).lower() and "different configuration" not in str(error).lower():
+                raise KoersError(
+                    f"database {path} kan niet worden geopend: {str(error).splitlines()[0]}",
+                    f"cannot open database {path}: {str(error).splitlines()[0]}",
+                ) from error
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"database {path} is in gebruik door een ander proces; probeer het later opnieuw",
+                    f"database {path} is in use by another process; try again later",
+                ) from error
+            if on_wait and not told:
+                on_wait(str(path))
+                told = True
+            time.sleep(0.2)
+        except duckdb.Error as error:
+            raise KoersError(
+                f"database {path} kan niet worden geopend: {str(error).splitlines()[0]}",
+                f"cannot open database {path}: {str(error).splitlines()[0]}",
+            ) from error
+
+
+def database_signature(path: str | Path) -> tuple[int, int, int, int]:
+    """A cheap fingerprint of the database file (and its WAL) that changes with every write.
+
+    The dashboard keys its caches on it: a new import from the CLI shows up on the next rerun,
+    without a restart and without the dashboard holding any lock to find out.
+    """
+    path = Path(path)
+    wal = Path(str(path) + ".wal")
+    stats = [p.stat() if p.exists() else None for p in (path, wal)]
+    return tuple(x for s in stats for x in ((s.st_mtime_ns, s.st_size) if s else (0, 0)))  # type: ignore[return-value]
+
+
+class Connection:
+    """One open database file; the base of every part of `Store`. `_con` is the store's own:
+    nothing outside `koers.store` touches it (writes spanning several calls use `transaction`)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self._con = con
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    @contextmanager
+    def open(
+        cls,
+        path: str | Path,
+        read_only: bool = False,
+        wait_seconds: float = 60.0,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> Iterator[Self]:
+        path = Path(path)
+        if read_only and not path.exists():
+            raise KoersError(f"database {path} bestaat niet", f"database {path} does not exist")
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        con = connect(path, read_only, wait_seconds, on_wait)
+        try:
+            if not read_only:
+                # An import of millions of rows would otherwise let DuckDB's buffer pool grow to most
+                # of the machine's memory; beyond this it spills to disk (bench, 5M rows: the importing
+                # process peaks at 0.8 GB, 1.3 GB when re-importing).
+                con.execute("SET memory_limit = ?", [os.environ.get("KOERS_WRITE_MEMORY", "640MB")])
+            store = cls(con, path, read_only)
+            if read_only:
+                store._check_version()
+            else:
+                migrate(con)
+            yield store
+        finally:
+            con.close()
+
+    @classmethod
+    def upgrade(cls, path: str | Path) -> int | None:
+        """Bring an existing database made by an older Koers to this schema (a brief write), so a
+        reader such as the dashboard can open it; returns the version found when it upgraded."""
+        path = Path(path)
+        if not path.exists():
+            return None
+        con = connect(path, True, 10.0, None)
+        try:
+            rows = con.execute("SELECT value FROM koers_meta WHERE key = 'schema_version'").fetchall()
+        except duckdb.CatalogException:
+            rows = []
+        finally:
+            con.close()
+        found = int(rows[0][0]) if rows else 0
+        if found >= SCHEMA_VERSION:
+            return None
+        with cls.open(path):  # migrates
+            pass
+        return found
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction: committed when the block ends, rolled back when it raises (also when
+        the commit itself fails). Writes that span several calls, or a file written together with
+        its audit entry, run inside one."""
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        try:
+            self._con.execute("COMMIT")
+        except BaseException:
+            try:
+                self._con.execute("ROLLBACK")
+            except duckdb.Error:  # the failed commit already ended the transaction
+                pass
+            raise
+
+    def checkpoint(self) -> None:
+        """Write the WAL into the database file (before the file is moved or copied)."""
+        self._con.execute("CHECKPOINT")
+
+    def schema_version(self) -> int:
+        return int(self._con.execute("SELECT value FROM koers_meta WHERE key = 'schema_version'").fetchall()[0][0])
+
+    def _check_version(self) -> None:
+        rows = self._con.execute(
+            "SELECT value FROM koers_meta WHERE key = 'schema_version'"
+        ).fetchall() if self._has_table("koers_meta") else []
+        found = int(rows[0][0]) if rows else 0
+        if found > SCHEMA_VERSION:
+            raise KoersError(
+                f"deze database heeft schemaversie {found}, nieuwer dan deze Koers ({SCHEMA_VERSION}): werk Koers bij",
+                f"this database has schema version {found}, newer than this Koers ({SCHEMA_VERSION}): upgrade Koers",
+            )
+        if found < SCHEMA_VERSION:
+            raise KoersError(
+                f"database {self.path} heeft schemaversie {found}; open hem eenmaal met `python -m koers init` om bij te werken",
+                f"database {self.path} has schema version {found}; run `python -m koers init` once to upgrade it",
+            )
+
+    def _has_table(self, name: str) -> bool:
+        return bool(self._con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'", [name]
+        ).fetchall()[0][0])
+
+    def _row(self, sql: str, params: list) -> dict | None:
+        """The first row of a query as {column: value}, or None."""
+        cursor = self._con.execute(sql, params)
+        rows = cursor.fetchall()
+        return dict(zip([d[0] for d in cursor.description], rows[0])) if rows else None
+
+    def _read(self, sql: str, params: list, tables: dict[str, object] | None = None,
+              arrow: bool = False) -> pd.DataFrame:
+        """A read query of this package, with frames from Python registered under the given names
+        for this query only. Through Arrow (`arrow`), text columns stay Arrow-backed in pandas: no
+        Python string per row."""
+        tables = tables or {}
+        for name, frame in tables.items():
+            self._con.register(name, frame)
+        try:
+            if arrow:
+                return self._con.sql(sql, params=params).to_arrow_table().to_pandas()
+            return self._con.execute(sql, params).df()
+        finally:
+            for name in tables:
+                self._con.unregister(name)

@@ -1,0 +1,266 @@
+"""KPI queries: the evaluation of a whole KPI library in one vectorised query, and trend lines.
+
+The KPI engine (`koers.kpis.evaluate`) plans: which indicators are read, which KPIs are computed in
+which order, their expressions as checked formula trees (`koers.kpis.formula`), privacy
+thresholds. It hands that over as an `EvaluationQuery`; this module compiles it to SQL and runs it.
+Identifiers in the SQL come only from our own numbering (i1.., c1.., k0..) and the formula tree's
+fixed function names; every indicator id and date is a `?` parameter; no text from a definition
+ever reaches DuckDB. The query has this shape::
+
+    base   indicator_id | region_code | period | value | status | source_table | harmonised
+           (observation_best; or, on a chosen division, additive indicators summed over predecessors)
+    wide   region_code | period | i1 c1 | i2 c2 | ...     per indicator its value and a code of
+           flags and sources — on a dense grid of regions x years, so that lag/growth look one
+           *year* back, not one row
+    l0..ln region_code | period | ... | k0 | k1 | ...    KPI values, layer by layer
+           (a KPI that uses another KPI sits in a later layer)
+    result kpi | region_code | period | value | flags    long again
+
+Only yearly periods are evaluated (`2024`); quarters and months stay in the store for the detail
+views.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from koers.kpis.formula import Binary, Call, Negate, Node, Number, Ref
+from koers.store.examples import EXAMPLE_SOURCE
+from koers.store.observations import Observations
+from koers.store.regions import merger_walk
+
+# What `KpiQueries.evaluate` returns (the KPI engine adds `status`).
+EVALUATION_COLUMNS = ["kpi_id", "region_code", "period", "value", "provisional", "harmonised", "example", "suppressed",
+                      "sources"]
+
+
+@dataclass(frozen=True)
+class EvaluationQuery:
+    """A KPI evaluation as the KPI engine planned it; `KpiQueries.evaluate` runs it."""
+
+    indicators: tuple[str, ...]  # the indicators read, in a fixed order (their columns are numbered by it)
+    layers: tuple[tuple[tuple[str, Node], ...], ...]  # per layer (KPI id, expression tree); a tree's ids are
+    # indicators of `indicators` or KPIs of earlier layers
+    inputs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # KPI id -> the indicators it rests on
+    thresholds: Mapping[str, int] = field(default_factory=dict)  # KPI id -> privacy threshold (0: none)
+    additive: frozenset[str] = frozenset()  # the additive indicators (counts): summed over mergers, checked
+    # against the thresholds
+    harmonise_on: dt.date | None = None  # regions of the municipal division of this date, history harmonised
+
+
+def expression_sql(node: Node, column: Callable[[str], str], window: str = "w") -> str:
+    """SQL for a checked formula tree. `column(id)` must return an identifier from the caller's
+    numbering. Division by zero gives NULL (missing), not an error; `lag`/`growth` use the
+    caller's window `window` (partitioned by region, ordered by period)."""
+
+    def sql(n: Node) -> str:
+        if isinstance(n, Number):
+            return repr(n.value) if not n.value.is_integer() else f"{int(n.value)}.0"
+        if isinstance(n, Ref):
+            return column(n.id)
+        if isinstance(n, Negate):
+            return f"(-{sql(n.operand)})"
+        if isinstance(n, Binary):
+            if n.op == "/":
+                return f"({sql(n.left)} / nullif({sql(n.right)}, 0))"
+            return f"({sql(n.left)} {n.op} {sql(n.right)})"
+        if isinstance(n, Call):
+            a = [sql(x) for x in n.args]
+            if n.function == "lag":
+                return f"lag({a[0]}, {int(n.args[1].value)}) OVER {window}"  # type: ignore[union-attr]
+            if n.function == "growth":
+                previous = f"lag({a[0]}, {int(n.args[1].value)}) OVER {window}"  # type: ignore[union-attr]
+                return f"(100.0 * ({a[0]} / nullif({previous}, 0) - 1))"
+            if n.function == "share":
+                return f"(100.0 * {a[0]} / nullif({a[1]}, 0))"
+            if n.function == "min":
+                return f"least({a[0]}, {a[1]})"
+            if n.function == "max":
+                return f"greatest({a[0]}, {a[1]})"
+            return f"abs({a[0]})"
+        raise TypeError(n)
+
+    return sql(node)
+
+
+# Observations as shown, yearly, for the requested indicators (the list parameter).
+_BASE = """WITH base AS MATERIALIZED (
+    SELECT indicator_id, region_code, period, value, status, source_table, false AS harmonised
+    FROM observation_best
+    WHERE list_contains(?, indicator_id) AND length(period) = 4
+)"""
+
+# The same on the municipal division of a date (parameters: the date, three times; then the
+# indicators). A municipality existing on that date gets the figures of every municipality that
+# went into it (`merger_walk`), weighted by the share of residents that moved (1 for a whole
+# merger); additive indicators are summed, others kept only where the region itself has them.
+# Missing from any part that existed makes the sum missing; "impossible" parts (a municipality not
+# yet or no longer existing) do not count.
+_HARMONISED_BASE = merger_walk("municipalities") + """,
+region_map AS (
+    SELECT walk.origin AS from_code, walk.code AS to_code, sum(walk.share) AS share
+    FROM walk JOIN region r ON r.code = walk.code
+    WHERE walk.code NOT IN (SELECT from_code FROM moves)
+      AND (r.valid_from IS NULL OR r.valid_from <= CAST(? AS DATE))
+      AND (r.valid_to IS NULL OR r.valid_to > CAST(? AS DATE))
+    GROUP BY ALL
+    UNION ALL
+    SELECT code, code, 1.0 FROM region WHERE kind <> 'municipality'
+),
+obs AS (
+    SELECT o.*, i.additive FROM observation_best o JOIN indicator i ON i.id = o.indicator_id
+    WHERE list_contains(?, o.indicator_id) AND length(o.period) = 4
+),
+base AS MATERIALIZED (
+    SELECT o.indicator_id, m.to_code AS region_code, o.period,
+           CASE WHEN count(o.value) = 0 OR bool_or(o.value IS NULL AND o.status <> 'impossible') THEN NULL
+                ELSE sum(o.value * m.share) END AS value,
+           CASE WHEN count(o.value) = 0 AND bool_and(o.status = 'impossible') THEN 'impossible'
+                WHEN count(o.value) = 0 OR bool_or(o.value IS NULL AND o.status <> 'impossible') THEN 'missing'
+                WHEN bool_or(o.status = 'provisional') THEN 'provisional' ELSE 'definitive' END AS status,
+           string_agg(DISTINCT o.source_table, ',') AS source_table,
+           bool_or(m.from_code <> m.to_code AND o.value IS NOT NULL) AS harmonised
+    FROM obs o JOIN region_map m ON m.from_code = o.region_code
+    WHERE o.additive
+    GROUP BY ALL
+    UNION ALL
+    SELECT o.indicator_id, o.region_code, o.period, o.value, o.status, o.source_table, false
+    FROM obs o JOIN (SELECT DISTINCT to_code FROM region_map) t ON t.to_code = o.region_code
+    WHERE NOT o.additive
+)"""
+
+
+def _wide_sql(query: EvaluationQuery) -> list[str]:
+    """base .. wide: the indicators' long rows as one row per region and year.
+
+    A value's provenance travels as a bit mask over the store's source tables (`wanted_sources`),
+    packed with its flags into one integer (bit 0 provisional, bit 1 harmonised, bits 2.. the
+    sources), so the pivot carries two numbers per indicator instead of four columns. DuckDB's
+    PIVOT is by far the cheapest way to turn the long rows wide (measured against a FILTER
+    aggregate or a list per indicator); the grid then makes every region have every year."""
+    count = len(query.indicators)
+    numbers = ", ".join(str(n) for n in range(1, count + 1))
+    return [
+        _HARMONISED_BASE if query.harmonise_on else _BASE,
+        ", source_mask AS (SELECT b.source_table, bit_or(CAST(1 AS BIGINT) << s.bit) AS mask "
+        "FROM (SELECT DISTINCT source_table FROM base) b, unnest(string_split(b.source_table, ',')) AS part(name) "
+        "JOIN wanted_sources s ON s.source_table = part.name GROUP BY ALL)",
+        ", numbered AS (SELECT b.region_code, b.period, b.value, w.n, "
+        "CAST(b.status = 'provisional' AS BIGINT) + 2 * CAST(b.harmonised AS BIGINT) + 4 * coalesce(m.mask, 0) AS code "
+        "FROM base b JOIN wanted_indicators w USING (indicator_id) LEFT JOIN source_mask m USING (source_table))",
+        f", pivoted AS (PIVOT numbered ON n IN ({numbers}) USING first(value) AS v, first(code) AS c GROUP BY region_code, period)",
+        ", grid AS (SELECT r.region_code, p.period FROM (SELECT DISTINCT region_code FROM base) r "
+        "CROSS JOIN (SELECT DISTINCT period FROM base) p)",
+        ", wide AS (SELECT g.region_code, g.period, "
+        + ", ".join(f'p."{n}_v" AS i{n}, p."{n}_c" AS c{n}' for n in range(1, count + 1))
+        + " FROM grid g LEFT JOIN pivoted p ON p.region_code = g.region_code AND p.period = g.period)",
+    ]
+
+
+def evaluation_sql(query: EvaluationQuery) -> tuple[str, list, dict[str, str]]:
+    """The evaluation query, its parameters, and which result column name is which KPI."""
+    if not query.layers:
+        return "", [], {}
+    icol = {ind: f"i{n}" for n, ind in enumerate(query.indicators, start=1)}
+    kcol: dict[str, str] = {}
+
+    def column(ref: str) -> str:
+        return icol[ref] if ref in icol else kcol[ref]
+
+    # The wanted indicators as one list parameter: a filter DuckDB pushes through the best-source
+    # window down to the indicator numbers (as `IN (SELECT ...)` it reads every observation).
+    on = query.harmonise_on
+    params: list = ([on, on, on] if on else []) + [list(query.indicators)]
+    sql = _wide_sql(query)
+    previous = "wide"
+    for level, layer in enumerate(query.layers):
+        expressions = []
+        for kpi_id, tree in layer:
+            kcol[kpi_id] = f"k{len(kcol)}"
+            expressions.append(f"{expression_sql(tree, column)} AS {kcol[kpi_id]}")
+        sql.append(f", l{level} AS (SELECT *, {', '.join(expressions)} FROM {previous} "
+                   "WINDOW w AS (PARTITION BY region_code ORDER BY period))")
+        previous = f"l{level}"
+
+    # Per KPI a value and one integer of flags: bit 0 provisional, 1 harmonised, 2 suppressed,
+    # bits 3.. the sources of its inputs (their masks or-ed together).
+    pairs = []
+    for kpi_id, k in kcol.items():
+        inputs = query.inputs.get(kpi_id, ())
+        codes = " | ".join(f"coalesce(c{icol[i][1:]}, 0)" for i in inputs) or "0"
+        counts = [icol[i] for i in inputs if i in query.additive]
+        threshold = int(query.thresholds.get(kpi_id, 0))
+        suppressed = " OR ".join(f"coalesce({c} < {threshold}, false)" for c in counts) if threshold and counts else "false"
+        pairs.append(
+            f"CASE WHEN {suppressed} THEN NULL ELSE {k} END AS v_{k}, "
+            f"(({codes}) & 3) | (CAST({suppressed} AS BIGINT) << 2) | ((({codes}) >> 2) << 3) AS f_{k}"
+        )
+    sql.append(f", final AS (SELECT region_code, period, {', '.join(pairs)} FROM {previous})")
+    sql.append(
+        " SELECT kpi, region_code, period, value, flags FROM final UNPIVOT INCLUDE NULLS ((value, flags) FOR kpi IN ("
+        + ", ".join(f"(v_{k}, f_{k}) AS {k}" for k in kcol.values()) + "))"
+    )
+    return "".join(sql), params, {k: kpi_id for kpi_id, k in kcol.items()}
+
+
+# Theil–Sen lines per KPI and region over the years in (up_to - window, up_to] (parameters: up_to,
+# window, up_to) of the registered frame `results` (kpi_id, region_code, period, value).
+_THEIL_SEN = """
+WITH points AS (
+    SELECT kpi_id, region_code, CAST(left(period, 4) AS INTEGER) AS x, value AS y
+    FROM results WHERE value IS NOT NULL AND CAST(left(period, 4) AS INTEGER) > (? - ?)
+      AND CAST(left(period, 4) AS INTEGER) <= ?
+),
+slopes AS (
+    SELECT a.kpi_id, a.region_code, median((b.y - a.y) / (b.x - a.x)) AS slope
+    FROM points a JOIN points b ON a.kpi_id = b.kpi_id AND a.region_code = b.region_code AND b.x > a.x
+    GROUP BY ALL
+)
+SELECT p.kpi_id, p.region_code, s.slope, median(p.y - s.slope * p.x) AS intercept,
+       count(*) AS points, max(p.x) AS last_year, arg_max(p.y, p.x) AS last_value
+FROM points p JOIN slopes s USING (kpi_id, region_code)
+GROUP BY ALL HAVING count(*) >= 3
+"""
+
+
+class KpiQueries(Observations):
+    def evaluate(self, query: EvaluationQuery) -> pd.DataFrame:
+        """Every KPI of `query` for every region and year. Columns (`EVALUATION_COLUMNS`, in another
+        order): kpi_id, region_code, period, value, provisional, harmonised, example (rests on
+        invented demo figures), suppressed, sources (the source tables, comma-separated and
+        sorted: "03759ned,84799NED")."""
+        sql, params, names = evaluation_sql(query)
+        if not sql:
+            return pd.DataFrame(columns=EVALUATION_COLUMNS)
+        sources = self.source_tables()
+        tables = {
+            "wanted_indicators": pd.DataFrame({"indicator_id": list(query.indicators),
+                                               "n": range(1, len(query.indicators) + 1)}),
+            "wanted_sources": pd.DataFrame({"source_table": sources, "bit": range(len(sources))}),
+        }
+        frame = self._read(sql, params, tables, arrow=True)
+        # Hundreds of thousands of rows but few distinct KPIs, source combinations and statuses:
+        # categoricals, so no Python string is made per row.
+        kpi = frame.pop("kpi").astype("category")
+        frame["kpi_id"] = kpi.cat.rename_categories([names[c] for c in kpi.cat.categories])
+        flags = frame.pop("flags").fillna(0).astype("int64").to_numpy()
+        frame["provisional"] = (flags & 1) > 0
+        frame["harmonised"] = (flags & 2) > 0
+        frame["suppressed"] = (flags & 4) > 0
+        masks, where = np.unique(flags >> 3, return_inverse=True)
+        frame["sources"] = pd.Categorical.from_codes(
+            where, [",".join(sorted(s for i, s in enumerate(sources) if int(m) >> i & 1)) for m in masks])
+        example_bit = 1 << sources.index(EXAMPLE_SOURCE) if EXAMPLE_SOURCE in sources else 0
+        frame["example"] = ((flags >> 3) & example_bit) > 0
+        return frame
+
+    def theil_sen_trends(self, results: pd.DataFrame, up_to: int, window: int) -> pd.DataFrame:
+        """Theil–Sen line per KPI and region of `results` (kpi_id, region_code, period, value) over
+        the last `window` years up to `up_to`, where there are at least three points. Columns:
+        kpi_id, region_code, slope, intercept, points, last_year, last_value."""
+        return self._read(_THEIL_SEN, [up_to, window, up_to], {"results": results})

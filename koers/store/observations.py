@@ -1,0 +1,141 @@
+"""The indicator catalogue as stored, observations as shown (best source) and as imported, their
+revisions, and the import log.
+
+Observations are stored on integer keys (`observation_data` and the `observation_*` number
+tables, schema version 5); the view `observation` shows them with their texts, and
+`observation_best` the value of the source with the lowest precedence per key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pyarrow as pa
+
+from koers.store.connection import Connection
+from koers.store.examples import EXAMPLE_PRECEDENCE, EXAMPLE_SOURCE
+
+if TYPE_CHECKING:
+    from koers.store.staging import ImportBatch
+
+# Column types of `indicator` and `indicator_source`, for `_register_indicators`.
+_INDICATOR_TYPES = [("id", pa.string()), ("title_nl", pa.string()), ("title_en", pa.string()), ("unit", pa.string()),
+                    ("additive", pa.bool_()), ("description", pa.string()), ("generated", pa.bool_())]
+_INDICATOR_SOURCE_TYPES = [("source_table", pa.string()), ("source_measure", pa.string()), ("indicator_id", pa.string()),
+                           ("precedence", pa.int32()), ("title", pa.string()), ("unit", pa.string()), ("licence", pa.string())]
+
+
+class Observations(Connection):
+    def indicators(self) -> pd.DataFrame:
+        return self._con.execute(
+            """SELECT i.id, i.title_nl, i.title_en, i.unit, i.additive, i.generated, i.description,
+                      string_agg(s.source_table || ':' || s.source_measure || ' (' || s.precedence || ')', '; '
+                                 ORDER BY s.precedence, s.source_table) AS sources,
+                      first(s.licence ORDER BY s.precedence) AS licence
+               FROM indicator i LEFT JOIN indicator_source s ON s.indicator_id = i.id
+               GROUP BY ALL ORDER BY i.id"""
+        ).df()
+
+    def known_indicator_ids(self) -> set[str]:
+        return {r[0] for r in self._con.execute("SELECT id FROM indicator").fetchall()}
+
+    def _register_indicators(self, batch: ImportBatch) -> None:
+        """Add the batch's indicators that the store does not know yet, and (re)write where each
+        comes from in this source. Written in two statements, not one per indicator: a file can
+        bring hundreds."""
+        known = self.known_indicator_ids()
+        new: dict[str, tuple] = {}
+        sources: dict[str, tuple] = {}  # per measure; a later entry replaces an earlier one
+        for definition, measure, title, unit in batch.indicators:
+            if definition.id not in known and definition.id not in new:
+                new[definition.id] = (
+                    definition.id, definition.title_nl, definition.title_en, definition.unit,
+                    definition.additive, definition.description,
+                    not any(s.table.lower() == batch.source_table.lower() for s in definition.sources),
+                )
+            precedence = EXAMPLE_PRECEDENCE if batch.source_table == EXAMPLE_SOURCE else next(
+                (s.precedence for s in definition.sources
+                 if s.table.lower() == batch.source_table.lower() and s.measure == measure),
+                50,
+            )
+            sources[measure] = (batch.source_table, measure, definition.id, precedence, title, unit, batch.licence)
+        for table, rows, types in (("indicator", list(new.values()), _INDICATOR_TYPES),
+                                   ("indicator_source", list(sources.values()), _INDICATOR_SOURCE_TYPES)):
+            if not rows:
+                continue
+            frame = pa.table({name: pa.array(values, type_) for (name, type_), values in zip(types, zip(*rows))})
+            self._con.register("new_rows", frame)
+            try:  # table names from the two above
+                self._con.execute(f"INSERT OR REPLACE INTO {table} SELECT * FROM new_rows")
+            finally:
+                self._con.unregister("new_rows")
+
+    # --- observations -------------------------------------------------------------------------
+
+    def observations(
+        self,
+        indicator: str | None = None,
+        region: str | None = None,
+        period: str | None = None,
+        all_sources: bool = False,
+    ) -> pd.DataFrame:
+        """Observations as shown (best source per key), or every source's with `all_sources`."""
+        relation = "observation" if all_sources else "observation_best"
+        return self._con.execute(
+            f"""SELECT indicator_id, region_code, period, value, status, source_table AS source, import_id
+                FROM {relation}
+                WHERE (CAST(? AS VARCHAR) IS NULL OR indicator_id = ?)
+                  AND (CAST(? AS VARCHAR) IS NULL OR region_code = ?)
+                  AND (CAST(? AS VARCHAR) IS NULL OR period = ?)
+                ORDER BY indicator_id, region_code, period, source_table""",
+            [indicator, indicator, region, region, period, period],
+        ).df()
+
+    def revisions(self, indicator: str, region: str, period: str) -> pd.DataFrame:
+        return self._con.execute(
+            """SELECT value, status, source_table AS source, import_id, superseded_by
+               FROM observation_revision WHERE indicator_id = ? AND region_code = ? AND period = ?
+               ORDER BY import_id""",
+            [indicator, region, period],
+        ).df()
+
+    def source_tables(self) -> list[str]:
+        """Every source table that has observations, in a fixed order."""
+        return [r[0] for r in self._con.execute(
+            """SELECT source_table FROM observation_source
+               WHERE no IN (SELECT DISTINCT source_no FROM observation_data) ORDER BY 1""").fetchall()]
+
+    def counts(self) -> dict[str, int]:
+        tables = {"region": "region", "region_event": "region_event", "indicator": "indicator",
+                  "observation": "observation_data", "observation_revision": "observation_revision",
+                  "import_log": "import_log", "rejected_row": "rejected_row"}
+        return {name: int(self._con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]) for name, table in tables.items()}
+
+    # --- the import log -----------------------------------------------------------------------
+
+    def imports(self) -> pd.DataFrame:
+        return self._con.execute(
+            """SELECT id, kind, file, source_table, started, finished, rows_read, rows_loaded,
+                      rows_new, rows_revised, rows_unchanged, rows_rejected, status, message, checksum, licence
+               FROM import_log ORDER BY id"""
+        ).df()
+
+    def rejected(self, import_id: int | None = None) -> pd.DataFrame:
+        return self._con.execute(
+            """SELECT import_id, record, field, reason_nl, reason_en, raw FROM rejected_row
+               WHERE CAST(? AS INTEGER) IS NULL OR import_id = ?
+               ORDER BY import_id, record""",
+            [import_id, import_id],
+        ).df()
+
+    def log_failed_import(self, kind: str, file: str, message: str) -> int:
+        """Record an import that could not start (unreadable file); nothing else is written."""
+        row = self._con.execute(
+            """INSERT INTO import_log (id, kind, file, started, finished, status, message,
+                                       rows_read, rows_loaded, rows_rejected)
+               VALUES (nextval('import_id_seq'), ?, ?, ?, ?, 'failed', ?, 0, 0, 0) RETURNING id""",
+            [kind, file, dt.datetime.now(), dt.datetime.now(), message],
+        ).fetchall()
+        return int(row[0][0])

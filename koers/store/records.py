@@ -1,0 +1,137 @@
+"""What people write — annotations, actions, review items, governance records — and the audit trail.
+
+Every record people write carries a `version` that a save must name (the version the editor
+loaded): a second editor's stale save is refused (`Conflict`), not merged. `audit_log` is
+append-only: no method here changes or removes a row of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from koers.access import Actor, Permission, require
+from koers.errors import Conflict, KoersError
+from koers.store.connection import Connection
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    table: str  # also the entity name in the audit trail
+    permission: Permission
+    columns: tuple[str, ...]  # what a save may set; id, created_*, updated_*, version, deleted are the store's
+    text_key: bool = False  # keyed by a name given by the user (governance: the source table)
+    filters: tuple[str, ...] = ()  # further columns `records` may filter on
+
+
+# The only tables (and columns) that the SQL below names from a variable: entity -> its kind.
+RECORDS = {
+    "annotation": RecordKind("annotation", Permission.annotate, ("kpi_id", "region_code", "period", "kind", "text")),
+    "action": RecordKind("action", Permission.act, ("region_code", "title", "description", "owner", "due_date", "status",
+                                                     "kpi_ids", "expected_effect", "review_id")),
+    "review_session": RecordKind("review_session", Permission.review, ("title", "stage"), filters=("region_code", "year")),
+    "review_item": RecordKind("review_item", Permission.review, ("session_id", "kind", "kpi_id", "text", "expected_direction",
+                                                                 "expected_value", "expected_year")),
+    "governance": RecordKind("governance", Permission.governance, ("owner", "licence", "legal_basis", "privacy_class",
+                                                                   "retention", "refresh_schedule"), text_key=True),
+}
+
+
+def check_version(entity: str, key: object, current: dict | None, loaded: int | None) -> None:
+    """Refuse a save that does not start from the record's current version."""
+    if current is None and loaded is not None:
+        raise KoersError(f"{entity} {key} bestaat niet (meer)", f"{entity} {key} does not exist (any more)")
+    if current is not None and loaded != current["version"]:
+        by, at = current.get("updated_by") or current.get("set_by"), current.get("updated_at") or current.get("set_at")
+        when = f"{at:%d-%m-%Y %H:%M}" if isinstance(at, dt.datetime) else "?"
+        raise Conflict(
+            f"niet opgeslagen: {entity} {key} is intussen gewijzigd door {by} ({when}); laad opnieuw en breng uw wijziging opnieuw aan",
+            f"not saved: {entity} {key} was changed meanwhile by {by} ({when}); reload and make your change again")
+
+
+def _json(value: object) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v), ensure_ascii=False,
+                      sort_keys=True)
+
+
+class AuditedRecords(Connection):
+    """Saving, deleting and listing records of `RECORDS`, each write with its audit entry."""
+
+    def save_record(self, entity: str, values: dict, actor: Actor, key: int | str | None = None,
+                    version: int | None = None) -> dict:
+        """Create (`key` None, or a governance source not yet recorded) or change a record of
+        `entity` (see `RECORDS`), in one transaction with its audit entry. `version` is the
+        version the editor loaded: a record changed since is refused with `Conflict`."""
+        kind = RECORDS[entity]
+        require(actor, kind.permission)
+        unknown = set(values) - set(kind.columns)
+        if unknown:
+            raise ValueError(f"{entity}: no such fields {sorted(unknown)}")
+        columns = list(values)
+        con = self._con
+        with self.transaction():
+            before = None if key is None else self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+            now = dt.datetime.now()
+            if before is None and (key is None or kind.text_key):
+                check_version(entity, key, None, version)
+                if key is None:
+                    key = int(con.execute("SELECT nextval('record_id_seq')").fetchall()[0][0])
+                names = ["id", *columns, "created_at", "created_by", "updated_at", "updated_by", "version", "deleted"]
+                con.execute(f"INSERT INTO {kind.table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                            [key, *values.values(), now, actor.name, now, actor.name, 1, False])
+            else:
+                if before is None:
+                    raise KoersError(f"{entity} {key} bestaat niet (meer)", f"{entity} {key} does not exist (any more)")
+                check_version(entity, key, before, version)
+                assignments = "".join(f"{c} = ?, " for c in columns)
+                con.execute(f"UPDATE {kind.table} SET {assignments}updated_at = ?, updated_by = ?, version = version + 1 "
+                            "WHERE id = ?", [*values.values(), now, actor.name, key])
+            after = self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+            self._audit(actor, "create" if before is None else "update", entity, key, before, after)
+        return after
+
+    def delete_record(self, entity: str, key: int | str, actor: Actor, version: int) -> None:
+        """Mark a record deleted (it stays, for the audit trail and earlier reports)."""
+        kind = RECORDS[entity]
+        require(actor, kind.permission)
+        with self.transaction():
+            before = self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+            check_version(entity, key, before, version)
+            self._con.execute(f"UPDATE {kind.table} SET deleted = true, updated_at = ?, updated_by = ?, version = version + 1 "
+                              "WHERE id = ?", [dt.datetime.now(), actor.name, key])
+            self._audit(actor, "delete", entity, key, before, self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key]))
+
+    def records(self, entity: str, include_deleted: bool = False, **equal: object) -> pd.DataFrame:
+        """The records of `entity`, filtered on columns equal to values (`region_code="GM0363"`)."""
+        kind = RECORDS[entity]
+        unknown = set(equal) - set(kind.columns) - set(kind.filters) - {"id"}
+        if unknown:
+            raise ValueError(f"{entity}: no such fields {sorted(unknown)}")
+        where = ["true" if include_deleted else "NOT deleted"] + [f"{c} = ?" for c in equal]
+        return self._con.execute(f"SELECT * FROM {kind.table} WHERE {' AND '.join(where)} ORDER BY id",
+                                 list(equal.values())).df()
+
+    def record_audit(self, actor: Actor, permission: Permission, action: str, entity: str, key: object,
+                     before: object, after: object) -> None:
+        """The audit entry of a write kept outside the database (KPI definitions, the roles file);
+        the caller runs it in `transaction()` together with writing the file."""
+        require(actor, permission)
+        self._audit(actor, action, entity, key, before, after)
+
+    def audit_log(self, actor: Actor, entity: str | None = None) -> pd.DataFrame:
+        """The audit trail, newest first (administrators only). before/after are JSON texts."""
+        require(actor, Permission.audit)
+        return self._con.execute(
+            """SELECT id, logged_at, actor, actor_name, role, action, entity, entity_id, before, after FROM audit_log
+               WHERE CAST(? AS VARCHAR) IS NULL OR entity = ? ORDER BY id DESC""", [entity, entity]).df()
+
+    def _audit(self, actor: Actor, action: str, entity: str, key: object, before: object, after: object) -> None:
+        self._con.execute(
+            "INSERT INTO audit_log VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [dt.datetime.now(), actor.id, actor.name, str(actor.role), action, entity,
+             None if key is None else str(key), _json(before), _json(after)])

@@ -1,0 +1,105 @@
+"""Targets per KPI, region and year, with their history.
+
+`target` holds each target's current value; `target_revision` every value it has had (revision 1
+is the original), with who changed it, when and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from koers.access import LOCAL, Actor, Permission, require
+from koers.errors import KoersError
+from koers.store.records import AuditedRecords, check_version
+
+
+class Targets(AuditedRecords):
+    def upsert_targets(self, targets: pd.DataFrame, source: str, set_by: str | None = None,
+                       actor: Actor = LOCAL) -> int:
+        """Add or replace targets from a file or API. `targets` columns: kpi_id, region_code, year,
+        value, tolerance (optional, default 0), note (optional). A changed value becomes a new
+        revision (reason: the note, else the source). Returns the number written."""
+        require(actor, Permission.set_target)
+        frame = targets.copy()
+        frame["tolerance"] = frame["tolerance"] if "tolerance" in frame else 0.0
+        frame["note"] = frame["note"] if "note" in frame else None
+        frame = frame[["kpi_id", "region_code", "year", "value", "tolerance", "note"]]
+        now, by = dt.datetime.now(), set_by or actor.name
+        con = self._con
+        con.register("new_target", frame)
+        try:
+            with self.transaction():
+                changed = con.execute(
+                    """INSERT INTO target_revision
+                       SELECT n.kpi_id, n.region_code, CAST(n.year AS INTEGER),
+                              coalesce((SELECT max(r.revision) FROM target_revision r WHERE r.kpi_id = n.kpi_id
+                                        AND r.region_code = n.region_code AND r.year = CAST(n.year AS INTEGER)), 0) + 1,
+                              n.value, coalesce(n.tolerance, 0), coalesce(n.note, ?), ?, ?, ?
+                       FROM new_target n LEFT JOIN target t ON t.kpi_id = n.kpi_id AND t.region_code = n.region_code
+                            AND t.year = CAST(n.year AS INTEGER)
+                       WHERE t.kpi_id IS NULL OR t.value IS DISTINCT FROM n.value
+                             OR t.tolerance IS DISTINCT FROM coalesce(n.tolerance, 0)""",
+                    [source, source, now, by],
+                ).fetchall()[0][0]
+                con.execute(
+                    """INSERT OR REPLACE INTO target
+                       SELECT n.kpi_id, n.region_code, CAST(n.year AS INTEGER), n.value, coalesce(n.tolerance, 0), ?, n.note, ?, ?,
+                              coalesce(t.version + 1, 1)
+                       FROM new_target n LEFT JOIN target t ON t.kpi_id = n.kpi_id AND t.region_code = n.region_code
+                            AND t.year = CAST(n.year AS INTEGER)""",
+                    [source, now, by],
+                )
+                self._audit(actor, "import", "target", source, None, {"targets": len(frame), "revised": int(changed)})
+        finally:
+            con.unregister("new_target")
+        return len(frame)
+
+    def revise_target(self, kpi_id: str, region: str, year: int, value: float, tolerance: float, reason: str,
+                      actor: Actor, version: int | None) -> dict:
+        """Set or change one target, with a reason. `version`: the target's version the editor
+        saw (None for a new target); a target changed since is refused (`Conflict`)."""
+        require(actor, Permission.set_target)
+        if not (reason or "").strip():
+            raise KoersError("geef een reden voor het (gewijzigde) doel", "give a reason for the (changed) target")
+        con = self._con
+        with self.transaction():
+            key = [kpi_id, region, int(year)]
+            before = self._row("SELECT * FROM target WHERE kpi_id = ? AND region_code = ? AND year = ?", key)
+            check_version("target", f"{kpi_id} {region} {year}", before, version)
+            now = dt.datetime.now()
+            con.execute("INSERT OR REPLACE INTO target VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        key + [float(value), float(tolerance), "koers", reason.strip(), now, actor.name,
+                               (before["version"] if before else 0) + 1])
+            con.execute(
+                """INSERT INTO target_revision
+                   SELECT ?, ?, ?, coalesce(max(revision), 0) + 1, ?, ?, ?, 'koers', ?, ?
+                   FROM target_revision WHERE kpi_id = ? AND region_code = ? AND year = ?""",
+                key + [float(value), float(tolerance), reason.strip(), now, actor.name] + key)
+            after = self._row("SELECT * FROM target WHERE kpi_id = ? AND region_code = ? AND year = ?", key)
+            self._audit(actor, "update" if before else "create", "target", f"{kpi_id}/{region}/{year}", before, after)
+        return after
+
+    def targets(self, kpi_id: str | None = None, region: str | None = None) -> pd.DataFrame:
+        """Current targets, with the original (first) value and the number of revisions."""
+        return self._con.execute(
+            """SELECT t.kpi_id, t.region_code, t.year, t.value, t.tolerance, t.source, t.note, t.set_at, t.set_by,
+                      t.version, r.original, coalesce(r.revisions, 1) AS revisions
+               FROM target t LEFT JOIN (
+                   SELECT kpi_id, region_code, year, arg_min(value, revision) AS original, count(*) AS revisions
+                   FROM target_revision GROUP BY ALL) r USING (kpi_id, region_code, year)
+               WHERE (CAST(? AS VARCHAR) IS NULL OR t.kpi_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR t.region_code = ?)
+               ORDER BY t.kpi_id, t.region_code, t.year""",
+            [kpi_id, kpi_id, region, region],
+        ).df()
+
+    def target_revisions(self, kpi_id: str | None = None, region: str | None = None) -> pd.DataFrame:
+        """Every value each target has had. Columns: kpi_id, region_code, year, revision, value,
+        tolerance, reason, source, revised_at, revised_by."""
+        return self._con.execute(
+            """SELECT * FROM target_revision
+               WHERE (CAST(? AS VARCHAR) IS NULL OR kpi_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR region_code = ?)
+               ORDER BY kpi_id, region_code, year, revision""",
+            [kpi_id, kpi_id, region, region],
+        ).df()
