@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -44,7 +46,11 @@ from koers.sources.common import (
     region_columns,
     rejected_table,
 )
-from koers.store import ImportBatch
+from koers.sources.source import Argument, Source, Upload, UploadField
+from koers.store import ImportBatch, Progress
+
+if TYPE_CHECKING:
+    import argparse
 
 KIND = "statline-csv"
 DEFAULT_TABLE = "statline"
@@ -269,3 +275,26 @@ def _indicator(table: str, key: str, segment: str, suffix: str) -> tuple[Indicat
         id=generated_indicator_id(table, key), title_nl=title, title_en=title, unit=unit, additive=unit == "aantal",
     )
     return definition, title, unit
+
+
+def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
+    return load(Path(args.source), args.table)
+
+
+def read_upload(path: Path, fields: Mapping[str, str]) -> ImportBatch:
+    """An uploaded download, with the table id the Data page's field gives (blank: from the name)."""
+    return load(path, (fields.get("table") or "").strip() or None)
+
+
+SOURCE = Source(
+    name=KIND, title_key="sources.statline-csv", order=3,
+    help="CSV downloaded from StatLine",
+    arguments=(
+        Argument("source", metavar="FILE"),
+        Argument("--table", help="CBS table id (default: from the file name)"),
+    ),
+    load=load_arguments,
+    upload=Upload(kind="statline", order=2, file_types=("csv",), read=read_upload, fields=(
+        UploadField("table", "data_page.table", help_key="data_page.table_help"),
+    )),
+)
