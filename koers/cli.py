@@ -3,6 +3,9 @@
 Tables go to standard output as CSV; progress and messages go to standard error. A problem is one
 line (Dutch by default, `--lang en` or `KOERS_LANG=en` for English) and a non-zero exit code:
 2 for bad input or a busy database, 1 for anything unexpected (its traceback goes to the log).
+
+The parser is built from `COMMANDS` (each command with its arguments, declared once) and, for
+`koers import <source>`, from the data sources in `koers.sources.SOURCES`.
 """
 
 from __future__ import annotations

@@ -6,9 +6,12 @@ store refuses their commit anyway."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from koers.dashboard import auth, ui
 from koers.sources import governance as source_governance
@@ -58,11 +61,12 @@ def _upload_fields(source: Source, lang: str) -> dict[str, str]:
     return values
 
 
-def _field(where, field: UploadField, lang: str) -> str:
-    label, key, help = t(field.label_key), f"data_{field.name}", t(field.help_key) if field.help_key else None
+def _field(where: DeltaGenerator | ModuleType, field: UploadField, lang: str) -> str:
+    """One field, drawn in a column or (`where` is `st`) on the page; widget key `data_<name>`."""
+    label, key, hint = t(field.label_key), f"data_{field.name}", t(field.help_key) if field.help_key else None
     if field.choices:
-        return where.selectbox(label, list(field.choices), key=key, format_func=ui.labels(lang, field.choices_key), help=help)
-    return where.text_input(label, key=key, help=help)
+        return where.selectbox(label, list(field.choices), key=key, format_func=ui.labels(lang, field.choices_key), help=hint)
+    return where.text_input(label, key=key, help=hint)
 
 
 def _prepared(upload, kind: str, options: dict[str, str]) -> tuple[tuple, uploads.PreparedUpload]:

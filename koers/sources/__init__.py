@@ -2,7 +2,8 @@
 
 `SOURCES` lists every importer, found here: a module (or package) of `koers.sources` that defines
 `SOURCE = Source(...)` (`koers.sources.source`). The command line and the Data page both read it,
-so adding a data source touches one module here (plus the schema if it needs a table).
+so adding a data source touches one module here (plus its name for people in
+`koers/locales/*/sources.yaml`, and the schema if it needs a table).
 
 `SOURCES` is found on first use, not when this package is imported: `koers.store` imports
 `koers.sources.registry`, and the importers import `koers.store`.

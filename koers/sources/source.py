@@ -20,7 +20,8 @@ from koers.store import ImportBatch, Progress
 
 @dataclass(frozen=True)
 class Argument:
-    """One command-line argument, as `argparse.ArgumentParser.add_argument` takes it.
+    """One command-line argument, as `argparse.ArgumentParser.add_argument` takes it (the CLI
+    declares its own commands' arguments with it too).
 
     `name` is a positional's name ("source") or an option ("--base-url"). Only the settings given
     (not None) are passed on, so argparse's own defaults, and so its help text, stay as they are.

@@ -21,7 +21,7 @@ from koers.indicators.catalogue import slug
 Role = Literal["indicator", "region", "period", "value", "status"]
 ROLE_NL = {"indicator": "indicator", "region": "regio", "period": "periode", "value": "waarde", "status": "status"}
 
-# Recognised headers per role, after `header_key` (case folded, `_`/`-` as spaces). Order matters
+# Recognised headers per role, after `_header_key` (case folded, `_`/`-` as spaces). Order matters
 # when a file has several: a code column beats a name column ("gemeentecode" before "gemeente").
 HEADER_ALIASES: dict[Role, tuple[str, ...]] = {
     "indicator": ("indicator id", "indicator code", "indicatorcode", "indicator", "kpi", "kpi code"),
@@ -92,19 +92,19 @@ class Roles:
     indicator_columns: list[int]  # wide layout: the value columns, one indicator each
 
 
-def header_key(name: str) -> str:
+def _header_key(name: str) -> str:
     text = name.replace("’", "'").replace("_", " ").replace("-", " ").casefold()
     return " ".join(text.split())
 
 
 def resolve_roles(path: Path, names: list[str], mapping: FileMapping) -> Roles:
-    keys = [header_key(n) for n in names]
+    keys = [_header_key(n) for n in names]
     found = ", ".join(n for n in names if n.strip()) or "(geen)"
     found_en = ", ".join(n for n in names if n.strip()) or "(none)"
 
     def explicit(role: Role, wanted: str) -> int:
         for candidates in ([i for i, n in enumerate(names) if n == wanted],
-                           [i for i, k in enumerate(keys) if k == header_key(wanted)]):
+                           [i for i, k in enumerate(keys) if k == _header_key(wanted)]):
             if candidates:
                 return candidates[0]
         raise FileProblem(path, f'kolom "{wanted}" ({ROLE_NL[role]}) ontbreekt; gevonden: {found}',
