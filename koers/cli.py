@@ -3,6 +3,9 @@
 Tables go to standard output as CSV; progress and messages go to standard error. A problem is one
 line (Dutch by default, `--lang en` or `KOERS_LANG=en` for English) and a non-zero exit code:
 2 for bad input or a busy database, 1 for anything unexpected (its traceback goes to the log).
+
+The parser is built from `COMMANDS` (each command with its arguments, declared once) and, for
+`koers import <source>`, from the data sources in `koers.sources.SOURCES`.
 """
 
 from __future__ import annotations
@@ -12,15 +15,16 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from pydantic import ValidationError
 from tqdm import tqdm
 
 from koers import i18n
-from koers.errors import FileProblem, KoersError, language, validation_text
+from koers.errors import FileProblem, KoersError, language
 from koers.settings import database_path, log_path
+from koers.sources.source import Argument
 from koers.store import ImportBatch, ImportResult, Store
 
 log = logging.getLogger("koers")
@@ -104,36 +108,12 @@ def _run_import(args: argparse.Namespace, kind: str, load: Callable[[Callable[[s
 
 
 def cmd_import(args: argparse.Namespace) -> None:
-    if args.kind == "cbs-odata4":
-        from koers.sources import cbs_odata4
+    from koers.sources import source_named
 
-        _run_import(args, args.kind, lambda p: cbs_odata4.load(args.source, args.base_url or cbs_odata4.DEFAULT_BASE_URL, args.filter, p))
-    elif args.kind == "cbs-odata3":
-        from koers.sources import cbs_odata3
-
-        levels = tuple(x.strip().upper() for x in args.levels.split(",")) if args.levels else None
-        _run_import(args, args.kind, lambda p: cbs_odata3.load(args.source, args.base_url or cbs_odata3.DEFAULT_BASE_URL, args.period, levels, p))
-    elif args.kind == "statline-csv":
-        from koers.sources import statline_csv
-
-        _run_import(args, args.kind, lambda p: statline_csv.load(Path(args.source), args.table))
-    else:
-        from koers.sources import own_file
-
-        # The positional FILE is `args.source`; the mapping's own `source` (the name the figures are
-        # stored under) comes from --source-name.
-        options = {name: getattr(args, name) for name in own_file.FileMapping.model_fields
-                   if name != "source" and getattr(args, name, None) is not None}
-        if args.source_name:
-            options["source"] = args.source_name
-        try:
-            mapping = own_file.FileMapping(**options)
-        except ValidationError as error:
-            first = error.errors()[0]
-            field = ".".join(str(x) for x in first["loc"])
-            nl, en = validation_text(first)
-            raise KoersError(f"{args.source}: optie {field}: {nl}", f"{args.source}: option {field}: {en}") from None
-        _run_import(args, "file", lambda p: own_file.load(Path(args.source), mapping))
+    source = source_named(args.kind)
+    if source.check:
+        source.check(args)  # a bad option is one line, before any progress bar
+    _run_import(args, source.name, lambda progress: source.load(args, progress))
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -355,99 +335,85 @@ def cmd_report(args: argparse.Namespace) -> None:
 # --- parser -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Command:
+    """One command: `name` is "regions", or a group's subcommand ("targets import"). A group has
+    no `run`; its chosen subcommand lands in `args.<dest>` (default `<name>_command`)."""
+
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], None] | None = None
+    arguments: tuple[Argument, ...] = ()
+    dest: str | None = None
+
+
+# In the order `koers --help` lists them. `import` has one subcommand per data source (SOURCES).
+COMMANDS: tuple[Command, ...] = (
+    Command("init", "create or upgrade the database and load the region registry", cmd_init),
+    Command("import", "import a source", dest="kind"),
+    Command("demo", "build the demo database from the shipped CBS data", cmd_demo, (
+        Argument("--force", action="store_true", help="rebuild when the database exists"),)),
+    Command("regions", "regions as CSV: code,name,province,valid_from,valid_to", cmd_regions, (
+        Argument("--on", metavar="DATE", help="only regions that existed on DATE (YYYY-MM-DD)"),
+        Argument("--kinds", help="comma-separated kinds (default municipality; also province, country, district, …)"))),
+    Command("indicators", "indicators as CSV", cmd_indicators),
+    Command("observations", "observations as CSV", cmd_observations, (
+        Argument("--indicator"), Argument("--region"), Argument("--period"),
+        Argument("--all-sources", action="store_true", help="every source's value, not only the one shown"))),
+    Command("imports", "the import log as CSV", cmd_imports),
+    Command("rejected", "rejected rows as CSV", cmd_rejected, (Argument("import_id", nargs="?", type=int),)),
+    Command("metrics", "the KPI library"),
+    Command("metrics validate", "check the built-in and own KPI definitions", cmd_metrics_validate, (
+        Argument("metrics", nargs="?", metavar="PATH",
+                 help="folder of own YAML definitions (default: $KOERS_METRICS or metrics/custom)"),)),
+    Command("metrics catalog", "write the KPI catalogue (docs/metrics.md)", cmd_metrics_catalog, (
+        Argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" / "metrics.md")),)),
+    Command("kpi", "every KPI for one municipality and year", cmd_kpi, (
+        Argument("--region", required=True, type=str.upper),
+        Argument("--year", required=True, type=int),
+        Argument("--theme", type=int, choices=(1, 2, 3)),
+        Argument("--format", choices=("csv", "json"), default="csv"),
+        Argument("--peers", choices=("size", "province", "urbanity", "custom", "nearest"), default="size",
+                 help="peer group (default: same size class)"),
+        Argument("--peers-list", help="comma-separated codes for --peers custom"),
+        Argument("--harmonise", metavar="DATE", help="merger-harmonised series on the division of DATE"))),
+    Command("targets", "targets per KPI, region and year"),
+    Command("targets import", "load targets from CSV/XLSX: kpi_id, region_code, year, value[, tolerance, note]",
+            cmd_targets_import, (Argument("file"),)),
+    Command("targets list", "targets as CSV", cmd_targets_list, (Argument("--kpi"), Argument("--region"))),
+    Command("report", "a review session's report for the council, as PDF or HTML", cmd_report, (
+        Argument("session_id", metavar="SESSION_ID", type=int),
+        Argument("--format", choices=("pdf", "html"), default="pdf"),
+        Argument("--out", required=True, metavar="FILE", help="file to write"))),
+    Command("examples", "the demo's invented example data"),
+    Command("examples remove", "remove every invented figure and target", cmd_examples_remove),
+)
+
+
+def _import_commands() -> tuple[Command, ...]:
+    """`import <name>` for every data source, in `koers.sources.SOURCES`' order."""
+    from koers.sources import SOURCES
+
+    return tuple(Command(f"import {source.name}", source.help, cmd_import, source.arguments) for source in SOURCES)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="koers", description="Koers: sturen op maatschappelijk effect — indicator store")
     parser.add_argument("--db", help="database file (default: $KOERS_DB or data/koers.duckdb)")
     parser.add_argument("--lang", choices=["nl", "en"], help="language of messages (default: $KOERS_LANG or nl)")
     parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for a busy database (default 120)")
     parser.add_argument("--metrics-dir", help="folder of own KPI definitions (default: $KOERS_METRICS or metrics/custom)")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    commands.add_parser("init", help="create or upgrade the database and load the region registry").set_defaults(run=cmd_init)
-
-    imp = commands.add_parser("import", help="import a source").add_subparsers(dest="kind", required=True)
-    odata4 = imp.add_parser("cbs-odata4", help="CBS OData4: folder of recorded responses or table id")
-    odata4.add_argument("source", metavar="DIR_OR_TABLE_ID")
-    odata4.add_argument("--base-url", help="API base (default https://datasets.cbs.nl/odata/v1/CBS)")
-    odata4.add_argument("--filter", help="OData $filter for the observations")
-    odata3 = imp.add_parser("cbs-odata3", help="CBS OData v3: Parquet folder or table id")
-    odata3.add_argument("source", metavar="PATH_OR_TABLE_ID")
-    odata3.add_argument("--base-url", help="feed base (default https://opendata.cbs.nl/ODataFeed/odata)")
-    odata3.add_argument("--period", help="period of a table without period dimension (default: year in its title)")
-    odata3.add_argument("--levels", help="region levels to keep, e.g. NL,PV,GM (default: all, WK and BU too)")
-    statline = imp.add_parser("statline-csv", help="CSV downloaded from StatLine")
-    statline.add_argument("source", metavar="FILE")
-    statline.add_argument("--table", help="CBS table id (default: from the file name)")
-    own = imp.add_parser("file", help="own figures: CSV, XLSX or Parquet, long or wide")
-    own.add_argument("source", metavar="FILE")
-    own.add_argument("--source-name", dest="source_name", help="name under which the figures are stored (default: file name)")
-    own.add_argument("--layout", choices=["auto", "long", "wide"])
-    own.add_argument("--indicator-column")
-    own.add_argument("--region-column")
-    own.add_argument("--period-column")
-    own.add_argument("--value-column")
-    own.add_argument("--status-column")
-    own.add_argument("--sheet")
-    own.add_argument("--decimal", choices=["auto", "comma", "point"])
-    own.add_argument("--delimiter")
-    own.add_argument("--unit")
-    for sub in (odata4, odata3, statline, own):
-        sub.set_defaults(run=cmd_import)
-
-    demo = commands.add_parser("demo", help="build the demo database from the shipped CBS data")
-    demo.add_argument("--force", action="store_true", help="rebuild when the database exists")
-    demo.set_defaults(run=cmd_demo)
-    regions = commands.add_parser("regions", help="regions as CSV: code,name,province,valid_from,valid_to")
-    regions.add_argument("--on", metavar="DATE", help="only regions that existed on DATE (YYYY-MM-DD)")
-    regions.add_argument("--kinds", help="comma-separated kinds (default municipality; also province, country, district, …)")
-    regions.set_defaults(run=cmd_regions)
-    commands.add_parser("indicators", help="indicators as CSV").set_defaults(run=cmd_indicators)
-    obs = commands.add_parser("observations", help="observations as CSV")
-    obs.add_argument("--indicator")
-    obs.add_argument("--region")
-    obs.add_argument("--period")
-    obs.add_argument("--all-sources", action="store_true", help="every source's value, not only the one shown")
-    obs.set_defaults(run=cmd_observations)
-    commands.add_parser("imports", help="the import log as CSV").set_defaults(run=cmd_imports)
-    rejected = commands.add_parser("rejected", help="rejected rows as CSV")
-    rejected.add_argument("import_id", nargs="?", type=int)
-    rejected.set_defaults(run=cmd_rejected)
-    metrics_parser = commands.add_parser("metrics", help="the KPI library").add_subparsers(dest="metrics_command", required=True)
-    validate = metrics_parser.add_parser("validate", help="check the built-in and own KPI definitions")
-    validate.add_argument("metrics", nargs="?", metavar="PATH", help="folder of own YAML definitions (default: $KOERS_METRICS or metrics/custom)")
-    validate.set_defaults(run=cmd_metrics_validate)
-    catalog = metrics_parser.add_parser("catalog", help="write the KPI catalogue (docs/metrics.md)")
-    catalog.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" / "metrics.md"))
-    catalog.set_defaults(run=cmd_metrics_catalog)
-
-    kpi = commands.add_parser("kpi", help="every KPI for one municipality and year")
-    kpi.add_argument("--region", required=True, type=str.upper)
-    kpi.add_argument("--year", required=True, type=int)
-    kpi.add_argument("--theme", type=int, choices=[1, 2, 3])
-    kpi.add_argument("--format", choices=["csv", "json"], default="csv")
-    kpi.add_argument("--peers", choices=["size", "province", "urbanity", "custom", "nearest"], default="size",
-                     help="peer group (default: same size class)")
-    kpi.add_argument("--peers-list", help="comma-separated codes for --peers custom")
-    kpi.add_argument("--harmonise", metavar="DATE", help="merger-harmonised series on the division of DATE")
-    kpi.set_defaults(run=cmd_kpi)
-
-    targets = commands.add_parser("targets", help="targets per KPI, region and year").add_subparsers(dest="targets_command", required=True)
-    load_targets = targets.add_parser("import", help="load targets from CSV/XLSX: kpi_id, region_code, year, value[, tolerance, note]")
-    load_targets.add_argument("file")
-    load_targets.set_defaults(run=cmd_targets_import)
-    list_targets = targets.add_parser("list", help="targets as CSV")
-    list_targets.add_argument("--kpi")
-    list_targets.add_argument("--region")
-    list_targets.set_defaults(run=cmd_targets_list)
-
-    report = commands.add_parser("report", help="a review session's report for the council, as PDF or HTML")
-    report.add_argument("session_id", metavar="SESSION_ID", type=int)
-    report.add_argument("--format", choices=["pdf", "html"], default="pdf")
-    report.add_argument("--out", required=True, metavar="FILE", help="file to write")
-    report.set_defaults(run=cmd_report)
-
-    examples = commands.add_parser("examples", help="the demo's invented example data").add_subparsers(dest="examples_command", required=True)
-    examples.add_parser("remove", help="remove every invented figure and target").set_defaults(run=cmd_examples_remove)
+    # Each group's subparsers by the group's name; "" is the top level.
+    groups = {"": parser.add_subparsers(dest="command", required=True)}
+    for command in COMMANDS + _import_commands():
+        group, _, name = command.name.rpartition(" ")
+        sub = groups[group].add_parser(name, help=command.help)
+        for argument in command.arguments:
+            argument.add_to(sub)
+        if command.run is None:
+            groups[command.name] = sub.add_subparsers(dest=command.dest or f"{name}_command", required=True)
+        else:
+            sub.set_defaults(run=command.run)
     return parser
 
 

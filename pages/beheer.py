@@ -15,7 +15,7 @@ import streamlit as st
 
 from koers import access, i18n, roles
 from koers.dashboard import auth, ui, ui_loop
-from koers.sources import uploads
+from koers.sources import governance as source_governance
 from koers.access import LOCAL, ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
 from koers.dashboard.ui import fmt, t
@@ -195,7 +195,7 @@ def _load_governance(source: str, row: pd.Series | None) -> None:
     if loaded is not None and loaded[0] == source:
         return
     version = None if row is None or not row["recorded"] else int(row["version"])
-    for name in uploads.GOVERNANCE_FIELDS:
+    for name in source_governance.GOVERNANCE_FIELDS:
         value = None if row is None else row[name]
         if name == "licence" and not value and row is not None:
             value = row["import_licence"]  # a first record starts from what the import said
@@ -206,7 +206,7 @@ def _load_governance(source: str, row: pd.Series | None) -> None:
 def governance_section(lang: str, actor: access.Actor) -> None:
     st.header(t("beheer.governance.title"))
     st.caption(t("beheer.governance.intro"))
-    frame = uploads.governance()
+    frame = source_governance.governance()
     if frame.empty:
         st.info(t("beheer.governance.empty"), icon=":material/info:")
         return
@@ -236,7 +236,7 @@ def governance_section(lang: str, actor: access.Actor) -> None:
     saved = st.session_state.pop("beheer_gov_saved", None)
     if saved:
         st.success(saved, icon=":material/check_circle:")
-    options = ["", *uploads.PRIVACY_CLASSES]  # "": not filled in
+    options = ["", *source_governance.PRIVACY_CLASSES]  # "": not filled in
     current = st.session_state.get("beheer_gov_privacy_class")
     if current and current not in options:  # a class written outside this form
         options.append(current)
@@ -255,9 +255,9 @@ def governance_section(lang: str, actor: access.Actor) -> None:
               on_click=lambda: st.session_state.pop("beheer_gov_loaded", None))
     if not submitted:
         return
-    values = {name: st.session_state.get(f"beheer_gov_{name}") for name in uploads.GOVERNANCE_FIELDS}
+    values = {name: st.session_state.get(f"beheer_gov_{name}") for name in source_governance.GOVERNANCE_FIELDS}
     try:
-        uploads.save_governance(source, values, actor, loaded_version)
+        source_governance.save_governance(source, values, actor, loaded_version)
     except KoersError as error:  # refused or changed meanwhile: one line, the form keeps what was typed
         st.error(error.message(lang), icon=":material/cancel:")
         return

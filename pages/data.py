@@ -6,27 +6,33 @@ store refuses their commit anyway."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from koers.dashboard import auth, ui
+from koers.sources import governance as source_governance
+from koers.sources import quality as source_quality
 from koers.sources import uploads
 from koers import i18n
 from koers.access import ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
 from koers.settings import database_path
+from koers.sources.source import Source, UploadField
 from koers.dashboard.ui import fmt, t
 
 COVERAGE_DEFAULT = 15  # indicators shown in the coverage map at first: those missing the most
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
-def _quality(db: str, signature: tuple) -> uploads.Quality:
-    return uploads.quality(db)
+def _quality(db: str, signature: tuple) -> source_quality.Quality:
+    return source_quality.quality(db)
 
 
-def quality() -> uploads.Quality:
+def quality() -> source_quality.Quality:
     db = database_path()
     return _quality(str(db), uploads.signature(db))
 
@@ -38,25 +44,29 @@ def _date(value: object) -> str:
 # --- upload ------------------------------------------------------------------------------------
 
 
-def _upload_options(kind: str, lang: str) -> dict[str, str]:
-    """The fields for the chosen kind of file; their values, as the importer takes them."""
-    if kind == "statline":
-        return {"table": st.text_input(t("data_page.table"), key="data_table", help=t("data_page.table_help"))}
-    with st.expander(t("data_page.mapping")):
-        st.caption(t("data_page.mapping_help"))
-        left, right = st.columns(2)
-        options = {
-            "layout": left.selectbox(t("data_page.layout"), ["auto", "long", "wide"], key="data_layout",
-                                     format_func=ui.labels(lang, "data_page.layouts")),
-            "decimal": right.selectbox(t("data_page.decimal"), ["auto", "comma", "point"], key="data_decimal",
-                                       format_func=ui.labels(lang, "data_page.decimals")),
-            "indicator_column": left.text_input(t("data_page.indicator_column"), key="data_indicator_column"),
-            "region_column": right.text_input(t("data_page.region_column"), key="data_region_column"),
-            "period_column": left.text_input(t("data_page.period_column"), key="data_period_column"),
-            "value_column": right.text_input(t("data_page.value_column"), key="data_value_column"),
-        }
-    options["source"] = st.text_input(t("data_page.source_name"), key="data_source", help=t("data_page.source_help"))
-    return options
+def _upload_fields(source: Source, lang: str) -> dict[str, str]:
+    """The fields the chosen kind of file declares; their values, as its reader takes them."""
+    fields = source.upload.fields
+    values = {}
+    advanced = [f for f in fields if f.advanced]
+    if advanced:
+        with st.expander(t("data_page.mapping")):
+            st.caption(t("data_page.mapping_help"))
+            columns = st.columns(2)
+            for i, field in enumerate(advanced):
+                values[field.name] = _field(columns[i % 2], field, lang)
+    for field in fields:
+        if not field.advanced:
+            values[field.name] = _field(st, field, lang)
+    return values
+
+
+def _field(where: DeltaGenerator | ModuleType, field: UploadField, lang: str) -> str:
+    """One field, drawn in a column or (`where` is `st`) on the page; widget key `data_<name>`."""
+    label, key, hint = t(field.label_key), f"data_{field.name}", t(field.help_key) if field.help_key else None
+    if field.choices:
+        return where.selectbox(label, list(field.choices), key=key, format_func=ui.labels(lang, field.choices_key), help=hint)
+    return where.text_input(label, key=key, help=hint)
 
 
 def _prepared(upload, kind: str, options: dict[str, str]) -> tuple[tuple, uploads.PreparedUpload]:
@@ -65,8 +75,7 @@ def _prepared(upload, kind: str, options: dict[str, str]) -> tuple[tuple, upload
     kept = st.session_state.get("data_prepared")
     if kept is None or kept[0] != key:
         with st.spinner(t("data_page.reading")):
-            mapping = uploads.own_mapping(**options) if kind == "own" else None
-            prepared = uploads.prepare_upload(upload.name, upload.getvalue(), kind, mapping, options.get("table"))
+            prepared = uploads.prepare_upload(upload.name, upload.getvalue(), kind, options)
         kept = (key, prepared)
         st.session_state["data_prepared"] = kept
     return kept
@@ -119,11 +128,12 @@ def upload_section(lang: str) -> None:
     if not may_import:
         st.info(t("auth.import_needs_admin", name=actor.name, role=ROLE_NAMES[actor.role][lang == "en"],
                   admin=ROLE_NAMES[Role.admin][lang == "en"]), icon=":material/lock:")
-    kind = st.segmented_control(t("data_page.kind"), list(uploads.UPLOAD_KINDS), key="data_kind", default="own",
-                                required=True, format_func=ui.labels(lang, "data_page.kinds"))
-    options = _upload_options(kind, lang)
-    types = uploads.STATLINE_TYPES if kind == "statline" else uploads.OWN_TYPES
-    upload = st.file_uploader(t("data_page.file"), type=types, key=f"data_file_{kind}")
+    sources = uploads.upload_sources()
+    titles = {kind: source.title_key for kind, source in sources.items()}
+    kind = st.segmented_control(t("data_page.kind"), list(sources), key="data_kind", default=next(iter(sources)),
+                                required=True, format_func=lambda kind, lang=lang: i18n.text(lang, titles[kind]))
+    options = _upload_fields(sources[kind], lang)
+    upload = st.file_uploader(t("data_page.file"), type=list(sources[kind].upload.file_types), key=f"data_file_{kind}")
     if upload is None:
         st.info(t("data_page.no_file"), icon=":material/upload_file:")
         return
@@ -186,7 +196,7 @@ def history_section() -> None:
 
 def governance() -> pd.DataFrame:
     """Read fresh on every run (a few rows): a saved record need not change the file's fingerprint."""
-    return uploads.governance(database_path())
+    return source_governance.governance(database_path())
 
 
 def _privacy(lang: str, value: object) -> str:
@@ -231,7 +241,7 @@ def governance_table(records: pd.DataFrame, lang: str) -> None:
 
 def quality_section(lang: str) -> None:
     st.header(t("data_page.quality"))
-    st.caption(t("data_page.quality_caption", z=fmt(uploads.OUTLIER_Z, 1)))
+    st.caption(t("data_page.quality_caption", z=fmt(source_quality.OUTLIER_Z, 1)))
     report = quality()
     records = governance()
     summary = report.summary

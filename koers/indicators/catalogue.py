@@ -74,13 +74,6 @@ def canonical_by_id(indicator_id: str) -> CanonicalIndicator | None:
     return _BY_ID.get(indicator_id)
 
 
-def precedence_for(table: str, measure: str, default: int = 50) -> int:
-    definition = canonical_for(table, measure)
-    if definition is None:
-        return default
-    return next(s.precedence for s in definition.sources if s.table.lower() == table.lower() and s.measure == measure)
-
-
 def slug(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()

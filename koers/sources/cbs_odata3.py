@@ -21,16 +21,16 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from koers.indicators.catalogue import CBS_LICENCE, CanonicalIndicator, canonical_for, generated_indicator_id
 from koers.errors import FileProblem, KoersError
-from koers.sources.cbs_odata4 import _Client
 from koers.sources.common import (
+    ODataClient,
     empty_rejected,
     file_checksum,
     observation_table,
@@ -40,8 +40,12 @@ from koers.sources.common import (
 )
 from koers.sources.periods import parse_period
 from koers.sources.registry import KIND_BY_PREFIX, Region
+from koers.sources.source import Argument, Source
 from koers.progress import Progress, no_progress
 from koers.store import ImportBatch
+
+if TYPE_CHECKING:
+    import argparse
 
 DEFAULT_BASE_URL = "https://opendata.cbs.nl/ODataFeed/odata"
 NUMERIC_TYPES = {"Long", "Double", "Integer", "Float", "Decimal", "Short", "Int32", "Int64"}
@@ -49,6 +53,8 @@ KEY_TYPES = {"Dimension", "GeoDimension", "GeoDetail", "TimeDimension"}
 
 
 def _read_parquet(path: Path) -> pa.Table:
+    import pyarrow.parquet as pq  # only when importing: keeps `python -m koers` quick to start
+
     try:
         return pq.read_table(path)
     except FileNotFoundError as error:
@@ -86,7 +92,7 @@ def read_folder(folder: Path) -> tuple[str, dict, pa.Table, pa.Table, dict[str, 
 def fetch(table_id: str, base_url: str = DEFAULT_BASE_URL, progress: Progress = no_progress,
           ) -> tuple[str, dict, pa.Table, pa.Table, dict[str, pa.Table]]:
     """The same parts from the live feed, following `odata.nextLink`."""
-    client = _Client()
+    client = ODataClient()
     root = f"{base_url.rstrip('/')}/{quote(table_id)}"
     infos = client.all_values(f"{root}/TableInfos", "odata.nextLink")
     properties = pa.Table.from_pylist(client.all_values(f"{root}/DataProperties", "odata.nextLink"))
@@ -195,6 +201,8 @@ def _regions(codes: pa.Table | None, levels: tuple[str, ...] | None) -> list[Reg
 def load(source: str, base_url: str = DEFAULT_BASE_URL, period: str | None = None,
          levels: tuple[str, ...] | None = None, progress: Progress = no_progress) -> ImportBatch:
     """A batch from the Parquet folder, or (when `source` is no path) the live feed."""
+    import pyarrow.parquet as pq  # as in `_read_parquet`
+
     path = Path(source)
     if path.is_dir():
         parts = read_folder(path)
@@ -207,3 +215,21 @@ def load(source: str, base_url: str = DEFAULT_BASE_URL, period: str | None = Non
     checksum = hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
     return to_batch(table_id, info, data, properties, dims, location=f"{base_url}/{table_id}",
                     checksum=checksum, period=period, levels=levels)
+
+
+def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
+    levels = tuple(x.strip().upper() for x in args.levels.split(",")) if args.levels else None
+    return load(args.source, args.base_url or DEFAULT_BASE_URL, args.period, levels, progress)
+
+
+SOURCE = Source(
+    name="cbs-odata3", title_key="sources.cbs-odata3", order=2,
+    help="CBS OData v3: Parquet folder or table id",
+    arguments=(
+        Argument("source", metavar="PATH_OR_TABLE_ID"),
+        Argument("--base-url", help="feed base (default https://opendata.cbs.nl/ODataFeed/odata)"),
+        Argument("--period", help="period of a table without period dimension (default: year in its title)"),
+        Argument("--levels", help="region levels to keep, e.g. NL,PV,GM (default: all, WK and BU too)"),
+    ),
+    load=load_arguments,
+)

@@ -21,21 +21,33 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urljoin
+from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pandas as pd
 import pyarrow as pa
-import requests
 
 from koers.indicators.catalogue import CBS_LICENCE, CanonicalIndicator, canonical_for, generated_indicator_id
 from koers.errors import FileProblem, KoersError
-from koers.sources.common import empty_rejected, file_checksum, observation_table, period_columns, region_columns
+from koers.sources.common import (
+    ODataClient,
+    empty_rejected,
+    file_checksum,
+    observation_table,
+    period_columns,
+    region_columns,
+)
 from koers.sources.registry import regions_from_codes
+from koers.sources.source import Argument, Source
 from koers.progress import Progress, no_progress
 from koers.store import ImportBatch
 
+if TYPE_CHECKING:
+    import argparse
+
+    import requests
+
 DEFAULT_BASE_URL = "https://datasets.cbs.nl/odata/v1/CBS"
-_TIMEOUT = 60
 
 
 @dataclass
@@ -95,50 +107,10 @@ def read_folder(folder: Path) -> ODataTable:
     )
 
 
-class _Client:
-    """GET JSON with one clear line for every way the network or the server can fail."""
-
-    def __init__(self, session: requests.Session | None = None) -> None:
-        self.session = session or requests.Session()
-
-    def get(self, url: str) -> dict:
-        try:
-            response = self.session.get(url, timeout=_TIMEOUT, headers={"Accept": "application/json"})
-        except requests.RequestException as error:
-            raise KoersError(f"{url}: niet bereikbaar ({type(error).__name__})", f"{url}: unreachable ({type(error).__name__})") from error
-        if response.status_code == 404:
-            raise KoersError(f"{url}: niet gevonden (404); bestaat de tabel?", f"{url}: not found (404); does the table exist?")
-        if response.status_code >= 400:
-            raise KoersError(f"{url}: de server antwoordde {response.status_code}", f"{url}: the server answered {response.status_code}")
-        try:
-            data = response.json()
-        except ValueError as error:
-            raise KoersError(f"{url}: antwoord is geen JSON", f"{url}: the answer is not JSON") from error
-        if not isinstance(data, dict):
-            raise KoersError(f"{url}: antwoord is geen OData-object", f"{url}: the answer is not an OData object")
-        return data
-
-    def all_values(self, url: str, next_key: str, progress: Progress | None = None) -> list[dict]:
-        rows: list[dict] = []
-        seen: set[str] = set()
-        while url:
-            if url in seen:
-                raise KoersError(f"{url}: de server verwijst steeds naar dezelfde pagina", f"{url}: the server keeps linking to the same page")
-            seen.add(url)
-            data = self.get(url)
-            rows.extend(data.get("value", []))
-            following = data.get(next_key)
-            url = urljoin(url, following) if following else ""  # OData allows relative next links
-            if progress:
-                # The number of pages is not known up front: rise towards (never reach) 1.
-                progress(f"page {len(seen)}: {len(rows)} rows", 1 - 0.8 ** len(seen))
-        return rows
-
-
 def fetch(table_id: str, base_url: str = DEFAULT_BASE_URL, filter: str | None = None,
           progress: Progress = no_progress, session: requests.Session | None = None) -> ODataTable:
     """Download a table from the live API (or a mirror), following `@odata.nextLink`."""
-    client = _Client(session)
+    client = ODataClient(session)
     root = f"{base_url.rstrip('/')}/{quote(table_id)}"
     properties = client.get(f"{root}/Properties")
     table_id = str(properties.get("Identifier") or table_id)  # CBS's spelling: "03759ned", not "03759NED"
@@ -247,3 +219,19 @@ def load(source: str, base_url: str = DEFAULT_BASE_URL, filter: str | None = Non
     table = fetch(source, base_url, filter, progress)
     digest = hashlib.sha256(json.dumps(table.observations, sort_keys=True).encode()).hexdigest()
     return to_batch(table, digest)
+
+
+def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
+    return load(args.source, args.base_url or DEFAULT_BASE_URL, args.filter, progress)
+
+
+SOURCE = Source(
+    name="cbs-odata4", title_key="sources.cbs-odata4", order=1,
+    help="CBS OData4: folder of recorded responses or table id",
+    arguments=(
+        Argument("source", metavar="DIR_OR_TABLE_ID"),
+        Argument("--base-url", help="API base (default https://datasets.cbs.nl/odata/v1/CBS)"),
+        Argument("--filter", help="OData $filter for the observations"),
+    ),
+    load=load_arguments,
+)

@@ -1,4 +1,5 @@
-"""What every importer needs: checksums, number and period parsing, region normalisation.
+"""What every importer needs: checksums, number and period parsing, region normalisation, and
+the client for CBS's live OData feeds (v3 and v4).
 
 All of it is vectorised over Arrow arrays: a five-million-row file has a few thousand distinct
 regions, periods and indicators, so those are parsed once per distinct value, and numbers are
@@ -11,15 +12,21 @@ import hashlib
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from koers.errors import KoersError
 from koers.sources.periods import parse_period
 from koers.sources.registry import name_key
+from koers.progress import Progress
 from koers.store import OBSERVATION_SCHEMA, REJECTED_SCHEMA
 
+if TYPE_CHECKING:
+    import requests
 
 
 def _steady_memory_pool() -> None:
@@ -179,3 +186,50 @@ def observation_table(columns: dict[str, pa.Array]) -> pa.Table:
         arrays.append(column)
         fields.append(pa.field(field.name, column.type))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+ODATA_TIMEOUT = 60  # seconds for one response of a CBS feed
+
+
+class ODataClient:
+    """GET JSON with one clear line for every way the network or the server can fail."""
+
+    def __init__(self, session: requests.Session | None = None) -> None:
+        import requests  # only for a live feed: keeps `python -m koers` quick to start
+
+        self.session = session or requests.Session()
+
+    def get(self, url: str) -> dict:
+        import requests
+
+        try:
+            response = self.session.get(url, timeout=ODATA_TIMEOUT, headers={"Accept": "application/json"})
+        except requests.RequestException as error:
+            raise KoersError(f"{url}: niet bereikbaar ({type(error).__name__})", f"{url}: unreachable ({type(error).__name__})") from error
+        if response.status_code == 404:
+            raise KoersError(f"{url}: niet gevonden (404); bestaat de tabel?", f"{url}: not found (404); does the table exist?")
+        if response.status_code >= 400:
+            raise KoersError(f"{url}: de server antwoordde {response.status_code}", f"{url}: the server answered {response.status_code}")
+        try:
+            data = response.json()
+        except ValueError as error:
+            raise KoersError(f"{url}: antwoord is geen JSON", f"{url}: the answer is not JSON") from error
+        if not isinstance(data, dict):
+            raise KoersError(f"{url}: antwoord is geen OData-object", f"{url}: the answer is not an OData object")
+        return data
+
+    def all_values(self, url: str, next_key: str, progress: Progress | None = None) -> list[dict]:
+        rows: list[dict] = []
+        seen: set[str] = set()
+        while url:
+            if url in seen:
+                raise KoersError(f"{url}: de server verwijst steeds naar dezelfde pagina", f"{url}: the server keeps linking to the same page")
+            seen.add(url)
+            data = self.get(url)
+            rows.extend(data.get("value", []))
+            following = data.get(next_key)
+            url = urljoin(url, following) if following else ""  # OData allows relative next links
+            if progress:
+                # The number of pages is not known up front: rise towards (never reach) 1.
+                progress(f"page {len(seen)}: {len(rows)} rows", 1 - 0.8 ** len(seen))
+        return rows

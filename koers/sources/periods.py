@@ -53,17 +53,3 @@ def parse_period(text: object) -> tuple[str, bool] | None:
     if m := _DUTCH_MONTH.match(raw):
         return f"{m.group(1)}-{_MONTHS_NL.index(m.group(2).lower()) + 1:02d}", provisional
     return None
-
-
-def period_year(period: str) -> int:
-    return int(period[:4])
-
-
-def period_start(period: str) -> str:
-    """ISO date on which a canonical period starts (used to ask the registry what existed then)."""
-    year = period[:4]
-    if "-Q" in period:
-        return f"{year}-{(int(period[-1]) - 1) * 3 + 1:02d}-01"
-    if len(period) == 7:
-        return f"{period}-01"
-    return f"{year}-01-01"

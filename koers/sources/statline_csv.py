@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -44,7 +46,12 @@ from koers.sources.common import (
     region_columns,
     rejected_table,
 )
+from koers.sources.source import Argument, Source, Upload, UploadField
+from koers.progress import Progress
 from koers.store import ImportBatch
+
+if TYPE_CHECKING:
+    import argparse
 
 KIND = "statline-csv"
 DEFAULT_TABLE = "statline"
@@ -53,6 +60,8 @@ _UNIT = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 REGION_HEADERS = {"regio's", "regios", "regio", "gemeenten", "gemeente", "wijken en buurten"}
 PERIOD_HEADERS = {"perioden", "periode"}
 TEXT_UNITS = {"naam", "code", "omschrijving", "tekst"}  # units of text topics: no numbers
+# A rejected line: (line number, the line, the column or "", reason in Dutch, reason in English).
+_Rejected = tuple[int, str, str, str, str]
 
 
 def load(path: Path, table: str | None = None) -> ImportBatch:
@@ -65,32 +74,13 @@ def load(path: Path, table: str | None = None) -> ImportBatch:
     names = [name.strip() for name in next(csv.reader([lines[header_index]], delimiter=";"))]
     table_id = _table_id(path, table)
     region, period, measures, dimensions, code_column = _columns(path, names)
-
-    # Data lines as fields; a line with the wrong number of fields is rejected as a whole.
-    rows: list[list[str]] = []
-    line_numbers: list[int] = []
-    bad_lines: list[tuple[int, str, str, str]] = []
-    reader = csv.reader(lines[header_index + 1:], delimiter=";")
-    rows_read = 0
-    for fields in reader:
-        line_no = header_index + 1 + reader.line_num
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue
-        rows_read += 1
-        if len(fields) != len(names):
-            bad_lines.append((line_no, lines[line_no - 1], f"{len(fields)} velden in plaats van {len(names)}",
-                              f"{len(fields)} fields instead of {len(names)}"))
-            continue
-        rows.append(fields)
-        line_numbers.append(line_no)
+    rows, line_numbers, rejected_records, rows_read = _data_rows(lines, header_index, names)
     if rows_read == 0:
         raise FileProblem(path, "bevat geen gegevensregels, alleen een kopregel", "has no data rows, only a header")
 
     # Column-wise from here: arrays of one entry per accepted data line.
     columns = [pa.array(column, pa.string()) for column in zip(*rows)] if rows else \
         [pa.array([], pa.string()) for _ in names]
-    records = pa.array(line_numbers, pa.int64())
-    raw_lines = pa.array([lines[n - 1] for n in line_numbers], pa.string())
     region_text = pc.utf8_trim_whitespace(columns[region])
     region_code, region_key = region_columns(region_text)
     if code_column is not None:
@@ -98,41 +88,15 @@ def load(path: Path, table: str | None = None) -> ImportBatch:
         codes, _ = region_columns(pc.utf8_trim_whitespace(columns[code_column]))
         region_code = pc.coalesce(codes, region_code)
     periods, provisional = period_columns(columns[period])
-
-    # Row problems: no region, or a period that is no period. One rejected record per line.
-    rejected_records: list[tuple[int, str, str, str, str]] = [(n, raw, "", nl, en) for n, raw, nl, en in bad_lines]
-    no_region = pc.equal(region_text, "")
-    bad_period = pc.is_null(periods)
-    for index in pc.indices_nonzero(pc.or_(no_region, bad_period)).to_pylist():
-        if no_region[index].as_py():
-            nl, en, column = "regio ontbreekt", "region missing", names[region]
-        else:
-            cell = columns[period][index].as_py()
-            nl = f'periode "{cell}" is geen periode (zoals 2024, 2024*, 2024 1e kwartaal)'
-            en = f'period "{cell}" is not a period (such as 2024, 2024*, 2024 1e kwartaal)'
-            column = names[period]
-        rejected_records.append((line_numbers[index], lines[line_numbers[index] - 1], column, nl, en))
-    row_ok = pc.invert(pc.or_(no_region, bad_period))
+    row_ok = _key_problems(lines, line_numbers, names, columns, region, period, region_text, periods, rejected_records)
 
     # Dimensions with several values split the measures: "|Geslacht=Mannen" per row.
     split = [d for d in dimensions if len(set(pc.utf8_trim_whitespace(columns[d]).to_pylist())) > 1]
     suffix = pa.array([""] * len(rows), pa.string())
     for d in split:
         suffix = pc.binary_join_element_wise(suffix, f"|{names[d]}=", pc.utf8_trim_whitespace(columns[d]), "")
-    suffixes = sorted(set(suffix.to_pylist()))
-
-    # Measure keys: the last path segment with its unit, or the whole path where two columns
-    # would otherwise share a key.
-    last = {m: names[m].split("/")[-1].strip() for m in measures}
-    keys = {m: last[m] if list(last.values()).count(last[m]) == 1 else names[m] for m in measures}
-    indicators: list[tuple[CanonicalIndicator, str, str, str]] = []
-    ids: dict[str, str] = {}
-    for m in measures:
-        for sfx in suffixes:
-            key = keys[m] + sfx
-            definition, title, unit = _indicator(table_id, key, last[m], sfx)
-            ids[key] = definition.id
-            indicators.append((definition, key, title, unit))
+    keys, indicators = _measure_keys(table_id, names, measures, sorted(set(suffix.to_pylist())))
+    ids = {key: definition.id for definition, key, _, _ in indicators}
 
     # Wide to long: the measure columns one after the other, row-level arrays repeated per column.
     repeat = len(measures)
@@ -140,24 +104,14 @@ def load(path: Path, table: str | None = None) -> ImportBatch:
     def repeated(array: pa.Array) -> pa.Array:
         return pa.concat_arrays([array] * repeat)
 
-    text = pa.concat_arrays([columns[m] for m in measures])
-    # StatLine never groups thousands, so a comma can only be a decimal comma.
-    values, bad = parse_numbers(pc.replace_substring(text, ",", "."), decimal="point")
-    long_ok = repeated(row_ok)
-    bad_cells = pc.and_(bad, long_ok)
-    for index in pc.indices_nonzero(bad_cells).to_pylist():
-        m, row = measures[index // len(rows)], index % len(rows)
-        cell = columns[m][row].as_py().strip()
-        rejected_records.append((line_numbers[row], lines[line_numbers[row] - 1], names[m],
-                                 f'waarde "{cell}" is geen getal', f'value "{cell}" is not a number'))
-    keep = pc.and_(long_ok, pc.invert(bad))
+    values, keep = _values(lines, line_numbers, names, columns, measures, repeated(row_ok), rejected_records)
     indicator_ids = pa.concat_arrays([map_distinct(suffix, lambda s, m=m: ids[keys[m] + s]) for m in measures])
     status = pc.if_else(pc.is_null(values), "missing",
                         pc.if_else(pc.fill_null(repeated(provisional), False), "provisional", "definitive"))
 
     observations = observation_table({
         name: pc.filter(array, keep) for name, array in {
-            "record": repeated(records),
+            "record": repeated(pa.array(line_numbers, pa.int64())),
             "indicator_id": indicator_ids,
             "region_code": repeated(region_code),
             "region_key": repeated(region_key),
@@ -165,7 +119,7 @@ def load(path: Path, table: str | None = None) -> ImportBatch:
             "period": repeated(periods),
             "value": values,
             "status": status,
-            "raw": repeated(raw_lines),
+            "raw": repeated(pa.array([lines[n - 1] for n in line_numbers], pa.string())),
         }.items()
     })
     rejected_records.sort(key=lambda r: r[0])
@@ -185,6 +139,80 @@ def load(path: Path, table: str | None = None) -> ImportBatch:
         rejected=rejected,
         indicators=indicators,
     )
+
+
+def _data_rows(lines: list[str], header_index: int, names: list[str]) -> tuple[list[list[str]], list[int], list[_Rejected], int]:
+    """(the data lines' fields, their line numbers, rejected lines, data lines read). A line with
+    the wrong number of fields is rejected as a whole; blank lines are skipped."""
+    rows: list[list[str]] = []
+    line_numbers: list[int] = []
+    rejected: list[_Rejected] = []
+    reader = csv.reader(lines[header_index + 1:], delimiter=";")
+    rows_read = 0
+    for fields in reader:
+        line_no = header_index + 1 + reader.line_num
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue
+        rows_read += 1
+        if len(fields) != len(names):
+            rejected.append((line_no, lines[line_no - 1], "", f"{len(fields)} velden in plaats van {len(names)}",
+                             f"{len(fields)} fields instead of {len(names)}"))
+            continue
+        rows.append(fields)
+        line_numbers.append(line_no)
+    return rows, line_numbers, rejected, rows_read
+
+
+def _key_problems(lines: list[str], line_numbers: list[int], names: list[str], columns: list[pa.Array], region: int,
+                  period: int, region_text: pa.Array, periods: pa.Array, rejected: list[_Rejected]) -> pa.Array:
+    """Rows without a region or with a period that is no period: one rejected record per line,
+    added to `rejected`. Returns which rows are fine."""
+    no_region = pc.equal(region_text, "")
+    bad_period = pc.is_null(periods)
+    for index in pc.indices_nonzero(pc.or_(no_region, bad_period)).to_pylist():
+        if no_region[index].as_py():
+            nl, en, column = "regio ontbreekt", "region missing", names[region]
+        else:
+            cell = columns[period][index].as_py()
+            nl = f'periode "{cell}" is geen periode (zoals 2024, 2024*, 2024 1e kwartaal)'
+            en = f'period "{cell}" is not a period (such as 2024, 2024*, 2024 1e kwartaal)'
+            column = names[period]
+        rejected.append((line_numbers[index], lines[line_numbers[index] - 1], column, nl, en))
+    return pc.invert(pc.or_(no_region, bad_period))
+
+
+def _values(lines: list[str], line_numbers: list[int], names: list[str], columns: list[pa.Array], measures: list[int],
+            long_ok: pa.Array, rejected: list[_Rejected]) -> tuple[pa.Array, pa.Array]:
+    """(values, which to keep) of the measure columns one after the other; `long_ok` says which
+    of those rows are fine. A cell that is no number is a rejected record, added to `rejected`."""
+    text = pa.concat_arrays([columns[m] for m in measures])
+    # StatLine never groups thousands, so a comma can only be a decimal comma.
+    values, bad = parse_numbers(pc.replace_substring(text, ",", "."), decimal="point")
+    rows = len(line_numbers)
+    for index in pc.indices_nonzero(pc.and_(bad, long_ok)).to_pylist():
+        m, row = measures[index // rows], index % rows
+        cell = columns[m][row].as_py().strip()
+        rejected.append((line_numbers[row], lines[line_numbers[row] - 1], names[m],
+                         f'waarde "{cell}" is geen getal', f'value "{cell}" is not a number'))
+    return values, pc.and_(long_ok, pc.invert(bad))
+
+
+def _measure_keys(table_id: str, names: list[str], measures: list[int], suffixes: list[str],
+                  ) -> tuple[dict[int, str], list[tuple[CanonicalIndicator, str, str, str]]]:
+    """(each measure column's key, the indicators: (definition, key, title, unit) per key x suffix).
+
+    A key is the column's last path segment with its unit, or the whole path where two columns
+    would otherwise share a key.
+    """
+    last = {m: names[m].split("/")[-1].strip() for m in measures}
+    keys = {m: last[m] if list(last.values()).count(last[m]) == 1 else names[m] for m in measures}
+    indicators: list[tuple[CanonicalIndicator, str, str, str]] = []
+    for m in measures:
+        for sfx in suffixes:
+            key = keys[m] + sfx
+            definition, title, unit = _indicator(table_id, key, last[m], sfx)
+            indicators.append((definition, key, title, unit))
+    return keys, indicators
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -269,3 +297,26 @@ def _indicator(table: str, key: str, segment: str, suffix: str) -> tuple[Canonic
         id=generated_indicator_id(table, key), title_nl=title, title_en=title, unit=unit, additive=unit == "aantal",
     )
     return definition, title, unit
+
+
+def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
+    return load(Path(args.source), args.table)
+
+
+def read_upload(path: Path, fields: Mapping[str, str]) -> ImportBatch:
+    """An uploaded download, with the table id the Data page's field gives (blank: from the name)."""
+    return load(path, (fields.get("table") or "").strip() or None)
+
+
+SOURCE = Source(
+    name=KIND, title_key="sources.statline-csv", order=3,
+    help="CSV downloaded from StatLine",
+    arguments=(
+        Argument("source", metavar="FILE"),
+        Argument("--table", help="CBS table id (default: from the file name)"),
+    ),
+    load=load_arguments,
+    upload=Upload(kind="statline", order=2, file_types=("csv",), read=read_upload, fields=(
+        UploadField("table", "data_page.table", help_key="data_page.table_help"),
+    )),
+)

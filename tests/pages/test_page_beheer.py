@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from koers.sources import uploads
+from koers.sources.governance import GOVERNANCE_FIELDS, save_governance
 from koers.access import LOCAL, Actor, Role
 from koers.store import Store
 
@@ -162,7 +162,7 @@ def test_governance_is_edited_with_a_version_check(app_on, demo_db, roles):
     run(at)
     assert [s.value for s in at.success] == ["Databeheer van 03759ned opgeslagen."]
     record = governance(demo_db, "03759ned")
-    assert {k: record[k] for k in uploads.GOVERNANCE_FIELDS} == values | {"licence": "CC BY 4.0 (Bron: CBS)", "privacy_class": "open"}
+    assert {k: record[k] for k in GOVERNANCE_FIELDS} == values | {"licence": "CC BY 4.0 (Bron: CBS)", "privacy_class": "open"}
     assert (record["version"], record["updated_by"]) == (1, "Lokale gebruiker")
     row = table(at, "Bron", "Eigenaar").set_index("Bron").loc["03759ned"]
     assert (row["Eigenaar"], row["Privacyklasse"]) == ("Team Onderzoek en Statistiek", "geen persoonsgegevens")
@@ -171,7 +171,7 @@ def test_governance_is_edited_with_a_version_check(app_on, demo_db, roles):
     assert json.loads(entry["after"])["owner"] == "Team Onderzoek en Statistiek"
 
     # A colleague saves version 2 while this form still holds version 1: our save is refused.
-    uploads.save_governance("03759ned", {"owner": "Afdeling Informatievoorziening"}, OTHER, 1, db=demo_db)
+    save_governance("03759ned", {"owner": "Afdeling Informatievoorziening"}, OTHER, 1, db=demo_db)
     at.text_input(key="beheer_gov_retention").input("10 jaar")
     at.button(key="beheer_gov_save").click()
     run(at)
@@ -188,8 +188,8 @@ def test_governance_is_edited_with_a_version_check(app_on, demo_db, roles):
 
 
 def test_the_audit_trail_is_filtered_and_exported(app_on, demo_db, roles, downloads):
-    uploads.save_governance("03759ned", {"owner": "Team O&S"}, OTHER, None, db=demo_db)
-    uploads.save_governance("84799NED", {"owner": "Team O&S"}, LOCAL, None, db=demo_db)
+    save_governance("03759ned", {"owner": "Team O&S"}, OTHER, None, db=demo_db)
+    save_governance("84799NED", {"owner": "Team O&S"}, LOCAL, None, db=demo_db)
     at = app_on(demo_db, PAGE)
     everything = audit(demo_db)
     shown = table(at, "Tijdstip", "Wie", "Ervoor", "Erna")
@@ -226,8 +226,8 @@ def test_the_page_in_english(app_on, demo_db, roles):
 
 
 def test_governance_is_shown_next_to_each_source_on_the_data_page(app_on, demo_db, roles):
-    uploads.save_governance("03759ned", {"owner": "Team O&S", "privacy_class": "open", "retention": "onbeperkt"},
-                                 LOCAL, None, db=demo_db)
+    save_governance("03759ned", {"owner": "Team O&S", "privacy_class": "open", "retention": "onbeperkt"},
+                    LOCAL, None, db=demo_db)
     at = app_on(demo_db, ROOT / "pages" / "data.py")
     quality = table(at, "Indicator", "Bronnen", "Databeheer")
     assert set(quality.loc[quality["Bronnen"] == "03759ned, 84799NED", "Databeheer"]) == {

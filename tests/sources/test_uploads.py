@@ -1,11 +1,10 @@
-"""The Data page's logic without the page: an upload read and checked in a dry run (nothing
-written), committed with progress, and the data quality per indicator, on the demo database."""
+"""The Data page's uploads without the page: an upload read and checked in a dry run (nothing
+written) and committed with progress, on the demo database."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from koers.sources import uploads
@@ -38,7 +37,7 @@ def counts(db: Path) -> dict[str, int]:
 
 def test_a_bad_upload_is_checked_by_importer_and_store_without_writing(demo_db):
     before = counts(demo_db)
-    prepared = uploads.prepare_upload("monitor 2024.csv", BAD_OWN, "own", uploads.own_mapping(source="monitor"), db=demo_db)
+    prepared = uploads.prepare_upload("monitor 2024.csv", BAD_OWN, "own", {"source": "monitor"}, db=demo_db)
     rejected = prepared.rejected.set_index("record")
     assert list(rejected.index) == [3, 4, 5, 7]
     assert rejected.loc[3, "reason_nl"] == 'onbekende regio "Atlantis"'
@@ -54,7 +53,7 @@ def test_a_bad_upload_is_checked_by_importer_and_store_without_writing(demo_db):
 
 
 def test_commit_writes_the_checked_batch_with_progress(demo_db):
-    prepared = uploads.prepare_upload("enquete.csv", GOOD_OWN, "own", uploads.own_mapping(source="enquete"), db=demo_db)
+    prepared = uploads.prepare_upload("enquete.csv", GOOD_OWN, "own", {"source": "enquete"}, db=demo_db)
     assert prepared.rejected.empty and prepared.check.rows_loaded == 2
     steps: list[tuple[str, float]] = []
     result = uploads.commit_upload(prepared, lambda step, fraction: steps.append((step, fraction)), db=demo_db)
@@ -67,7 +66,7 @@ def test_commit_writes_the_checked_batch_with_progress(demo_db):
     assert mine.to_dict() == {"GM0014": 6.9, "GM0363": 7.4}
     assert log.iloc[-1]["file"] == "enquete.csv"
     # the same file again: the dry run now says it would change nothing
-    again = uploads.prepare_upload("enquete.csv", GOOD_OWN, "own", uploads.own_mapping(source="enquete"), db=demo_db)
+    again = uploads.prepare_upload("enquete.csv", GOOD_OWN, "own", {"source": "enquete"}, db=demo_db)
     assert (again.check.rows_new, again.check.rows_unchanged, again.check.status) == (0, 2, "unchanged")
 
 
@@ -93,34 +92,5 @@ def test_an_unreadable_file_is_one_line_naming_the_upload(name, data, nl):
 
 def test_a_cbs_name_as_source_is_refused_in_both_languages():
     with pytest.raises(KoersError) as raised:
-        uploads.own_mapping(source="83625NED")
+        uploads.read_upload("enquete.csv", GOOD_OWN, "own", {"source": "83625NED"})
     assert "CBS" in raised.value.nl and "choose another name" in raised.value.en
-
-
-def test_robust_outliers_by_median_and_mad():
-    values = pd.DataFrame({"indicator_id": "x", "period": "2024", "region_code": [f"GM{i:04d}" for i in range(21)],
-                           "value": [10.0 + (i % 3) for i in range(20)] + [100.0]})
-    found = uploads.robust_outliers(values)
-    assert found["region_code"].tolist() == ["GM0020"] and found["z"].iloc[0] > 3.5
-    # most values equal (MAD 0): the mean absolute deviation stands in
-    flat = values.assign(value=[5.0] * 20 + [50.0])
-    assert uploads.robust_outliers(flat)["region_code"].tolist() == ["GM0020"]
-    assert uploads.robust_outliers(values.assign(value=7.0)).empty
-
-
-def test_quality_per_indicator_agrees_with_the_store(demo_db):
-    report = uploads.quality(demo_db)
-    summary = report.summary.set_index("indicator_id")
-    with Store.open(demo_db, read_only=True) as store:
-        best = store.observations("population")
-        log = store.imports()
-    municipal = best[best["region_code"].str.startswith("GM") & best["value"].notna()]
-    coverage = report.coverage[report.coverage["indicator_id"] == "population"].set_index("year")
-    assert coverage.loc[2020, "with_value"] == municipal[municipal["period"] == "2020"]["region_code"].nunique()
-    assert (coverage["with_value"] <= coverage["municipalities"]).all()
-    row = summary.loc["population"]
-    assert row["sources"] == "03759ned, 84799NED"
-    assert row["last_import"] == log.loc[log["source_table"].isin(["03759ned", "84799NED"]), "finished"].max()
-    assert 0 <= row["missing_share"] <= 1
-    assert row["outliers"] == (report.outliers["indicator_id"] == "population").sum() > 0
-    assert set(report.outliers["indicator_id"]) <= set(summary.index)

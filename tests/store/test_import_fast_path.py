@@ -28,7 +28,7 @@ import pytest
 
 from koers.sources import own_file
 from koers.sources.common import data_checksum, empty_rejected, file_checksum, observation_table, region_columns
-from koers.sources.own_file import _any_contains, _empty_as_null
+from koers.sources.own_file.numbers import any_contains, empty_as_null
 from cbs_reference import registry_db, store  # noqa: F401 - fixtures
 from koers.store import ImportBatch, Store, staging
 
@@ -291,9 +291,9 @@ def random_texts(seed: int) -> pa.ChunkedArray:
 def test_byte_search_and_empty_cells_equal_the_kernels(seed: int) -> None:
     text = random_texts(seed)
     for needle in (",", ".", "e", ";"):
-        assert _any_contains(text, needle) == bool(pc.any(pc.match_substring(text, needle)).as_py())
+        assert any_contains(text, needle) == bool(pc.any(pc.match_substring(text, needle)).as_py())
     expected = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-    got = _empty_as_null(text)
+    got = empty_as_null(text)
     assert got.to_pylist() == expected.to_pylist()
     assert got.null_count == expected.null_count
 

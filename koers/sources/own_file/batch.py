@@ -1,0 +1,297 @@
+"""An own file's sheet turned into the store's long observations and rejected rows.
+
+Keys (indicator, region, period, status) are parsed once per distinct text and spread to the rows
+as dictionary-encoded arrays; a row with a bad key is rejected once, for its first problem (in the
+order indicator, region, period, status). Values are read per value column: the value column
+(long), or each indicator column (wide), so row-level arrays are repeated once per value column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from koers.indicators.catalogue import (
+    CanonicalIndicator,
+    canonical_by_id,
+    generated_indicator_id,
+)
+from koers.sources.common import (
+    empty_rejected,
+    observation_table,
+    period_columns,
+    region_columns,
+)
+from koers.sources.own_file.mapping import FileMapping, Roles
+from koers.sources.own_file.numbers import decimal_style, parse_values
+from koers.sources.own_file.reading import Sheet
+from koers.store import REJECTED_SCHEMA, ImportBatch
+
+KIND = "file"  # the import log's kind, and `koers import file`
+
+# Words a status column may use; anything else is a rejected row.
+STATUS_WORDS = {
+    "": "definitive", "definitief": "definitive", "definitive": "definitive", "final": "definitive",
+    "voorlopig": "provisional", "nader voorlopig": "provisional", "provisional": "provisional",
+    "preliminary": "provisional", "*": "provisional", "**": "provisional",
+    "ontbreekt": "missing", "onbekend": "missing", "missing": "missing",
+    "onmogelijk": "impossible", "impossible": "impossible",
+}
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass
+class _Rows:
+    """What is known per data row before its values are read: arrays of one entry per row."""
+
+    region_code: pa.Array
+    region_key: pa.Array
+    region_text: pa.Array
+    period: pa.Array
+    status: pa.Array  # "provisional" (by a period mark or the status column) or "definitive"
+    given: pa.Array | None  # the status column's word as a status; None without a status column
+    rejected: pa.Array  # bool: rejected already, for a key that is missing or wrong
+    rejected_parts: list[pa.Table]
+    # Long layout only: each row's indicator id, and the indicators met: id -> (definition, text).
+    indicator_ids: pa.Array | None = None
+    used: dict[str, tuple[CanonicalIndicator, str]] | None = None
+
+
+def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, checksum: str) -> ImportBatch:
+    source = mapping.source_for(path)
+    unit = mapping.unit or ""
+    n = len(sheet.records)
+    rows = _rows(sheet, roles, source, unit)
+
+    value_columns = [roles.value] if roles.layout == "long" else roles.indicator_columns
+    repeat = len(value_columns)
+    records = _repeated(sheet.records, repeat)
+    values, value_bad = _values(path, sheet, value_columns, records, mapping.decimal)
+    rejected_parts = rows.rejected_parts
+    rejected_rows = _repeated(rows.rejected, repeat)
+    value_rejected = pc.and_(value_bad, pc.invert(rejected_rows))
+    if pc.any(value_rejected).as_py():
+        for k, column in enumerate(value_columns):
+            mask = value_rejected.slice(k * n, n)
+            if pc.any(mask).as_py():
+                rejected_parts.append(_rejected(sheet, mask, "value", column))
+    keep = pc.invert(pc.or_(rejected_rows, value_bad))
+
+    if roles.layout == "long":
+        indicator_ids, used = rows.indicator_ids, rows.used
+    else:
+        indicator_ids, used = _wide_indicators(sheet.names, value_columns, source, unit, n)
+
+    status = _repeated(rows.status, repeat)
+    if pc.any(pc.is_null(values)).as_py():
+        # No value: missing, or impossible when the status column says so.
+        empty_status: pa.Array | pa.Scalar = pa.scalar("missing")
+        if rows.given is not None:
+            empty_status = pc.if_else(pc.equal(pc.fill_null(_repeated(rows.given, repeat), ""), "impossible"),
+                                      "impossible", "missing")
+        status = pc.if_else(pc.is_null(values), empty_status, status)
+
+    columns_out = {
+        "record": records,
+        "indicator_id": indicator_ids,
+        "region_code": _repeated(rows.region_code, repeat),
+        "region_key": _repeated(rows.region_key, repeat),
+        "region_text": _repeated(rows.region_text, repeat),
+        "period": _repeated(rows.period, repeat),
+        "value": values,
+        "status": status,
+    }
+    if not pc.all(keep).as_py():
+        columns_out = {name: pc.filter(array, keep) for name, array in columns_out.items()}
+
+    if sheet.rejected:
+        records_, raws, nl, en = zip(*sheet.rejected)
+        rejected_parts.insert(0, pa.table({"record": pa.array(records_, pa.int64()), "raw": pa.array(raws, pa.string()),
+                                           "field": pa.nulls(len(raws), pa.string()),
+                                           "reason_nl": pa.array(nl, pa.string()), "reason_en": pa.array(en, pa.string())},
+                                          schema=REJECTED_SCHEMA))
+    rejected = pa.concat_tables(rejected_parts).sort_by("record") if rejected_parts else empty_rejected()
+
+    return ImportBatch(
+        kind=KIND,
+        file=str(path),
+        checksum=checksum,
+        source_table=source,
+        source_title=path.name,
+        licence="",
+        rows_read=sheet.rows_read,
+        observations=observation_table(columns_out),
+        rejected=rejected,
+        indicators=[(definition, measure, measure, definition.unit) for definition, measure in used.values()],
+    )
+
+
+def _rows(sheet: Sheet, roles: Roles, source: str, unit: str) -> _Rows:
+    """The row-level keys, parsed once per distinct text, and the rows rejected for them."""
+    columns = sheet.columns
+    region_texts, region_index = _distinct(columns[roles.region])
+    region_code, region_key = region_columns(region_texts)
+    region_stripped = pc.utf8_trim_whitespace(region_texts)
+    region_empty = pc.fill_null(pc.equal(region_stripped, ""), True)
+    period_texts, period_index = _distinct(columns[roles.period])
+    periods, provisional = period_columns(period_texts)
+    row_status = _spread(pc.if_else(pc.fill_null(provisional, False), "provisional", "definitive"), period_index)
+
+    row_given = indicator_ids = used = None
+    problems: list[tuple[str, int, pa.Array | None]] = []
+    if roles.layout == "long":
+        indicator_texts, indicator_index = _distinct(columns[roles.indicator])
+        stripped = pc.utf8_trim_whitespace(indicator_texts)
+        indicator_empty = pc.fill_null(pc.equal(stripped, ""), True)
+        definitions = [None if empty else _indicator_for(text, source, unit)
+                       for text, empty in zip(stripped.to_pylist(), indicator_empty.to_pylist())]
+        problems.append(("indicator", roles.indicator, _rows_where(indicator_empty, indicator_index)))
+        indicator_ids = _spread(pa.array([d.id if d else None for d in definitions], pa.string()), indicator_index)
+        used = {d.id: (d, text) for d, text in zip(definitions, stripped.to_pylist()) if d is not None}
+    problems.append(("region", roles.region, _rows_where(region_empty, region_index)))
+    problems.append(("period", roles.period, _rows_where(pc.is_null(periods), period_index)))
+    if roles.status is not None:
+        status_texts, status_index = _distinct(columns[roles.status])
+        given = pa.array([STATUS_WORDS.get(" ".join((s or "").casefold().split())) for s in status_texts.to_pylist()],
+                         pa.string())
+        row_given = _spread(given, status_index)
+        problems.append(("status", roles.status, pc.is_null(row_given)))
+        # "voorlopig" in the status column makes a row provisional, as does a period mark ("2024*").
+        row_status = pc.if_else(pc.equal(pc.fill_null(row_given, ""), "provisional"), "provisional", row_status)
+
+    # One rejected record per row, for the first problem found in the order above.
+    row_rejected = pa.array(np.zeros(len(sheet.records), dtype=bool))
+    rejected_parts: list[pa.Table] = []
+    for kind, column, mask in problems:
+        if mask is None:
+            continue
+        new = pc.and_(mask, pc.invert(row_rejected))
+        if pc.any(new).as_py():
+            rejected_parts.append(_rejected(sheet, new, kind, column))
+            row_rejected = pc.or_(row_rejected, new)
+    return _Rows(_spread(region_code, region_index), _spread(region_key, region_index),
+                 _spread(region_stripped, region_index), _spread(periods, period_index), row_status, row_given,
+                 row_rejected, rejected_parts, indicator_ids, used)
+
+
+def _values(path: Path, sheet: Sheet, value_columns: list[int], records: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
+    """(float64 values, bad) of the value columns one after the other; `records` likewise."""
+    n = len(sheet.records)
+    value_text = pa.chunked_array([c for i in value_columns for c in _as_text(sheet.columns[i]).chunks], pa.string())
+    given_numbers = None
+    if any(i in sheet.numbers for i in value_columns):
+        # XLSX/Parquet cells that already are numbers are taken as they are; only text is parsed.
+        given_numbers = pa.chunked_array(
+            [c for i in value_columns
+             for c in (sheet.numbers[i].chunks if i in sheet.numbers else [pa.nulls(n, pa.float64())])],
+            pa.float64())
+        value_text = pc.if_else(pc.is_valid(given_numbers), pa.scalar(None, pa.string()), value_text)
+    style = decimal_style(path, value_text, records, decimal, sheet.delimiter)
+    values, value_bad = parse_values(value_text, style)
+    if given_numbers is not None:
+        values = pc.coalesce(given_numbers, values)
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    value_bad = value_bad.combine_chunks() if isinstance(value_bad, pa.ChunkedArray) else value_bad
+    return values, value_bad
+
+
+def _wide_indicators(names: list[str], value_columns: list[int], source: str, unit: str,
+                     n: int) -> tuple[pa.Array, dict[str, tuple[CanonicalIndicator, str]]]:
+    """(each row's indicator id, the indicators: id -> (definition, column title)): one per column."""
+    used: dict[str, tuple[CanonicalIndicator, str]] = {}
+    per_column = []
+    for column in value_columns:
+        title = names[column].strip()
+        definition = _indicator_for(title, source, unit)
+        used.setdefault(definition.id, (definition, title))
+        per_column.append(definition.id)
+    # Column k's id for its n rows, without a Python list of n x k strings.
+    return pa.array(per_column, pa.string()).take(pa.array(np.repeat(np.arange(len(value_columns)), n))), used
+
+
+def _repeated(array: pa.Array, times: int) -> pa.Array:
+    return array if times == 1 else pa.concat_arrays([array] * times)
+
+
+def _indicator_for(text: str, source: str, unit: str) -> CanonicalIndicator:
+    if (canonical := canonical_by_id(text)) is not None:
+        return canonical
+    identifier = text if _ID.match(text) else generated_indicator_id(source, text)
+    return CanonicalIndicator(id=identifier, title_nl=text, title_en=text, unit=unit, additive=unit == "aantal")
+
+
+def _reasons(kind: str, column: str, cells: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Dutch and English reasons for rejected cells, with the cell's text."""
+    quoted = pc.binary_join_element_wise('"', pc.fill_null(cells, ""), '"', "")
+    templates = {
+        "value": ("waarde {} in kolom " + column + " is geen getal", "value {} in column " + column + " is not a number"),
+        "period": ("periode {} in kolom " + column + " is geen periode (zoals 2024, 2024-Q1, 2024-01)",
+                   "period {} in column " + column + " is not a period (such as 2024, 2024-Q1, 2024-01)"),
+        "region": ("regio ontbreekt in kolom " + column, "region missing in column " + column),
+        "indicator": ("indicator ontbreekt in kolom " + column, "indicator missing in column " + column),
+        "status": ("status {} in kolom " + column + " is onbekend (definitief, voorlopig, ontbreekt, onmogelijk)",
+                   "status {} in column " + column + " is unknown (definitive, provisional, missing, impossible)"),
+    }
+    out = []
+    for template in templates[kind]:
+        before, _, after = template.partition("{}")
+        if "{}" in template:
+            out.append(pc.binary_join_element_wise(before, quoted, after, ""))
+        else:
+            out.append(pa.array([template] * len(cells), pa.string()))
+    return out[0], out[1]
+
+
+def _rejected(sheet: Sheet, mask: pa.Array, kind: str, column: int) -> pa.Table:
+    """Rejected records for the rows in `mask`: line, the row's text rebuilt, the column, reasons."""
+    rows = pc.indices_nonzero(mask)
+    fields = [pc.fill_null(_as_text(c).take(rows), "") for c in sheet.columns]
+    raw = pc.binary_join_element_wise(*fields, sheet.delimiter) if len(fields) > 1 else fields[0]
+    nl, en = _reasons(kind, sheet.names[column], _as_text(sheet.columns[column]).take(rows))
+    return pa.table({
+        "record": sheet.records.take(rows),
+        "raw": raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw,
+        "field": pa.array([sheet.names[column]] * len(rows), pa.string()),
+        "reason_nl": nl.combine_chunks() if isinstance(nl, pa.ChunkedArray) else nl,
+        "reason_en": en.combine_chunks() if isinstance(en, pa.ChunkedArray) else en,
+    }, schema=REJECTED_SCHEMA)
+
+
+# --- per distinct value ---------------------------------------------------------------------------
+
+
+def _distinct(column: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """(distinct texts, each row's index into them): map the few, then spread to the many."""
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    column = pa.table({"c": column}).unify_dictionaries().column("c")
+    if column.num_chunks == 0:
+        return pa.array([], pa.string()), pa.array([], pa.int32())
+    indices = pa.concat_arrays([chunk.indices for chunk in column.chunks])
+    return pc.cast(column.chunk(0).dictionary, pa.string()), indices
+
+
+def _spread(per_distinct: pa.Array, indices: pa.Array) -> pa.Array:
+    """Each row's value: text stays dictionary-encoded (five million rows, a few thousand
+    distinct texts), which the store reads as it is — no copy of a string per row."""
+    if per_distinct.null_count == len(per_distinct):  # e.g. region_key when every region is a code
+        return pa.nulls(len(indices), per_distinct.type)
+    if pa.types.is_string(per_distinct.type):
+        return pa.DictionaryArray.from_arrays(indices, per_distinct)
+    return per_distinct.take(indices)
+
+
+def _rows_where(per_distinct: pa.Array, indices: pa.Array) -> pa.Array | None:
+    """Each row's flag, from its distinct value's; None when no distinct value is flagged."""
+    return _spread(per_distinct, indices) if pc.any(per_distinct).as_py() else None
+
+
+def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
+

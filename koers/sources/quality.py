@@ -1,0 +1,87 @@
+"""The data quality per indicator, as the Data page shows it: coverage of the municipalities
+per year, freshness, the share missing, sources and licences, and robust outliers in the latest
+year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from koers.settings import database_path
+from koers.store import Store
+
+# Iglewicz and Hoaglin: |modified z| above 3.5 is a possible outlier.
+OUTLIER_Z = 3.5
+
+
+@dataclass
+class Quality:
+    """The data quality per indicator.
+
+    summary   indicator_id, title_nl, title_en, unit, first_year, last_year, latest_with_value,
+              latest_municipalities, missing_share (0..1 over all its years), last_import, sources,
+              licence, outliers (count in the latest year)
+    coverage  indicator_id, year, with_value, municipalities
+    outliers  indicator_id, period, region_code, value, median, z (|z| > OUTLIER_Z), by |z| descending,
+              threshold (the privacy threshold of a count: a value below it is shown as "< threshold")
+    """
+
+    summary: pd.DataFrame
+    coverage: pd.DataFrame
+    outliers: pd.DataFrame
+
+
+def robust_outliers(values: pd.DataFrame, threshold: float = OUTLIER_Z) -> pd.DataFrame:
+    """Values far from their indicator's median by the modified z-score 0.6745 (x - median) / MAD.
+
+    `values` columns: indicator_id, period, region_code, value. Where the MAD is 0 (most values
+    equal) the mean absolute deviation stands in (z = (x - median) / (1.2533 MeanAD)); where that is
+    0 too, nothing is an outlier.
+    """
+    columns = ["indicator_id", "period", "region_code", "value", "median", "z"]
+    if values.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = values.groupby("indicator_id")["value"]
+    median = grouped.transform("median")
+    deviation = (values["value"] - median).abs()
+    mad = deviation.groupby(values["indicator_id"]).transform("median")
+    mean_ad = deviation.groupby(values["indicator_id"]).transform("mean")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(mad > 0, 0.6745 * (values["value"] - median) / mad,
+                     np.where(mean_ad > 0, (values["value"] - median) / (1.253314 * mean_ad), 0.0))
+    frame = values.assign(median=median, z=z)
+    frame = frame[frame["z"].abs() > threshold]
+    return frame.sort_values(["indicator_id", "z"], key=lambda s: -s.abs() if s.name == "z" else s)[columns].reset_index(drop=True)
+
+
+def quality(db: str | Path | None = None) -> Quality:
+    from koers.kpis.evaluate import count_thresholds
+    from koers.kpis.library import load_library
+    from koers.settings import metrics_folder
+
+    with Store.open(database_path(db), read_only=True, wait_seconds=10) as store:
+        indicators = store.indicators()[["id", "title_nl", "title_en", "unit"]].rename(columns={"id": "indicator_id"})
+        coverage = store.coverage_by_year()
+        freshness = store.indicator_freshness()
+        latest = store.latest_municipal_values()
+        thresholds = count_thresholds(store, load_library(metrics_folder(), store.known_indicator_ids()))
+    outliers = robust_outliers(latest)
+    outliers["threshold"] = outliers["indicator_id"].map(thresholds).fillna(0).astype(int)
+    per_indicator = coverage.groupby("indicator_id").agg(
+        first_year=("year", "min"), last_year=("year", "max"), with_value=("with_value", "sum"),
+        expected=("municipalities", "sum")).reset_index()
+    expected = per_indicator["expected"].where(per_indicator["expected"] > 0)
+    per_indicator["missing_share"] = (1 - per_indicator["with_value"] / expected).clip(lower=0)
+    last = coverage.sort_values("year").groupby("indicator_id").tail(1)[["indicator_id", "with_value", "municipalities"]]
+    last = last.rename(columns={"with_value": "latest_with_value", "municipalities": "latest_municipalities"})
+    counts = outliers.groupby("indicator_id").size().rename("outliers").reset_index()
+    summary = (indicators.merge(per_indicator.drop(columns=["with_value", "expected"]), on="indicator_id", how="left")
+               .merge(last, on="indicator_id", how="left")
+               .merge(freshness, on="indicator_id", how="left")
+               .merge(counts, on="indicator_id", how="left"))
+    summary["outliers"] = summary["outliers"].fillna(0).astype(int)
+    return Quality(summary.sort_values("indicator_id").reset_index(drop=True), coverage, outliers)
