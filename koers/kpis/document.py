@@ -26,7 +26,7 @@ def render(library: Library) -> str:
     lines = [
         "# KPI-catalogus Koers",
         "",
-        "Gegenereerd door `python -m koers metrics catalog` uit de ingebouwde bibliotheek (`metrics/theme_*.py`)",
+        "Gegenereerd door `python -m koers metrics catalog` uit de ingebouwde bibliotheek (`metrics/theme_*.yaml`)",
         "en de eigen definities (`metrics/custom/`). Niet met de hand bewerken.",
         "",
         f"{len(library.kpis)} KPI's. Per thema: soort in de resultatenketen, definitie, bron en richting.",

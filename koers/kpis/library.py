@@ -1,4 +1,8 @@
-"""The KPI library: the built-in modules in `metrics/`, plus a policy advisor's YAML files.
+"""The KPI library: the built-in definitions in `metrics/theme_*.yaml`, plus a policy advisor's YAML files.
+
+Built-in and own KPIs are written the same way (one YAML block per KPI, the shape of
+`metrics.model.Kpi`) and read by the same code, so a built-in KPI's problem names its file and line
+just as an own one's does.
 
 Every KPI is checked by `koers.kpis.validate`: its shape when it is read (per field, with the line
 of a YAML file), then the named rules on the whole library. The CLI and the dashboard print the
@@ -7,20 +11,19 @@ same problems.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import dataclasses
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-import metrics
 from koers.kpis.validate import Origin, Problem, references, run_rules, validate_document
 from metrics.model import Kpi
 
 # `references` lives with the rules that use it; the KPI engine and the examples import it from here.
-__all__ = ["Library", "builtin_modules", "load_library", "read_yaml", "references"]
+__all__ = ["Library", "builtin_files", "load_library", "read_yaml", "references"]
 
 # libyaml's loader when PyYAML was built with it (much faster); both keep the marks of each node.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -41,16 +44,29 @@ class Library:
         return Library(kpis=self.kpis | {kpi.id: kpi}, origin=self.origin | {kpi.id: origin})
 
 
-def builtin_modules() -> list[str]:
-    """The theme modules in `metrics/`, found rather than listed: adding one is adding a file."""
-    return sorted(m.name for m in pkgutil.iter_modules(metrics.__path__) if m.name.startswith("theme_"))
+METRICS = Path(__file__).resolve().parents[2] / "metrics"
 
 
-def _builtin() -> Iterable[tuple[Origin, Kpi]]:
-    for name in builtin_modules():
-        module = importlib.import_module(f"metrics.{name}")
-        for kpi in module.KPIS:
-            yield Origin(f"metrics/{name}.py"), kpi
+def builtin_files() -> list[Path]:
+    """The theme files in `metrics/`, found rather than listed: adding one is adding a file."""
+    return sorted(METRICS.glob("theme_*.yaml"))
+
+
+def _builtin() -> tuple[list[tuple[Origin, Kpi]], list[Problem]]:
+    """The built-in KPIs, their origins named as in the repository (`metrics/theme_open.yaml`)."""
+    return _read_builtin(tuple((path, path.stat().st_mtime_ns) for path in builtin_files()))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_builtin(files: tuple[tuple[Path, int], ...]) -> tuple[list[tuple[Origin, Kpi]], list[Problem]]:
+    """Read once per version of the files (KPIs and origins are frozen, so they can be shared)."""
+    found, problems = [], []
+    for path, _ in files:
+        shown = f"metrics/{path.name}"
+        kpis, shape = read_yaml(path)
+        found += [(dataclasses.replace(origin, file=shown), kpi) for origin, kpi in kpis]
+        problems += [dataclasses.replace(problem, file=shown) for problem in shape]
+    return found, problems
 
 
 # --- YAML with lines ----------------------------------------------------------------------------
@@ -126,9 +142,10 @@ def _duplicate(origin: Origin, kpi_id: str, first: Origin) -> Problem:
 
 def load_library(folder: Path | None = None, known_indicators: Iterable[str] = ()) -> Library:
     """Built-in KPIs, overridden or extended by the YAML files in `folder`; then every rule."""
-    library = Library()
+    found, problems = _builtin()
+    library = Library(problems=list(problems))
     builtin: dict[str, Origin] = {}
-    for origin, kpi in _builtin():
+    for origin, kpi in found:
         if kpi.id in builtin:
             library.problems.append(_duplicate(origin, kpi.id, builtin[kpi.id]))
         builtin[kpi.id] = origin

@@ -14,7 +14,7 @@ A version file holds the KPI and who saved it when::
     version: 3
     saved_at: '2025-01-14T10:15:02'
     author: Jan Jansen
-    origin: metrics/theme_open.py      # where the definition came from before (first versions)
+    origin: metrics/theme_open.yaml     # where the definition came from before (first versions)
     kpi: {id: ..., title: {...}, ...}
 
 The first save of a KPI that already existed (built in, or a YAML file written by hand) records

@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT, run_cli
 from koers.kpis.document import render
 from koers.kpis.evaluate import evaluate
-from koers.kpis.library import builtin_modules, load_library
+from koers.kpis.library import builtin_files, load_library
 from koers.store import Store
 
 LIBRARY = load_library()
@@ -15,7 +15,7 @@ KPI_IDS = sorted(LIBRARY.kpis)
 
 
 def test_discovery_found_the_library():
-    assert len(builtin_modules()) >= 3 and len(KPI_IDS) >= 45
+    assert len(builtin_files()) >= 3 and len(KPI_IDS) >= 45
     assert not LIBRARY.errors
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import ROOT
 from koers.kpis import validate, versions
 from koers.kpis.library import load_library, read_yaml
 from koers.kpis.validate import RULES, Origin, Problem, validate_document
@@ -127,10 +128,13 @@ def test_unreadable_yaml_is_one_problem_with_its_line(tmp_path):
     assert [(p.file, p.line) for p in read_yaml(path)[1]] == [(str(path), 3)]
 
 
-def test_builtin_kpis_have_a_file_but_no_line():
+def test_builtin_kpis_have_their_file_and_line():
     library = load_library()
     origin = library.origin["population_growth"]
-    assert (origin.file, origin.line, origin.line_of("definition")) == ("metrics/theme_efficient.py", None, None)
+    lines = (ROOT / "metrics" / "theme_efficient.yaml").read_text(encoding="utf-8").splitlines()
+    assert origin.file == "metrics/theme_efficient.yaml"
+    assert lines[origin.line - 1] == "- id: population_growth"
+    assert lines[origin.line_of("definition") - 1] == "  definition:"
 
 
 def test_every_rule_in_the_module_is_listed_in_rules():

@@ -111,7 +111,7 @@ def test_changing_a_builtin_kpi_records_the_builtin_first(folder):
     form = versions.form_of(library.kpis["population_growth"]) | {"unit": "% per jaar"}
     versions.save(form, library, KNOWN, folder, "Els", editing="population_growth")
     saved = versions.list_versions(folder, "population_growth")
-    assert [(v.number, v.author, v.origin) for v in saved] == [(1, None, "metrics/theme_efficient.py"), (2, "Els", None)]
+    assert [(v.number, v.author, v.origin) for v in saved] == [(1, None, "metrics/theme_efficient.yaml"), (2, "Els", None)]
     changed = versions.diff(saved[0].kpi, saved[1].kpi).query("changed")
     assert changed["field"].tolist() == ["unit"]
     assert load_library(folder, KNOWN).origin["population_growth"].file == str(folder / "population_growth.yaml")
