@@ -79,6 +79,7 @@ def test_catalogues_have_the_same_keys():
     assert set(i18n.catalogue("nl")) == set(i18n.catalogue("en"))
 
 
+@pytest.mark.slow
 def test_builds_the_demo_on_first_start(app_on, tmp_path):
     db = tmp_path / "fresh.duckdb"
     at = app_on(db)

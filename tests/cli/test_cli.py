@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import csv
 import io
 import os
@@ -69,6 +71,7 @@ def test_newer_database_is_refused_with_a_clear_message(tmp_path):
     assert refused.stderr.strip().splitlines() == ["this database has schema version 7, newer than this Koers (5): upgrade Koers"]
 
 
+@pytest.mark.slow
 def test_kill_9_during_import_leaves_the_previous_content(tmp_path):
     start_db = tmp_path / "start.duckdb"
     assert run_cli("import", "cbs-odata4", str(CBS / "03759ned"), db=start_db).returncode == 0

@@ -15,6 +15,8 @@ from koers.access import Actor, Role
 from koers.kpis.library import load_library
 from koers.store import Store
 
+pytestmark = pytest.mark.slow  # rendering PDFs with weasyprint and charts with kaleido in Chromium
+
 ADVISOR = Actor("a.de.vries@gemeente.nl", "Anna de Vries", Role.advisor)
 KPIS = ["housing_costs_multi_person", "population_growth", "trust_in_council"]
 

@@ -88,6 +88,7 @@ def test_examples_remove_takes_the_learning_loop_out_too(db):
         assert store.target_revisions().empty and store.targets().empty
 
 
+@pytest.mark.slow
 def test_the_shipped_demo_command_builds_the_loop(tmp_path):
     # `python -m koers demo` is what a new user runs; the dashboard builds the same on first start.
     done = run_cli("demo", db=tmp_path / "demo.duckdb", timeout=300)

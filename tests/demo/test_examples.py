@@ -53,6 +53,7 @@ def _examples(store: Store) -> pd.DataFrame:
     return frame[frame["source"] == EXAMPLE_SOURCE]
 
 
+@pytest.mark.slow
 def test_two_builds_give_the_same_figures(example_db, tmp_path):
     _build(tmp_path / "again.duckdb")
     sample = ["shoplifting_count", "employed_15_74", "service_satisfaction_score", "population_0_17", "voter_turnout_pct"]

@@ -26,6 +26,8 @@ from koers.sources import own_file
 from koers.kpis.library import load_library
 from koers.store import Store
 
+pytestmark = pytest.mark.slow  # rendering PDFs with weasyprint and charts with kaleido in Chromium
+
 ADVISOR = Actor("a.de.vries@gemeente.nl", "Anna de Vries", Role.advisor)
 COUNCIL = Actor("c.claes@raad.nl", "Cees Claes", Role.council)
 VIEWER = Actor("v.jansen@gemeente.nl", "Vera Jansen", Role.viewer)

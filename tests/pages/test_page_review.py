@@ -256,6 +256,7 @@ def test_a_failing_report_is_one_friendly_line(app_on, demo_db, monkeypatch):
     assert not at.download_button
 
 
+@pytest.mark.slow
 def test_the_report_buttons_deliver_pdf_and_html(app_on, demo_db, monkeypatch, downloads):
     from koers.loop import report
 
