@@ -10,13 +10,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers.dashboard import auth, ui
+from koers.dashboard import auth, reads, view, widgets
 from koers.sources import uploads
 from koers import i18n
 from koers.access import ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
 from koers.settings import database_path
-from koers.dashboard.ui import fmt, t
+from koers.dashboard.view import fmt, t
 
 COVERAGE_DEFAULT = 15  # indicators shown in the coverage map at first: those missing the most
 
@@ -47,9 +47,9 @@ def _upload_options(kind: str, lang: str) -> dict[str, str]:
         left, right = st.columns(2)
         options = {
             "layout": left.selectbox(t("data_page.layout"), ["auto", "long", "wide"], key="data_layout",
-                                     format_func=ui.labels(lang, "data_page.layouts")),
+                                     format_func=view.labels(lang, "data_page.layouts")),
             "decimal": right.selectbox(t("data_page.decimal"), ["auto", "comma", "point"], key="data_decimal",
-                                       format_func=ui.labels(lang, "data_page.decimals")),
+                                       format_func=view.labels(lang, "data_page.decimals")),
             "indicator_column": left.text_input(t("data_page.indicator_column"), key="data_indicator_column"),
             "region_column": right.text_input(t("data_page.region_column"), key="data_region_column"),
             "period_column": left.text_input(t("data_page.period_column"), key="data_period_column"),
@@ -114,13 +114,13 @@ def _show_result(result) -> None:
 
 def upload_section(lang: str) -> None:
     st.header(t("data_page.upload"))
-    actor = ui.actor()
+    actor = view.actor()
     may_import = actor.may(Permission.import_data)
     if not may_import:
         st.info(t("auth.import_needs_admin", name=actor.name, role=ROLE_NAMES[actor.role][lang == "en"],
                   admin=ROLE_NAMES[Role.admin][lang == "en"]), icon=":material/lock:")
     kind = st.segmented_control(t("data_page.kind"), list(uploads.UPLOAD_KINDS), key="data_kind", default="own",
-                                required=True, format_func=ui.labels(lang, "data_page.kinds"))
+                                required=True, format_func=view.labels(lang, "data_page.kinds"))
     options = _upload_options(kind, lang)
     types = uploads.STATLINE_TYPES if kind == "statline" else uploads.OWN_TYPES
     upload = st.file_uploader(t("data_page.file"), type=types, key=f"data_file_{kind}")
@@ -162,7 +162,7 @@ def upload_section(lang: str) -> None:
 
 def history_section() -> None:
     st.header(t("data_page.history"))
-    log = ui.imports()
+    log = reads.imports()
     if log.empty:
         st.info(t("data_page.history_empty"))
         return
@@ -280,7 +280,7 @@ def quality_section(lang: str) -> None:
             t("data_page.coverage_columns.with_value"): [fmt(v) for v in shown["with_value"]],
             t("data_page.coverage_columns.municipalities"): [fmt(v) for v in shown["municipalities"]],
         })
-        ui.chart_with_table(figure, table, key="data_coverage_chart")
+        widgets.chart_with_table(figure, table, key="data_coverage_chart")
 
     st.subheader(t("data_page.outliers"))
     with_values = [i for i in summary.sort_values("indicator_id")["indicator_id"] if i in set(coverage["indicator_id"])]
@@ -297,11 +297,11 @@ def quality_section(lang: str) -> None:
     unit = units.get(indicator, "")
     st.caption(t("data_page.outliers_caption", count=fmt(len(rows)), period=rows["period"].iloc[0],
                  median=fmt(rows["median"].iloc[0]), unit=unit))
-    names = ui.municipality_names()
+    names = reads.municipality_names()
     name = lambda name: t(f"data_page.outlier_columns.{name}")  # noqa: E731
     st.dataframe(pd.DataFrame({
         name("region"): [f"{names.get(c, c)} ({c})" for c in rows["region_code"]],
-        name("value"): [f"{ui.shown(v, v < n, n)} {unit}" for v, n in zip(rows["value"], rows["threshold"])],
+        name("value"): [f"{widgets.shown(v, v < n, n)} {unit}" for v, n in zip(rows["value"], rows["threshold"])],
         name("median"): [f"{fmt(v)} {unit}" for v in rows["median"]],
         name("z"): [fmt(v, 1) for v in rows["z"]],
         name("side"): [t("data_page.above") if z > 0 else t("data_page.below") for z in rows["z"]],
@@ -309,7 +309,7 @@ def quality_section(lang: str) -> None:
 
 
 def draw() -> None:
-    lang = ui.selection().lang
+    lang = view.selection().lang
     auth.require_frame(lang)  # never the local administrator by accident
     st.title(t("data_page.title"))
     st.markdown(t("data_page.intro"))
@@ -318,4 +318,4 @@ def draw() -> None:
     quality_section(lang)
 
 
-ui.guarded(draw)
+view.guarded(draw)

@@ -6,9 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers.dashboard import ui, ui_loop
+from koers import present
+from koers.dashboard import reads, view, widgets
+from koers.dashboard.view import fmt, t
 from koers.kpis.document import definition_text
-from koers.dashboard.ui import fmt, t
 
 
 def annotation_marks(notes: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
@@ -31,7 +32,7 @@ def chart_table(name: str, history: pd.DataFrame, hidden: pd.Series, targets: pd
                 kpi) -> pd.DataFrame:
     """What the series chart draws, as rows: the municipality's values (a suppressed one as "< n"),
     the current and the original targets, and the annotations."""
-    rows = [{t("loop.series"): name, t("kpi.period"): p, t("kpi.value"): ui_loop.value_text(v, h, kpi.privacy_threshold),
+    rows = [{t("loop.series"): name, t("kpi.period"): p, t("kpi.value"): widgets.shown(v, h, kpi.privacy_threshold),
              t("kpi.unit"): kpi.unit, t("loop.text"): ""} for p, v, h in zip(history["period"], history["value"], hidden)]
     for target in targets.itertuples():
         rows.append({t("loop.series"): t("loop.current_target"), t("kpi.period"): str(int(target.year)),
@@ -51,7 +52,7 @@ def governance_table(sources: str) -> None:
     if not names:
         return
     st.subheader(t("loop.governance"))
-    records = ui_loop.governance(names)
+    records = reads.governance(names)
     fields = ("owner", "licence", "legal_basis", "privacy_class", "retention", "refresh_schedule")
     missing = t("loop.not_recorded")
     st.dataframe(pd.DataFrame([
@@ -60,31 +61,31 @@ def governance_table(sources: str) -> None:
 
 
 def draw() -> None:
-    choice = ui.selection()
-    library = ui.library()
+    choice = view.selection()
+    library = reads.library()
     kpis = library.kpis
-    order = sorted(kpis, key=lambda k: (kpis[k].theme, kpis[k].kind, getattr(kpis[k].title, choice.lang)))
-    ui.from_url("kpi", order, order[0])
     # Labels made now, in this run's language (a label function called later could see another).
-    labels = {k: f"{getattr(kpis[k].title, choice.lang)} ({t('kinds.' + kpis[k].kind)})" for k in order}
+    labels = present.kpi_labels(kpis, choice.lang)
+    order = list(labels)
+    view.from_url("kpi", order, order[0])
     kpi_id = st.selectbox(t("kpi.choose"), order, key="kpi", format_func=labels.__getitem__)
-    ui.to_url("kpi")
+    view.to_url("kpi")
     kpi = kpis[kpi_id]
-    overview = ui.overview(choice.region).set_index("kpi_id")
+    overview = reads.overview(choice.region).set_index("kpi_id")
     row = overview.loc[kpi_id]
-    region = ui.region_story(choice.region)["region"]
+    region = reads.region_story(choice.region)["region"]
     st.title(getattr(kpi.title, choice.lang))
     st.markdown(getattr(kpi.description, choice.lang))
-    ui.status_badge(row["status"])
-    for note in ui.flag_notes(row):
+    widgets.status_badge(row["status"])
+    for note in widgets.flag_notes(row):
         st.caption(f"⚑ {note}")
 
     # --- the series, target band and projection -------------------------------------------
     st.header(t("kpi.series"))
-    history = ui.series(choice.region).get(kpi_id, pd.DataFrame(columns=["period", "value", "suppressed"]))
-    national = ui.series("NL01").get(kpi_id, pd.DataFrame(columns=["period", "value"]))
-    # What people wrote is read fresh (see koers.dashboard.ui_loop): a revised target shows on the next run.
-    loop = ui_loop.loop(choice.region)
+    history = reads.series(choice.region).get(kpi_id, pd.DataFrame(columns=["period", "value", "suppressed"]))
+    national = reads.series("NL01").get(kpi_id, pd.DataFrame(columns=["period", "value"]))
+    # What people wrote is read fresh (see koers.dashboard.reads): a revised target shows on the next run.
+    loop = reads.loop(choice.region)
     targets = loop.targets[loop.targets["kpi_id"] == kpi_id].sort_values("year").reset_index(drop=True)
     notes = loop.annotations[loop.annotations["kpi_id"] == kpi_id]
     hidden = history["suppressed"].astype(bool) if "suppressed" in history else pd.Series(False, index=history.index)
@@ -105,7 +106,7 @@ def draw() -> None:
                                name=t("loop.original_target"), marker=dict(symbol="diamond-open", size=13, line=dict(width=2)))
     if pd.notna(row["projected"]):
         last = history.assign(value=shown).dropna(subset=["value"]).tail(1)
-        target_year = ui.next_target_year(targets, choice.year)
+        target_year = reads.next_target_year(targets, choice.year)
         if not last.empty and target_year:
             figure.add_scatter(x=[last["period"].iloc[0], str(target_year)], y=[last["value"].iloc[0], row["projected"]],
                                mode="lines", name=t("kpi.projection"), line=dict(dash="dash"))
@@ -117,12 +118,12 @@ def draw() -> None:
                            marker=dict(symbol="star", size=14, line=dict(width=1, color="#000000")),
                            hovertext=marks["hover"], hoverinfo="text")
     figure.update_layout(yaxis_title=kpi.unit, xaxis_title=t("kpi.period"), legend=dict(orientation="h"))
-    ui.chart_with_table(figure, chart_table(name, history, hidden, targets, notes, kpi), key="kpi_series")
+    widgets.chart_with_table(figure, chart_table(name, history, hidden, targets, notes, kpi), key="kpi_series")
     if hidden.any():
         st.caption(t("loop.suppressed_note", threshold=fmt(kpi.privacy_threshold),
                      periods=", ".join(history.loc[hidden, "period"])))
     if pd.notna(row["will_reach"]) and not targets.empty:
-        st.write(t("kpi.will_reach", year=ui.next_target_year(targets, choice.year),
+        st.write(t("kpi.will_reach", year=reads.next_target_year(targets, choice.year),
                    verdict=t("kpi.reached") if row["will_reach"] else t("kpi.not_reached")))
 
     st.subheader(t("loop.annotations"))
@@ -134,7 +135,7 @@ def draw() -> None:
             t("loop.kind"): [t(f"learning_page.kinds.{k}") for k in notes["kind"]],
             t("loop.text"): notes["text"],
             t("loop.by"): notes["updated_by"],
-            t("loop.date"): [pd.Timestamp(v).strftime("%d-%m-%Y") for v in notes["updated_at"]],
+            t("loop.date"): [present.date_text(v) for v in notes["updated_at"]],
         }), hide_index=True, key="kpi_annotations")
     st.page_link("pages/leren.py", label=t("loop.annotate_here"), icon=":material/edit_note:", query_params={"kpi": kpi_id})
     if not targets.empty:
@@ -148,12 +149,12 @@ def draw() -> None:
             t("kpi.unit"): kpi.unit,
             t("loop.reason"): history_of_target["reason"].fillna(""),
             t("loop.by"): history_of_target["revised_by"].fillna(""),
-            t("loop.date"): [pd.Timestamp(v).strftime("%d-%m-%Y") for v in history_of_target["revised_at"]],
+            t("loop.date"): [present.date_text(v) for v in history_of_target["revised_at"]],
         }), hide_index=True, key="kpi_target_history")
 
     # --- peers ------------------------------------------------------------------------------
     st.header(t("kpi.peers_section"))
-    everyone = ui.year_values(kpi_id, choice.year)
+    everyone = reads.year_values(kpi_id, choice.year)
     columns = st.columns(3)
     columns[0].metric(t("kpi.peer_median"), f"{fmt(row['peer_median'])} {kpi.unit}")
     columns[1].metric(t("kpi.percentile"), fmt(row["percentile"], 0))
@@ -165,8 +166,8 @@ def draw() -> None:
     if pd.notna(row["peer_median"]):
         distribution.add_vline(x=row["peer_median"], line_dash="dash", annotation_text=t("kpi.peer_median"))
     distribution.update_layout(xaxis_title=kpi.unit, showlegend=False)
-    ui.chart_with_table(distribution, everyone, key="kpi_peers")
-    names = ui.municipality_names()
+    widgets.chart_with_table(distribution, everyone, key="kpi_peers")
+    names = reads.municipality_names()
     peers = [names.get(code, code) for code in (row["peer_group"] or "").split(",") if code]
     st.caption(t("kpi.peer_list", names=", ".join(peers)))
 
@@ -177,7 +178,7 @@ def draw() -> None:
         f"- **{t('kpi.unit')}**: {kpi.unit} · {t('kpi.polarity.' + kpi.polarity)} · {t('kinds.' + kpi.kind)} · "
         f"{t('themes.' + str(int(kpi.theme)))}\n"
         f"- **{t('kpi.source')}**: {kpi.source}" + (f" — {kpi.fill_from}" if kpi.fill_from else "") + "\n"
-        f"- **{t('kpi.licence')}** / **{t('kpi.last_import')}**: {ui.provenance(row['sources'])}"
+        f"- **{t('kpi.licence')}** / **{t('kpi.last_import')}**: {widgets.provenance(row['sources'])}"
     )
     governance_table(row["sources"])
 
@@ -187,15 +188,16 @@ def draw() -> None:
         ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example", "suppressed", "sources"]]
     threshold = kpi.privacy_threshold
     # Numbers as the language writes them; a suppressed value as "< n", on screen and in the files.
-    st.dataframe(data.assign(value=[ui_loop.value_text(v, h, threshold) for v, h in zip(data["value"], hidden)]),
+    st.dataframe(data.assign(value=[widgets.shown(v, h, threshold) for v, h in zip(data["value"], hidden)]),
                  hide_index=True, key="kpi_data")
     left, right = st.columns(2)
-    for_csv = data.assign(value=ui_loop.export_values(data["value"], hidden, threshold, for_csv=True))
-    for_excel = data.assign(value=ui_loop.export_values(data["value"], hidden, threshold, for_csv=False))
-    left.download_button(t("kpi.download_csv"), ui.csv_bytes(for_csv), file_name=f"{kpi_id}_{choice.region}.csv", mime="text/csv")
-    right.download_button(t("kpi.download_xlsx"), ui.xlsx_bytes(for_excel),
+    for_csv = data.assign(value=widgets.export_column(data["value"], hidden, threshold, for_csv=True))
+    for_excel = data.assign(value=widgets.export_column(data["value"], hidden, threshold, for_csv=False))
+    left.download_button(t("kpi.download_csv"), widgets.csv_bytes(for_csv), file_name=f"{kpi_id}_{choice.region}.csv",
+                         mime="text/csv")
+    right.download_button(t("kpi.download_xlsx"), widgets.xlsx_bytes(for_excel),
                           file_name=f"{kpi_id}_{choice.region}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-ui.guarded(draw)
+view.guarded(draw)
