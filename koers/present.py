@@ -212,7 +212,7 @@ def outcome_text(outcome: str, lang: str) -> str:
 
 
 def overdue_text(lang: str) -> str:
-    """The mark of an open action past its due date: "⏰ te laat"."""
+    """The mark of an open action past its due date: "⏰ verlopen"."""
     return f"{OVERDUE_SYMBOL} {i18n.text(lang, 'learning_page.overdue')}"
 
 

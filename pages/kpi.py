@@ -60,38 +60,15 @@ def governance_table(sources: str) -> None:
         for name in names]), hide_index=True, key="kpi_governance")
 
 
-def draw() -> None:
+def series_section(kpi, row: pd.Series, name: str, history: pd.DataFrame, hidden: pd.Series, targets: pd.DataFrame,
+                   notes: pd.DataFrame) -> None:
+    """The series with the national line, target band, revised targets, projection and annotations.
+    `history`: the region's rows of this KPI by period; `hidden`: which of them are withheld."""
     choice = view.selection()
-    library = reads.library()
-    kpis = library.kpis
-    # Labels made now, in this run's language (a label function called later could see another).
-    labels = present.kpi_labels(kpis, choice.lang)
-    order = list(labels)
-    view.from_url("kpi", order, order[0])
-    kpi_id = st.selectbox(t("kpi.choose"), order, key="kpi", format_func=labels.__getitem__)
-    view.to_url("kpi")
-    kpi = kpis[kpi_id]
-    overview = reads.overview(choice.region).set_index("kpi_id")
-    row = overview.loc[kpi_id]
-    region = reads.region_story(choice.region)["region"]
-    st.title(getattr(kpi.title, choice.lang))
-    st.markdown(getattr(kpi.description, choice.lang))
-    widgets.status_badge(row["status"])
-    for note in widgets.flag_notes(row):
-        st.caption(f"⚑ {note}")
-
-    # --- the series, target band and projection -------------------------------------------
     st.header(t("kpi.series"))
-    history = reads.series(choice.region).get(kpi_id, pd.DataFrame(columns=["period", "value", "suppressed"]))
-    national = reads.series("NL01").get(kpi_id, pd.DataFrame(columns=["period", "value"]))
-    # What people wrote is read fresh (see koers.dashboard.reads): a revised target shows on the next run.
-    loop = reads.loop(choice.region)
-    targets = loop.targets[loop.targets["kpi_id"] == kpi_id].sort_values("year").reset_index(drop=True)
-    notes = loop.annotations[loop.annotations["kpi_id"] == kpi_id]
-    hidden = history["suppressed"].astype(bool) if "suppressed" in history else pd.Series(False, index=history.index)
+    national = reads.series("NL01").get(kpi.id, pd.DataFrame(columns=["period", "value"]))
     # A suppressed value is null in the results already; it is left out of the line (a gap), never drawn.
     shown = history["value"].where(~hidden)
-    name = region["name"] if region else choice.region
     figure = go.Figure()
     figure.add_scatter(x=history["period"], y=shown, mode="lines+markers", name=name)
     if not national.empty and national["value"].notna().any():
@@ -126,6 +103,9 @@ def draw() -> None:
         st.write(t("kpi.will_reach", year=reads.next_target_year(targets, choice.year),
                    verdict=t("kpi.reached") if row["will_reach"] else t("kpi.not_reached")))
 
+
+def loop_section(kpi, notes: pd.DataFrame, targets: pd.DataFrame, revisions: pd.DataFrame) -> None:
+    """What people wrote about this KPI: its annotations and every revision of its targets."""
     st.subheader(t("loop.annotations"))
     if notes.empty:
         st.caption(t("loop.no_annotations"))
@@ -137,24 +117,27 @@ def draw() -> None:
             t("loop.by"): notes["updated_by"],
             t("loop.date"): [present.date_text(v) for v in notes["updated_at"]],
         }), hide_index=True, key="kpi_annotations")
-    st.page_link("pages/leren.py", label=t("loop.annotate_here"), icon=":material/edit_note:", query_params={"kpi": kpi_id})
-    if not targets.empty:
-        st.subheader(t("loop.target_history"))
-        history_of_target = loop.revisions[loop.revisions["kpi_id"] == kpi_id].sort_values(["year", "revision"])
-        st.dataframe(pd.DataFrame({
-            t("loop.target_year"): history_of_target["year"].astype(int).astype(str),
-            t("loop.revision"): history_of_target["revision"].astype(int),
-            t("kpi.value"): [fmt(v) for v in history_of_target["value"]],
-            t("loop.tolerance"): [fmt(v) for v in history_of_target["tolerance"]],
-            t("kpi.unit"): kpi.unit,
-            t("loop.reason"): history_of_target["reason"].fillna(""),
-            t("loop.by"): history_of_target["revised_by"].fillna(""),
-            t("loop.date"): [present.date_text(v) for v in history_of_target["revised_at"]],
-        }), hide_index=True, key="kpi_target_history")
+    st.page_link("pages/leren.py", label=t("loop.annotate_here"), icon=":material/edit_note:", query_params={"kpi": kpi.id})
+    if targets.empty:
+        return
+    st.subheader(t("loop.target_history"))
+    history_of_target = revisions[revisions["kpi_id"] == kpi.id].sort_values(["year", "revision"])
+    st.dataframe(pd.DataFrame({
+        t("loop.target_year"): history_of_target["year"].astype(int).astype(str),
+        t("loop.revision"): history_of_target["revision"].astype(int),
+        t("kpi.value"): [fmt(v) for v in history_of_target["value"]],
+        t("loop.tolerance"): [fmt(v) for v in history_of_target["tolerance"]],
+        t("kpi.unit"): kpi.unit,
+        t("loop.reason"): history_of_target["reason"].fillna(""),
+        t("loop.by"): history_of_target["revised_by"].fillna(""),
+        t("loop.date"): [present.date_text(v) for v in history_of_target["revised_at"]],
+    }), hide_index=True, key="kpi_target_history")
 
-    # --- peers ------------------------------------------------------------------------------
+
+def peers_section(kpi, row: pd.Series, name: str) -> None:
+    """The peer median, percentile and expected value, and every municipality's value as a histogram."""
     st.header(t("kpi.peers_section"))
-    everyone = reads.year_values(kpi_id, choice.year)
+    everyone = reads.year_values(kpi.id, view.selection().year)
     columns = st.columns(3)
     columns[0].metric(t("kpi.peer_median"), f"{fmt(row['peer_median'])} {kpi.unit}")
     columns[1].metric(t("kpi.percentile"), fmt(row["percentile"], 0))
@@ -162,7 +145,7 @@ def draw() -> None:
     distribution = go.Figure()
     distribution.add_histogram(x=everyone["value"], name="NL", nbinsx=40)
     if pd.notna(row["value"]):
-        distribution.add_vline(x=row["value"], line_width=3, annotation_text=region["name"] if region else choice.region)
+        distribution.add_vline(x=row["value"], line_width=3, annotation_text=name)
     if pd.notna(row["peer_median"]):
         distribution.add_vline(x=row["peer_median"], line_dash="dash", annotation_text=t("kpi.peer_median"))
     distribution.update_layout(xaxis_title=kpi.unit, showlegend=False)
@@ -171,7 +154,8 @@ def draw() -> None:
     peers = [names.get(code, code) for code in (row["peer_group"] or "").split(",") if code]
     st.caption(t("kpi.peer_list", names=", ".join(peers)))
 
-    # --- definition and provenance --------------------------------------------------------
+
+def definition_section(kpi, row: pd.Series) -> None:
     st.header(t("kpi.definition"))
     st.markdown(
         f"- **{t('kpi.formula')}**: {definition_text(kpi)}\n"
@@ -182,9 +166,12 @@ def draw() -> None:
     )
     governance_table(row["sources"])
 
-    # --- the data -------------------------------------------------------------------------
+
+def data_section(kpi, history: pd.DataFrame, hidden: pd.Series) -> None:
+    """The region's series as a table and as CSV and Excel downloads."""
+    region = view.selection().region
     st.header(t("kpi.data"))
-    data = history.assign(kpi=kpi_id, region=choice.region, unit=kpi.unit)[
+    data = history.assign(kpi=kpi.id, region=region, unit=kpi.unit)[
         ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example", "suppressed", "sources"]]
     threshold = kpi.privacy_threshold
     # Numbers as the language writes them; a suppressed value as "< n", on screen and in the files.
@@ -193,11 +180,43 @@ def draw() -> None:
     left, right = st.columns(2)
     for_csv = data.assign(value=widgets.export_column(data["value"], hidden, threshold, for_csv=True))
     for_excel = data.assign(value=widgets.export_column(data["value"], hidden, threshold, for_csv=False))
-    left.download_button(t("kpi.download_csv"), widgets.csv_bytes(for_csv), file_name=f"{kpi_id}_{choice.region}.csv",
+    left.download_button(t("kpi.download_csv"), widgets.csv_bytes(for_csv), file_name=f"{kpi.id}_{region}.csv",
                          mime="text/csv")
     right.download_button(t("kpi.download_xlsx"), widgets.xlsx_bytes(for_excel),
-                          file_name=f"{kpi_id}_{choice.region}.xlsx",
+                          file_name=f"{kpi.id}_{region}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def draw() -> None:
+    choice = view.selection()
+    kpis = reads.library().kpis
+    # Labels made now, in this run's language (a label function called later could see another).
+    labels = present.kpi_labels(kpis, choice.lang)
+    order = list(labels)
+    view.from_url("kpi", order, order[0])
+    kpi_id = st.selectbox(t("kpi.choose"), order, key="kpi", format_func=labels.__getitem__)
+    view.to_url("kpi")
+    kpi = kpis[kpi_id]
+    row = reads.overview(choice.region).set_index("kpi_id").loc[kpi_id]
+    region = reads.region_story(choice.region)["region"]
+    name = region["name"] if region else choice.region
+    st.title(getattr(kpi.title, choice.lang))
+    st.markdown(getattr(kpi.description, choice.lang))
+    widgets.status_badge(row["status"])
+    for note in widgets.flag_notes(row):
+        st.caption(f"⚑ {note}")
+
+    history = reads.series(choice.region).get(kpi_id, pd.DataFrame(columns=["period", "value", "suppressed"]))
+    hidden = history["suppressed"].astype(bool) if "suppressed" in history else pd.Series(False, index=history.index)
+    # What people wrote is read fresh (see koers.dashboard.reads): a revised target shows on the next run.
+    loop = reads.loop(choice.region)
+    targets = loop.targets[loop.targets["kpi_id"] == kpi_id].sort_values("year").reset_index(drop=True)
+    notes = loop.annotations[loop.annotations["kpi_id"] == kpi_id]
+    series_section(kpi, row, name, history, hidden, targets, notes)
+    loop_section(kpi, notes, targets, loop.revisions)
+    peers_section(kpi, row, name)
+    definition_section(kpi, row)
+    data_section(kpi, history, hidden)
 
 
 view.guarded(draw)

@@ -43,7 +43,7 @@ def trend_text(direction: object) -> str:
 
 
 def overdue_text() -> str:
-    """The mark of an open action past its due date: "⏰ te laat"."""
+    """The mark of an open action past its due date: "⏰ verlopen"."""
     return present.overdue_text(_lang())
 
 

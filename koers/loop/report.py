@@ -249,53 +249,8 @@ def _gather(store: Store, library: Library, session_id: int, lang: str) -> tuple
     notes = learning.annotations(store, region).to_dict("records")
     actions = learning.actions(store, region).to_dict("records")
 
-    blocks: dict[str, dict] = {}
-    charts: list[Chart] = []
-    themes = []
-    for number in sorted(int(t) for t in Theme):
-        rows = snapshot[snapshot["theme"] == number].to_dict("records")
-        theme_blocks = []
-        for row in rows:
-            block = _block(row, library, sources, lang)
-            blocks[row["kpi_id"]] = block
-            theme_blocks.append(block)
-            figure = _figure(row, municipality, lang)
-            if figure is not None:
-                charts.append(Chart(block, figure))
-        tables = sorted({t.lower() for row in rows for t in _source_tables(row["sources"])})
-        labels = ", ".join(sources[t].label for t in tables if t in sources) or "–"
-        nl, en = THEME_TITLES[Theme(number)]
-        themes.append({"number": number, "anchor": f"theme-{number}", "title": en if lang == "en" else nl,
-                       "heading": _t(lang, "theme", number=number), "blocks": theme_blocks,
-                       "sources": _t(lang, "theme_sources", number=number, sources=labels),
-                       "counts": _counts(rows)})
-
-    for note in notes:
-        if note["kpi_id"] in blocks:
-            blocks[note["kpi_id"]]["annotations"].append(
-                {"period": note["period"], "kind": _t(lang, f"annotation_kinds.{note['kind']}"), "text": note["text"]})
-    general: list[dict] = []
-    for kind, heading in ITEM_SECTIONS:
-        for item in items:
-            if item["kind"] != kind:
-                continue
-            kpi_id = str(item["kpi_id"]) if _known(item["kpi_id"]) else None
-            owner = blocks.get(kpi_id) if kpi_id else None
-            entries = owner["items"] if owner is not None else general
-            section = next((s for s in entries if s["kind"] == kind), None)
-            if section is None:
-                section = {"kind": kind, "heading": _t(lang, heading), "entries": []}
-                entries.append(section)
-            # an item about a KPI that is not in the snapshot goes to the general part, naming it
-            prefix = f"[{kpi_id}] " if owner is None and kpi_id else ""
-            section["entries"].append(prefix + _item_text(item, lang))
-    other_actions = []
-    for action in actions:
-        named = [k for k in action["kpi_ids"] if k in blocks]
-        for kpi_id in named:
-            blocks[kpi_id]["actions"].append(_action(action, lang))
-        if not named:
-            other_actions.append(_action(action, lang) | {"kpis": ", ".join(action["kpi_ids"])})
+    themes, blocks, charts = _themes(snapshot, library, sources, municipality, lang)
+    general, other_actions = _attach(blocks, notes, items, actions, lang)
 
     outcomes = snapshot[snapshot["kind"] == "outcome"]
     counts = _counts(outcomes.to_dict("records"))
@@ -341,6 +296,66 @@ def _gather(store: Store, library: Library, session_id: int, lang: str) -> tuple
         "t": lambda key, **params: _t(lang, key, **params),
     }
     return context, charts
+
+
+def _themes(snapshot: pd.DataFrame, library: Library, sources: dict[str, Source], municipality: str,
+            lang: str) -> tuple[list[dict], dict[str, dict], list[Chart]]:
+    """Per theme its KPI blocks (snapshot order), sources and status counts; every block by KPI id;
+    the charts still to draw."""
+    blocks: dict[str, dict] = {}
+    charts: list[Chart] = []
+    themes = []
+    for number in sorted(int(t) for t in Theme):
+        rows = snapshot[snapshot["theme"] == number].to_dict("records")
+        theme_blocks = []
+        for row in rows:
+            block = _block(row, library, sources, lang)
+            blocks[row["kpi_id"]] = block
+            theme_blocks.append(block)
+            figure = _figure(row, municipality, lang)
+            if figure is not None:
+                charts.append(Chart(block, figure))
+        tables = sorted({t.lower() for row in rows for t in _source_tables(row["sources"])})
+        labels = ", ".join(sources[t].label for t in tables if t in sources) or "–"
+        nl, en = THEME_TITLES[Theme(number)]
+        themes.append({"number": number, "anchor": f"theme-{number}", "title": en if lang == "en" else nl,
+                       "heading": _t(lang, "theme", number=number), "blocks": theme_blocks,
+                       "sources": _t(lang, "theme_sources", number=number, sources=labels),
+                       "counts": _counts(rows)})
+    return themes, blocks, charts
+
+
+def _attach(blocks: dict[str, dict], notes: list[dict], items: list[dict], actions: list[dict],
+            lang: str) -> tuple[list[dict], list[dict]]:
+    """Put annotations, review items and actions into the blocks of the KPIs they name; returns
+    the items and actions that name no KPI of the snapshot (the general part)."""
+    for note in notes:
+        if note["kpi_id"] in blocks:
+            blocks[note["kpi_id"]]["annotations"].append(
+                {"period": note["period"], "kind": _t(lang, f"annotation_kinds.{note['kind']}"), "text": note["text"]})
+    general: list[dict] = []
+    for kind, heading in ITEM_SECTIONS:
+        for item in items:
+            if item["kind"] != kind:
+                continue
+            kpi_id = str(item["kpi_id"]) if _known(item["kpi_id"]) else None
+            owner = blocks.get(kpi_id) if kpi_id else None
+            entries = owner["items"] if owner is not None else general
+            section = next((s for s in entries if s["kind"] == kind), None)
+            if section is None:
+                section = {"kind": kind, "heading": _t(lang, heading), "entries": []}
+                entries.append(section)
+            # an item about a KPI that is not in the snapshot goes to the general part, naming it
+            prefix = f"[{kpi_id}] " if owner is None and kpi_id else ""
+            section["entries"].append(prefix + _item_text(item, lang))
+    other_actions = []
+    for action in actions:
+        named = [k for k in action["kpi_ids"] if k in blocks]
+        for kpi_id in named:
+            blocks[kpi_id]["actions"].append(_action(action, lang))
+        if not named:
+            other_actions.append(_action(action, lang) | {"kpis": ", ".join(action["kpi_ids"])})
+    return general, other_actions
 
 
 def _counts(rows: list[dict]) -> dict[str, int]:
