@@ -16,7 +16,7 @@ import logging
 
 import streamlit as st
 
-from koers.dashboard import auth, ui
+from koers.dashboard import auth, reads, view
 from koers import i18n
 from koers.access import Permission
 from koers.demo.build import build_demo
@@ -44,7 +44,7 @@ NAVIGATION = {
                         ("beheer", "pages.admin", "admin_panel_settings", "admin")],
 }
 
-ui.from_url("taal", ["nl", "en"], "nl")
+view.from_url("taal", ["nl", "en"], "nl")
 lang = st.session_state["taal"]
 actor, login = auth.gate(lang, [path for entries in NAVIGATION.values() for *_, path in entries])
 
@@ -56,7 +56,7 @@ try:
         bar.empty()
     elif Store.upgrade(db) is not None:  # made by an older Koers: brought to this schema once
         logging.getLogger("koers").info("database %s upgraded to this version's schema", db)
-    municipalities = ui.municipalities()
+    municipalities = reads.municipalities()
 except KoersError as error:
     st.error(error.message(lang))
     st.stop()
@@ -68,21 +68,21 @@ except Exception:  # no traceback reaches a user; the detail goes to the log
 names = dict(zip(municipalities["code"], municipalities["name"]))
 dissolved = set(municipalities.loc[municipalities["valid_to"].notna(), "code"])
 years = list(range(2025, 2014, -1))
-ui.from_url("gemeente", list(names), "GM0363")
-ui.from_url("jaar", years, 2024)
-ui.from_url("groep", list(ui.PEER_KINDS), "size")
+view.from_url("gemeente", list(names), "GM0363")
+view.from_url("jaar", years, 2024)
+view.from_url("groep", list(view.PEER_CHOICES), "size")
 with st.sidebar:
     st.segmented_control(i18n.text(lang, "app.language"), ["nl", "en"], key="taal", format_func=str.upper, required=True)
     lang = st.session_state["taal"]
     st.selectbox(i18n.text(lang, "app.municipality"), list(names), key="gemeente",
                  format_func=lambda code: f"{names[code]} ({code})" + (" †" if code in dissolved else ""))
     st.selectbox(i18n.text(lang, "app.year"), years, key="jaar")
-    st.selectbox(i18n.text(lang, "app.peers"), list(ui.PEER_KINDS), key="groep",
+    st.selectbox(i18n.text(lang, "app.peers"), list(view.PEER_CHOICES), key="groep",
                  format_func=lambda kind: i18n.text(lang, f"peers.{kind}"))
     st.caption(i18n.text(lang, "app.demo_note"))
     if login is not None:
         auth.sign_out_control(actor, lang)
-ui.to_url("taal", "gemeente", "jaar", "groep")
+view.to_url("taal", "gemeente", "jaar", "groep")
 if login is None:
     st.markdown(i18n.text(lang, "auth.local_banner"))
 

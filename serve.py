@@ -16,9 +16,9 @@ import streamlit as st
 @asynccontextmanager
 async def _warm_up(_app):
     logging.basicConfig(level=logging.INFO)
-    from koers.dashboard import ui  # here, once the runtime exists: its caches are the ones filled
+    from koers.dashboard import reads  # here, once the runtime exists: its caches are the ones filled
 
-    await asyncio.to_thread(ui.warm_up)
+    await asyncio.to_thread(reads.warm_up)
     yield
 
 

@@ -79,7 +79,8 @@ REDRAWN_JS = """(expected) => {
 }"""
 CLICK_JS = """() => document.addEventListener('pointerdown', () => { window.__benchClick = performance.now(); }, true)"""
 # The app modules Koers's first run imports (plotly, pandas, DuckDB, the library), for the diagnosis.
-APP_MODULES = ("koers.dashboard.ui", "koers.demo.build", "koers.i18n", "pandas", "plotly.graph_objects", "metrics.model")
+APP_MODULES = ("koers.dashboard.view", "koers.dashboard.reads", "koers.demo.build", "koers.i18n", "pandas",
+               "plotly.graph_objects", "metrics.model")
 
 
 # --- AppTest, each cold run in its own process ----------------------------------------------------

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from koers import i18n
+from koers import i18n, present
 from koers.errors import FileProblem, KoersError, language
 from koers.settings import database_path, log_path
 from koers.sources.source import Argument
@@ -160,10 +160,10 @@ def cmd_observations(args: argparse.Namespace) -> None:
         frame = store.observations(args.indicator, args.region, args.period, all_sources=args.all_sources)
         thresholds = count_thresholds(store, library)
     # A count below the privacy threshold of a KPI resting on it is as sensitive here as there.
-    threshold = frame["indicator_id"].map(thresholds).fillna(0)
-    hidden = frame["value"].notna() & (frame["value"] < threshold)
+    threshold = frame["indicator_id"].map(thresholds)
+    hidden = present.small_counts(frame["value"], threshold)
     frame["value"] = frame["value"].map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else repr(float(v))))
-    frame.loc[hidden, "value"] = [f"< {int(n)}" for n in threshold[hidden]]
+    frame["value"] = present.masked_column(frame["value"], hidden, threshold)
     _write_csv(frame[["indicator_id", "region_code", "period", "value", "status", "source"]])
 
 
@@ -216,7 +216,7 @@ def cmd_metrics_catalog(args: argparse.Namespace) -> None:
 def cmd_kpi(args: argparse.Namespace) -> None:
     import datetime as dt
 
-    from koers.kpis.assess import STATUS_TEXT, kpi_overview
+    from koers.kpis.assess import kpi_overview
 
     library = _library(args)
     custom = [c.strip().upper() for c in args.peers_list.split(",")] if args.peers_list else None
@@ -225,15 +225,14 @@ def cmd_kpi(args: argparse.Namespace) -> None:
         if store.region(args.region) is None:
             raise KoersError(f"onbekende regiocode {args.region}", f"unknown region code {args.region}")
         frame = kpi_overview(store, library, args.region, args.year, args.theme, args.peers, custom, harmonise)
-    lang = 1 if language() == "en" else 0
-    frame["status"] = frame["status"].map(lambda s: STATUS_TEXT[s][lang])
+    frame["status"] = frame["status"].map(lambda s: present.status_word(s, language()))
     columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected"]
     flags = ["provisional", "harmonised", "example", "suppressed"]
     # A value resting on a count below the KPI's privacy threshold n is shown as "< n" (in JSON:
     # value null, "shown" "< n").
     thresholds = frame["kpi_id"].map(lambda k: library.kpis[k].privacy_threshold)
     shown = frame["value"].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.6g}")
-    shown[frame["suppressed"]] = [f"< {n}" for n in thresholds[frame["suppressed"]]]
+    shown = present.masked_column(shown, frame["suppressed"], thresholds)
     if args.format == "json":
         print(frame[columns + flags + ["projected", "will_reach", "sources", "peer_group", "fill_from"]].assign(shown=shown).to_json(
             orient="records", force_ascii=False, indent=1))
@@ -272,8 +271,8 @@ def cmd_examples_remove(args: argparse.Namespace) -> None:
 
 def _size(n: int, lang: str) -> str:
     if n >= 1_000_000:
-        return f"{i18n.number(n / 1_000_000, lang, 1)} MB"
-    return f"{i18n.number(max(1, round(n / 1000)), lang, 0)} kB"
+        return f"{present.number(n / 1_000_000, lang, 1)} MB"
+    return f"{present.number(max(1, round(n / 1000)), lang, 0)} kB"
 
 
 def _text_error(key: str, **params: object) -> KoersError:

@@ -1,13 +1,13 @@
-"""Texts and number formats per language: one catalogue per language, kept as a folder of YAML
+"""Texts per language: one catalogue per language, kept as a folder of YAML
 files (`koers/locales/nl/*.yaml`, `koers/locales/en/*.yaml`: one file per page or part, merged).
 
 Keys are dotted (`overview.title`); a text may hold `{name}` placeholders. Dutch is the default.
 A test checks that both catalogues have exactly the same keys, and no key is defined twice.
+How numbers, dates and statuses are written in each language is `koers.present`'s.
 """
 
 from __future__ import annotations
 
-import math
 from functools import cache
 from pathlib import Path
 
@@ -47,15 +47,3 @@ def text(lang: str, key: str, **params: object) -> str:
     template = catalogue(lang if lang in LANGUAGES else "nl").get(key, key)
     return template.format(**params) if params else template
 
-
-def number(value: float | None, lang: str, decimals: int | None = None) -> str:
-    """1234.5 -> "1.234,5" in Dutch, "1,234.5" in English; None/NaN -> "–"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if decimals is None:
-        size = abs(value)
-        decimals = 0 if size >= 1000 or float(value).is_integer() else 1 if size >= 10 else 2
-    formatted = f"{value:,.{decimals}f}"
-    if lang == "nl":
-        formatted = formatted.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return formatted

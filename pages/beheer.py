@@ -13,12 +13,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from koers import access, i18n, roles
-from koers.dashboard import auth, ui, ui_loop
-from koers.sources import governance as source_governance
+from koers import access, i18n, present, roles
 from koers.access import LOCAL, ROLE_NAMES, Permission, Role
+from koers.dashboard import auth, forms, reads, view, widgets
+from koers.dashboard.view import fmt, t
 from koers.errors import KoersError
-from koers.dashboard.ui import fmt, t
+from koers.loop import audit
+from koers.sources import governance as source_governance
 
 ROLES = [str(role) for role in Role]
 
@@ -101,7 +102,7 @@ def roles_section(lang: str, actor: access.Actor) -> None:
         return
     try:
         new = access.settings_from_rows(default_role, groups_claim, _rows(emails, "email"), _rows(groups, "group"))
-        with ui.writing() as store:
+        with forms.writing() as store:
             roles.save_roles(new, actor, checksum, store)
     except KoersError as error:  # refused, a conflict, or a bad row: one line, nothing written
         st.error(error.message(lang), icon=":material/cancel:")
@@ -112,24 +113,6 @@ def roles_section(lang: str, actor: access.Actor) -> None:
 
 
 # --- audit trail -------------------------------------------------------------------------------
-
-
-def filter_audit(log: pd.DataFrame, entities: list[str], actors: list[str],
-                 dates: tuple[dt.date, ...] | dt.date | None) -> pd.DataFrame:
-    """The rows of these entities and actors (empty: all), logged on the dates (one day or a
-    from–to range)."""
-    shown = log
-    if entities:
-        shown = shown[shown["entity"].isin(entities)]
-    if actors:
-        shown = shown[shown["actor"].isin(actors)]
-    if dates:
-        if isinstance(dates, dt.date):
-            dates = (dates,)
-        start, end = dates[0], dates[-1]
-        day = pd.to_datetime(shown["logged_at"]).dt.date
-        shown = shown[(day >= start) & (day <= end)]
-    return shown
 
 
 def _entity_name(lang: str):
@@ -143,25 +126,24 @@ def _entity_name(lang: str):
 def audit_section(lang: str, actor: access.Actor) -> None:
     st.header(t("beheer.audit.title"))
     st.caption(t("beheer.audit.intro"))
-    log = ui_loop.audit_log(actor)
+    log = reads.audit_log(actor)
     if log.empty:
         st.info(t("beheer.audit.empty"), icon=":material/info:")
         return
-    names = log.drop_duplicates("actor").set_index("actor")["actor_name"].to_dict()
-    days = pd.to_datetime(log["logged_at"]).dt.date
+    names = audit.actor_names(log)
     columns = st.columns(3)
     entities = columns[0].multiselect(t("beheer.audit.entity"), sorted(log["entity"].unique()), key="beheer_audit_entity",
                                       format_func=_entity_name(lang))
     actors = columns[1].multiselect(t("beheer.audit.actor"), sorted(names, key=lambda a: (str(names[a]).casefold(), a)),
                                     key="beheer_audit_actor", format_func=lambda a: f"{names.get(a) or a} ({a})")
-    dates = columns[2].date_input(t("beheer.audit.dates"), value=(days.min(), max(days.max(), dt.date.today())),
+    dates = columns[2].date_input(t("beheer.audit.dates"), value=audit.date_range(log),
                                   key="beheer_audit_dates", format="DD-MM-YYYY")
-    shown = filter_audit(log, entities, actors, dates)
+    shown = audit.filter_audit(log, entities, actors, dates)
     st.caption(t("beheer.audit.count", shown=fmt(len(shown)), total=fmt(len(log))))
-    column = lambda name: t(f"beheer.audit.columns.{name}")  # noqa: E731
+    column = widgets.headings("beheer.audit.columns")
     st.dataframe(pd.DataFrame({
         column("id"): shown["id"].astype(int),
-        column("logged_at"): pd.to_datetime(shown["logged_at"]).dt.strftime("%d-%m-%Y %H:%M:%S"),
+        column("logged_at"): [present.date_text(v, seconds=True) for v in shown["logged_at"]],
         column("actor"): [f"{n or a} ({a})" for n, a in zip(shown["actor_name"], shown["actor"])],
         column("role"): [role_name(lang)(r) for r in shown["role"]],
         column("action"): shown["action"],
@@ -170,7 +152,7 @@ def audit_section(lang: str, actor: access.Actor) -> None:
         column("before"): shown["before"].fillna(""),
         column("after"): shown["after"].fillna(""),
     }), hide_index=True, key="beheer_audit_table")
-    st.download_button(t("beheer.audit.download"), data=ui.csv_bytes(shown), file_name=f"koers-audit-{dt.date.today():%Y%m%d}.csv",
+    st.download_button(t("beheer.audit.download"), data=widgets.csv_bytes(shown), file_name=f"koers-audit-{dt.date.today():%Y%m%d}.csv",
                        mime="text/csv", key="beheer_audit_download", icon=":material/download:")
 
 
@@ -211,7 +193,7 @@ def governance_section(lang: str, actor: access.Actor) -> None:
         st.info(t("beheer.governance.empty"), icon=":material/info:")
         return
     privacy = _privacy_name(lang)
-    column = lambda name: t(f"beheer.governance.columns.{name}")  # noqa: E731
+    column = widgets.headings("beheer.governance.columns")
     dash = lambda value: value if isinstance(value, str) and value else "–"  # noqa: E731
     st.dataframe(pd.DataFrame({
         column("source_table"): frame["source_table"],
@@ -221,7 +203,7 @@ def governance_section(lang: str, actor: access.Actor) -> None:
         column("privacy_class"): [privacy(v) if r else "–" for v, r in zip(frame["privacy_class"], frame["recorded"])],
         column("retention"): [dash(v) for v in frame["retention"]],
         column("refresh_schedule"): [dash(v) for v in frame["refresh_schedule"]],
-        column("updated"): [f"{by}, {pd.Timestamp(at):%d-%m-%Y}" if r else t("beheer.governance.not_recorded")
+        column("updated"): [f"{by}, {present.date_text(at)}" if r else t("beheer.governance.not_recorded")
                             for by, at, r in zip(frame["updated_by"], frame["updated_at"], frame["recorded"])],
     }), hide_index=True, key="beheer_gov_table")
 
@@ -267,20 +249,20 @@ def governance_section(lang: str, actor: access.Actor) -> None:
 
 
 def draw() -> None:
-    lang = ui.selection().lang
+    lang = view.selection().lang
     auth.require_frame(lang)  # never the local administrator by accident
-    actor = ui.actor()
+    actor = view.actor()
     st.title(t("pages.admin"))
     if not actor.may(Permission.manage_users):  # the writes refuse them too; this says so at once
         st.error(t("beheer.refused", name=actor.name, role=ROLE_NAMES[actor.role][lang == "en"]), icon=":material/block:")
         return
     users, audit, governance = st.tabs([t("beheer.tabs.roles"), t("beheer.tabs.audit"), t("beheer.tabs.governance")])
     with users:
-        ui.guarded(lambda: roles_section(lang, actor))
+        view.guarded(lambda: roles_section(lang, actor))
     with audit:
-        ui.guarded(lambda: audit_section(lang, actor))
+        view.guarded(lambda: audit_section(lang, actor))
     with governance:
-        ui.guarded(lambda: governance_section(lang, actor))
+        view.guarded(lambda: governance_section(lang, actor))
 
 
-ui.guarded(draw)
+view.guarded(draw)

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from koers.dashboard import auth, ui
+from koers.dashboard import auth, reads, view, widgets
 from koers.sources import governance as source_governance
 from koers.sources import quality as source_quality
 from koers.sources import uploads
@@ -22,7 +22,7 @@ from koers.access import ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
 from koers.settings import database_path
 from koers.sources.source import Source, UploadField
-from koers.dashboard.ui import fmt, t
+from koers.dashboard.view import fmt, t
 
 COVERAGE_DEFAULT = 15  # indicators shown in the coverage map at first: those missing the most
 
@@ -65,7 +65,7 @@ def _field(where: DeltaGenerator | ModuleType, field: UploadField, lang: str) ->
     """One field, drawn in a column or (`where` is `st`) on the page; widget key `data_<name>`."""
     label, key, hint = t(field.label_key), f"data_{field.name}", t(field.help_key) if field.help_key else None
     if field.choices:
-        return where.selectbox(label, list(field.choices), key=key, format_func=ui.labels(lang, field.choices_key), help=hint)
+        return where.selectbox(label, list(field.choices), key=key, format_func=view.labels(lang, field.choices_key), help=hint)
     return where.text_input(label, key=key, help=hint)
 
 
@@ -123,7 +123,7 @@ def _show_result(result) -> None:
 
 def upload_section(lang: str) -> None:
     st.header(t("data_page.upload"))
-    actor = ui.actor()
+    actor = view.actor()
     may_import = actor.may(Permission.import_data)
     if not may_import:
         st.info(t("auth.import_needs_admin", name=actor.name, role=ROLE_NAMES[actor.role][lang == "en"],
@@ -172,7 +172,7 @@ def upload_section(lang: str) -> None:
 
 def history_section() -> None:
     st.header(t("data_page.history"))
-    log = ui.imports()
+    log = reads.imports()
     if log.empty:
         st.info(t("data_page.history_empty"))
         return
@@ -290,7 +290,7 @@ def quality_section(lang: str) -> None:
             t("data_page.coverage_columns.with_value"): [fmt(v) for v in shown["with_value"]],
             t("data_page.coverage_columns.municipalities"): [fmt(v) for v in shown["municipalities"]],
         })
-        ui.chart_with_table(figure, table, key="data_coverage_chart")
+        widgets.chart_with_table(figure, table, key="data_coverage_chart")
 
     st.subheader(t("data_page.outliers"))
     with_values = [i for i in summary.sort_values("indicator_id")["indicator_id"] if i in set(coverage["indicator_id"])]
@@ -307,11 +307,11 @@ def quality_section(lang: str) -> None:
     unit = units.get(indicator, "")
     st.caption(t("data_page.outliers_caption", count=fmt(len(rows)), period=rows["period"].iloc[0],
                  median=fmt(rows["median"].iloc[0]), unit=unit))
-    names = ui.municipality_names()
+    names = reads.municipality_names()
     name = lambda name: t(f"data_page.outlier_columns.{name}")  # noqa: E731
     st.dataframe(pd.DataFrame({
         name("region"): [f"{names.get(c, c)} ({c})" for c in rows["region_code"]],
-        name("value"): [f"{ui.shown(v, v < n, n)} {unit}" for v, n in zip(rows["value"], rows["threshold"])],
+        name("value"): [f"{widgets.shown(v, v < n, n)} {unit}" for v, n in zip(rows["value"], rows["threshold"])],
         name("median"): [f"{fmt(v)} {unit}" for v in rows["median"]],
         name("z"): [fmt(v, 1) for v in rows["z"]],
         name("side"): [t("data_page.above") if z > 0 else t("data_page.below") for z in rows["z"]],
@@ -319,7 +319,7 @@ def quality_section(lang: str) -> None:
 
 
 def draw() -> None:
-    lang = ui.selection().lang
+    lang = view.selection().lang
     auth.require_frame(lang)  # never the local administrator by accident
     st.title(t("data_page.title"))
     st.markdown(t("data_page.intro"))
@@ -328,4 +328,4 @@ def draw() -> None:
     quality_section(lang)
 
 
-ui.guarded(draw)
+view.guarded(draw)

@@ -6,9 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers.dashboard import ui, ui_loop
+from koers import present
+from koers.dashboard import reads, view, widgets
+from koers.dashboard.view import fmt, t
 from koers.kpis.document import definition_text
-from koers.dashboard.ui import fmt, t
 
 
 def annotation_marks(notes: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
@@ -31,7 +32,7 @@ def chart_table(name: str, history: pd.DataFrame, hidden: pd.Series, targets: pd
                 kpi) -> pd.DataFrame:
     """What the series chart draws, as rows: the municipality's values (a suppressed one as "< n"),
     the current and the original targets, and the annotations."""
-    rows = [{t("loop.series"): name, t("kpi.period"): p, t("kpi.value"): ui_loop.value_text(v, h, kpi.privacy_threshold),
+    rows = [{t("loop.series"): name, t("kpi.period"): p, t("kpi.value"): widgets.shown(v, h, kpi.privacy_threshold),
              t("kpi.unit"): kpi.unit, t("loop.text"): ""} for p, v, h in zip(history["period"], history["value"], hidden)]
     for target in targets.itertuples():
         rows.append({t("loop.series"): t("loop.current_target"), t("kpi.period"): str(int(target.year)),
@@ -51,7 +52,7 @@ def governance_table(sources: str) -> None:
     if not names:
         return
     st.subheader(t("loop.governance"))
-    records = ui_loop.governance(names)
+    records = reads.governance(names)
     fields = ("owner", "licence", "legal_basis", "privacy_class", "retention", "refresh_schedule")
     missing = t("loop.not_recorded")
     st.dataframe(pd.DataFrame([
@@ -59,38 +60,15 @@ def governance_table(sources: str) -> None:
         for name in names]), hide_index=True, key="kpi_governance")
 
 
-def draw() -> None:
-    choice = ui.selection()
-    library = ui.library()
-    kpis = library.kpis
-    order = sorted(kpis, key=lambda k: (kpis[k].theme, kpis[k].kind, getattr(kpis[k].title, choice.lang)))
-    ui.from_url("kpi", order, order[0])
-    # Labels made now, in this run's language (a label function called later could see another).
-    labels = {k: f"{getattr(kpis[k].title, choice.lang)} ({t('kinds.' + kpis[k].kind)})" for k in order}
-    kpi_id = st.selectbox(t("kpi.choose"), order, key="kpi", format_func=labels.__getitem__)
-    ui.to_url("kpi")
-    kpi = kpis[kpi_id]
-    overview = ui.overview(choice.region).set_index("kpi_id")
-    row = overview.loc[kpi_id]
-    region = ui.region_story(choice.region)["region"]
-    st.title(getattr(kpi.title, choice.lang))
-    st.markdown(getattr(kpi.description, choice.lang))
-    ui.status_badge(row["status"])
-    for note in ui.flag_notes(row):
-        st.caption(f"⚑ {note}")
-
-    # --- the series, target band and projection -------------------------------------------
+def series_section(kpi, row: pd.Series, name: str, history: pd.DataFrame, hidden: pd.Series, targets: pd.DataFrame,
+                   notes: pd.DataFrame) -> None:
+    """The series with the national line, target band, revised targets, projection and annotations.
+    `history`: the region's rows of this KPI by period; `hidden`: which of them are withheld."""
+    choice = view.selection()
     st.header(t("kpi.series"))
-    history = ui.series(choice.region).get(kpi_id, pd.DataFrame(columns=["period", "value", "suppressed"]))
-    national = ui.series("NL01").get(kpi_id, pd.DataFrame(columns=["period", "value"]))
-    # What people wrote is read fresh (see koers.dashboard.ui_loop): a revised target shows on the next run.
-    loop = ui_loop.loop(choice.region)
-    targets = loop.targets[loop.targets["kpi_id"] == kpi_id].sort_values("year").reset_index(drop=True)
-    notes = loop.annotations[loop.annotations["kpi_id"] == kpi_id]
-    hidden = history["suppressed"].astype(bool) if "suppressed" in history else pd.Series(False, index=history.index)
+    national = reads.series("NL01").get(kpi.id, pd.DataFrame(columns=["period", "value"]))
     # A suppressed value is null in the results already; it is left out of the line (a gap), never drawn.
     shown = history["value"].where(~hidden)
-    name = region["name"] if region else choice.region
     figure = go.Figure()
     figure.add_scatter(x=history["period"], y=shown, mode="lines+markers", name=name)
     if not national.empty and national["value"].notna().any():
@@ -105,7 +83,7 @@ def draw() -> None:
                                name=t("loop.original_target"), marker=dict(symbol="diamond-open", size=13, line=dict(width=2)))
     if pd.notna(row["projected"]):
         last = history.assign(value=shown).dropna(subset=["value"]).tail(1)
-        target_year = ui.next_target_year(targets, choice.year)
+        target_year = reads.next_target_year(targets, choice.year)
         if not last.empty and target_year:
             figure.add_scatter(x=[last["period"].iloc[0], str(target_year)], y=[last["value"].iloc[0], row["projected"]],
                                mode="lines", name=t("kpi.projection"), line=dict(dash="dash"))
@@ -117,14 +95,17 @@ def draw() -> None:
                            marker=dict(symbol="star", size=14, line=dict(width=1, color="#000000")),
                            hovertext=marks["hover"], hoverinfo="text")
     figure.update_layout(yaxis_title=kpi.unit, xaxis_title=t("kpi.period"), legend=dict(orientation="h"))
-    ui.chart_with_table(figure, chart_table(name, history, hidden, targets, notes, kpi), key="kpi_series")
+    widgets.chart_with_table(figure, chart_table(name, history, hidden, targets, notes, kpi), key="kpi_series")
     if hidden.any():
         st.caption(t("loop.suppressed_note", threshold=fmt(kpi.privacy_threshold),
                      periods=", ".join(history.loc[hidden, "period"])))
     if pd.notna(row["will_reach"]) and not targets.empty:
-        st.write(t("kpi.will_reach", year=ui.next_target_year(targets, choice.year),
+        st.write(t("kpi.will_reach", year=reads.next_target_year(targets, choice.year),
                    verdict=t("kpi.reached") if row["will_reach"] else t("kpi.not_reached")))
 
+
+def loop_section(kpi, notes: pd.DataFrame, targets: pd.DataFrame, revisions: pd.DataFrame) -> None:
+    """What people wrote about this KPI: its annotations and every revision of its targets."""
     st.subheader(t("loop.annotations"))
     if notes.empty:
         st.caption(t("loop.no_annotations"))
@@ -134,26 +115,29 @@ def draw() -> None:
             t("loop.kind"): [t(f"learning_page.kinds.{k}") for k in notes["kind"]],
             t("loop.text"): notes["text"],
             t("loop.by"): notes["updated_by"],
-            t("loop.date"): [pd.Timestamp(v).strftime("%d-%m-%Y") for v in notes["updated_at"]],
+            t("loop.date"): [present.date_text(v) for v in notes["updated_at"]],
         }), hide_index=True, key="kpi_annotations")
-    st.page_link("pages/leren.py", label=t("loop.annotate_here"), icon=":material/edit_note:", query_params={"kpi": kpi_id})
-    if not targets.empty:
-        st.subheader(t("loop.target_history"))
-        history_of_target = loop.revisions[loop.revisions["kpi_id"] == kpi_id].sort_values(["year", "revision"])
-        st.dataframe(pd.DataFrame({
-            t("loop.target_year"): history_of_target["year"].astype(int).astype(str),
-            t("loop.revision"): history_of_target["revision"].astype(int),
-            t("kpi.value"): [fmt(v) for v in history_of_target["value"]],
-            t("loop.tolerance"): [fmt(v) for v in history_of_target["tolerance"]],
-            t("kpi.unit"): kpi.unit,
-            t("loop.reason"): history_of_target["reason"].fillna(""),
-            t("loop.by"): history_of_target["revised_by"].fillna(""),
-            t("loop.date"): [pd.Timestamp(v).strftime("%d-%m-%Y") for v in history_of_target["revised_at"]],
-        }), hide_index=True, key="kpi_target_history")
+    st.page_link("pages/leren.py", label=t("loop.annotate_here"), icon=":material/edit_note:", query_params={"kpi": kpi.id})
+    if targets.empty:
+        return
+    st.subheader(t("loop.target_history"))
+    history_of_target = revisions[revisions["kpi_id"] == kpi.id].sort_values(["year", "revision"])
+    st.dataframe(pd.DataFrame({
+        t("loop.target_year"): history_of_target["year"].astype(int).astype(str),
+        t("loop.revision"): history_of_target["revision"].astype(int),
+        t("kpi.value"): [fmt(v) for v in history_of_target["value"]],
+        t("loop.tolerance"): [fmt(v) for v in history_of_target["tolerance"]],
+        t("kpi.unit"): kpi.unit,
+        t("loop.reason"): history_of_target["reason"].fillna(""),
+        t("loop.by"): history_of_target["revised_by"].fillna(""),
+        t("loop.date"): [present.date_text(v) for v in history_of_target["revised_at"]],
+    }), hide_index=True, key="kpi_target_history")
 
-    # --- peers ------------------------------------------------------------------------------
+
+def peers_section(kpi, row: pd.Series, name: str) -> None:
+    """The peer median, percentile and expected value, and every municipality's value as a histogram."""
     st.header(t("kpi.peers_section"))
-    everyone = ui.year_values(kpi_id, choice.year)
+    everyone = reads.year_values(kpi.id, view.selection().year)
     columns = st.columns(3)
     columns[0].metric(t("kpi.peer_median"), f"{fmt(row['peer_median'])} {kpi.unit}")
     columns[1].metric(t("kpi.percentile"), fmt(row["percentile"], 0))
@@ -161,41 +145,78 @@ def draw() -> None:
     distribution = go.Figure()
     distribution.add_histogram(x=everyone["value"], name="NL", nbinsx=40)
     if pd.notna(row["value"]):
-        distribution.add_vline(x=row["value"], line_width=3, annotation_text=region["name"] if region else choice.region)
+        distribution.add_vline(x=row["value"], line_width=3, annotation_text=name)
     if pd.notna(row["peer_median"]):
         distribution.add_vline(x=row["peer_median"], line_dash="dash", annotation_text=t("kpi.peer_median"))
     distribution.update_layout(xaxis_title=kpi.unit, showlegend=False)
-    ui.chart_with_table(distribution, everyone, key="kpi_peers")
-    names = ui.municipality_names()
+    widgets.chart_with_table(distribution, everyone, key="kpi_peers")
+    names = reads.municipality_names()
     peers = [names.get(code, code) for code in (row["peer_group"] or "").split(",") if code]
     st.caption(t("kpi.peer_list", names=", ".join(peers)))
 
-    # --- definition and provenance --------------------------------------------------------
+
+def definition_section(kpi, row: pd.Series) -> None:
     st.header(t("kpi.definition"))
     st.markdown(
         f"- **{t('kpi.formula')}**: {definition_text(kpi)}\n"
         f"- **{t('kpi.unit')}**: {kpi.unit} · {t('kpi.polarity.' + kpi.polarity)} · {t('kinds.' + kpi.kind)} · "
         f"{t('themes.' + str(int(kpi.theme)))}\n"
         f"- **{t('kpi.source')}**: {kpi.source}" + (f" — {kpi.fill_from}" if kpi.fill_from else "") + "\n"
-        f"- **{t('kpi.licence')}** / **{t('kpi.last_import')}**: {ui.provenance(row['sources'])}"
+        f"- **{t('kpi.licence')}** / **{t('kpi.last_import')}**: {widgets.provenance(row['sources'])}"
     )
     governance_table(row["sources"])
 
-    # --- the data -------------------------------------------------------------------------
+
+def data_section(kpi, history: pd.DataFrame, hidden: pd.Series) -> None:
+    """The region's series as a table and as CSV and Excel downloads."""
+    region = view.selection().region
     st.header(t("kpi.data"))
-    data = history.assign(kpi=kpi_id, region=choice.region, unit=kpi.unit)[
+    data = history.assign(kpi=kpi.id, region=region, unit=kpi.unit)[
         ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example", "suppressed", "sources"]]
     threshold = kpi.privacy_threshold
     # Numbers as the language writes them; a suppressed value as "< n", on screen and in the files.
-    st.dataframe(data.assign(value=[ui_loop.value_text(v, h, threshold) for v, h in zip(data["value"], hidden)]),
+    st.dataframe(data.assign(value=[widgets.shown(v, h, threshold) for v, h in zip(data["value"], hidden)]),
                  hide_index=True, key="kpi_data")
     left, right = st.columns(2)
-    for_csv = data.assign(value=ui_loop.export_values(data["value"], hidden, threshold, for_csv=True))
-    for_excel = data.assign(value=ui_loop.export_values(data["value"], hidden, threshold, for_csv=False))
-    left.download_button(t("kpi.download_csv"), ui.csv_bytes(for_csv), file_name=f"{kpi_id}_{choice.region}.csv", mime="text/csv")
-    right.download_button(t("kpi.download_xlsx"), ui.xlsx_bytes(for_excel),
-                          file_name=f"{kpi_id}_{choice.region}.xlsx",
+    for_csv = data.assign(value=widgets.export_column(data["value"], hidden, threshold, for_csv=True))
+    for_excel = data.assign(value=widgets.export_column(data["value"], hidden, threshold, for_csv=False))
+    left.download_button(t("kpi.download_csv"), widgets.csv_bytes(for_csv), file_name=f"{kpi.id}_{region}.csv",
+                         mime="text/csv")
+    right.download_button(t("kpi.download_xlsx"), widgets.xlsx_bytes(for_excel),
+                          file_name=f"{kpi.id}_{region}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-ui.guarded(draw)
+def draw() -> None:
+    choice = view.selection()
+    kpis = reads.library().kpis
+    # Labels made now, in this run's language (a label function called later could see another).
+    labels = present.kpi_labels(kpis, choice.lang)
+    order = list(labels)
+    view.from_url("kpi", order, order[0])
+    kpi_id = st.selectbox(t("kpi.choose"), order, key="kpi", format_func=labels.__getitem__)
+    view.to_url("kpi")
+    kpi = kpis[kpi_id]
+    row = reads.overview(choice.region).set_index("kpi_id").loc[kpi_id]
+    region = reads.region_story(choice.region)["region"]
+    name = region["name"] if region else choice.region
+    st.title(getattr(kpi.title, choice.lang))
+    st.markdown(getattr(kpi.description, choice.lang))
+    widgets.status_badge(row["status"])
+    for note in widgets.flag_notes(row):
+        st.caption(f"⚑ {note}")
+
+    history = reads.series(choice.region).get(kpi_id, pd.DataFrame(columns=["period", "value", "suppressed"]))
+    hidden = history["suppressed"].astype(bool) if "suppressed" in history else pd.Series(False, index=history.index)
+    # What people wrote is read fresh (see koers.dashboard.reads): a revised target shows on the next run.
+    loop = reads.loop(choice.region)
+    targets = loop.targets[loop.targets["kpi_id"] == kpi_id].sort_values("year").reset_index(drop=True)
+    notes = loop.annotations[loop.annotations["kpi_id"] == kpi_id]
+    series_section(kpi, row, name, history, hidden, targets, notes)
+    loop_section(kpi, notes, targets, loop.revisions)
+    peers_section(kpi, row, name)
+    definition_section(kpi, row)
+    data_section(kpi, history, hidden)
+
+
+view.guarded(draw)

@@ -5,7 +5,7 @@ Write forms are shown only to roles that may write (the store checks again). Eve
 remembers the version of the record as it was loaded (`*_loaded` in the session: region, record,
 version); the save names that version, so a save over someone else's newer change is refused with
 the store's `Conflict` message instead of silently overwriting it. A save or delete button only
-asks (`ui_loop.ask`); the page carries the request out after the frame has run, under the person
+asks (`forms.ask`); the page carries the request out after the frame has run, under the person
 logged in now, and before it draws its lists, which then show the result.
 """
 
@@ -14,34 +14,21 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from koers.loop import learning
-from koers.dashboard import ui, ui_loop
+from koers import present
 from koers.access import ROLE_NAMES, Permission
+from koers.dashboard import forms, reads, view, widgets
+from koers.dashboard.view import fmt, t
+from koers.loop import learning
 from koers.loop.learning import ActionStatus, AnnotationKind
-from koers.dashboard.ui import fmt, t
 
-NEW = ui_loop.NEW
-REQUEST = "leren_request"  # what a save or delete button asked for (see ui_loop.ask)
+NEW = forms.NEW
+REQUEST = "leren_request"  # what a save or delete button asked for (see forms.ask)
 KINDS = [k.value for k in AnnotationKind]
 STATUSES = [s.value for s in ActionStatus]
 ANNOTATION_FIELDS = ("kpi", "period", "kind", "text")  # the form's widgets are leren_ann_<field>
 ACTION_FIELDS = ("title", "description", "owner", "due", "status", "kpis", "effect", "review")
 state = st.session_state
-
-
-def column(name: str) -> str:
-    return t(f"learning_page.columns.{name}")
-
-
-def date_text(value: object) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d-%m-%Y")
-
-
-def kpi_labels(lang: str) -> dict[str, str]:
-    """KPI id -> "Title (Outcome)", in the library's reading order (theme, kind, title)."""
-    kpis = ui.library().kpis
-    order = sorted(kpis, key=lambda k: (kpis[k].theme, kpis[k].kind, getattr(kpis[k].title, lang)))
-    return {k: f"{getattr(kpis[k].title, lang)} ({t('kinds.' + kpis[k].kind)})" for k in order}
+column = widgets.headings("learning_page.columns")
 
 
 def preferred_kpi(labels: dict[str, str]) -> str:
@@ -60,32 +47,32 @@ def reload_button(loaded_key: str, key: str) -> None:
 
 def _load_annotation(region: str, pick: int, records: dict, labels: dict[str, str]) -> None:
     """Fill the form with the picked annotation (or a blank one), once per pick."""
-    if ui_loop.still_loaded("leren_ann_loaded", (region, pick), [f"leren_ann_{n}" for n in ANNOTATION_FIELDS]):
+    if forms.still_loaded("leren_ann_loaded", (region, pick), [f"leren_ann_{n}" for n in ANNOTATION_FIELDS]):
         return
     if pick == NEW:
-        values, version = (preferred_kpi(labels), str(ui.selection().year), KINDS[0], ""), None
+        values, version = (preferred_kpi(labels), str(view.selection().year), KINDS[0], ""), None
     else:
         record = records[pick]
         values, version = (record.kpi_id, record.period, record.kind, record.text), int(record.version)
-    ui_loop.fill_form("leren_ann", region, pick, dict(zip(ANNOTATION_FIELDS, values)), version)
+    forms.fill_form("leren_ann", region, pick, dict(zip(ANNOTATION_FIELDS, values)), version)
 
 
 def _save_annotation() -> None:
     region = state["leren_ann_loaded"][0]
     values = {"kpi_id": state["leren_ann_kpi"], "region_code": region, "period": state["leren_ann_period"],
               "kind": state["leren_ann_kind"], "text": state["leren_ann_text"]}
-    ui_loop.write_loaded("leren_ann", lambda store, library, key, version: learning.save_annotation(
-        store, library, ui.actor(), values, key, version), t("learning_page.saved"))
+    forms.write_loaded("leren_ann", lambda store, library, key, version: learning.save_annotation(
+        store, library, view.actor(), values, key, version), t("learning_page.saved"))
 
 
 def _delete_annotation() -> None:
-    ui_loop.write_loaded("leren_ann", lambda store, library, key, version: store.delete_record(
-        "annotation", key, ui.actor(), version), t("learning_page.deleted"))
+    forms.write_loaded("leren_ann", lambda store, library, key, version: store.delete_record(
+        "annotation", key, view.actor(), version), t("learning_page.deleted"))
 
 
-def annotations_section(region: str, loop: ui_loop.Loop, labels: dict[str, str], lang: str) -> None:
+def annotations_section(region: str, loop: reads.Loop, labels: dict[str, str], lang: str) -> None:
     st.header(t("learning_page.annotations"))
-    ui_loop.show_flash("leren_ann_flash")
+    forms.show_flash("leren_ann_flash")
     frame = loop.annotations
     if frame.empty:
         st.info(t("learning_page.no_annotations"))
@@ -96,9 +83,9 @@ def annotations_section(region: str, loop: ui_loop.Loop, labels: dict[str, str],
             column("kind"): [t(f"learning_page.kinds.{k}") for k in frame["kind"]],
             column("text"): frame["text"],
             column("by"): frame["updated_by"],
-            column("when"): [date_text(v) for v in frame["updated_at"]],
+            column("when"): [present.date_text(v) for v in frame["updated_at"]],
         }), hide_index=True, key="leren_ann_table")
-    if not ui.actor().may(Permission.annotate):
+    if not view.actor().may(Permission.annotate):
         return
     st.subheader(t("learning_page.annotation_form"))
     records = {int(r.id): r for r in frame.itertuples()}
@@ -112,14 +99,14 @@ def annotations_section(region: str, loop: ui_loop.Loop, labels: dict[str, str],
         st.selectbox(column("kpi"), list(labels), key="leren_ann_kpi", format_func=labels.__getitem__)
         left, right = st.columns(2)
         left.text_input(column("period"), key="leren_ann_period", help=t("learning_page.period_help"))
-        right.selectbox(column("kind"), KINDS, key="leren_ann_kind", format_func=ui.labels(lang, "learning_page.kinds"))
+        right.selectbox(column("kind"), KINDS, key="leren_ann_kind", format_func=view.labels(lang, "learning_page.kinds"))
         st.text_area(column("text"), key="leren_ann_text")
         buttons = st.columns(2)
         buttons[0].form_submit_button(t("learning_page.save"), key="leren_ann_save", type="primary",
-                                      icon=":material/save:", on_click=ui_loop.ask, args=(REQUEST, "save_annotation"))
+                                      icon=":material/save:", on_click=forms.ask, args=(REQUEST, "save_annotation"))
         if pick != NEW:
             buttons[1].form_submit_button(t("learning_page.delete"), key="leren_ann_delete", icon=":material/delete:",
-                                          on_click=ui_loop.ask, args=(REQUEST, "delete_annotation"))
+                                          on_click=forms.ask, args=(REQUEST, "delete_annotation"))
     if pick != NEW:
         reload_button("leren_ann_loaded", "leren_ann_reload")
 
@@ -128,7 +115,7 @@ def annotations_section(region: str, loop: ui_loop.Loop, labels: dict[str, str],
 
 
 def _load_action(region: str, pick: int, records: dict, labels: dict[str, str]) -> None:
-    if ui_loop.still_loaded("leren_act_loaded", (region, pick), [f"leren_act_{n}" for n in ACTION_FIELDS]):
+    if forms.still_loaded("leren_act_loaded", (region, pick), [f"leren_act_{n}" for n in ACTION_FIELDS]):
         return
     if pick == NEW:
         values = {"title": "", "description": "", "owner": "", "due": None, "status": STATUSES[0],
@@ -141,7 +128,7 @@ def _load_action(region: str, pick: int, records: dict, labels: dict[str, str]) 
                   "kpis": [k for k in r.kpi_ids if k in labels], "effect": r.expected_effect or "",
                   "review": None if pd.isna(r.review_id) else int(r.review_id)}
         version = int(r.version)
-    ui_loop.fill_form("leren_act", region, pick, values, version)
+    forms.fill_form("leren_act", region, pick, values, version)
 
 
 def _save_action() -> None:
@@ -150,18 +137,18 @@ def _save_action() -> None:
               "owner": state["leren_act_owner"], "due_date": state["leren_act_due"], "status": state["leren_act_status"],
               "kpi_ids": list(state["leren_act_kpis"]), "expected_effect": state["leren_act_effect"],
               "review_id": state["leren_act_review"]}
-    ui_loop.write_loaded("leren_act", lambda store, library, key, version: learning.save_action(
-        store, library, ui.actor(), values, key, version), t("learning_page.saved"))
+    forms.write_loaded("leren_act", lambda store, library, key, version: learning.save_action(
+        store, library, view.actor(), values, key, version), t("learning_page.saved"))
 
 
 def _delete_action() -> None:
-    ui_loop.write_loaded("leren_act", lambda store, library, key, version: store.delete_record(
-        "action", key, ui.actor(), version), t("learning_page.deleted"))
+    forms.write_loaded("leren_act", lambda store, library, key, version: store.delete_record(
+        "action", key, view.actor(), version), t("learning_page.deleted"))
 
 
-def actions_section(region: str, loop: ui_loop.Loop, labels: dict[str, str], lang: str) -> None:
+def actions_section(region: str, loop: reads.Loop, labels: dict[str, str], lang: str) -> None:
     st.header(t("learning_page.actions"))
-    ui_loop.show_flash("leren_act_flash")
+    forms.show_flash("leren_act_flash")
     frame = loop.actions
     sessions = dict(zip(loop.sessions["id"].astype(int), loop.sessions["title"]))
     if frame.empty:
@@ -171,17 +158,17 @@ def actions_section(region: str, loop: ui_loop.Loop, labels: dict[str, str], lan
         if overdue:
             st.warning(t("learning_page.overdue_count", count=overdue), icon=":material/alarm:")
         st.dataframe(pd.DataFrame({
-            column("attention"): [f"{ui_loop.OVERDUE_SYMBOL} {t('learning_page.overdue')}" if late else ""
+            column("attention"): [widgets.overdue_text() if late else ""
                                   for late in frame["overdue"]],
             column("status"): [t(f"learning_page.action_status.{s}") for s in frame["status"]],
             column("title"): frame["title"],
             column("owner"): frame["owner"],
-            column("due"): [date_text(v) for v in frame["due_date"]],
+            column("due"): [present.date_text(v) for v in frame["due_date"]],
             column("kpis"): [", ".join(labels.get(k, k) for k in ids) for ids in frame["kpi_ids"]],
             column("effect"): frame["expected_effect"].fillna(""),
             column("session"): ["" if pd.isna(v) else sessions.get(int(v), str(int(v))) for v in frame["review_id"]],
         }), hide_index=True, key="leren_act_table")
-    if not ui.actor().may(Permission.act):
+    if not view.actor().may(Permission.act):
         return
     st.subheader(t("learning_page.action_form"))
     records = {int(r.id): r for r in frame.itertuples()}
@@ -199,17 +186,17 @@ def actions_section(region: str, loop: ui_loop.Loop, labels: dict[str, str], lan
         left, middle, right = st.columns(3)
         left.text_input(column("owner"), key="leren_act_owner")
         middle.date_input(column("due"), key="leren_act_due", format="DD-MM-YYYY")
-        right.selectbox(column("status"), STATUSES, key="leren_act_status", format_func=ui.labels(lang, "learning_page.action_status"))
+        right.selectbox(column("status"), STATUSES, key="leren_act_status", format_func=view.labels(lang, "learning_page.action_status"))
         st.multiselect(column("kpis"), list(labels), key="leren_act_kpis", format_func=labels.__getitem__)
         st.text_area(column("effect"), key="leren_act_effect", help=t("learning_page.effect_help"))
         st.selectbox(column("session"), [None, *sessions], key="leren_act_review",
                      format_func=lambda i: t("learning_page.no_session") if i is None else sessions[i])
         buttons = st.columns(2)
         buttons[0].form_submit_button(t("learning_page.save"), key="leren_act_save", type="primary",
-                                      icon=":material/save:", on_click=ui_loop.ask, args=(REQUEST, "save_action"))
+                                      icon=":material/save:", on_click=forms.ask, args=(REQUEST, "save_action"))
         if pick != NEW:
             buttons[1].form_submit_button(t("learning_page.delete"), key="leren_act_delete", icon=":material/delete:",
-                                          on_click=ui_loop.ask, args=(REQUEST, "delete_action"))
+                                          on_click=forms.ask, args=(REQUEST, "delete_action"))
     if pick != NEW:
         reload_button("leren_act_loaded", "leren_act_reload")
 
@@ -218,8 +205,8 @@ def actions_section(region: str, loop: ui_loop.Loop, labels: dict[str, str], lan
 
 
 def _load_target(region: str, kpi_id: str, year: int, current: pd.DataFrame) -> None:
-    if ui_loop.still_loaded("leren_tgt_loaded", (region, kpi_id, year),
-                            ["leren_tgt_value", "leren_tgt_tolerance", "leren_tgt_reason"]):
+    if forms.still_loaded("leren_tgt_loaded", (region, kpi_id, year),
+                          ["leren_tgt_value", "leren_tgt_tolerance", "leren_tgt_reason"]):
         return
     row = current[current["year"] == year]
     if row.empty:
@@ -239,22 +226,22 @@ def _save_target() -> None:
         state["leren_tgt_flash"] = ("error", t("learning_page.value_required"))
         return
     reason = state["leren_tgt_reason"]
-    if ui_loop.attempt(lambda store, library: learning.revise_target(store, library, ui.actor(), kpi_id, region, year,
-                                                                     value, tolerance, reason, version),
-                       "leren_tgt_flash", t("learning_page.target_saved")):
+    if forms.attempt(lambda store, library: learning.revise_target(store, library, view.actor(), kpi_id, region, year,
+                                                                   value, tolerance, reason, version),
+                     "leren_tgt_flash", t("learning_page.target_saved")):
         state.pop("leren_tgt_loaded", None)
 
 
-def targets_section(region: str, loop: ui_loop.Loop, labels: dict[str, str]) -> None:
+def targets_section(region: str, loop: reads.Loop, labels: dict[str, str]) -> None:
     st.header(t("learning_page.targets"))
-    ui_loop.show_flash("leren_tgt_flash")
+    forms.show_flash("leren_tgt_flash")
     if state.get("leren_tgt_kpi") not in labels:  # the URL's KPI, else the first that has a target
         with_target = [k for k in labels if k in set(loop.targets["kpi_id"])]
         from_url = st.query_params.get("kpi") in labels
         state["leren_tgt_kpi"] = preferred_kpi(labels) if from_url or not with_target else with_target[0]
     kpi_id = st.selectbox(column("kpi"), list(labels), key="leren_tgt_kpi", format_func=labels.__getitem__,
                           on_change=lambda: state.pop("leren_tgt_year", None))  # a new KPI starts on its own first target
-    unit = ui.library().kpis[kpi_id].unit
+    unit = reads.library().kpis[kpi_id].unit
     current = loop.targets[loop.targets["kpi_id"] == kpi_id].sort_values("year")
     if current.empty:
         st.info(t("learning_page.no_targets"))
@@ -267,7 +254,7 @@ def targets_section(region: str, loop: ui_loop.Loop, labels: dict[str, str]) -> 
             column("original"): [fmt(v) for v in current["original"]],
             column("revisions"): current["revisions"].astype(int),
             column("by"): current["set_by"].fillna(""),
-            column("when"): [date_text(v) for v in current["set_at"]],
+            column("when"): [present.date_text(v) for v in current["set_at"]],
         }), hide_index=True, key="leren_tgt_table")
         st.subheader(t("learning_page.target_history"))
         history = loop.revisions[loop.revisions["kpi_id"] == kpi_id].sort_values(["year", "revision"])
@@ -280,12 +267,12 @@ def targets_section(region: str, loop: ui_loop.Loop, labels: dict[str, str]) -> 
             column("reason"): history["reason"].fillna(""),
             column("source"): history["source"].fillna(""),
             column("by"): history["revised_by"].fillna(""),
-            column("when"): [date_text(v) for v in history["revised_at"]],
+            column("when"): [present.date_text(v) for v in history["revised_at"]],
         }), hide_index=True, key="leren_tgt_history")
-    if not ui.actor().may(Permission.set_target):
+    if not view.actor().may(Permission.set_target):
         return
     st.subheader(t("learning_page.target_form"))
-    year_now = ui.selection().year
+    year_now = view.selection().year
     existing = {int(y): v for y, v in zip(current["year"], current["value"])}
     years = sorted(set(existing) | set(range(year_now, year_now + 11)))
     if state.get("leren_tgt_year") not in years:
@@ -300,25 +287,25 @@ def targets_section(region: str, loop: ui_loop.Loop, labels: dict[str, str]) -> 
         right.number_input(f"{column('tolerance')} ({unit})", key="leren_tgt_tolerance", min_value=0.0, format="%g")
         st.text_area(t("learning_page.reason"), key="leren_tgt_reason", help=t("learning_page.reason_help"))
         st.form_submit_button(t("learning_page.save_target"), key="leren_tgt_save", type="primary", icon=":material/flag:",
-                              on_click=ui_loop.ask, args=(REQUEST, "save_target"))
+                              on_click=forms.ask, args=(REQUEST, "save_target"))
 
 
 def draw() -> None:
-    choice = ui.selection()
-    region = ui.region_story(choice.region)["region"]
+    choice = view.selection()
+    region = reads.region_story(choice.region)["region"]
     st.title(t("learning_page.title", municipality=region["name"] if region else choice.region))
     st.caption(t("learning_page.intro"))
-    actor = ui.actor()
+    actor = view.actor()
     if not actor.may(Permission.annotate):
         role = ROLE_NAMES[actor.role][0 if choice.lang == "nl" else 1]
         st.info(t("learning_page.read_only", role=role), icon=":material/visibility:")
-    ui_loop.carry_out(REQUEST, {"save_annotation": _save_annotation, "delete_annotation": _delete_annotation,
-                                "save_action": _save_action, "delete_action": _delete_action, "save_target": _save_target})
-    loop = ui_loop.loop(choice.region)
-    labels = kpi_labels(choice.lang)
+    forms.carry_out(REQUEST, {"save_annotation": _save_annotation, "delete_annotation": _delete_annotation,
+                              "save_action": _save_action, "delete_action": _delete_action, "save_target": _save_target})
+    loop = reads.loop(choice.region)
+    labels = present.kpi_labels(reads.library().kpis, choice.lang)
     annotations_section(choice.region, loop, labels, choice.lang)
     actions_section(choice.region, loop, labels, choice.lang)
     targets_section(choice.region, loop, labels)
 
 
-ui.guarded(draw)
+view.guarded(draw)

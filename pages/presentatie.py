@@ -12,15 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers.loop import review
-from koers.dashboard import ui, ui_loop
+from koers import present
 from koers.access import Permission
-from koers.loop.review import STATUS_ORDER
-from koers.dashboard.ui import fmt, t
+from koers.dashboard import reads, view, widgets
+from koers.dashboard.view import fmt, t
+from koers.loop import presentation, review
 from metrics.model import Theme
 
-KINDS = ("outcome", "output")  # what a council steers on; context and input figures stay on the KPI page
-KIND_ORDER = {"outcome": 0, "output": 1}
 LIVE = 0  # the source choice "live figures" (session ids start at 1)
 state = st.session_state
 
@@ -36,43 +34,8 @@ CSS = """<style>
 </style>"""
 
 
-def live_rows(region: str) -> pd.DataFrame:
-    """The live overview in the snapshot's shape (the columns a screen reads)."""
-    kpis = ui.library().kpis
-    frame = ui.overview(region).copy()
-    frame["title_nl"] = [kpis[k].title.nl for k in frame["kpi_id"]]
-    frame["title_en"] = [kpis[k].title.en for k in frame["kpi_id"]]
-    frame["privacy_threshold"] = [int(kpis[k].privacy_threshold) for k in frame["kpi_id"]]
-    return frame
-
-
-def ordered(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Off-track first, then at risk, on track, without target, without data; outcomes before outputs."""
-    rows = rows[rows["kind"].isin(KINDS)]
-    title = rows["title_en"] if lang == "en" else rows["title_nl"]
-    return (rows.assign(_status=rows["status"].map(STATUS_ORDER).fillna(9), _kind=rows["kind"].map(KIND_ORDER), _title=title)
-            .sort_values(["_status", "_kind", "theme", "_title"]).drop(columns=["_status", "_kind", "_title"])
-            .reset_index(drop=True))
-
-
-def theme_order(rows: pd.DataFrame) -> list[int]:
-    """Themes with the most off-track (then at-risk) outcomes first."""
-    outcomes = rows[rows["kind"] == "outcome"]
-    score = {int(th): (-(outcomes[(outcomes["theme"] == int(th))]["status"] == "off_track").sum(),
-                       -(outcomes[(outcomes["theme"] == int(th))]["status"] == "at_risk").sum(), int(th)) for th in Theme}
-    return sorted(score, key=score.__getitem__)
-
-
-def title_of(row: pd.Series, lang: str) -> str:
-    return row["title_en"] if lang == "en" else row["title_nl"]
-
-
-def threshold_of(row: pd.Series) -> int:
-    return 0 if pd.isna(row["privacy_threshold"]) else int(row["privacy_threshold"])
-
-
 def shown_value(row: pd.Series) -> str:
-    return ui_loop.value_text(row["value"], bool(row["suppressed"]), threshold_of(row), row["unit"])
+    return widgets.shown(row["value"], row["suppressed"], row["privacy_threshold"], unit=row["unit"])
 
 
 def target_text(row: pd.Series) -> str:
@@ -85,59 +48,55 @@ def series_of(row: pd.Series, region: str, frozen: bool) -> pd.DataFrame:
     """period, value, suppressed: the frozen series of the snapshot, or the live one."""
     if frozen:
         return review.series_of(row)
-    live = ui.series(region).get(row["kpi_id"])
-    if live is None:
-        return pd.DataFrame(columns=["period", "value", "suppressed"])
-    return live[["period", "value", "suppressed"]].assign(value=live["value"].where(~live["suppressed"].astype(bool)))
+    return presentation.live_series(reads.series(region).get(row["kpi_id"]))
 
 
 def kpi_screen(row: pd.Series, region: str, frozen: bool, lang: str) -> None:
-    st.header(title_of(row, lang))
+    st.header(present.title_of(row, lang))
     left, middle, right = st.columns(3)
-    left.metric(t("presentation_page.value", year=row["period"] if frozen else ui.selection().year), shown_value(row))
+    left.metric(t("presentation_page.value", year=row["period"] if frozen else view.selection().year), shown_value(row))
     with middle:
         st.markdown(f"**{t('presentation_page.status')}**")
-        ui.status_badge(row["status"])
-        st.markdown(f"**{ui_loop.status_text(row['status'])}**")
+        widgets.status_badge(row["status"])
+        st.markdown(f"**{widgets.status_text(row['status'])}**")
     with right:
         st.markdown(f"**{t('presentation_page.target_label')}**")
         st.markdown(target_text(row))
         if isinstance(row.get("trend"), str):
-            st.markdown(f"{ui.TREND_ICON[row['trend']]} {t('trend.' + row['trend'])}")
+            st.markdown(widgets.trend_text(row["trend"]))
     series = series_of(row, region, frozen)
     figure = go.Figure()
-    figure.add_scatter(x=series["period"], y=series["value"], mode="lines+markers", name=title_of(row, lang),
+    figure.add_scatter(x=series["period"], y=series["value"], mode="lines+markers", name=present.title_of(row, lang),
                        line=dict(width=4), marker=dict(size=12))
     if pd.notna(row["target"]):
         figure.add_scatter(x=[str(int(row["target_year"]))], y=[row["target"]], mode="markers", name=t("kpi.target_band"),
                            marker=dict(symbol="diamond", size=18))
     figure.update_layout(yaxis_title=row["unit"], xaxis_title=t("kpi.period"), legend=dict(orientation="h"), font=dict(size=20))
-    threshold = threshold_of(row)
+    threshold = row["privacy_threshold"]
     table = pd.DataFrame({
         t("kpi.period"): list(series["period"]) + ([str(int(row["target_year"]))] if pd.notna(row["target"]) else []),
-        t("kpi.value"): [ui_loop.value_text(v, bool(s), threshold) for v, s in zip(series["value"], series["suppressed"])]
+        t("kpi.value"): [widgets.shown(v, s, threshold) for v, s in zip(series["value"], series["suppressed"])]
                         + ([f"{fmt(row['target'])} ({t('presentation_page.target_label').lower()})"]
                            if pd.notna(row["target"]) else []),
         t("kpi.unit"): row["unit"],
     })
-    ui.chart_with_table(figure, table, key="pres_chart")
-    notes = ui.flag_notes(row)
+    widgets.chart_with_table(figure, table, key="pres_chart")
+    notes = widgets.flag_notes(row)
     if notes:
         st.caption(" · ".join(f"⚑ {note}" for note in notes))
 
 
 def theme_screen(theme: int, rows: pd.DataFrame, lang: str) -> None:
-    st.header(f"{theme}. {t(f'themes.{theme}')}")
+    st.header(present.theme_label(theme, lang))
     mine = rows[rows["theme"] == theme]
-    counts = mine[mine["kind"] == "outcome"]["status"].value_counts()
-    st.markdown(t("overview.counts", **{s: int(counts.get(s, 0)) for s in ("on_track", "at_risk", "off_track", "no_target")}))
-    for kind in KINDS:
+    st.markdown(present.counts_text(mine[mine["kind"] == "outcome"]["status"], lang))
+    for kind in presentation.KINDS:
         part = mine[mine["kind"] == kind]
         if part.empty:
             continue
         st.subheader(t(f"kinds.{kind}"))
         st.markdown("\n".join(
-            f"- {ui_loop.status_text(r['status'])} — **{title_of(r, lang)}**: {shown_value(r)} · {target_text(r)}"
+            f"- {widgets.status_text(r['status'])} — **{present.title_of(r, lang)}**: {shown_value(r)} · {target_text(r)}"
             for _, r in part.iterrows()))
 
 
@@ -146,28 +105,28 @@ def _move(step: int, count: int) -> None:
 
 
 def draw() -> None:
-    choice = ui.selection()
-    region = ui.region_story(choice.region)["region"]
+    choice = view.selection()
+    region = reads.region_story(choice.region)["region"]
     name = region["name"] if region else choice.region
     st.title(t("presentation_page.title", municipality=name))
     st.html(CSS)
 
-    sessions = ui_loop.sessions(choice.region) if ui.actor().may(Permission.report) else pd.DataFrame(columns=["id"])
-    titles = {int(r.id): f"{r.title} ({pd.Timestamp(r.reference_date).strftime('%d-%m-%Y')})" for r in sessions.itertuples()}
+    sessions = reads.sessions(choice.region) if view.actor().may(Permission.report) else pd.DataFrame(columns=["id"])
+    titles = {int(r.id): f"{r.title} ({present.date_text(r.reference_date)})" for r in sessions.itertuples()}
     options = [LIVE, *reversed(list(titles))]
-    ui.from_url("sessie", options, LIVE)
+    view.from_url("sessie", options, LIVE)
     source = st.selectbox(t("presentation_page.source"), options, key="sessie",
                           format_func=lambda i: t("presentation_page.live", year=choice.year) if i == LIVE else titles[i])
-    ui.to_url("sessie")
+    view.to_url("sessie")
     state.setdefault("pres_unit", "kpi")
     unit = st.segmented_control(t("presentation_page.unit"), ["kpi", "theme"], key="pres_unit", required=True,
-                                format_func=ui.labels(choice.lang, "presentation_page.units"))
+                                format_func=view.labels(choice.lang, "presentation_page.units"))
     frozen = source != LIVE
-    rows = ui_loop.frozen(source) if frozen else live_rows(choice.region)
+    rows = reads.frozen(source) if frozen else presentation.live_rows(reads.overview(choice.region), reads.library().kpis)
     if frozen:
         st.caption(t("presentation_page.frozen_note", year=rows["period"].iloc[0] if len(rows) else "?"))
-    deck = ordered(rows, choice.lang)
-    screens = list(deck.index) if unit == "kpi" else theme_order(rows)
+    deck = presentation.ordered(rows, choice.lang)
+    screens = list(deck.index) if unit == "kpi" else presentation.theme_order(rows, Theme)
     if not screens:
         st.info(t("presentation_page.empty"))
         return
@@ -194,13 +153,14 @@ def draw() -> None:
 
     with st.expander(t("presentation_page.agenda")):
         if unit == "kpi":
-            agenda = pd.DataFrame({"#": range(1, len(deck) + 1), "KPI": [title_of(r, choice.lang) for _, r in deck.iterrows()],
-                                   t("kpi.status_label"): [ui_loop.status_text(s) for s in deck["status"]],
+            agenda = pd.DataFrame({"#": range(1, len(deck) + 1),
+                                   "KPI": [present.title_of(r, choice.lang) for _, r in deck.iterrows()],
+                                   t("kpi.status_label"): [widgets.status_text(s) for s in deck["status"]],
                                    t("kpi.value"): [shown_value(r) for _, r in deck.iterrows()]})
         else:
             agenda = pd.DataFrame({"#": range(1, len(screens) + 1),
-                                   t("pages.theme"): [f"{th}. {t(f'themes.{th}')}" for th in screens]})
+                                   t("pages.theme"): [present.theme_label(th, choice.lang) for th in screens]})
         st.dataframe(agenda, hide_index=True, key="pres_agenda")
 
 
-ui.guarded(draw)
+view.guarded(draw)

@@ -17,34 +17,24 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from koers.loop import review
-from koers.dashboard import ui, ui_loop
+from koers import present
 from koers.access import ROLE_NAMES, Permission
+from koers.dashboard import forms, reads, view, widgets
+from koers.dashboard.view import fmt, t
 from koers.errors import KoersError
+from koers.loop import review
 from koers.loop.review import Direction, ItemKind, Stage
-from koers.dashboard.ui import fmt, t
 from metrics.model import Theme
 
 log = logging.getLogger("koers.dashboard")
-NEW = ui_loop.NEW
-REQUEST = "review_request"  # what a button asked for (see ui_loop.ask)
+NEW = forms.NEW
+REQUEST = "review_request"  # what a button asked for (see forms.ask)
 STAGES = [s.value for s in Stage]
 ITEM_KINDS = [k.value for k in ItemKind]
 DIRECTIONS = [d.value for d in Direction]
 ITEM_FIELDS = ("kind", "kpi", "text", "direction", "value", "year")
 state = st.session_state
-
-
-def column(name: str) -> str:
-    return t(f"review_page.columns.{name}")
-
-
-def date_text(value: object) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d-%m-%Y")
-
-
-def title_of(row: pd.Series | dict, lang: str) -> str:
-    return row["title_en"] if lang == "en" else row["title_nl"]
+column = widgets.headings("review_page.columns")
 
 
 # --- the list and a new session ---------------------------------------------------------------
@@ -53,15 +43,15 @@ def title_of(row: pd.Series | dict, lang: str) -> str:
 def _create_session() -> None:
     """Make the session asked for, with progress: the snapshot evaluates every KPI."""
     title, reference_date = state.get("review_new_title") or "", state.get("review_new_date")
-    choice = ui.selection()
+    choice = view.selection()
     region = choice.region
     made: dict[str, int] = {}
     bar = st.progress(0.0, text=t("review_page.freezing_results"))
     with st.spinner(t("review_page.freezing", year=choice.year)):
-        results = ui.results()  # the evaluation the dashboard shows (cached), so the snapshot equals the screen
+        results = reads.results()  # the evaluation the dashboard shows (cached), so the snapshot equals the screen
         bar.progress(0.5, text=t("review_page.freezing", year=choice.year))
-        ui_loop.attempt(lambda store, library: made.update(id=review.create_session(
-            store, library, ui.actor(), region, choice.year, title, reference_date, choice.peers, results)),
+        forms.attempt(lambda store, library: made.update(id=review.create_session(
+            store, library, view.actor(), region, choice.year, title, reference_date, choice.peers, results)),
             "review_flash", t("review_page.created", title=title, year=choice.year))
         bar.progress(1.0, text=t("review_page.freezing_done"))
     bar.empty()
@@ -72,29 +62,29 @@ def _create_session() -> None:
 
 def sessions_section(region: str, sessions: pd.DataFrame) -> None:
     st.header(t("review_page.sessions"))
-    ui_loop.show_flash("review_flash")
+    forms.show_flash("review_flash")
     if sessions.empty:
         st.info(t("review_page.no_sessions"))
     else:
         newest = sessions.iloc[::-1]
         st.dataframe(pd.DataFrame({
             column("title"): newest["title"],
-            column("reference_date"): [date_text(v) for v in newest["reference_date"]],
+            column("reference_date"): [present.date_text(v) for v in newest["reference_date"]],
             column("year"): newest["year"].astype(int).astype(str),
             column("stage"): [t(f"review_page.stages.{s}") for s in newest["stage"]],
             column("by"): newest["created_by"],
         }), hide_index=True, key="review_sessions")
-    if not ui.actor().may(Permission.review):
+    if not view.actor().may(Permission.review):
         return
     st.subheader(t("review_page.new_session"))
-    year = ui.selection().year
+    year = view.selection().year
     state.setdefault("review_new_date", dt.date.today())
     with st.form("review_new_form"):
         st.text_input(column("title"), key="review_new_title", placeholder=t("review_page.title_placeholder", year=year))
         st.date_input(column("reference_date"), key="review_new_date", format="DD-MM-YYYY")
         st.caption(t("review_page.snapshot_note", year=year))
         st.form_submit_button(t("review_page.create"), key="review_create", type="primary", icon=":material/ac_unit:",
-                              on_click=ui_loop.ask, args=(REQUEST, "create_session"))
+                              on_click=forms.ask, args=(REQUEST, "create_session"))
 
 
 # --- one session ------------------------------------------------------------------------------
@@ -105,55 +95,54 @@ def _save_stage() -> None:
     stage = state.get("review_stage")
     if stage is None:
         return
-    ui_loop.attempt(lambda store, library: review.set_stage(store, ui.actor(), session_id, stage, version),
-                    "review_stage_flash", t("review_page.stage_saved"))
+    forms.attempt(lambda store, library: review.set_stage(store, view.actor(), session_id, stage, version),
+                  "review_stage_flash", t("review_page.stage_saved"))
     # Saved or refused, the form shows the stored stage next: after a refusal, the newer one.
     state.pop("review_stage_loaded", None)
 
 
 def stage_section(session: dict, lang: str) -> None:
     st.subheader(t("review_page.stage"))
-    ui_loop.show_flash("review_stage_flash")
+    forms.show_flash("review_stage_flash")
     st.markdown(" → ".join(f"**{t('review_page.stages.' + s)}**" if s == session["stage"] else t(f"review_page.stages.{s}")
                            for s in STAGES))
-    if not ui.actor().may(Permission.review):
+    if not view.actor().may(Permission.review):
         return
-    if not ui_loop.still_loaded("review_stage_loaded", (int(session["id"]),), ["review_stage"]):
+    if not forms.still_loaded("review_stage_loaded", (int(session["id"]),), ["review_stage"]):
         state["review_stage"] = session["stage"]
         state["review_stage_loaded"] = (int(session["id"]), int(session["version"]))
     with st.form("review_stage_form"):
         st.segmented_control(t("review_page.stage"), STAGES, key="review_stage", required=True,
-                             format_func=ui.labels(lang, "review_page.stages"))
+                             format_func=view.labels(lang, "review_page.stages"))
         st.form_submit_button(t("review_page.save_stage"), key="review_stage_save", icon=":material/save:",
-                              on_click=ui_loop.ask, args=(REQUEST, "save_stage"))
+                              on_click=forms.ask, args=(REQUEST, "save_stage"))
 
 
 def snapshot_section(session: dict, frozen: pd.DataFrame, lang: str) -> None:
-    st.caption(t("review_page.frozen_note", date=pd.Timestamp(session["created_at"]).strftime("%d-%m-%Y %H:%M"),
+    st.caption(t("review_page.frozen_note", date=present.date_text(session["created_at"], with_time=True),
                  year=int(session["year"]), version=int(session["data_version"])))
     for theme in Theme:
         rows = frozen[frozen["theme"] == int(theme)]
         if rows.empty:
             continue
-        st.subheader(f"{int(theme)}. {t(f'themes.{int(theme)}')}")
-        counts = rows[rows["kind"] == "outcome"]["status"].value_counts()
-        st.markdown(t("overview.counts", **{s: int(counts.get(s, 0)) for s in ("on_track", "at_risk", "off_track", "no_target")}))
+        st.subheader(present.theme_label(theme, lang))
+        st.markdown(present.counts_text(rows[rows["kind"] == "outcome"]["status"], lang))
         st.dataframe(pd.DataFrame({
-            column("status"): [ui_loop.status_text(s) for s in rows["status"]],
-            column("kpi"): [title_of(r, lang) for _, r in rows.iterrows()],
+            column("status"): [widgets.status_text(s) for s in rows["status"]],
+            column("kpi"): [present.title_of(r, lang) for _, r in rows.iterrows()],
             column("kind"): [t(f"kinds.{k}") for k in rows["kind"]],
-            column("value"): [ui_loop.value_text(v, s, p)
+            column("value"): [widgets.shown(v, s, p)
                               for v, s, p in zip(rows["value"], rows["suppressed"], rows["privacy_threshold"])],
             column("unit"): rows["unit"],
             column("target"): [fmt(v) if pd.notna(v) else "" for v in rows["target"]],
             column("target_year"): ["" if pd.isna(y) else str(int(y)) for y in rows["target_year"]],
-            column("trend"): [f"{ui.TREND_ICON[d]} {t('trend.' + d)}" if isinstance(d, str) else "" for d in rows["trend"]],
-            column("flags"): [", ".join(ui.flag_notes(r)) for _, r in rows.iterrows()],
+            column("trend"): [widgets.trend_text(d) for d in rows["trend"]],
+            column("flags"): [", ".join(widgets.flag_notes(r)) for _, r in rows.iterrows()],
         }), hide_index=True, key=f"review_snapshot_{int(theme)}")
 
 
 def _load_item(session_id: int, pick: int, records: dict) -> None:
-    if ui_loop.still_loaded("review_item_loaded", (session_id, pick), [f"review_item_{n}" for n in ITEM_FIELDS]):
+    if forms.still_loaded("review_item_loaded", (session_id, pick), [f"review_item_{n}" for n in ITEM_FIELDS]):
         return
     if pick == NEW:
         values, version = {"kind": ITEM_KINDS[0], "kpi": None, "text": "", "direction": None, "value": None, "year": None}, None
@@ -164,7 +153,7 @@ def _load_item(session_id: int, pick: int, records: dict) -> None:
                   "value": None if pd.isna(r.expected_value) else float(r.expected_value),
                   "year": None if pd.isna(r.expected_year) else int(r.expected_year)}
         version = int(r.version)
-    ui_loop.fill_form("review_item", session_id, pick, values, version)
+    forms.fill_form("review_item", session_id, pick, values, version)
 
 
 def _save_item() -> None:
@@ -173,18 +162,18 @@ def _save_item() -> None:
               "text": state["review_item_text"], "expected_direction": state["review_item_direction"],
               "expected_value": state["review_item_value"],
               "expected_year": None if state["review_item_year"] is None else int(state["review_item_year"])}
-    ui_loop.write_loaded("review_item", lambda store, library, key, version: review.save_item(
-        store, library, ui.actor(), values, key, version), t("review_page.item_saved"))
+    forms.write_loaded("review_item", lambda store, library, key, version: review.save_item(
+        store, library, view.actor(), values, key, version), t("review_page.item_saved"))
 
 
 def _delete_item() -> None:
-    ui_loop.write_loaded("review_item", lambda store, library, key, version: store.delete_record(
-        "review_item", key, ui.actor(), version), t("review_page.item_deleted"))
+    forms.write_loaded("review_item", lambda store, library, key, version: store.delete_record(
+        "review_item", key, view.actor(), version), t("review_page.item_deleted"))
 
 
 def items_section(session_id: int, items: pd.DataFrame, titles: dict[str, str], lang: str) -> None:
     st.subheader(t("review_page.items"))
-    ui_loop.show_flash("review_item_flash")
+    forms.show_flash("review_item_flash")
     if items.empty:
         st.info(t("review_page.no_items"))
     else:
@@ -196,7 +185,7 @@ def items_section(session_id: int, items: pd.DataFrame, titles: dict[str, str], 
             column("expected"): [expectation(r) for _, r in ordered.iterrows()],
             column("by"): ordered["updated_by"],
         }), hide_index=True, key="review_items")
-    if not ui.actor().may(Permission.review):
+    if not view.actor().may(Permission.review):
         return
     st.markdown(f"**{t('review_page.item_form')}**")
     records = {int(r.id): r for r in items.itertuples()}
@@ -210,28 +199,28 @@ def items_section(session_id: int, items: pd.DataFrame, titles: dict[str, str], 
         state["review_item_kpi"] = None
     with st.form("review_item_form"):
         left, right = st.columns(2)
-        left.selectbox(column("item_kind"), ITEM_KINDS, key="review_item_kind", format_func=ui.labels(lang, "review_page.item_kinds"))
+        left.selectbox(column("item_kind"), ITEM_KINDS, key="review_item_kind", format_func=view.labels(lang, "review_page.item_kinds"))
         right.selectbox(column("kpi"), [None, *titles], key="review_item_kpi",
                         format_func=lambda k: t("review_page.no_kpi") if k is None else titles[k])
         st.text_area(column("text"), key="review_item_text")
         st.caption(t("review_page.expected_help"))
         columns = st.columns(3)
         columns[0].selectbox(column("direction"), [None, *DIRECTIONS], key="review_item_direction",
-                             format_func=lambda d: "–" if d is None else f"{ui.TREND_ICON[d]} {t('trend.' + d)}")
+                             format_func=lambda d: "–" if d is None else widgets.trend_text(d))
         columns[1].number_input(column("expected_value"), key="review_item_value", value=None, format="%g")
         columns[2].number_input(column("expected_year"), key="review_item_year", value=None, min_value=2000, max_value=2100, step=1)
         buttons = st.columns(2)
         buttons[0].form_submit_button(t("review_page.save"), key="review_item_save", type="primary", icon=":material/save:",
-                                      on_click=ui_loop.ask, args=(REQUEST, "save_item"))
+                                      on_click=forms.ask, args=(REQUEST, "save_item"))
         if pick != NEW:
             buttons[1].form_submit_button(t("review_page.delete"), key="review_item_delete", icon=":material/delete:",
-                                          on_click=ui_loop.ask, args=(REQUEST, "delete_item"))
+                                          on_click=forms.ask, args=(REQUEST, "delete_item"))
 
 
 def expectation(row: pd.Series) -> str:
     parts = []
     if isinstance(row.get("expected_direction"), str):
-        parts.append(f"{ui.TREND_ICON[row['expected_direction']]} {t('trend.' + row['expected_direction'])}")
+        parts.append(widgets.trend_text(row["expected_direction"]))
     if pd.notna(row.get("expected_value")):
         parts.append(fmt(row["expected_value"]))
     if pd.notna(row.get("expected_year")):
@@ -249,16 +238,16 @@ def expected_section(session: dict, expected: pd.DataFrame, frozen: pd.DataFrame
         return
     # "now" and "before" are frozen values; a suppressed one is shown as "< n" (it is null in the snapshot).
     now = frozen.set_index("kpi_id")
-    before = ui_loop.frozen(int(session["previous_id"])).set_index("kpi_id")
+    before = reads.frozen(int(session["previous_id"])).set_index("kpi_id")
 
     def shown(snapshot: pd.DataFrame, kpi_id: str, value: object) -> str:
-        if kpi_id in snapshot.index and bool(snapshot.at[kpi_id, "suppressed"]):
-            return ui_loop.value_text(None, True, int(snapshot.at[kpi_id, "privacy_threshold"]))
-        return fmt(None if value is None or pd.isna(value) else float(value))
+        if kpi_id in snapshot.index:
+            return widgets.shown(value, snapshot.at[kpi_id, "suppressed"], snapshot.at[kpi_id, "privacy_threshold"])
+        return widgets.shown(value, False, None)
 
     st.dataframe(pd.DataFrame({
-        column("outcome"): [f"{ui_loop.OUTCOME_SYMBOL[o]} {t('review_page.outcomes.' + o)}" for o in expected["outcome"]],
-        column("kpi"): [r["title_en"] if lang == "en" else r["title_nl"] for _, r in expected.iterrows()],
+        column("outcome"): [present.outcome_text(o, lang) for o in expected["outcome"]],
+        column("kpi"): [present.title_of(r, lang) for _, r in expected.iterrows()],
         column("text"): expected["text"],
         column("expected"): [expectation(r) for _, r in expected.iterrows()],
         column("before"): [shown(before, k, v) for k, v in zip(expected["kpi_id"], expected["before"])],
@@ -280,13 +269,13 @@ def actions_section(session_id: int, actions: pd.DataFrame, frozen: pd.DataFrame
         here = mine["review_id"].fillna(-1).astype(int) == session_id
         mine = mine.assign(here=here).sort_values(["here", "overdue"], ascending=[False, False])
         st.dataframe(pd.DataFrame({
-            column("attention"): [f"{ui_loop.OVERDUE_SYMBOL} {t('learning_page.overdue')}" if late else ""
+            column("attention"): [widgets.overdue_text() if late else ""
                                   for late in mine["overdue"]],
             column("title"): mine["title"],
             column("owner"): mine["owner"],
-            column("due"): [date_text(v) for v in mine["due_date"]],
+            column("due"): [present.date_text(v) for v in mine["due_date"]],
             column("action_status"): [t(f"learning_page.action_status.{s}") for s in mine["status"]],
-            column("kpis"): ["; ".join(f"{titles.get(k, k)} ({ui_loop.status_text(status[k])})" if k in status else k for k in ids)
+            column("kpis"): ["; ".join(f"{titles.get(k, k)} ({widgets.status_text(status[k])})" if k in status else k for k in ids)
                              for ids in mine["kpi_ids"]],
             column("effect"): mine["expected_effect"].fillna(""),
             column("in_session"): [t("review_page.in_session_mark") if h else "" for h in mine["here"]],
@@ -309,7 +298,7 @@ def report_section(session: dict, items: pd.DataFrame, lang: str) -> None:
                 bar = st.progress(0.0, text=t("review_page.building", kind=label))
                 try:
                     # `step` is the report's own words for what it is doing, in `lang`
-                    built[(kind, marker)] = ui_loop.build_report(kind, session_id, lang, lambda step, fraction: bar.progress(
+                    built[(kind, marker)] = reads.build_report(kind, session_id, lang, lambda step, fraction: bar.progress(
                         min(max(float(fraction), 0.0), 1.0), text=f"{t('review_page.building', kind=label)} {step}"))
                 except KoersError as error:
                     st.error(error.message(lang), icon=":material/error:")
@@ -325,45 +314,45 @@ def report_section(session: dict, items: pd.DataFrame, lang: str) -> None:
 
 
 def draw() -> None:
-    choice = ui.selection()
-    actor = ui.actor()
-    region = ui.region_story(choice.region)["region"]
+    choice = view.selection()
+    actor = view.actor()
+    region = reads.region_story(choice.region)["region"]
     st.title(t("review_page.title", municipality=region["name"] if region else choice.region))
     if not actor.may(Permission.report):
         state.pop(REQUEST, None)  # asked under another role: not carried out
         role = ROLE_NAMES[actor.role][0 if choice.lang == "nl" else 1]
         st.info(t("review_page.no_access", role=role), icon=":material/lock:")
         return
-    ui_loop.carry_out(REQUEST, {"create_session": _create_session, "save_stage": _save_stage, "save_item": _save_item,
-                                "delete_item": _delete_item})
-    sessions = ui_loop.sessions(choice.region)
+    forms.carry_out(REQUEST, {"create_session": _create_session, "save_stage": _save_stage, "save_item": _save_item,
+                              "delete_item": _delete_item})
+    sessions = reads.sessions(choice.region)
     sessions_section(choice.region, sessions)
     if sessions.empty:
         return
     ids = [int(i) for i in sessions["id"].iloc[::-1]]  # newest first
-    ui.from_url("sessie", ids, ids[0])
-    labels = {int(r.id): f"{r.title} ({date_text(r.reference_date)})" for r in sessions.itertuples()}
+    view.from_url("sessie", ids, ids[0])
+    labels = {int(r.id): f"{r.title} ({present.date_text(r.reference_date)})" for r in sessions.itertuples()}
     session_id = st.selectbox(t("review_page.open"), ids, key="sessie", format_func=labels.__getitem__)
-    ui.to_url("sessie")
+    view.to_url("sessie")
 
-    view = ui_loop.session_view(session_id)
-    session = view.session
-    frozen = ui_loop.frozen(session_id)
-    titles = {k: getattr(v.title, choice.lang) for k, v in ui.library().kpis.items()}
+    opened = reads.session_view(session_id)
+    session = opened.session
+    frozen = reads.frozen(session_id)
+    titles = {k: getattr(v.title, choice.lang) for k, v in reads.library().kpis.items()}
     # a KPI removed from the library since the session keeps its frozen title
     titles.update({r.kpi_id: (r.title_en if choice.lang == "en" else r.title_nl)
                    for r in frozen.itertuples() if r.kpi_id not in titles})
     st.header(session["title"])
-    st.caption(t("review_page.session_facts", date=date_text(session["reference_date"]), year=int(session["year"]),
+    st.caption(t("review_page.session_facts", date=present.date_text(session["reference_date"]), year=int(session["year"]),
                  by=session["created_by"]))
     st.page_link("pages/presentatie.py", label=t("review_page.present"), icon=":material/slideshow:",
                  query_params={"sessie": str(session_id)})
     stage_section(session, choice.lang)
     snapshot_section(session, frozen, choice.lang)
-    items_section(session_id, view.items, titles, choice.lang)
-    expected_section(session, view.expected, frozen, choice.lang)
-    actions_section(session_id, view.actions, frozen, titles)
-    report_section(session, view.items, choice.lang)
+    items_section(session_id, opened.items, titles, choice.lang)
+    expected_section(session, opened.expected, frozen, choice.lang)
+    actions_section(session_id, opened.actions, frozen, titles)
+    report_section(session, opened.items, choice.lang)
 
 
-ui.guarded(draw)
+view.guarded(draw)

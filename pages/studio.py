@@ -10,15 +10,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers.dashboard import auth, ui
+from koers.dashboard import auth, reads, view, widgets
 from koers.sources import uploads
-from koers import i18n
+from koers import i18n, present
 from koers.kpis import versions
 from koers.access import LOCAL, ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
 from koers.kpis.validate import DEFINITION_TYPES, Problem
 from koers.settings import database_path, metrics_folder
-from koers.dashboard.ui import fmt, t
+from koers.dashboard.view import fmt, t
 from metrics.model import Theme
 
 KINDS = ["outcome", "output", "input", "context"]
@@ -89,15 +89,15 @@ def form(library, lang: str) -> dict:
     columns = st.columns(4)
     columns[0].selectbox(field_label("theme"), [int(theme) for theme in Theme], key="studio_theme",
                          format_func=lambda n: f"{n}. {i18n.text(lang, f'themes.{n}')}")
-    columns[1].selectbox(field_label("kind"), KINDS, key="studio_kind", format_func=ui.labels(lang, "kinds"),
+    columns[1].selectbox(field_label("kind"), KINDS, key="studio_kind", format_func=view.labels(lang, "kinds"),
                          help=t("studio.kinds_help"))
     columns[2].selectbox(field_label("polarity"), POLARITIES, key="studio_polarity",
-                         format_func=ui.labels(lang, "studio.polarities"))
+                         format_func=view.labels(lang, "studio.polarities"))
     columns[3].text_input(field_label("unit"), key="studio_unit")
 
     st.subheader(t("studio.definition_section"))
     st.segmented_control(field_label("definition_type"), list(DEFINITION_TYPES), key="studio_definition_type",
-                         required=True, format_func=ui.labels(lang, "studio.types"), help=t("studio.definition_help"))
+                         required=True, format_func=view.labels(lang, "studio.types"), help=t("studio.definition_help"))
     kind = state.get("studio_definition_type")
     indicator_ids = sorted(titles, key=lambda i: (titles[i].casefold(), i))
     if kind == "indicator":
@@ -113,7 +113,7 @@ def form(library, lang: str) -> dict:
         columns[1].selectbox(field_label("definition.denominator"), references, key="studio_denominator", index=None,
                              placeholder=t("studio.choose_indicator"), format_func=name_of)
         columns[2].selectbox(field_label("definition.scale"), list(versions.SCALES), key="studio_scale",
-                             format_func=lambda s: i18n.number(s, lang))
+                             format_func=lambda s: present.number(s, lang))
     else:
         st.text_area(field_label("definition.formula"), key="studio_formula")
 
@@ -157,26 +157,26 @@ def show_preview(check: versions.Check, library, year: int) -> None:
     if values.empty:
         st.info(t("studio.preview_none", year=year), icon=":material/info:")
         return
-    names = ui.municipality_names()
+    names = reads.municipality_names()
     shown = values[values["value"].notna()]
     st.markdown(t("studio.preview_count", count=fmt(len(shown)), year=year, median=fmt(shown["value"].median()), unit=kpi.unit))
     column = lambda name: t(f"studio.preview_columns.{name}")  # noqa: E731
     table = pd.DataFrame({
         column("region"): [names.get(code, code) for code in values["region_code"]],
         column("code"): values["region_code"],
-        column("value"): [ui.shown(v, hidden, kpi.privacy_threshold) for v, hidden in zip(values["value"], values["suppressed"])],
+        column("value"): [widgets.shown(v, hidden, kpi.privacy_threshold) for v, hidden in zip(values["value"], values["suppressed"])],
         column("unit"): kpi.unit,
         column("note"): [t("studio.suppressed", threshold=fmt(kpi.privacy_threshold)) if s else "" for s in values["suppressed"]],
     })
     figure = go.Figure()
     figure.add_histogram(x=shown["value"], nbinsx=40, name=str(year))
     figure.update_layout(xaxis_title=kpi.unit, yaxis_title=t("studio.preview_axis"), showlegend=False)
-    ui.chart_with_table(figure, table, key="studio_preview_chart")
+    widgets.chart_with_table(figure, table, key="studio_preview_chart")
 
 
 def save_section(values: dict, check: versions.Check, library, known: set[str], editing: str | None, lang: str) -> None:
     st.header(t("studio.save"))
-    actor = ui.actor()
+    actor = view.actor()
     may_save = actor.may(Permission.define_kpi)
     if not may_save:
         st.info(t("auth.studio_needs_advisor", name=actor.name, role=ROLE_NAMES[actor.role][lang == "en"],
@@ -240,10 +240,10 @@ def versions_section(kpi_id: str, lang: str) -> None:
 
 
 def draw() -> None:
-    choice_of = ui.selection()
+    choice_of = view.selection()
     lang = choice_of.lang
     auth.require_frame(lang)  # never the local administrator by accident
-    library = ui.library()
+    library = reads.library()
     kpis = library.kpis
     st.title(t("studio.title"))
     st.markdown(t("studio.intro"))
@@ -279,4 +279,4 @@ def draw() -> None:
     versions_section(check.kpi.id if check.kpi else (choice or ""), lang)
 
 
-ui.guarded(draw)
+view.guarded(draw)

@@ -10,15 +10,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from koers import present
+from koers.dashboard import reads, view, widgets
+from koers.dashboard.view import fmt, t
 from koers.kpis import analysis
-from koers.dashboard import ui
-from koers.dashboard.ui import fmt, t
 from metrics.model import Theme
 
+PALETTE = present.PALETTE
 KIND_STYLE = {  # colour and marker shape per kind: the kind is also in the legend and the table
-    "input": (ui.PALETTE[0], "square"),
-    "output": (ui.PALETTE[1], "diamond"),
-    "outcome": (ui.PALETTE[2], "circle"),
+    "input": (PALETTE[0], "square"),
+    "output": (PALETTE[1], "diamond"),
+    "outcome": (PALETTE[2], "circle"),
 }
 # Where a node's label sits: inputs left of the node, outputs above it, outcomes to the right.
 LABEL_PLACE = {"input": dict(xanchor="right", xshift=-16), "output": dict(yanchor="bottom", yshift=14),
@@ -29,18 +31,14 @@ DASHES = ["solid", "dot", "dash"]
 EXAMPLE_MARK = "⚑"
 
 
-def separators(lang: str) -> str:
-    return ",." if lang == "nl" else ".,"
-
-
 def chain_diagram(theme: int, region_name: str) -> None:
-    choice = ui.selection()
-    kpis = ui.library().kpis
+    choice = view.selection()
+    kpis = reads.library().kpis
     nodes, edges = analysis.results_chain(kpis, theme)
     if nodes.empty:
         st.info(t("theme_page.chain_empty"))
         return
-    now = ui.overview(choice.region).set_index("kpi_id")
+    now = reads.overview(choice.region).set_index("kpi_id")
 
     def title(kpi_id: str) -> str:
         return getattr(kpis[kpi_id].title, choice.lang)
@@ -51,7 +49,7 @@ def chain_diagram(theme: int, region_name: str) -> None:
     def value(kpi_id: str) -> str:
         if kpi_id not in now.index:
             return fmt(None)
-        return ui.shown(now.at[kpi_id, "value"], bool(now.at[kpi_id, "suppressed"]), kpis[kpi_id].privacy_threshold)
+        return widgets.shown(now.at[kpi_id, "value"], bool(now.at[kpi_id, "suppressed"]), kpis[kpi_id].privacy_threshold)
 
     def example(kpi_id: str) -> bool:
         return bool(kpi_id in now.index and now.at[kpi_id, "example"] and pd.notna(now.at[kpi_id, "value"]))
@@ -59,7 +57,7 @@ def chain_diagram(theme: int, region_name: str) -> None:
     def label(row) -> str:  # a row of `nodes`: the title over a few lines, then the status in words
         name = title(row.kpi_id) + (f" ({t('theme_page.other_theme', number=row.theme)})" if row.external else "")
         lines = textwrap.wrap(name, 26, break_long_words=False, break_on_hyphens=False)
-        return ("<br>".join(lines) + f"<br><i>{t('status.' + status(row.kpi_id))}</i>"
+        return ("<br>".join(lines) + f"<br><i>{present.status_word(status(row.kpi_id), choice.lang)}</i>"
                 + (f" {EXAMPLE_MARK}" if example(row.kpi_id) else ""))
 
     position = nodes.set_index("kpi_id")[["x", "y"]]
@@ -80,7 +78,8 @@ def chain_diagram(theme: int, region_name: str) -> None:
             x=rows["x"], y=-rows["y"], mode="markers", name=t(f"kinds.{kind}"),
             marker=dict(color=colour, size=20, line=dict(color="#000000", width=1.5),
                         symbol=[symbol + ("-open" if external else "") for external in rows["external"]]),
-            hovertext=[f"{title(k)}<br>{value(k)} {kpis[k].unit}<br>{t('status.' + status(k))}" for k in rows["kpi_id"]],
+            hovertext=[f"{title(k)}<br>{value(k)} {kpis[k].unit}<br>{present.status_word(status(k), choice.lang)}"
+                       for k in rows["kpi_id"]],
             hoverinfo="text",
         )
     tallest = int(nodes["y"].max()) + 1
@@ -90,27 +89,28 @@ def chain_diagram(theme: int, region_name: str) -> None:
     figure.update_xaxes(visible=False, range=[-1.0, 3.0])
     figure.update_yaxes(visible=False, range=[-tallest + 0.2, 1.4])
     figure.update_layout(height=90 * tallest + 140, legend=dict(orientation="h", y=-0.02), plot_bgcolor="white",
-                         separators=separators(choice.lang))
+                         separators=present.plotly_separators(choice.lang))
     table = pd.DataFrame({
         t("theme_page.col_kind"): [t(f"kinds.{k}") for k in nodes["kind"]],
         "KPI": [title(k) for k in nodes["kpi_id"]],
         t("theme_page.col_theme"): nodes["theme"].tolist(),
-        t("theme_page.col_status", municipality=region_name): [t("status." + status(k)) for k in nodes["kpi_id"]],
+        t("theme_page.col_status", municipality=region_name): [present.status_word(status(k), choice.lang)
+                                                               for k in nodes["kpi_id"]],
         t("kpi.value"): [value(k) for k in nodes["kpi_id"]],
         t("kpi.unit"): [kpis[k].unit for k in nodes["kpi_id"]],
         t("theme_page.col_contributes"): [", ".join(title(e) for e in edges.loc[edges["source"] == k, "target"])
                                           for k in nodes["kpi_id"]],
         EXAMPLE_MARK: [t("flags.example") if example(k) else "" for k in nodes["kpi_id"]],
     })
-    ui.chart_with_table(figure, table, key="theme_chain")
+    widgets.chart_with_table(figure, table, key="theme_chain")
     if any(example(k) for k in nodes["kpi_id"]):
         st.caption(t("theme_page.example_legend"))
 
 
 def trend_chart(kpi_ids: list[str], key: str) -> None:
-    choice = ui.selection()
-    kpis = ui.library().kpis
-    frame = analysis.indexed_series(ui.results(), choice.region, kpi_ids)
+    choice = view.selection()
+    kpis = reads.library().kpis
+    frame = analysis.indexed_series(reads.results(), choice.region, kpi_ids)
     if frame.empty:
         st.info(t("theme_page.no_series"))
         return
@@ -119,28 +119,28 @@ def trend_chart(kpi_ids: list[str], key: str) -> None:
         name = getattr(kpis[kpi_id].title, choice.lang) + (f" {EXAMPLE_MARK}" if rows["example"].any() else "")
         figure.add_scatter(x=rows["period"], y=rows["index"], mode="lines+markers", name=name,
                            marker=dict(symbol=SYMBOLS[number % len(SYMBOLS)], size=7),
-                           line=dict(dash=DASHES[number // len(ui.PALETTE) % len(DASHES)]),
-                           customdata=[f"{ui.shown(v, hidden, kpis[kpi_id].privacy_threshold)} {kpis[kpi_id].unit}"
+                           line=dict(dash=DASHES[number // len(PALETTE) % len(DASHES)]),
+                           customdata=[f"{widgets.shown(v, hidden, kpis[kpi_id].privacy_threshold)} {kpis[kpi_id].unit}"
                                        for v, hidden in zip(rows["value"], rows["suppressed"])],
                            hovertemplate="%{fullData.name}<br>%{x}: %{customdata}<extra></extra>")
     figure.update_layout(yaxis_title=t("theme_page.index_axis"), xaxis_title=t("kpi.period"),
                          height=380 + 24 * frame["kpi_id"].nunique(),
-                         legend=dict(orientation="h", y=-0.2), separators=separators(choice.lang))
+                         legend=dict(orientation="h", y=-0.2), separators=present.plotly_separators(choice.lang))
     table = pd.DataFrame({
         "KPI": [getattr(kpis[k].title, choice.lang) for k in frame["kpi_id"]],
         t("kpi.period"): frame["period"].tolist(),
-        t("kpi.value"): [ui.shown(v, hidden, kpis[k].privacy_threshold)
+        t("kpi.value"): [widgets.shown(v, hidden, kpis[k].privacy_threshold)
                          for k, v, hidden in zip(frame["kpi_id"], frame["value"], frame["suppressed"])],
         t("kpi.unit"): [kpis[k].unit for k in frame["kpi_id"]],
         t("theme_page.index"): [fmt(v, 1) for v in frame["index"]],
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in frame["example"]],
     })
-    ui.chart_with_table(figure, table, key=key)
+    widgets.chart_with_table(figure, table, key=key)
 
 
 def output_moves_outcome(theme: int, region_name: str) -> None:
-    choice = ui.selection()
-    kpis = ui.library().kpis
+    choice = view.selection()
+    kpis = reads.library().kpis
     _, edges = analysis.results_chain(kpis, theme)
     if edges.empty:
         st.info(t("theme_page.no_pairs"))
@@ -150,8 +150,8 @@ def output_moves_outcome(theme: int, region_name: str) -> None:
     def title(kpi_id: str) -> str:
         return getattr(kpis[kpi_id].title, choice.lang)
 
-    ui.from_url("paar", options, options[0])
-    ui.from_url("maat", list(analysis.PAIR_MODES), "change")
+    view.from_url("paar", options, options[0])
+    view.from_url("maat", list(analysis.PAIR_MODES), "change")
     left, right = st.columns([3, 2])
     # Labels made now, in this run's language (a format function is also called after a switch).
     pair_labels = {f"{s}>{o}": f"{title(s)} ({t('kinds.' + kpis[s].kind)}) → {title(o)}"
@@ -160,12 +160,12 @@ def output_moves_outcome(theme: int, region_name: str) -> None:
     pair = left.selectbox(t("theme_page.pair"), options, key="paar", format_func=pair_labels.__getitem__)
     mode = right.segmented_control(t("theme_page.mode"), list(analysis.PAIR_MODES), key="maat", required=True,
                                    format_func=mode_labels.__getitem__)
-    ui.to_url("paar", "maat")
+    view.to_url("paar", "maat")
     source, target = pair.split(">")
     year = choice.year
-    pairs = analysis.lagged_pairs(ui.results(), source, target, year, mode)
+    pairs = analysis.lagged_pairs(reads.results(), source, target, year, mode)
     r, n = analysis.correlation(pairs)
-    names = ui.municipality_names()
+    names = reads.municipality_names()
     st.markdown(t(f"theme_page.question_{mode}", output=title(source), outcome=title(target),
                   t0=year - 2, t1=year - 1, t2=year))
 
@@ -182,13 +182,13 @@ def output_moves_outcome(theme: int, region_name: str) -> None:
                 for c, x, y in zip(rows["region_code"], rows["x"], rows["y"])]
 
     figure.add_scatter(x=others["x"], y=others["y"], mode="markers", name=t("theme_page.all_municipalities"),
-                       marker=dict(color=ui.PALETTE[0], size=8, opacity=0.6), hovertext=hover(others), hoverinfo="text")
+                       marker=dict(color=PALETTE[0], size=8, opacity=0.6), hovertext=hover(others), hoverinfo="text")
     if not mine.empty:
         figure.add_scatter(x=mine["x"], y=mine["y"], mode="markers+text", name=region_name, text=[region_name],
                            textposition="top center", hovertext=hover(mine), hoverinfo="text",
-                           marker=dict(color=ui.PALETTE[5], size=18, symbol="star", line=dict(color="#000000", width=1)))
+                           marker=dict(color=PALETTE[5], size=18, symbol="star", line=dict(color="#000000", width=1)))
     figure.update_layout(xaxis_title=x_title, yaxis_title=y_title, height=520, legend=dict(orientation="h"),
-                         separators=separators(choice.lang))
+                         separators=present.plotly_separators(choice.lang))
     table = pd.DataFrame({
         t("kpi.region"): [names.get(c, c) for c in pairs["region_code"]],
         "code": pairs["region_code"].tolist(),
@@ -211,22 +211,22 @@ def output_moves_outcome(theme: int, region_name: str) -> None:
         st.markdown(t("theme_page.reading", strength=t(f"theme_page.strength_{strength}"),
                       direction=t("theme_page.direction_positive" if r > 0 else "theme_page.direction_negative"),
                       r=fmt(r, 2), n=n))
-    ui.chart_with_table(figure, table, key="theme_pairs")
+    widgets.chart_with_table(figure, table, key="theme_pairs")
     if pairs["example"].any():
         st.warning(f"{EXAMPLE_MARK} " + t("theme_page.example_pair"), icon=":material/science:")
     st.info(t("theme_page.caution"), icon=":material/lightbulb:")
 
 
 def draw() -> None:
-    choice = ui.selection()
+    choice = view.selection()
     themes = [int(theme) for theme in Theme]
-    ui.from_url("thema", themes, themes[0])
-    theme_labels = {n: f"{n}. {t(f'themes.{n}')}" for n in themes}
+    view.from_url("thema", themes, themes[0])
+    theme_labels = {n: present.theme_label(n, choice.lang) for n in themes}
     theme = st.selectbox(t("theme_page.choose"), themes, key="thema", format_func=theme_labels.__getitem__)
-    ui.to_url("thema")
-    region = ui.region_story(choice.region)["region"]
+    view.to_url("thema")
+    region = reads.region_story(choice.region)["region"]
     region_name = region["name"] if region else choice.region
-    kpis = ui.library().kpis
+    kpis = reads.library().kpis
 
     st.title(t("theme_page.title", number=theme, theme=t(f"themes.{theme}")))
     st.caption(t("theme_page.intro", municipality=region_name, year=choice.year))
@@ -251,4 +251,4 @@ def draw() -> None:
     output_moves_outcome(theme, region_name)
 
 
-ui.guarded(draw)
+view.guarded(draw)

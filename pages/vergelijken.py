@@ -11,14 +11,15 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from koers import present
+from koers.dashboard import reads, view, widgets
+from koers.dashboard.view import fmt, t
 from koers.kpis import analysis
-from koers.dashboard import ui
-from koers.dashboard.ui import fmt, t
 from metrics.model import Theme
 
 EXAMPLE_MARK = "⚑"
 NO_VALUE_GREY = "#BBBBBB"
-MAX_CHOSEN = len(ui.PALETTE)
+MAX_CHOSEN = len(present.PALETTE)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -27,38 +28,20 @@ def boundaries(path: str) -> dict:
     return analysis.read_geojson(path)
 
 
-def separators(lang: str) -> str:
-    return ",." if lang == "nl" else ".,"
-
-
-def list_from_url(key: str, options: list[str], default: list[str]) -> None:
-    """Like `ui.from_url`, for a multiselect: the URL carries the codes comma-separated."""
-    known = set(options)
-    if key in st.session_state and all(code in known for code in st.session_state[key]):
-        return
-    raw = st.query_params.get(key) or ""
-    chosen = [code for code in raw.split(",") if code in known]
-    st.session_state[key] = list(dict.fromkeys(chosen))[:MAX_CHOSEN] or default
-
-
-def list_to_url(key: str) -> None:
-    value = ",".join(st.session_state.get(key) or [])
-    if st.query_params.get(key) != value:
-        st.query_params[key] = value
-
-
 def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
-    choice = ui.selection()
-    kpi = ui.library().kpis[kpi_id]
+    choice = view.selection()
+    kpi = reads.library().kpis[kpi_id]
     path = analysis.division_file(choice.year)
     geojson = boundaries(str(path))
     codes = analysis.feature_codes(geojson)
-    values = analysis.map_values(ui.results(), kpi_id, choice.year, codes)
+    values = analysis.map_values(reads.results(), kpi_id, choice.year, codes)
     missing = values[values["value"].isna()]
     threshold = kpi.privacy_threshold
 
-    def no_value(code: str, suppressed: bool) -> str:
-        return f"< {fmt(threshold)} ({t('compare.suppressed')})" if suppressed else t("compare.no_value")
+    def no_value(suppressed: bool) -> str:
+        if present.masked(suppressed, threshold):
+            return f"{widgets.shown(None, True, threshold)} ({t('compare.suppressed')})"
+        return t("compare.no_value")
 
     labels = [f"{names.get(c, c)} ({c})" for c in values["region_code"]]
     figure = go.Figure()
@@ -68,7 +51,7 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
         locations=missing["region_code"], z=[0] * len(missing),
         colorscale=[[0, NO_VALUE_GREY], [1, NO_VALUE_GREY]], showscale=False, name=t("compare.no_value"),
         marker=dict(line=dict(color="#FFFFFF", width=0.5)),
-        hovertext=[f"{names.get(c, c)} ({c})<br>{no_value(c, hidden)}" for c, hidden in zip(missing["region_code"], missing["suppressed"])],
+        hovertext=[f"{names.get(c, c)} ({c})<br>{no_value(hidden)}" for c, hidden in zip(missing["region_code"], missing["suppressed"])],
         hoverinfo="text")
     figure.add_choroplethmap(
         geojson=geojson, featureidkey="properties.statcode", locations=values["region_code"], z=values["value"],
@@ -83,18 +66,18 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
             colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False, name=region_name,
             marker=dict(line=dict(color="#000000", width=3)), hoverinfo="skip")
     figure.update_layout(map=dict(style="white-bg", center=dict(lat=52.15, lon=5.3), zoom=6.6), height=720,
-                         separators=separators(choice.lang))
+                         separators=present.plotly_separators(choice.lang))
     table = pd.DataFrame({
         t("kpi.region"): [names.get(c, c) for c in values["region_code"]],
         "code": values["region_code"].tolist(),
-        t("kpi.value"): [ui.shown(v, hidden, threshold) for v, hidden in zip(values["value"], values["suppressed"])],
+        t("kpi.value"): [widgets.shown(v, hidden, threshold) for v, hidden in zip(values["value"], values["suppressed"])],
         t("kpi.unit"): kpi.unit,
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in values["example"]],
     })
-    ui.chart_with_table(figure, table, key="compare_map")
+    widgets.chart_with_table(figure, table, key="compare_map")
     notes = [t("compare.map_note", division=2023 if choice.year <= 2024 else 2025, year=choice.year,
                municipality=region_name, missing=len(missing))]
-    elsewhere = analysis.off_map(ui.results(), kpi_id, choice.year, codes)
+    elsewhere = analysis.off_map(reads.results(), kpi_id, choice.year, codes)
     if elsewhere:
         notes.append(t("compare.off_map", count=len(elsewhere), names=", ".join(names.get(c, c) for c in elsewhere[:8])
                        + (" …" if len(elsewhere) > 8 else "")))
@@ -108,9 +91,9 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
 
 
 def ranking_table(kpi_id: str, names: dict[str, str], region_name: str) -> None:
-    choice = ui.selection()
-    kpi = ui.library().kpis[kpi_id]
-    ranked = analysis.ranking(ui.results(), kpi_id, choice.year, kpi.polarity)
+    choice = view.selection()
+    kpi = reads.library().kpis[kpi_id]
+    ranked = analysis.ranking(reads.results(), kpi_id, choice.year, kpi.polarity)
     st.markdown(t(f"compare.rank_meaning_{kpi.polarity}"))
     if ranked.empty:
         st.info(t("compare.no_values", year=choice.year))
@@ -127,7 +110,7 @@ def ranking_table(kpi_id: str, names: dict[str, str], region_name: str) -> None:
         t("compare.rank"): ranked["rank"],
         t("compare.municipality"): [names.get(c, c) for c in ranked["region_code"]],
         "code": ranked["region_code"].tolist(),
-        t("kpi.value"): [ui.shown(v, hidden, kpi.privacy_threshold) for v, hidden in zip(ranked["value"], ranked["suppressed"])],
+        t("kpi.value"): [widgets.shown(v, hidden, kpi.privacy_threshold) for v, hidden in zip(ranked["value"], ranked["suppressed"])],
         t("kpi.unit"): kpi.unit,
         t("compare.selected"): [t("compare.selected_marker") if c == choice.region else "" for c in ranked["region_code"]],
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in ranked["example"]],
@@ -135,33 +118,32 @@ def ranking_table(kpi_id: str, names: dict[str, str], region_name: str) -> None:
 
 
 def side_by_side(names: dict[str, str]) -> None:
-    choice = ui.selection()
-    kpis = ui.library().kpis
-    overview = ui.overview(choice.region)
+    choice = view.selection()
+    kpis = reads.library().kpis
+    overview = reads.overview(choice.region)
     peers = [c for c in (overview["peer_group"].iloc[0] if not overview.empty else "").split(",") if c]
     options = list(names)
-    list_from_url("vergelijk", options, [choice.region] + peers[:3])
+    view.list_from_url("vergelijk", options, [choice.region] + peers[:3], MAX_CHOSEN)
     themes = [int(theme) for theme in Theme]
-    ui.from_url("vthema", themes, themes[0])
+    view.from_url("vthema", themes, themes[0])
     left, right = st.columns([3, 1])
     chosen = left.multiselect(t("compare.choose_municipalities"), options, key="vergelijk", max_selections=MAX_CHOSEN,
                               format_func=lambda c: f"{names.get(c, c)} ({c})")
-    theme_labels = {n: f"{n}. {t(f'themes.{n}')}" for n in themes}
+    theme_labels = {n: present.theme_label(n, choice.lang) for n in themes}
     theme = right.selectbox(t("compare.choose_theme"), themes, key="vthema", format_func=theme_labels.__getitem__)
-    list_to_url("vergelijk")
-    ui.to_url("vthema")
+    view.list_to_url("vergelijk")
+    view.to_url("vthema")
     if not chosen:
         st.info(t("compare.choose_some"))
         return
     kpi_ids = sorted((k for k, kpi in kpis.items() if int(kpi.theme) == theme),
-                     key=lambda k: (("outcome", "output", "input", "context").index(kpis[k].kind),
-                                    getattr(kpis[k].title, choice.lang).casefold()))
-    frame = analysis.side_by_side(ui.results(), kpi_ids, chosen, choice.year)
+                     key=lambda k: (present.KIND_ORDER.index(kpis[k].kind), getattr(kpis[k].title, choice.lang).casefold()))
+    frame = analysis.side_by_side(reads.results(), kpi_ids, chosen, choice.year)
     cell = {(r.kpi_id, r.region_code): r for r in frame.itertuples()}
 
     def shown(kpi_id: str, code: str) -> str:
         row = cell[(kpi_id, code)]
-        return ui.shown(row.value, row.suppressed, kpis[kpi_id].privacy_threshold) + (f" {EXAMPLE_MARK}" if row.example else "")
+        return widgets.shown(row.value, row.suppressed, kpis[kpi_id].privacy_threshold) + (f" {EXAMPLE_MARK}" if row.example else "")
 
     table = pd.DataFrame({"KPI": [getattr(kpis[k].title, choice.lang) for k in kpi_ids],
                           t("compare.col_kind"): [t(f"kinds.{kpis[k].kind}") for k in kpi_ids],
@@ -183,7 +165,7 @@ def side_by_side(names: dict[str, str]) -> None:
     labels = [names.get(c, c) for c in chosen]
     if len(set(labels)) < len(labels):  # two chosen with one name (a dissolved namesake): add the codes
         labels = [f"{names.get(c, c)} ({c})" for c in chosen]
-    colours = [ui.PALETTE[number % len(ui.PALETTE)] for number in range(len(chosen))]
+    colours = [present.PALETTE[number % len(present.PALETTE)] for number in range(len(chosen))]
     for index, kpi_id in enumerate(kpi_ids):
         values = frame[frame["kpi_id"] == kpi_id].set_index("region_code")["value"].reindex(chosen)
         figure.add_bar(y=labels, x=values.tolist(), orientation="h", marker_color=colours, showlegend=False,
@@ -192,30 +174,30 @@ def side_by_side(names: dict[str, str]) -> None:
                        hoverinfo="text", row=index // columns + 1, col=index % columns + 1)
     figure.update_annotations(font_size=11)
     figure.update_yaxes(autorange="reversed", tickfont=dict(size=10))  # the first chosen on top, names on every chart
-    figure.update_layout(height=(90 + 24 * len(chosen)) * rows + 60, separators=separators(choice.lang))
+    figure.update_layout(height=(90 + 24 * len(chosen)) * rows + 60, separators=present.plotly_separators(choice.lang))
     long = pd.DataFrame({
         "KPI": [getattr(kpis[k].title, choice.lang) for k in frame["kpi_id"]],
         t("compare.municipality"): [names.get(c, c) for c in frame["region_code"]],
         t("kpi.value"): [shown(k, c) for k, c in zip(frame["kpi_id"], frame["region_code"])],
         t("kpi.unit"): [kpis[k].unit for k in frame["kpi_id"]],
     })
-    ui.chart_with_table(figure, long, key="compare_bars")
+    widgets.chart_with_table(figure, long, key="compare_bars")
 
 
 def draw() -> None:
-    choice = ui.selection()
-    kpis = ui.library().kpis
-    names = ui.municipality_names()
-    region = ui.region_story(choice.region)["region"]
+    choice = view.selection()
+    kpis = reads.library().kpis
+    names = reads.municipality_names()
+    region = reads.region_story(choice.region)["region"]
     region_name = region["name"] if region else choice.region
     st.title(t("compare.title", year=choice.year))
 
-    order = sorted(kpis, key=lambda k: (kpis[k].theme, kpis[k].kind, getattr(kpis[k].title, choice.lang)))
-    ui.from_url("vkpi", order, order[0])
     # Labels made now, in this run's language (a format function is also called after a switch).
-    kpi_labels = {k: f"{getattr(kpis[k].title, choice.lang)} ({t('kinds.' + kpis[k].kind)})" for k in order}
+    kpi_labels = present.kpi_labels(kpis, choice.lang)
+    order = list(kpi_labels)
+    view.from_url("vkpi", order, order[0])
     kpi_id = st.selectbox(t("compare.choose_kpi"), order, key="vkpi", format_func=kpi_labels.__getitem__)
-    ui.to_url("vkpi")
+    view.to_url("vkpi")
     kpi = kpis[kpi_id]
     st.caption(f"{kpi.unit} · {t('kpi.polarity.' + kpi.polarity)} · {t('themes.' + str(int(kpi.theme)))}")
 
@@ -229,4 +211,4 @@ def draw() -> None:
     side_by_side(names)
 
 
-ui.guarded(draw)
+view.guarded(draw)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT, run_cli
-from koers import i18n
+from koers import i18n, present
 from koers.kpis.assess import kpi_overview
 from koers.kpis.library import load_library
 from koers.settings import metrics_folder
@@ -44,7 +44,7 @@ def test_overview_cards_equal_the_metric_layer(app_on, demo_db):
     for row in outcomes.itertuples():
         title = library.kpis[row.kpi_id].title.nl
         if title in shown and row.value == row.value:  # not NaN
-            assert shown[title] == i18n.number(row.value, "nl"), title
+            assert shown[title] == present.number(row.value, "nl"), title
             checked += 1
     assert checked >= 15
 
@@ -125,5 +125,5 @@ def test_only_the_store_talks_to_duckdb_and_pages_only_draw():
     assert len(code) > 40
     talking = sorted(str(p.relative_to(ROOT)) for p in code if "duckdb" in _imported_modules(p))
     assert talking and all(path.startswith("koers/store/") for path in talking), talking
-    for page in PAGES:  # a page reads through koers (ui, ui_loop, services), never the store itself
+    for page in PAGES:  # a page reads through koers (dashboard.reads, services), never the store itself
         assert "koers.store" not in _imported_modules(page), page.name

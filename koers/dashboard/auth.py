@@ -130,7 +130,7 @@ def provider_label(provider: str | None) -> str:
     return "" if provider is None else provider.replace("-", " ").title()
 
 
-ACTOR_KEY = "koers_actor"  # where the frame (app.py) puts the person, for `koers.dashboard.ui.actor`
+ACTOR_KEY = "koers_actor"  # where the frame (app.py) puts the person, for `koers.dashboard.view.actor`
 
 
 def require_frame(lang: str = "nl") -> None:
@@ -153,7 +153,7 @@ def require_frame(lang: str = "nl") -> None:
 
 
 def gate(lang: str, url_paths: list[str]) -> tuple[Actor, LoginSettings | None]:
-    """Who this run is for, put into the session for `koers.dashboard.ui.actor`; called by the frame before
+    """Who this run is for, put into the session for `koers.dashboard.view.actor`; called by the frame before
     it draws anything. With a login configured and nobody logged in (or a login that cannot work)
     the run shows only the login screen (or the one-line problem), at every page's address
     `url_paths`, and stops. Returns the person and the login settings (None: local mode)."""

@@ -39,11 +39,13 @@ class ActionStatus(StrEnum):
 OPEN_STATUSES = (ActionStatus.planned, ActionStatus.in_progress)
 
 
-class _Input(BaseModel):
+class RecordInput(BaseModel):
+    """What a person types for one record: unknown fields refused, text stripped."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class AnnotationInput(_Input):
+class AnnotationInput(RecordInput):
     kpi_id: str = Field(min_length=1)
     region_code: str = Field(pattern=REGION_PATTERN)
     period: str = Field(pattern=PERIOD_PATTERN)
@@ -51,7 +53,7 @@ class AnnotationInput(_Input):
     text: str = Field(min_length=1, max_length=4000)
 
 
-class ActionInput(_Input):
+class ActionInput(RecordInput):
     region_code: str = Field(pattern=REGION_PATTERN)
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=4000)
@@ -80,14 +82,15 @@ def shape_error(what: tuple[str, str], error: ValidationError) -> KoersError:
     return KoersError(f"{what[0]}: veld '{nl}': {text_nl}", f"{what[1]}: field '{en}': {text_en}")
 
 
-def _unknown_kpis(library: Library, kpi_ids: list[str], what: tuple[str, str]) -> None:
+def require_known_kpis(library: Library, kpi_ids: list[str], what: tuple[str, str]) -> None:
     """Rule: every KPI named must be in the library."""
     unknown = [k for k in kpi_ids if k not in library.kpis]
     if unknown:
         raise KoersError(f"{what[0]}: onbekende KPI {', '.join(unknown)}", f"{what[1]}: unknown KPI {', '.join(unknown)}")
 
 
-def _checked(model: type[_Input], values: dict, what: tuple[str, str]) -> dict:
+def check_shape(model: type[RecordInput], values: dict, what: tuple[str, str]) -> dict:
+    """The values as `model` takes them (step one: shape); a problem is one `KoersError` naming the field."""
     try:
         return model.model_validate(values).model_dump(mode="python")
     except ValidationError as error:
@@ -101,8 +104,8 @@ ACTION = ("actie", "action")
 def save_annotation(store: Store, library: Library, actor: Actor, values: dict, key: int | None = None,
                     version: int | None = None) -> dict:
     """Create (key None) or change an annotation; returns the stored record."""
-    checked = _checked(AnnotationInput, values, ANNOTATION)
-    _unknown_kpis(library, [checked["kpi_id"]], ANNOTATION)
+    checked = check_shape(AnnotationInput, values, ANNOTATION)
+    require_known_kpis(library, [checked["kpi_id"]], ANNOTATION)
     checked["kind"] = str(checked["kind"])
     return store.save_record("annotation", checked, actor, key, version)
 
@@ -110,8 +113,8 @@ def save_annotation(store: Store, library: Library, actor: Actor, values: dict, 
 def save_action(store: Store, library: Library, actor: Actor, values: dict, key: int | None = None,
                 version: int | None = None) -> dict:
     """Create (key None) or change an action; returns the stored record."""
-    checked = _checked(ActionInput, values, ACTION)
-    _unknown_kpis(library, checked["kpi_ids"], ACTION)
+    checked = check_shape(ActionInput, values, ACTION)
+    require_known_kpis(library, checked["kpi_ids"], ACTION)
     checked["status"] = str(checked["status"])
     return store.save_record("action", checked, actor, key, version)
 
@@ -141,7 +144,7 @@ def revise_target(store: Store, library: Library, actor: Actor, kpi_id: str, reg
                   tolerance: float, reason: str, version: int | None) -> dict:
     """Set or revise a target (see `Store.revise_target`); the KPI must exist."""
     what = ("doel", "target")
-    _unknown_kpis(library, [kpi_id], what)
+    require_known_kpis(library, [kpi_id], what)
     if tolerance is None or tolerance < 0:
         raise KoersError("doel: veld 'marge': moet 0 of groter zijn", "target: field 'tolerance': must be 0 or more")
     return store.revise_target(kpi_id, region, year, value, tolerance, reason, actor, version)

@@ -13,64 +13,44 @@ live figures — so it is the same document whenever it is made, whatever was im
   decisions, and the sources with their licences and governance records.
 
 A suppressed value (snapshot `suppressed`; its value is null) is printed as "< n" with n the KPI's
-privacy threshold, and its point is left out of the chart.
+privacy threshold, and its point is left out of the chart. How values, statuses, trends and dates
+are written is `koers.present`'s, as on the dashboard.
 
 Sources and data dates: every PDF page carries a footer naming all sources of the report with
 their licences (CBS: "CC BY 4.0 (Bron: CBS)") and the data version, and a header naming the
 sources of the theme on that page (CSS `string-set`); in both formats each KPI block cites its
 own sources and data date.
 
-Charts are plotly figures turned into SVG by kaleido, all in one browser session (a browser start
-costs ~1.5 s; one per chart would make a 30-KPI report take a minute). kaleido drives Debian's
-Chromium (`/usr/bin/chromium`, or `KOERS_CHROMIUM` / `BROWSER_PATH`), headless without sandbox,
-and loads plotly.js from the installed plotly package: nothing is fetched from the network, and
-weasyprint may only read `data:` URIs. The HTML embeds its CSS and charts (base64 `data:` URIs),
-so it holds no http(s) reference at all.
+Charts are plotly figures (plain JSON, made here) turned into SVG by `koers.loop.charts`, all in
+one browser session; nothing is fetched from the network, and weasyprint may only read `data:`
+URIs. The HTML embeds its CSS and charts (base64 `data:` URIs), so it holds no http(s) reference at all.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
-import logging
 import math
-import os
-import queue
-import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from koers import i18n
+from koers import i18n, present
 from koers.loop import learning, review
+from koers.loop.charts import CHART_SIZE, Progress, chromium_path, render_charts  # noqa: F401 - chromium_path: bench/ reads it here
 from koers.access import LOCAL, Actor, Permission, require
 from koers.errors import KoersError
 from koers.kpis.library import Library
 from koers.store import EXAMPLE_SOURCE, Store
 from metrics.model import THEME_TITLES, Theme
 
-log = logging.getLogger("koers.loop.report")
-log.addHandler(logging.NullHandler())  # details reach a log only where the application configured one
-
-Progress = Callable[[str, float], None]
-
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
 
-# Okabe–Ito, as `koers.dashboard.ui.PALETTE` (not imported from there: that module pulls in Streamlit,
-# which the command line does not need). The status colours in report.css are the same.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-STATUS_ICON = {"on_track": "✔", "at_risk": "⚠", "off_track": "✖", "no_target": "–", "no_data": "?"}
-STATUS_KEYS = ("on_track", "at_risk", "off_track", "no_target", "no_data")
-TREND_ARROW = {"up": "↗", "down": "↘", "flat": "→"}
+PALETTE = present.PALETTE
 ITEM_SECTIONS = (("finding", "findings"), ("decision", "decisions"), ("expected_effect", "expected_effects"))
-CHART_SIZE = (640, 240)  # px: drawn at this size, shown ~110 mm wide in the PDF
-CHART_TIMEOUT = 60.0  # s per chart; a healthy render takes ~0.15 s
 
 
 def _nothing(step: str, fraction: float) -> None:
@@ -95,22 +75,7 @@ def _t(lang: str, key: str, **params: object) -> str:
 
 
 def _num(value: object, lang: str, decimals: int | None = None) -> str:
-    return i18n.number(float(value), lang, decimals) if _known(value) else "–"
-
-
-def _date(value: object, lang: str, with_time: bool = False) -> str:
-    """28-11-2026 (Dutch) or 2026-11-28 (English); with_time adds hh:mm."""
-    if not _known(value):
-        return "–"
-    stamp = pd.Timestamp(value)
-    day = stamp.strftime("%d-%m-%Y" if lang == "nl" else "%Y-%m-%d")
-    return f"{day} {stamp.strftime('%H:%M')}" if with_time else day
-
-
-def _signed(value: object, lang: str) -> str:
-    if not _known(value):
-        return "–"
-    return ("+" if float(value) > 0 else "") + i18n.number(float(value), lang)
+    return present.number(float(value), lang, decimals) if _known(value) else "–"
 
 
 def _source_tables(sources: object) -> list[str]:
@@ -198,15 +163,9 @@ def _sources_line(sources: list[Source]) -> str:
 
 def _block(row: dict, library: Library, sources: dict[str, Source], lang: str) -> dict:
     """A KPI's display texts, all formatted here so the template only places them."""
-    status = row["status"] if row["status"] in STATUS_ICON else "no_data"
-    threshold = int(row["privacy_threshold"]) if _known(row["privacy_threshold"]) else 0
-    suppressed = bool(row["suppressed"]) if _known(row["suppressed"]) else False
-    if suppressed:
-        value = f"< {threshold}"
-    elif _known(row["value"]):
-        value = i18n.number(float(row["value"]), lang)
-    else:
-        value = _t(lang, "no_value")
+    status = row["status"] if row["status"] in present.STATUS_SYMBOL else "no_data"
+    suppressed = present.masked(row["suppressed"], row["privacy_threshold"])
+    value = present.shown(row["value"], row["suppressed"], row["privacy_threshold"], lang, missing=_t(lang, "no_value"))
     flags = [(name, _t(lang, f"flags.{name}")) for name in ("example", "provisional", "harmonised")
              if _known(row.get(name)) and bool(row[name])]
     target_parts: list[str] = []
@@ -220,24 +179,24 @@ def _block(row: dict, library: Library, sources: dict[str, Source], lang: str) -
     peers = int(row["peers"]) if _known(row["peers"]) else 0
     peer_text = (_t(lang, "peers_value", percentile=_num(row["percentile"], lang, 0), median=_num(row["peer_median"], lang),
                     peers=peers) if peers and _known(row["percentile"]) else _t(lang, "peers_none"))
-    trend = row["trend"] if _known(row["trend"]) and row["trend"] in TREND_ARROW else None
     own = [sources[t.lower()] for t in _source_tables(row["sources"]) if t.lower() in sources]
     kpi = library.kpis.get(row["kpi_id"])
-    title = row["title_en"] if lang == "en" else row["title_nl"]
+    title = present.title_of(row, lang)
     return {
         "id": row["kpi_id"], "anchor": f"kpi-{row['kpi_id']}", "title": title or row["kpi_id"],
         "kind": _t(lang, f"kinds.{row['kind']}") if _known(row["kind"]) else "",
         "polarity": _t(lang, f"polarity.{row['polarity']}") if _known(row["polarity"]) else "",
         "period": _t(lang, "period", period=row["period"]),
-        "status": status, "icon": STATUS_ICON[status], "status_text": _t(lang, f"status.{status}"),
-        "value": value, "suppressed": suppressed, "suppressed_note": _t(lang, "suppressed", n=threshold) if suppressed else "",
+        "status": status, "icon": present.STATUS_SYMBOL[status], "status_text": present.status_word(status, lang),
+        "value": value, "suppressed": suppressed,
+        "suppressed_note": _t(lang, "suppressed", n=int(row["privacy_threshold"])) if suppressed else "",
         "unit": row["unit"] if _known(row["unit"]) else "",
         "flags": flags, "example": any(name == "example" for name, _ in flags),
-        "trend": f"{TREND_ARROW[trend]} {_t(lang, f'trend.{trend}')}" if trend else _t(lang, "trend.none"),
+        "trend": present.trend_text(row["trend"], lang, missing=_t(lang, "trend_none")),
         "target": "; ".join(target_parts) if target_parts else _t(lang, "no_target"),
         "peers": peer_text,
         "sources": ", ".join(s.label for s in own) or (kpi.source if kpi else "–"),
-        "data_date": _t(lang, "data_date", date=_date(row["data_date"], lang)) if _known(row["data_date"])
+        "data_date": _t(lang, "data_date", date=present.document_date(row["data_date"], lang)) if _known(row["data_date"])
         else _t(lang, "data_date_unknown"),
         "chart": None, "chart_alt": _t(lang, "chart_alt", title=title),
         "annotations": [], "items": [], "actions": [],
@@ -264,7 +223,8 @@ def _action(action: dict, lang: str) -> dict:
     return {
         "line": _t(lang, "action_line", title=action["title"], owner=action["owner"],
                    status=_t(lang, f"action_statuses.{status}") if status in ("planned", "in_progress", "done", "cancelled") else status),
-        "due": _t(lang, "action_due", date=_date(action["due_date"], lang)) if _known(action.get("due_date")) else "",
+        "due": _t(lang, "action_due", date=present.document_date(action["due_date"], lang))
+        if _known(action.get("due_date")) else "",
         "overdue": bool(action.get("overdue")),
         "description": action.get("description") or "",
         "expected": action.get("expected_effect") or "",
@@ -289,6 +249,59 @@ def _gather(store: Store, library: Library, session_id: int, lang: str) -> tuple
     notes = learning.annotations(store, region).to_dict("records")
     actions = learning.actions(store, region).to_dict("records")
 
+    themes, blocks, charts = _themes(snapshot, library, sources, municipality, lang)
+    general, other_actions = _attach(blocks, notes, items, actions, lang)
+
+    outcomes = snapshot[snapshot["kind"] == "outcome"]
+    counts = _counts(outcomes.to_dict("records"))
+    example_count = int(snapshot["example"].fillna(False).astype(bool).sum())
+    all_sources = list(sources.values())
+    footer = " · ".join([_t(lang, "footer_sources", sources=_sources_line(all_sources)),
+                         _t(lang, "footer_data", id=data_version, date=present.document_date(version_date, lang))])
+    context = {
+        "lang": lang,
+        "municipality": municipality,
+        "title": str(session["title"]),
+        "doc_title": _t(lang, "doc_title", municipality=municipality, title=session["title"]),
+        "facts": [
+            (_t(lang, "municipality"), f"{municipality} ({region})"),
+            (_t(lang, "session"), f"{session['title']} (#{int(session['id'])})"),
+            (_t(lang, "reference_date"), present.document_date(session["reference_date"], lang)),
+            (_t(lang, "year"), str(int(session["year"]))),
+            (_t(lang, "stage"), _t(lang, f"stages.{session['stage']}")),
+            (_t(lang, "made"), _t(lang, "made_value", by=session["created_by"],
+                                  at=present.document_date(session["created_at"], lang, True))),
+            (_t(lang, "data_version"), _t(lang, "data_version_value", id=data_version,
+                                          date=present.document_date(version_date, lang))),
+        ] + ([(_t(lang, "previous"), _previous_label(store, session, lang))] if _known(session["previous_id"]) else []),
+        "summary": {
+            "counts": [(key, present.STATUS_SYMBOL[key], present.status_word(key, lang), counts[key])
+                       for key in ("off_track", "at_risk", "on_track")],
+            "line": _t(lang, "summary_line", total=len(outcomes), **counts),
+            "rest": _t(lang, "summary_rest", **counts),
+            "all": _t(lang, "summary_all", kpis=len(snapshot)),
+            "example": _t(lang, "example_note", count=example_count) if example_count else "",
+        },
+        "generated": _t(lang, "generated", at=present.document_date(dt.datetime.now(), lang, True)),
+        "themes": themes,
+        "eva": _expected_against_actual(store, session, lang),
+        "general": general,
+        "other_actions": other_actions,
+        "sources": [_source_row(s, lang) for s in all_sources],
+        "sources_intro": _t(lang, "sources_intro", id=data_version),
+        "footer": footer,
+        "page_label": (_t(lang, "page"), _t(lang, "of")),
+        "status_words": {key: present.status_word(key, lang) for key in present.STATUS_ORDER},
+        "overdue_mark": present.OVERDUE_SYMBOL_PRINT,
+        "t": lambda key, **params: _t(lang, key, **params),
+    }
+    return context, charts
+
+
+def _themes(snapshot: pd.DataFrame, library: Library, sources: dict[str, Source], municipality: str,
+            lang: str) -> tuple[list[dict], dict[str, dict], list[Chart]]:
+    """Per theme its KPI blocks (snapshot order), sources and status counts; every block by KPI id;
+    the charts still to draw."""
     blocks: dict[str, dict] = {}
     charts: list[Chart] = []
     themes = []
@@ -309,7 +322,13 @@ def _gather(store: Store, library: Library, session_id: int, lang: str) -> tuple
                        "heading": _t(lang, "theme", number=number), "blocks": theme_blocks,
                        "sources": _t(lang, "theme_sources", number=number, sources=labels),
                        "counts": _counts(rows)})
+    return themes, blocks, charts
 
+
+def _attach(blocks: dict[str, dict], notes: list[dict], items: list[dict], actions: list[dict],
+            lang: str) -> tuple[list[dict], list[dict]]:
+    """Put annotations, review items and actions into the blocks of the KPIs they name; returns
+    the items and actions that name no KPI of the snapshot (the general part)."""
     for note in notes:
         if note["kpi_id"] in blocks:
             blocks[note["kpi_id"]]["annotations"].append(
@@ -336,53 +355,11 @@ def _gather(store: Store, library: Library, session_id: int, lang: str) -> tuple
             blocks[kpi_id]["actions"].append(_action(action, lang))
         if not named:
             other_actions.append(_action(action, lang) | {"kpis": ", ".join(action["kpi_ids"])})
-
-    outcomes = snapshot[snapshot["kind"] == "outcome"]
-    counts = _counts(outcomes.to_dict("records"))
-    example_count = int(snapshot["example"].fillna(False).astype(bool).sum())
-    all_sources = list(sources.values())
-    footer = " · ".join([_t(lang, "footer_sources", sources=_sources_line(all_sources)),
-                         _t(lang, "footer_data", id=data_version, date=_date(version_date, lang))])
-    context = {
-        "lang": lang,
-        "municipality": municipality,
-        "title": str(session["title"]),
-        "doc_title": _t(lang, "doc_title", municipality=municipality, title=session["title"]),
-        "facts": [
-            (_t(lang, "municipality"), f"{municipality} ({region})"),
-            (_t(lang, "session"), f"{session['title']} (#{int(session['id'])})"),
-            (_t(lang, "reference_date"), _date(session["reference_date"], lang)),
-            (_t(lang, "year"), str(int(session["year"]))),
-            (_t(lang, "stage"), _t(lang, f"stages.{session['stage']}")),
-            (_t(lang, "made"), _t(lang, "made_value", by=session["created_by"], at=_date(session["created_at"], lang, True))),
-            (_t(lang, "data_version"), _t(lang, "data_version_value", id=data_version, date=_date(version_date, lang))),
-        ] + ([(_t(lang, "previous"), _previous_label(store, session, lang))] if _known(session["previous_id"]) else []),
-        "summary": {
-            "counts": [(key, STATUS_ICON[key], _t(lang, f"status.{key}"), counts[key]) for key in ("off_track", "at_risk", "on_track")],
-            "line": _t(lang, "summary_line", total=len(outcomes), **counts),
-            "rest": _t(lang, "summary_rest", **counts),
-            "all": _t(lang, "summary_all", kpis=len(snapshot)),
-            "example": _t(lang, "example_note", count=example_count) if example_count else "",
-        },
-        "generated": _t(lang, "generated", at=_date(dt.datetime.now(), lang, True)),
-        "themes": themes,
-        "eva": _expected_against_actual(store, session, lang),
-        "general": general,
-        "other_actions": other_actions,
-        "sources": [_source_row(s, lang) for s in all_sources],
-        "sources_intro": _t(lang, "sources_intro", id=data_version),
-        "footer": footer,
-        "page_label": (_t(lang, "page"), _t(lang, "of")),
-        "t": lambda key, **params: _t(lang, key, **params),
-    }
-    return context, charts
+    return general, other_actions
 
 
 def _counts(rows: list[dict]) -> dict[str, int]:
-    counts = dict.fromkeys(STATUS_KEYS, 0)
-    for row in rows:
-        counts[row["status"] if row["status"] in counts else "no_data"] += 1
-    return counts
+    return present.status_counts(row["status"] for row in rows)
 
 
 def _previous_label(store: Store, session: dict, lang: str) -> str:
@@ -390,7 +367,7 @@ def _previous_label(store: Store, session: dict, lang: str) -> str:
         previous = review.session(store, int(session["previous_id"]))
     except KoersError:
         return f"#{int(session['previous_id'])}"
-    return f"{previous['title']} (#{int(previous['id'])}, {_date(previous['reference_date'], lang)})"
+    return f"{previous['title']} (#{int(previous['id'])}, {present.document_date(previous['reference_date'], lang)})"
 
 
 def _expected_against_actual(store: Store, session: dict, lang: str) -> dict | None:
@@ -402,10 +379,11 @@ def _expected_against_actual(store: Store, session: dict, lang: str) -> dict | N
         item = {"kind": "expected_effect", "text": "", **{k: row[k] for k in ("expected_value", "expected_direction", "expected_year")}}
         expected = _item_text(item, lang).strip().removeprefix("(").removesuffix(")")
         rows.append({
-            "kpi": (row["title_en"] if lang == "en" else row["title_nl"]) or row["kpi_id"],
+            "kpi": present.title_of(row, lang) or row["kpi_id"],
             "text": row["text"], "expected": expected,
-            "before": _num(row["before"], lang), "now": _num(row["now"], lang), "change": _signed(row["change"], lang),
-            "outcome": row["outcome"], "outcome_text": _t(lang, f"eva_outcomes.{row['outcome']}"),
+            "before": _num(row["before"], lang), "now": _num(row["now"], lang), "change": present.signed(row["change"], lang),
+            "outcome": row["outcome"],
+            "outcome_text": f"{present.OUTCOME_SYMBOL[row['outcome']]} {_t(lang, 'eva_outcomes.' + row['outcome'])}",
         })
     return {"intro": _t(lang, "eva_intro", previous=_previous_label(store, session, lang)), "rows": rows}
 
@@ -415,7 +393,7 @@ def _source_row(source: Source, lang: str) -> dict:
     return {"label": source.label, "table": source.table, "licence": "; ".join(source.licences) or "–",
             "owner": g.get("owner", "–"), "legal_basis": g.get("legal_basis", "–"),
             "privacy_class": g.get("privacy_class", "–"), "refresh": g.get("refresh_schedule", "–"),
-            "imported": _date(source.imported, lang), "example": source.example}
+            "imported": present.document_date(source.imported, lang), "example": source.example}
 
 
 # --- charts -----------------------------------------------------------------------------------
@@ -483,7 +461,7 @@ def _figure(row: dict, municipality: str, lang: str) -> dict | None:
                             "font": {"size": 11, "color": "#555555"}})
     width, height = CHART_SIZE
     layout = {
-        "template": _template(), "width": width, "height": height, "separators": ",." if lang == "nl" else ".,",
+        "template": _template(), "width": width, "height": height, "separators": present.plotly_separators(lang),
         "margin": {"l": 60, "r": 12, "t": 22, "b": 10}, "font": {"family": "DejaVu Sans, Liberation Sans, Arial", "size": 11},
         "legend": {"orientation": "h", "x": 0, "y": -0.16, "yanchor": "top", "font": {"size": 10}, "traceorder": "normal"},
         "xaxis": {"type": "category", "tickangle": 0},
@@ -491,111 +469,6 @@ def _figure(row: dict, municipality: str, lang: str) -> dict | None:
         "annotations": annotations,
     }
     return {"data": traces, "layout": layout}
-
-
-def chromium_path() -> str | None:
-    """The browser kaleido drives: KOERS_CHROMIUM, else BROWSER_PATH, else Debian's Chromium;
-    None lets choreographer search."""
-    for candidate in (os.environ.get("KOERS_CHROMIUM"), os.environ.get("BROWSER_PATH"), DEFAULT_CHROMIUM):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
-def _run(factory: Callable[[Progress], Coroutine[Any, Any, Any]], progress: Progress) -> Any:
-    """Run `factory(progress)` to completion from synchronous code. When this thread already runs
-    an event loop (a notebook, an async server) the coroutine gets a thread of its own, and its
-    progress calls are handed back to this thread: a caller's progress widget (Streamlit) may
-    only be updated from the caller's thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(factory(progress))
-    steps: queue.Queue[tuple[str, float]] = queue.Queue()
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["value"] = asyncio.run(factory(lambda step, fraction: steps.put((step, fraction))))
-        except BaseException as error:  # noqa: BLE001 - handed back to the caller's thread
-            outcome["error"] = error
-
-    thread = threading.Thread(target=work, name="koers-report-charts", daemon=True)
-    thread.start()
-    while thread.is_alive() or not steps.empty():
-        try:
-            progress(*steps.get(timeout=0.1))
-        except queue.Empty:
-            pass
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
-RELOAD_EVERY = 25  # charts drawn in one page before it is reloaded
-
-
-def _renderer_class():
-    """kaleido's browser, reloading its page every RELOAD_EVERY charts instead of after each.
-
-    kaleido 1.5 reloads the page (and so re-parses the 4.6 MB plotly.js) after every image:
-    ~0.15 s of the ~0.18 s a chart costs. Each image is drawn from its own spec into a fresh
-    plot, so skipping the reload gives the same SVG (checked: same elements and attributes);
-    reloading now and then keeps the page's memory bounded. Uses kaleido's tab queue
-    (`tabs_ready`, documented) and `_return_kaleido_tab`; requirements pin kaleido to 1.5.x."""
-    import kaleido
-
-    class Renderer(kaleido.Kaleido):
-        drawn = 0
-
-        async def _return_kaleido_tab(self, tab) -> None:  # noqa: ANN001 - kaleido's private tab type
-            self.drawn += 1
-            if self.drawn % RELOAD_EVERY == 0:
-                await super()._return_kaleido_tab(tab)
-            else:
-                await self.tabs_ready.put(tab)
-
-    return Renderer
-
-
-def render_charts(figures: list[dict], image_format: str = "svg", progress: Progress = _nothing,
-                  lang: str = "nl") -> list[bytes]:
-    """Images of plotly figures (plain JSON or plotly objects), all drawn in one kaleido
-    (Chromium) session, in order. `progress` gets each chart's step and fraction (0..1)."""
-    if not figures:
-        return []
-    import plotly
-
-    # kaleido and choreographer log browser trouble as warnings; without a handler of their own
-    # Python prints those on stderr. The one line a user sees is our KoersError.
-    for name in ("kaleido", "choreographer"):
-        if not logging.getLogger(name).handlers:
-            logging.getLogger(name).addHandler(logging.NullHandler())
-
-    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    width, height = CHART_SIZE
-    opts = {"format": image_format, "width": width, "height": height, "scale": 1 if image_format == "svg" else 2}
-
-    async def draw(progress: Progress) -> list[bytes]:
-        images: list[bytes] = []
-        # One tab: two would not help on a shared 2-core machine (measured), and keep order simple.
-        async with _renderer_class()(n=1, timeout=CHART_TIMEOUT, path=chromium_path(), headless=True,
-                                     plotlyjs=str(plotly_js) if plotly_js.is_file() else None,
-                                     mathjax=False) as browser:
-            for number, figure in enumerate(figures, 1):
-                images.append(await browser.calc_fig(figure, opts=opts))
-                progress(_t(lang, "progress_chart", n=number, total=len(figures)), number / len(figures))
-        return images
-
-    try:
-        return _run(draw, progress)
-    except Exception as error:  # noqa: BLE001 - browser start, crash or timeout: one line for the user
-        log.error("chart rendering failed", exc_info=True)
-        first = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
-        reason = f"{type(error).__name__}: {first.splitlines()[0][:160] if first else ''}".strip()
-        browser = chromium_path() or "?"
-        raise KoersError(i18n.text("nl", "report.chart_failed", reason=reason, browser=browser),
-                         i18n.text("en", "report.chart_failed", reason=reason, browser=browser)) from None
 
 
 def _draw(charts: list[Chart], progress: Progress, start: float, end: float, lang: str) -> None:

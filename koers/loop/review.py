@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from koers import present
 from koers.access import Actor
 from koers.kpis.assess import kpi_overview
 from koers.errors import KoersError
 from koers.kpis.evaluate import evaluate
-from koers.loop.learning import _checked, _Input, _unknown_kpis
+from koers.loop.learning import RecordInput, check_shape, require_known_kpis
 from koers.kpis.library import Library
 from koers.store import Store
 
@@ -51,11 +52,10 @@ class Direction(StrEnum):
     flat = "flat"
 
 
-STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, "no_target": 3, "no_data": 4}  # off-track first
 REVIEW_ITEM = ("reviewpunt", "review item")
 
 
-class ReviewItemInput(_Input):
+class ReviewItemInput(RecordInput):
     session_id: int
     kind: ItemKind
     kpi_id: str | None = None
@@ -147,7 +147,7 @@ def session(store: Store, session_id: int) -> dict:
 def frozen(store: Store, session_id: int) -> pd.DataFrame:
     """The session's snapshot, off-track first within each theme (the order of a council review)."""
     frame = store.review_snapshot(int(session_id))
-    frame["order"] = frame["status"].map(STATUS_ORDER).fillna(9)
+    frame["order"] = frame["status"].map(present.status_rank)
     kind_order = frame["kind"].map({"outcome": 0, "output": 1, "input": 2, "context": 3}).fillna(9)
     return (frame.assign(kind_order=kind_order).sort_values(["theme", "kind_order", "order", "kpi_id"])
             .drop(columns=["order", "kind_order"]).reset_index(drop=True))
@@ -168,9 +168,9 @@ def items(store: Store, session_id: int) -> pd.DataFrame:
 def save_item(store: Store, library: Library, actor: Actor, values: dict, key: int | None = None,
               version: int | None = None) -> dict:
     """A finding, decision or expected effect; an expected effect names a KPI and a direction or value."""
-    checked = _checked(ReviewItemInput, values, REVIEW_ITEM)
+    checked = check_shape(ReviewItemInput, values, REVIEW_ITEM)
     if checked["kpi_id"]:
-        _unknown_kpis(library, [checked["kpi_id"]], REVIEW_ITEM)
+        require_known_kpis(library, [checked["kpi_id"]], REVIEW_ITEM)
     if checked["kind"] == ItemKind.expected_effect and (
             not checked["kpi_id"] or (checked["expected_direction"] is None and checked["expected_value"] is None)):
         raise KoersError("reviewpunt: een verwacht effect noemt een KPI en een richting of waarde",

@@ -175,7 +175,7 @@ def test_a_page_asked_for_by_its_file_name_first_does_not_run_as_the_local_admin
         page = context.new_page()
         names = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
         assert len(names) >= 10, names
-        for name in names:  # every page: each one runs through `ui.guarded`, which stops it
+        for name in names:  # every page: each one runs through `view.guarded`, which stops it
             page.goto(f"{fresh.url}/{name}")
             expect(page.get_by_text("deze pagina opent alleen via het dashboard: ga naar de startpagina (/) en log in")
                    ).to_be_visible(timeout=60_000)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from koers import i18n
+from koers import present
 from koers.loop import learning, report, review
 from koers.access import AccessDenied, Actor, Role
 from koers.errors import KoersError
@@ -143,7 +143,7 @@ def test_the_pdf_holds_every_kpi_with_its_value_status_and_target(made, tmp_path
         assert status in text, kpi_id  # icon and word, never colour alone
         if kpi_id != SUPPRESSED and row["value"] == row["value"]:
             # the snapshot's value in Dutch format, with its unit
-            assert f"{i18n.number(row['value'], 'nl')} {flat(row['unit'])}" in text, kpi_id
+            assert f"{present.number(row['value'], 'nl')} {flat(row['unit'])}" in text, kpi_id
     # values as a reader checks them by hand
     assert "1.381 € per jaar" in text and "617.647 €" in text and "15,6 per 1.000 woningen" in text
     assert "1,44 % t.o.v. vorig jaar" in text
@@ -152,7 +152,7 @@ def test_the_pdf_holds_every_kpi_with_its_value_status_and_target(made, tmp_path
     assert "42,0 in 2026" not in text and "42 in 2026" in text and "herzien; oorspronkelijk 44,4" in text
     # peers: percentile, median and the number of peers
     row = snapshot.loc["housing_costs_multi_person"]
-    assert (f"percentiel {i18n.number(row['percentile'], 'nl', 0)} · mediaan {i18n.number(row['peer_median'], 'nl')} · "
+    assert (f"percentiel {present.number(row['percentile'], 'nl', 0)} · mediaan {present.number(row['peer_median'], 'nl')} · "
             f"{int(row['peers'])} vergelijkbare gemeenten") in text
 
 
@@ -273,7 +273,7 @@ def test_a_new_import_does_not_change_the_report(made, tmp_path):
         store.commit_import(own_file.load(figures))
         library = load_library(None, store.known_indicator_ids())
         fresh = review.snapshot(store, library, "GM0363", 2024).set_index("kpi_id")
-        assert i18n.number(fresh.at["new_dwellings_per_1000", "value"], "nl") != "15,6"  # the live value moved
+        assert present.number(fresh.at["new_dwellings_per_1000", "value"], "nl") != "15,6"  # the live value moved
         after = report.build_pdf(store, library, made["session_id"], "nl", COUNCIL)
     after = pdf_text(after, tmp_path)
     assert "15,6 per 1.000 woningen" in flat(after)

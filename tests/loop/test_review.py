@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import pytest
 
+from koers import present
 from koers.loop import review
 from koers.access import AccessDenied, Actor, Role
 from koers.kpis.assess import kpi_overview
@@ -66,7 +67,7 @@ def test_off_track_comes_first_within_each_theme(store, library):
     session_id = review.create_session(store, library, ADVISOR, "GM0363", 2024, "Review")
     frozen = review.frozen(store, session_id)
     outcomes = frozen[(frozen["theme"] == 1) & (frozen["kind"] == "outcome")]
-    order = outcomes["status"].map(review.STATUS_ORDER).tolist()
+    order = outcomes["status"].map(present.status_rank).tolist()
     assert order == sorted(order) and "off_track" in outcomes["status"].tolist()
 
 

@@ -16,7 +16,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from koers import i18n
+from koers import present
 from koers.loop import learning
 from koers.access import LOCAL, Actor, Role
 from koers.kpis.evaluate import evaluate
@@ -114,11 +114,11 @@ def test_a_revised_target_shows_the_original_and_the_history(app_on, demo_db):
     history = table(at, "Doeljaar", "Versie", "Reden")
     mine = history[history["Doeljaar"] == "2026"]
     assert mine["Versie"].tolist() == [1, 2]
-    assert mine["Waarde"].tolist() == [i18n.number(float(target["value"]), "nl"), "6,80"]
+    assert mine["Waarde"].tolist() == [present.number(float(target["value"]), "nl"), "6,80"]
     assert mine["Reden"].tolist() == [str(target["note"]), "Coalitieakkoord: hogere ambitie"]
     assert mine["Door"].tolist()[1] == "A. de Vries"
     drawn = table(at, "Reeks", "Periode", "Waarde")
-    assert drawn[drawn["Reeks"] == "Oorspronkelijk doel"]["Waarde"].tolist() == [i18n.number(float(target["value"]), "nl")]
+    assert drawn[drawn["Reeks"] == "Oorspronkelijk doel"]["Waarde"].tolist() == [present.number(float(target["value"]), "nl")]
 
 
 def test_each_source_shows_its_governance_record_or_not_recorded(app_on, demo_db):
@@ -172,7 +172,7 @@ def test_suppressed_values_are_shown_as_less_than_n_and_left_out_of_the_chart(ap
     # the table: "< 10" for the suppressed year, the others in Dutch number format
     data = table(at, "kpi", "region", "period", "value").set_index("period")
     assert data.at["2021", "value"] == "< 10"
-    assert data.at["2024", "value"] == i18n.number(expected.set_index("period").at["2024", "value"], "nl")
+    assert data.at["2024", "value"] == present.number(expected.set_index("period").at["2024", "value"], "nl")
     chart_rows = table(at, "Reeks", "Periode", "Waarde").set_index("Periode")
     assert chart_rows.at["2021", "Waarde"] == "< 10"
 

@@ -14,14 +14,14 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from koers import i18n
+from koers import i18n, present
 from koers.loop import review
 from koers.access import LOCAL
 from koers.kpis.assess import kpi_overview
 from koers.kpis.evaluate import evaluate
 from koers.sources import own_file
 from koers.kpis.library import load_library
-from koers.loop.review import STATUS_ORDER
+from koers.present import status_rank
 from koers.settings import metrics_folder
 from koers.store import Store
 from metrics.model import Theme
@@ -62,7 +62,7 @@ def value_text(row, lib) -> str:
     kpi = lib.kpis[row.kpi_id]
     if row.suppressed:
         return f"< {kpi.privacy_threshold} {kpi.unit}"
-    return f"{i18n.number(row.value, 'nl')} {kpi.unit}" if pd.notna(row.value) else "–"
+    return f"{present.number(row.value, 'nl')} {kpi.unit}" if pd.notna(row.value) else "–"
 
 
 def test_off_track_comes_first_and_previous_next_page_through(app_on, demo_db):
@@ -76,7 +76,7 @@ def test_off_track_comes_first_and_previous_next_page_through(app_on, demo_db):
     by_title = {lib.kpis[k].title.nl: row for k, row in zip(expected["kpi_id"], expected.itertuples())}
     assert sorted(order["KPI"]) == sorted(by_title)
     statuses = [by_title[title].status for title in order["KPI"]]
-    assert [STATUS_ORDER[s] for s in statuses] == sorted(STATUS_ORDER[s] for s in statuses)
+    assert [status_rank(s) for s in statuses] == sorted(status_rank(s) for s in statuses)
     assert statuses[0] == "off_track" and statuses.count("off_track") == (expected["status"] == "off_track").sum()
     assert order["Status"].tolist() == [f"{SYMBOL[s]} {i18n.text('nl', f'status.{s}')}" for s in statuses]
     assert order["Waarde"].tolist() == [value_text(by_title[title], lib) for title in order["KPI"]]
@@ -123,7 +123,7 @@ def test_a_theme_per_screen_most_off_track_first(app_on, demo_db):
     # the theme's KPIs, off-track first, each status as symbol and word
     lines = next(m.value for m in at.markdown if m.value.startswith("- "))
     first = lines.splitlines()[0]
-    most_urgent = min(outcomes[outcomes["theme"] == worst[0]]["status"], key=STATUS_ORDER.__getitem__)
+    most_urgent = min(outcomes[outcomes["theme"] == worst[0]]["status"], key=status_rank)
     assert first.startswith(f"- {SYMBOL[most_urgent]} {i18n.text('nl', f'status.{most_urgent}')} — **")
     at.button(key="pres_next").click()
     at.run()

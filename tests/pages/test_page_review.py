@@ -14,7 +14,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from koers import i18n
+from koers import i18n, present
 from koers.loop import review
 from koers.access import Actor, Role, RoleSettings
 from koers.kpis.assess import kpi_overview
@@ -99,7 +99,7 @@ def table(at: AppTest, *columns: str) -> pd.DataFrame | None:
 def expected_value_text(row: pd.Series) -> str:
     if row["suppressed"]:
         return f"< {int(row['privacy_threshold'])}"
-    return i18n.number(None if pd.isna(row["value"]) else float(row["value"]), "nl")
+    return present.number(None if pd.isna(row["value"]) else float(row["value"]), "nl")
 
 
 def test_a_session_made_in_the_page_shows_its_frozen_figures_also_after_a_new_import(app_on, demo_db, tmp_path):
@@ -132,7 +132,7 @@ def test_a_session_made_in_the_page_shows_its_frozen_figures_also_after_a_new_im
     assert shown["KPI"].tolist() == frozen["title_nl"].tolist()
     assert [s.split(" ", 1)[1] for s in shown["Status"]] == [i18n.text("nl", f"status.{s}") for s in frozen["status"]]
     before = shown.set_index("KPI").at["Waardering dienstverlening gemeente", "Waarde"]
-    assert before == i18n.number(float(frozen.set_index("kpi_id").at[KPI, "value"]), "nl") == "6,30"
+    assert before == present.number(float(frozen.set_index("kpi_id").at[KPI, "value"]), "nl") == "6,30"
 
     # New figures arrive; the live overview changes, the session does not.
     import_satisfaction(demo_db, tmp_path, "9,9")

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from koers import i18n
+from koers import present
 from koers.kpis import versions
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import load_library
@@ -96,7 +96,7 @@ def test_the_studio_refuses_an_invalid_kpi_and_saves_a_valid_one_as_versions(app
     expected = expected[(expected["period"] == "2020") & expected["region_code"].str.startswith("GM") & expected["value"].notna()]
     assert len(preview) == len(expected) > 300
     assert dict(zip(preview["Code"], preview["Waarde"])) == {
-        code: i18n.number(value, "nl") for code, value in zip(expected["region_code"], expected["value"])}
+        code: present.number(value, "nl") for code, value in zip(expected["region_code"], expected["value"])}
 
     at.button(key="studio_save").click()
     at.run()

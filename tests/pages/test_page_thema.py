@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from koers import i18n
+from koers import i18n, present
 from koers.kpis.assess import kpi_overview
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import load_library
@@ -104,8 +104,8 @@ def test_theme_page_chain_trends_and_correlation(app_on, demo_db, evaluated):
     expected = expected_pairs(results, source, target, 2024, "change")
     r = np.corrcoef(expected["x"], expected["y"])[0, 1]
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Correlatie (Pearson r)"] == i18n.number(r, "nl", 2)
-    assert shown["Aantal gemeenten (n)"] == i18n.number(len(expected), "nl", 0)
+    assert shown["Correlatie (Pearson r)"] == present.number(r, "nl", 2)
+    assert shown["Aantal gemeenten (n)"] == present.number(len(expected), "nl", 0)
     scatter = scatter_of_pairs(at)
     highlighted = next(trace for trace in scatter["data"] if trace.get("name") == "Amsterdam")
     assert array(highlighted["x"]) == [pytest.approx(expected.at["GM0363", "x"])]
@@ -123,8 +123,8 @@ def test_theme_page_chain_trends_and_correlation(app_on, demo_db, evaluated):
     source, target = other.split(">")
     expected = expected_pairs(results, source, target, 2024, "level")
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Correlatie (Pearson r)"] == i18n.number(np.corrcoef(expected["x"], expected["y"])[0, 1], "nl", 2)
-    assert shown["Aantal gemeenten (n)"] == i18n.number(len(expected), "nl", 0)
+    assert shown["Correlatie (Pearson r)"] == present.number(np.corrcoef(expected["x"], expected["y"])[0, 1], "nl", 2)
+    assert shown["Aantal gemeenten (n)"] == present.number(len(expected), "nl", 0)
     assert at.query_params["paar"] in (other, [other]) and at.query_params["maat"] in ("level", ["level"])
 
 

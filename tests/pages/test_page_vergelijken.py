@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import DATA, ROOT
-from koers import i18n
+from koers import present
 from koers.kpis.assess import kpi_overview
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import load_library
@@ -85,7 +85,7 @@ def test_map_ranking_and_side_by_side(app_on, demo_db, evaluated):
                    & results["region_code"].str.startswith("GM")].dropna(subset=["value"])
     best = year.loc[year["value"].idxmin()]
     assert ranking.iloc[0]["code"] == best["region_code"] and ranking.iloc[0]["Rang"] == 1
-    assert ranking.iloc[0]["Waarde"] == i18n.number(best["value"], "nl")
+    assert ranking.iloc[0]["Waarde"] == present.number(best["value"], "nl")
     assert ranking.iloc[0]["Eenheid"] == library.kpis[kpi_id].unit
     assert len(ranking) == len(year)
     assert ranking.loc[ranking["code"] == "GM0363", "Geselecteerd"].iloc[0] == "◀ geselecteerd"
@@ -102,7 +102,7 @@ def test_map_ranking_and_side_by_side(app_on, demo_db, evaluated):
         for code, name in names.items():
             expected = value_of(results, kpi, code, 2024)
             flagged = expected["example"] and not math.isnan(expected["value"])
-            shown = i18n.number(expected["value"], "nl") + (" ⚑" if flagged else "")
+            shown = present.number(expected["value"], "nl") + (" ⚑" if flagged else "")
             assert row[f"{name} ({code})"] == shown, (kpi, code)
             checked += 1
     assert checked == 3 * len(theme)
@@ -118,7 +118,7 @@ def test_map_ranking_and_side_by_side(app_on, demo_db, evaluated):
     ranking = table_with(at, "Rang")
     year = results[(results["kpi_id"] == "trust_in_council") & (results["period"] == "2025")
                    & results["region_code"].str.startswith("GM")].dropna(subset=["value"])
-    assert ranking.iloc[0]["Waarde"] == i18n.number(year["value"].max(), "nl")
+    assert ranking.iloc[0]["Waarde"] == present.number(year["value"].max(), "nl")
     assert at.query_params["vkpi"] in ("trust_in_council", ["trust_in_council"])
 
 

@@ -1,0 +1,286 @@
+"""What the dashboard reads from the store, each in one short read-only visit: the dashboard holds
+no lock while idle and a CLI import can run beside it.
+
+Cached (`st.cache_data`, keyed on the database file's signature and the own KPI files'): what
+is derived from the imported figures — the KPI library, every KPI evaluated, a municipality's
+overview and series, the municipality list and a region's history, the import log, targets —
+and frozen review snapshots. A new import changes the file's signature, so the next rerun shows it
+without a restart.
+
+Not cached: the learning loop (annotations, actions, targets with their revisions, review
+sessions and items, governance records, the audit log). These are small tables (tens to hundreds
+of rows per municipality) read in one visit per page run (about 40 ms) that change with every
+save. The file's modification time and size need not change when one small record is written,
+and a stale list after a save, or a stale version in an edit form, is exactly what must not happen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from koers.dashboard.view import actor, selection
+from koers.kpis.assess import kpi_overview
+from koers.kpis.evaluate import evaluate
+from koers.kpis.library import Library, load_library
+from koers.loop import learning, review
+from koers.settings import database_path, metrics_folder
+from koers.store import Store, database_signature
+
+log = logging.getLogger("koers.dashboard")
+
+
+def _db() -> str:
+    return str(database_path())
+
+
+def _signature() -> tuple:
+    path = database_path()
+    folder = metrics_folder()
+    own = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.y*ml"))) if folder.is_dir() else ()
+    return database_signature(path) + own
+
+
+# --- derived from the imported figures (cached) -------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _library(db: str, signature: tuple) -> Library:
+    with Store.open(db, read_only=True) as store:
+        known = store.known_indicator_ids()
+    return load_library(metrics_folder(), known)
+
+
+def library() -> Library:
+    return _library(_db(), _signature())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _results(db: str, signature: tuple, harmonise_on: dt.date | None) -> pd.DataFrame:
+    with Store.open(db, read_only=True) as store:
+        return evaluate(store, library(), harmonise_on=harmonise_on)
+
+
+def results(harmonised: bool = False) -> pd.DataFrame:
+    """Every KPI for every region and year; harmonised: on today's municipal division."""
+    return _results(_db(), _signature(), dt.date.today() if harmonised else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _overview(db: str, signature: tuple, region: str, year: int, peers: str, harmonised: bool) -> pd.DataFrame:
+    with Store.open(db, read_only=True) as store:
+        return kpi_overview(store, library(), region, year, peers_by=peers,
+                            harmonise_on=dt.date.today() if harmonised else None, results=results(harmonised))
+
+
+def overview(region: str, harmonised: bool = False) -> pd.DataFrame:
+    """One row per KPI for `region` in the selected year (see `koers.kpis.assess.kpi_overview`)."""
+    s = selection()
+    return _overview(_db(), _signature(), region, s.year, s.peers, harmonised)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _series(db: str, signature: tuple, region: str, harmonised: bool) -> dict[str, pd.DataFrame]:
+    frame = results(harmonised)
+    mine = frame[frame["region_code"] == region].sort_values("period")
+    return {kpi_id: rows.reset_index(drop=True) for kpi_id, rows in mine.groupby("kpi_id")}
+
+
+def series(region: str, harmonised: bool = False) -> dict[str, pd.DataFrame]:
+    """Per KPI, the region's rows over all years (for sparklines and charts)."""
+    return _series(_db(), _signature(), region, harmonised)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _municipalities(db: str, signature: tuple) -> pd.DataFrame:
+    """Every municipality since 2015 (dissolved ones too), for the selector."""
+    with Store.open(db, read_only=True) as store:
+        frame = store.regions()
+    since = pd.Timestamp("2015-01-01")
+    frame = frame[frame["valid_to"].isna() | (pd.to_datetime(frame["valid_to"]) > since)]
+    return frame.sort_values("name", key=lambda s: s.str.casefold()).reset_index(drop=True)
+
+
+def municipalities() -> pd.DataFrame:
+    return _municipalities(_db(), _signature())
+
+
+def municipality_names() -> dict[str, str]:
+    frame = municipalities()
+    return dict(zip(frame["code"], frame["name"]))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _region_story(db: str, signature: tuple, code: str) -> dict:
+    with Store.open(db, read_only=True) as store:
+        return {"region": store.region(code), "successors": store.successors(code),
+                "predecessors": store.predecessors(code)}
+
+
+def region_story(code: str) -> dict:
+    """{"region": the region's record or None, "successors": frame, "predecessors": frame}."""
+    return _region_story(_db(), _signature(), code)
+
+
+def existed_in(region: dict, year: int) -> bool:
+    """Whether a region (a record of `region_story`) existed at some moment of `year`."""
+    start, end = pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year + 1}-01-01")
+    valid_from, valid_to = region.get("valid_from"), region.get("valid_to")
+    return (pd.isna(valid_from) or pd.Timestamp(valid_from) < end) and (pd.isna(valid_to) or pd.Timestamp(valid_to) > start)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _imports(db: str, signature: tuple) -> pd.DataFrame:
+    with Store.open(db, read_only=True) as store:
+        return store.imports()
+
+
+def imports() -> pd.DataFrame:
+    return _imports(_db(), _signature())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _targets(db: str, signature: tuple, region: str) -> pd.DataFrame:
+    with Store.open(db, read_only=True) as store:
+        return store.targets(region=region)
+
+
+def targets(region: str, kpi_id: str) -> pd.DataFrame:
+    frame = _targets(_db(), _signature(), region)
+    return frame[frame["kpi_id"] == kpi_id].reset_index(drop=True)
+
+
+def next_target_year(targets: pd.DataFrame, year: int) -> int | None:
+    later = targets.loc[targets["year"] > year, "year"]
+    return int(later.min()) if not later.empty else None
+
+
+def year_values(kpi_id: str, year: int) -> pd.DataFrame:
+    """Every municipality's value of a KPI in a year (for the distribution): region, name, value."""
+    frame = results()
+    rows = frame[(frame["kpi_id"] == kpi_id) & (frame["period"] == str(year)) & frame["region_code"].str.startswith("GM")
+                 & frame["value"].notna()]
+    names = municipality_names()
+    return pd.DataFrame({"region": rows["region_code"], "name": rows["region_code"].map(names), "value": rows["value"]})
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _frozen(db: str, signature: tuple, session_id: int) -> pd.DataFrame:
+    with Store.open(db, read_only=True) as store:
+        return review.frozen(store, session_id)
+
+
+def frozen(session_id: int) -> pd.DataFrame:
+    """The session's snapshot (see `koers.loop.review`), off-track first within each theme. A snapshot
+    never changes once written; the file's signature in the key only guards against a database
+    replaced as a whole (a rebuilt demo reusing session ids)."""
+    return _frozen(_db(), _signature(), int(session_id))
+
+
+# --- the learning loop (read fresh on every run) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A municipality's learning loop as stored now.
+
+    annotations: as `learning.annotations` (id, kpi_id, period, kind, text, ..., version), by period;
+    actions: as `learning.actions` (id, title, owner, due_date, status, kpi_ids (list), ..., overdue),
+        overdue first;
+    targets: as `Store.targets` (kpi_id, year, value, tolerance, version, original, revisions);
+    revisions: as `Store.target_revisions` (kpi_id, year, revision, value, tolerance, reason,
+        source, revised_at, revised_by);
+    sessions: as `review.sessions` (id, title, reference_date, stage, version, ...), oldest first.
+    """
+
+    annotations: pd.DataFrame
+    actions: pd.DataFrame
+    targets: pd.DataFrame
+    revisions: pd.DataFrame
+    sessions: pd.DataFrame
+
+
+def _open() -> Store:
+    return Store.open(database_path(), read_only=True)
+
+
+def loop(region: str) -> Loop:
+    with _open() as store:
+        return Loop(learning.annotations(store, region), learning.actions(store, region),
+                    store.targets(region=region), store.target_revisions(region=region), review.sessions(store, region))
+
+
+def governance(sources: list[str]) -> dict[str, dict | None]:
+    """Per source table its governance record (owner, licence, legal_basis, privacy_class,
+    retention, refresh_schedule, ...), None when none was recorded."""
+    found: dict[str, dict | None] = {}
+    with _open() as store:
+        for source in sources:
+            rows = store.records("governance", id=source)
+            found[source] = rows.iloc[0].to_dict() if len(rows) else None
+    return found
+
+
+def sessions(region: str) -> pd.DataFrame:
+    """The municipality's review sessions, oldest first (columns as `review_session`)."""
+    with _open() as store:
+        return review.sessions(store, region)
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """One review session as stored now: the session record (with its `version`), its findings,
+    decisions and expected effects (`review_item` rows), the previous session's expectations
+    against this session's values (`review.expected_against_actual`), the municipality's actions."""
+
+    session: dict
+    items: pd.DataFrame
+    expected: pd.DataFrame
+    actions: pd.DataFrame
+
+
+def session_view(session_id: int) -> SessionView:
+    with _open() as store:
+        found = review.session(store, session_id)
+        return SessionView(found, review.items(store, session_id), review.expected_against_actual(store, session_id),
+                           learning.actions(store, found["region_code"]))
+
+
+def audit_log(who) -> pd.DataFrame:
+    """The audit trail as `Store.audit_log` gives it (administrators only: the store checks)."""
+    with _open() as store:
+        return store.audit_log(who)
+
+
+def build_report(kind: str, session_id: int, lang: str, progress: Callable[[str, float], None]) -> bytes | str:
+    """A review session's report, "pdf" (bytes) or "html" (text), made for the current person."""
+    from koers.loop import report  # weasyprint and kaleido: imported only when a report is asked for
+
+    found = library()
+    build = report.build_pdf if kind == "pdf" else report.build_html
+    with _open() as store:
+        return build(store, found, session_id, lang, actor(), progress)
+
+
+def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> None:
+    """Fill the caches of the landing page for the default selection (see `serve.py`); a missing
+    database is left to the first visit, which builds the demo with a progress bar."""
+    if not database_path().exists():
+        return
+    started = time.perf_counter()
+    try:
+        db, signature = _db(), _signature()
+        _municipalities(db, signature)
+        _region_story(db, signature, region)
+        _overview(db, signature, region, year, peers, False)
+        _series(db, signature, region, False)
+        _targets(db, signature, region)
+        log.info("dashboard caches filled in %.1f s", time.perf_counter() - started)
+    except Exception:  # the first visit will show the problem in its own words
+        log.exception("warm-up failed")

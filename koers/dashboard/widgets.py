@@ -1,0 +1,106 @@
+"""Shared drawing for the dashboard pages: status badges, charts with their data one click away,
+downloads, provenance and flag notes, and the presentation rules of `koers.present` bound to the
+language of the current view.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from koers import present
+from koers.dashboard.reads import imports
+from koers.dashboard.view import selection, t
+
+PALETTE = present.PALETTE
+
+
+def _lang() -> str:
+    return selection().lang
+
+
+# --- the presentation rules in this view's language ---------------------------------------------
+
+
+def shown(value: float | None, suppressed: object, threshold: object, decimals: int | None = None,
+          unit: str | None = None) -> str:
+    """A KPI value: "< n" when withheld, "–" when missing (see `koers.present.shown`)."""
+    return present.shown(value, suppressed, threshold, _lang(), decimals, unit)
+
+
+def status_text(status: str) -> str:
+    """"off_track" -> "✖ uit koers"."""
+    return present.status_text(status, _lang())
+
+
+def trend_text(direction: object) -> str:
+    """"up" -> "↗ stijgend"; none -> ""."""
+    return present.trend_text(direction, _lang())
+
+
+def overdue_text() -> str:
+    """The mark of an open action past its due date: "⏰ verlopen"."""
+    return present.overdue_text(_lang())
+
+
+def flag_notes(row: pd.Series | dict) -> list[str]:
+    return present.flag_notes(row, _lang())
+
+
+def headings(prefix: str) -> Callable[[str], str]:
+    """The column headings of a page's tables: `headings("review_page.columns")("kpi")` -> "KPI"."""
+    return lambda name: t(f"{prefix}.{name}")
+
+
+def provenance(sources: str) -> str:
+    """"03759ned,84799NED" -> each source with its licence and the date of its last import."""
+    log_frame = imports()
+    parts = []
+    for source in filter(None, (sources or "").split(",")):
+        rows = log_frame[(log_frame["source_table"] == source) & log_frame["finished"].notna()]
+        if rows.empty:
+            parts.append(source)
+            continue
+        last = rows.iloc[-1]
+        licence = last.get("licence") if isinstance(last.get("licence"), str) and last.get("licence") else "–"
+        parts.append(f"{source}: {licence}, {present.date_text(last['finished'])}")
+    return "; ".join(parts) or "–"
+
+
+# --- drawing ------------------------------------------------------------------------------------
+
+
+def status_badge(status: str) -> None:
+    icon, colour = present.STATUS_BADGE[status]
+    st.badge(present.status_word(status, _lang()), icon=icon, color=colour)
+
+
+def chart_with_table(figure: go.Figure, table: pd.DataFrame, key: str) -> None:
+    """A chart, and its data as a table one click away (WCAG: information not only in a picture)."""
+    figure.update_layout(colorway=PALETTE, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
+                         separators=present.plotly_separators(_lang()))
+    st.plotly_chart(figure, key=key, config={"displaylogo": False})
+    with st.expander(t("table.show")):
+        st.dataframe(table, hide_index=True)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A download as CSV in this view's language (Dutch: ";" between fields, a decimal comma)."""
+    sep, decimal = present.csv_format(_lang())
+    return frame.to_csv(index=False, sep=sep, decimal=decimal).encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name="Koers")
+    return buffer.getvalue()
+
+
+def export_column(values: pd.Series, suppressed: pd.Series, threshold: int, for_csv: bool) -> pd.Series:
+    """A download's value column (see `koers.present.export_column`)."""
+    return present.export_column(values, suppressed, threshold, _lang(), for_csv)

@@ -1,0 +1,44 @@
+"""What the overview's cards and its "what changed" table show, computed from a municipality's
+series: the change since the previous value, the sparkline, and the largest changes since last year.
+
+A series is one KPI's rows for one region, by period (as `koers.dashboard.reads.series` gives it):
+    period ("2019", ...), value (NaN when missing or withheld), ...
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def change_since_previous(history: pd.DataFrame | None, value: float | None, year: int) -> float | None:
+    """The card's delta: `value` minus the series' previous value, when the series ends in `year`
+    (otherwise the latest row is not this year's value); None when either is missing."""
+    if history is None or len(history) < 2 or history["period"].iloc[-1] != str(year):
+        return None
+    previous = history["value"].iloc[-2]
+    if pd.isna(previous) or value is None or pd.isna(value):
+        return None
+    return value - previous
+
+
+def sparkline(history: pd.DataFrame | None) -> list[float] | None:
+    """The card's small chart: the values by period, a gap carried over from the value before it
+    (and 0 before the first value), so the line has no holes."""
+    return None if history is None else history["value"].ffill().fillna(0).tolist()
+
+
+def changes_since_last_year(history: dict[str, pd.DataFrame], year: int, top: int = 10) -> pd.DataFrame:
+    """The KPIs whose value changed most, relatively, from `year - 1` to `year`.
+
+    `history`: per KPI id its series. Returns up to `top` rows, largest change (either way) first:
+        kpi_id, before (value in year - 1), now (value in year), change (% of before).
+    A KPI without both values, or with 0 the year before, has no relative change and is left out.
+    """
+    rows = []
+    for kpi_id, series in history.items():
+        now = series[series["period"] == str(year)]["value"]
+        before = series[series["period"] == str(year - 1)]["value"]
+        if len(now) and len(before) and pd.notna(now.iloc[0]) and pd.notna(before.iloc[0]) and before.iloc[0] != 0:
+            rows.append((kpi_id, before.iloc[0], now.iloc[0], (now.iloc[0] / before.iloc[0] - 1) * 100))
+    frame = pd.DataFrame(rows, columns=["kpi_id", "before", "now", "change"])
+    return frame.sort_values("change", key=abs, ascending=False).head(top).reset_index(drop=True)

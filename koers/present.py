@@ -1,0 +1,272 @@
+"""How a value is shown: the one owner of every presentation rule.
+
+Pages, downloads, review reports and the command line all call these functions, so a rule
+changes in one place: small-number suppression ("< n"), status keys in their order with their
+symbols and words, outcome and overdue marks, trend arrows, number and date formats per
+language, chart colours and separators, and the peer groups a KPI is compared in.
+
+Pure functions of their arguments: no Streamlit, no database, no files (the words come from the
+locale catalogue through `koers.i18n`). The dashboard binds the language of the current view in
+`koers.dashboard.state`; everything else passes `lang` ("nl" or "en") itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from koers import i18n
+
+# Okabe–Ito: distinguishable with every common colour-vision deficiency (the dashboard's charts
+# and the report's; the status colours in koers/loop/templates/report.css are the same).
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+# The statuses `koers.kpis.assess` computes, in the order of a council review: off-track first.
+STATUS_ORDER = ("off_track", "at_risk", "on_track", "no_target", "no_data")
+# A status in a table cell or a document, where no badge fits: a symbol and the word, never a colour alone.
+STATUS_SYMBOL = {"on_track": "✔", "at_risk": "⚠", "off_track": "✖", "no_target": "–", "no_data": "?"}
+# A status as a dashboard badge: Material icon and badge colour; the word always goes with it.
+STATUS_BADGE = {
+    "on_track": (":material/check_circle:", "blue"),
+    "at_risk": (":material/warning:", "orange"),
+    "off_track": (":material/cancel:", "violet"),
+    "no_target": (":material/remove:", "gray"),
+    "no_data": (":material/help:", "gray"),
+}
+# Whether an expected effect of a review session came about (`koers.loop.review.expected_against_actual`).
+OUTCOME_SYMBOL = {"met": "✔", "not_met": "✖", "unknown": "?"}
+OVERDUE_SYMBOL = "⏰"  # an open action past its due date, on screen
+# The same in a printed report: the PDF's fonts (DejaVu, Liberation) have no alarm-clock glyph.
+OVERDUE_SYMBOL_PRINT = "⚠"
+TREND_ARROW = {"up": "↗", "down": "↘", "flat": "→"}
+# The marks a KPI value may carry, in the order the dashboard lists them.
+FLAGS = ("provisional", "harmonised", "example", "suppressed")
+
+# How a municipality's peers are chosen (`koers.kpis.assess.peer_group`). "custom" takes a list
+# of municipalities, which only the command line asks for (`--peers-list`).
+PEER_KINDS = ("size", "province", "urbanity", "custom", "nearest")
+KIND_ORDER = ("outcome", "output", "input", "context")  # what a council steers on first
+
+
+def _missing(value: object) -> bool:
+    """None, NaN, pd.NA or NaT (frames and snapshot rows mix them)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or another container: present
+        return False
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+
+def number(value: float | None, lang: str, decimals: int | None = None) -> str:
+    """1234.5 -> "1.234,5" in Dutch, "1,234.5" in English; missing -> "–".
+
+    Without `decimals`: none from 1000 up or for a whole number, one from 10 up, else two."""
+    if _missing(value):
+        return "–"
+    if decimals is None:
+        size = abs(value)
+        decimals = 0 if size >= 1000 or float(value).is_integer() else 1 if size >= 10 else 2
+    formatted = f"{value:,.{decimals}f}"
+    if lang == "nl":
+        formatted = formatted.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return formatted
+
+
+def signed(value: float | None, lang: str) -> str:
+    """A change: "+1,5", "-0,25", "0"; missing -> "–"."""
+    if _missing(value):
+        return "–"
+    return ("+" if float(value) > 0 else "") + number(float(value), lang)
+
+
+def plotly_separators(lang: str) -> str:
+    """Plotly's `separators` (decimal, then thousands): 1.234,5 in Dutch, 1,234.5 in English."""
+    return ",." if lang == "nl" else ".,"
+
+
+def csv_format(lang: str) -> tuple[str, str]:
+    """(field separator, decimal mark) of a CSV download: what Excel expects in that language."""
+    return (";", ",") if lang == "nl" else (",", ".")
+
+
+# --- small numbers ------------------------------------------------------------------------------
+
+
+def masked(suppressed: object, threshold: object) -> bool:
+    """Whether a value is withheld: it rests on a count below the KPI's privacy threshold n.
+    Without a threshold (missing or 0) nothing is withheld, whatever the flag says."""
+    return bool(not _missing(suppressed) and suppressed) and has_threshold(threshold)
+
+
+def has_threshold(threshold: object) -> bool:
+    return not _missing(threshold) and float(threshold) > 0
+
+
+def marker(threshold: float, lang: str | None = None) -> str:
+    """The text a withheld value is shown as: "< 10". With `lang` n in the language's format (screens,
+    reports); without, a plain integer (CSV, Excel, the command line)."""
+    return f"< {number(threshold, lang) if lang else int(threshold)}"
+
+
+def shown(value: float | None, suppressed: object, threshold: object, lang: str, decimals: int | None = None,
+          unit: str | None = None, missing: str = "–") -> str:
+    """A KPI value as every page and report shows it: "< n" when withheld (the value itself never
+    leaves the metric layer then), `missing` when there is none, else the number in the language's
+    format, followed by `unit` when given."""
+    if masked(suppressed, threshold):
+        text = marker(threshold, lang)
+    elif _missing(value):
+        return missing
+    else:
+        text = number(float(value), lang, decimals)
+    return f"{text} {unit}" if unit else text
+
+
+def export_column(values: pd.Series, suppressed: pd.Series, threshold: object, lang: str, for_csv: bool) -> pd.Series:
+    """The value column of a download: numbers stay numbers, a withheld value is the text "< n".
+
+    Such a column is text to pandas, which writes its numbers with a dot whatever the CSV's
+    decimal mark; for a Dutch CSV the numbers are written here with a decimal comma (no grouping,
+    full precision, as the rest of the file). In Excel a number stays a number cell.
+    """
+    comma = csv_format(lang)[1] == ","
+
+    def one(value: object, hidden: object) -> object:
+        if masked(hidden, threshold):
+            return marker(threshold)
+        if _missing(value):
+            return None
+        if for_csv:
+            return repr(float(value)).replace(".", ",") if comma else repr(float(value))
+        return float(value)
+
+    return pd.Series([one(v, s) for v, s in zip(values, suppressed)], index=values.index, dtype=object)
+
+
+def masked_column(texts: pd.Series, suppressed: Iterable[object], thresholds: Iterable[object]) -> pd.Series:
+    """A frame's value column as text: "< n" (plain n) where the value is withheld (the rule of
+    `masked`, row by row), `texts` elsewhere. `suppressed` and `thresholds` go with `texts` by position."""
+    flags = np.array([not _missing(flag) and bool(flag) for flag in suppressed], dtype=bool)
+    limits = pd.to_numeric(pd.Series(list(thresholds), dtype=object), errors="coerce").to_numpy(dtype=float)
+    hide = flags & (limits > 0)  # a missing threshold (NaN) is never > 0
+    out = texts.astype(object).copy()
+    out.iloc[np.flatnonzero(hide)] = [marker(limit) for limit in limits[hide]]
+    return out
+
+
+def small_counts(values: pd.Series, thresholds: pd.Series) -> pd.Series:
+    """Which counts are below their privacy threshold (a count a KPI rests on is as sensitive
+    on its own). A count without a threshold is never small: a negative value stays visible."""
+    limit = pd.to_numeric(thresholds, errors="coerce")
+    return (values.notna() & limit.notna() & (limit > 0) & (values < limit)).fillna(False).astype(bool)
+
+
+# --- statuses, trends, outcomes -----------------------------------------------------------------
+
+
+def status_rank(status: object) -> int:
+    """The place of a status in `STATUS_ORDER`; anything else after all of them."""
+    return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
+
+
+def status_word(status: str, lang: str) -> str:
+    """"off_track" -> "uit koers"."""
+    return i18n.text(lang, f"status.{status}")
+
+
+def status_text(status: str, lang: str) -> str:
+    """"off_track" -> "✖ uit koers"."""
+    return f"{STATUS_SYMBOL.get(status, '?')} {status_word(status, lang)}"
+
+
+def status_counts(statuses: Iterable[object]) -> dict[str, int]:
+    """How many of each status (every key present); anything unknown counts as "no_data"."""
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for status in statuses:
+        counts[status if status in counts else "no_data"] += 1
+    return counts
+
+
+def counts_text(statuses: Iterable[object], lang: str) -> str:
+    """"3 op koers · 1 risico · 2 uit koers · 4 zonder doel" for a set of KPIs' statuses."""
+    return i18n.text(lang, "overview.counts", **status_counts(statuses))
+
+
+def trend_text(direction: object, lang: str, missing: str = "") -> str:
+    """"up" -> "↗ stijgend"; no known direction -> `missing`."""
+    if not isinstance(direction, str) or direction not in TREND_ARROW:
+        return missing
+    return f"{TREND_ARROW[direction]} {i18n.text(lang, f'trend.{direction}')}"
+
+
+def outcome_text(outcome: str, lang: str) -> str:
+    """"met" -> "✔ gehaald": whether an expected effect came about."""
+    return f"{OUTCOME_SYMBOL[outcome]} {i18n.text(lang, f'review_page.outcomes.{outcome}')}"
+
+
+def overdue_text(lang: str) -> str:
+    """The mark of an open action past its due date: "⏰ verlopen"."""
+    return f"{OVERDUE_SYMBOL} {i18n.text(lang, 'learning_page.overdue')}"
+
+
+def flag_notes(row: Mapping[str, Any] | pd.Series, lang: str) -> list[str]:
+    """The marks set on a KPI value, in words ("voorlopig", "voorbeelddata (fictief)", ...)."""
+    return [i18n.text(lang, f"flags.{flag}") for flag in FLAGS if not _missing(row.get(flag)) and bool(row.get(flag))]
+
+
+# --- names and order ----------------------------------------------------------------------------
+
+
+def title_of(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
+    """A snapshot row's KPI title (`title_nl` / `title_en`) in `lang`."""
+    return row["title_en"] if lang == "en" else row["title_nl"]
+
+
+def theme_label(theme: int, lang: str) -> str:
+    """3 -> "3. Open en transparant in de participatiesamenleving"."""
+    return f"{int(theme)}. {i18n.text(lang, f'themes.{int(theme)}')}"
+
+
+def kpi_order(kpis: Mapping[str, Any], lang: str) -> list[str]:
+    """KPI ids in the library's reading order: theme, kind, title (`kpis` as `Library.kpis`)."""
+    return sorted(kpis, key=lambda k: (kpis[k].theme, kpis[k].kind, getattr(kpis[k].title, lang)))
+
+
+def kpi_label(kpi: Any, lang: str) -> str:
+    """A KPI (as in `Library.kpis`) in a picker: "Bevolkingsgroei (Outcome)"."""
+    return f"{getattr(kpi.title, lang)} ({i18n.text(lang, 'kinds.' + kpi.kind)})"
+
+
+def kpi_labels(kpis: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """KPI id -> label, in the library's reading order."""
+    return {k: kpi_label(kpis[k], lang) for k in kpi_order(kpis, lang)}
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+
+def date_text(value: object, with_time: bool = False, seconds: bool = False) -> str:
+    """A date on screen: 28-11-2026 in both languages (as the date pickers write it), with
+    hh:mm(:ss) when asked; missing -> ""."""
+    if _missing(value):
+        return ""
+    clock = " %H:%M:%S" if seconds else " %H:%M" if with_time else ""
+    return pd.Timestamp(value).strftime("%d-%m-%Y" + clock)
+
+
+def document_date(value: object, lang: str, with_time: bool = False) -> str:
+    """A date in a report: 28-11-2026 in Dutch, 2026-11-28 in English; with hh:mm when asked;
+    missing -> "–"."""
+    if _missing(value):
+        return "–"
+    stamp = pd.Timestamp(value)
+    day = stamp.strftime("%d-%m-%Y" if lang == "nl" else "%Y-%m-%d")
+    return f"{day} {stamp.strftime('%H:%M')}" if with_time else day
+

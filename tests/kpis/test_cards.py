@@ -1,0 +1,52 @@
+"""The overview's cards: change since the previous value, the sparkline, and the largest changes
+since last year, on series written out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from koers.kpis import cards
+
+
+def series(values: dict[str, float | None]) -> pd.DataFrame:
+    return pd.DataFrame({"period": list(values), "value": [np.nan if v is None else v for v in values.values()]})
+
+
+def test_change_since_the_previous_value_when_the_series_ends_this_year():
+    history = series({"2022": 4.0, "2023": 5.5, "2024": 7.0})
+    assert cards.change_since_previous(history, 7.0, 2024) == pytest.approx(1.5)
+    assert cards.change_since_previous(history, 7.0, 2025) is None  # the latest row is not this year's
+    assert cards.change_since_previous(series({"2024": 7.0}), 7.0, 2024) is None  # nothing before it
+    assert cards.change_since_previous(None, 7.0, 2024) is None
+    assert cards.change_since_previous(series({"2023": None, "2024": 7.0}), 7.0, 2024) is None
+    assert cards.change_since_previous(history, math.nan, 2024) is None  # withheld or missing now
+
+
+def test_the_sparkline_has_no_holes():
+    assert cards.sparkline(series({"2021": None, "2022": 2.0, "2023": None, "2024": 3.0})) == [0.0, 2.0, 2.0, 3.0]
+    assert cards.sparkline(None) is None
+
+
+def test_the_largest_changes_since_last_year_first():
+    history = {
+        "a": series({"2023": 100.0, "2024": 110.0}),  # +10 %
+        "b": series({"2023": 50.0, "2024": 25.0}),  # -50 %
+        "c": series({"2023": 0.0, "2024": 5.0}),  # from 0: no relative change
+        "d": series({"2023": None, "2024": 5.0}),  # nothing to compare with
+        "e": series({"2022": 1.0, "2024": 2.0}),  # no value last year
+        "f": series({"2023": 4.0, "2024": 4.2}),  # +5 %
+    }
+    changed = cards.changes_since_last_year(history, 2024)
+    assert changed["kpi_id"].tolist() == ["b", "a", "f"]
+    assert changed["change"].tolist() == pytest.approx([-50.0, 10.0, 5.0])
+    assert changed.loc[0, "before"] == 50.0 and changed.loc[0, "now"] == 25.0
+    assert cards.changes_since_last_year(history, 2024, top=2)["kpi_id"].tolist() == ["b", "a"]
+
+
+def test_no_changes_is_an_empty_table():
+    changed = cards.changes_since_last_year({"a": series({"2024": 1.0})}, 2024)
+    assert changed.empty and list(changed.columns) == ["kpi_id", "before", "now", "change"]
