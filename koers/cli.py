@@ -372,7 +372,7 @@ COMMANDS: tuple[Command, ...] = (
         Argument("--year", required=True, type=int),
         Argument("--theme", type=int, choices=(1, 2, 3)),
         Argument("--format", choices=("csv", "json"), default="csv"),
-        Argument("--peers", choices=("size", "province", "urbanity", "custom", "nearest"), default="size",
+        Argument("--peers", choices=present.PEER_KINDS, default="size",
                  help="peer group (default: same size class)"),
         Argument("--peers-list", help="comma-separated codes for --peers custom"),
         Argument("--harmonise", metavar="DATE", help="merger-harmonised series on the division of DATE"))),

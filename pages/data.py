@@ -17,7 +17,7 @@ from koers.dashboard import auth, reads, view, widgets
 from koers.sources import governance as source_governance
 from koers.sources import quality as source_quality
 from koers.sources import uploads
-from koers import i18n
+from koers import i18n, present
 from koers.access import ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
 from koers.settings import database_path
@@ -27,18 +27,8 @@ from koers.dashboard.view import fmt, t
 COVERAGE_DEFAULT = 15  # indicators shown in the coverage map at first: those missing the most
 
 
-@st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
-def _quality(db: str, signature: tuple) -> source_quality.Quality:
-    return source_quality.quality(db)
-
-
-def quality() -> source_quality.Quality:
-    db = database_path()
-    return _quality(str(db), uploads.signature(db))
-
-
 def _date(value: object) -> str:
-    return "–" if pd.isna(value) else pd.Timestamp(value).strftime("%d-%m-%Y")
+    return present.date_text(value) or "–"
 
 
 # --- upload ------------------------------------------------------------------------------------
@@ -242,7 +232,7 @@ def governance_table(records: pd.DataFrame, lang: str) -> None:
 def quality_section(lang: str) -> None:
     st.header(t("data_page.quality"))
     st.caption(t("data_page.quality_caption", z=fmt(source_quality.OUTLIER_Z, 1)))
-    report = quality()
+    report = reads.quality()
     records = governance()
     summary = report.summary
     titles = dict(zip(summary["indicator_id"], summary[f"title_{lang}"]))

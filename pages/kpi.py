@@ -190,12 +190,7 @@ def data_section(kpi, history: pd.DataFrame, hidden: pd.Series) -> None:
 def draw() -> None:
     choice = view.selection()
     kpis = reads.library().kpis
-    # Labels made now, in this run's language (a label function called later could see another).
-    labels = present.kpi_labels(kpis, choice.lang)
-    order = list(labels)
-    view.from_url("kpi", order, order[0])
-    kpi_id = st.selectbox(t("kpi.choose"), order, key="kpi", format_func=labels.__getitem__)
-    view.to_url("kpi")
+    kpi_id = view.kpi_choice("kpi", t("kpi.choose"), kpis)
     kpi = kpis[kpi_id]
     row = reads.overview(choice.region).set_index("kpi_id").loc[kpi_id]
     region = reads.region_story(choice.region)["region"]

@@ -61,13 +61,7 @@ def _save_annotation() -> None:
     region = state["leren_ann_loaded"][0]
     values = {"kpi_id": state["leren_ann_kpi"], "region_code": region, "period": state["leren_ann_period"],
               "kind": state["leren_ann_kind"], "text": state["leren_ann_text"]}
-    forms.write_loaded("leren_ann", lambda store, library, key, version: learning.save_annotation(
-        store, library, view.actor(), values, key, version), t("learning_page.saved"))
-
-
-def _delete_annotation() -> None:
-    forms.write_loaded("leren_ann", lambda store, library, key, version: store.delete_record(
-        "annotation", key, view.actor(), version), t("learning_page.deleted"))
+    forms.save_loaded("leren_ann", learning.save_annotation, values, t("learning_page.saved"))
 
 
 def annotations_section(region: str, loop: reads.Loop, labels: dict[str, str], lang: str) -> None:
@@ -137,13 +131,7 @@ def _save_action() -> None:
               "owner": state["leren_act_owner"], "due_date": state["leren_act_due"], "status": state["leren_act_status"],
               "kpi_ids": list(state["leren_act_kpis"]), "expected_effect": state["leren_act_effect"],
               "review_id": state["leren_act_review"]}
-    forms.write_loaded("leren_act", lambda store, library, key, version: learning.save_action(
-        store, library, view.actor(), values, key, version), t("learning_page.saved"))
-
-
-def _delete_action() -> None:
-    forms.write_loaded("leren_act", lambda store, library, key, version: store.delete_record(
-        "action", key, view.actor(), version), t("learning_page.deleted"))
+    forms.save_loaded("leren_act", learning.save_action, values, t("learning_page.saved"))
 
 
 def actions_section(region: str, loop: reads.Loop, labels: dict[str, str], lang: str) -> None:
@@ -299,8 +287,10 @@ def draw() -> None:
     if not actor.may(Permission.annotate):
         role = ROLE_NAMES[actor.role][0 if choice.lang == "nl" else 1]
         st.info(t("learning_page.read_only", role=role), icon=":material/visibility:")
-    forms.carry_out(REQUEST, {"save_annotation": _save_annotation, "delete_annotation": _delete_annotation,
-                              "save_action": _save_action, "delete_action": _delete_action, "save_target": _save_target})
+    deleted = t("learning_page.deleted")
+    forms.carry_out(REQUEST, {"save_annotation": _save_annotation, "save_action": _save_action, "save_target": _save_target,
+                              "delete_annotation": lambda: forms.delete_loaded("leren_ann", "annotation", deleted),
+                              "delete_action": lambda: forms.delete_loaded("leren_act", "action", deleted)})
     loop = reads.loop(choice.region)
     labels = present.kpi_labels(reads.library().kpis, choice.lang)
     annotations_section(choice.region, loop, labels, choice.lang)

@@ -162,13 +162,7 @@ def _save_item() -> None:
               "text": state["review_item_text"], "expected_direction": state["review_item_direction"],
               "expected_value": state["review_item_value"],
               "expected_year": None if state["review_item_year"] is None else int(state["review_item_year"])}
-    forms.write_loaded("review_item", lambda store, library, key, version: review.save_item(
-        store, library, view.actor(), values, key, version), t("review_page.item_saved"))
-
-
-def _delete_item() -> None:
-    forms.write_loaded("review_item", lambda store, library, key, version: store.delete_record(
-        "review_item", key, view.actor(), version), t("review_page.item_deleted"))
+    forms.save_loaded("review_item", review.save_item, values, t("review_page.item_saved"))
 
 
 def items_section(session_id: int, items: pd.DataFrame, titles: dict[str, str], lang: str) -> None:
@@ -324,7 +318,8 @@ def draw() -> None:
         st.info(t("review_page.no_access", role=role), icon=":material/lock:")
         return
     forms.carry_out(REQUEST, {"create_session": _create_session, "save_stage": _save_stage, "save_item": _save_item,
-                              "delete_item": _delete_item})
+                              "delete_item": lambda: forms.delete_loaded("review_item", "review_item",
+                                                                         t("review_page.item_deleted"))})
     sessions = reads.sessions(choice.region)
     sessions_section(choice.region, sessions)
     if sessions.empty:

@@ -11,7 +11,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from koers.dashboard import auth, reads, view, widgets
-from koers.sources import uploads
 from koers import i18n, present
 from koers.kpis import versions
 from koers.access import LOCAL, ROLE_NAMES, Permission, Role
@@ -23,16 +22,6 @@ from metrics.model import Theme
 
 KINDS = ["outcome", "output", "input", "context"]
 POLARITIES = ["higher_is_better", "lower_is_better", "neither"]
-
-
-@st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
-def _indicators(db: str, signature: tuple) -> pd.DataFrame:
-    return versions.indicator_choices(db)
-
-
-def indicators() -> pd.DataFrame:
-    db = database_path()
-    return _indicators(str(db), uploads.signature(db))
 
 
 def field_label(name: str) -> str:
@@ -65,7 +54,7 @@ def form(library, lang: str) -> dict:
     """The form; returns its values by `versions.FORM_FIELDS` name."""
     state = st.session_state
     kpis = library.kpis
-    table = indicators()
+    table = reads.indicator_choices()
     titles = dict(zip(table["id"], table[f"title_{lang}"]))
     kpi_titles = {k: getattr(v.title, lang) for k, v in kpis.items()}
 
@@ -214,7 +203,7 @@ def versions_section(kpi_id: str, lang: str) -> None:
     column = lambda name: t(f"studio.versions_columns.{name}")  # noqa: E731
     st.dataframe(pd.DataFrame({
         column("version"): [v.number for v in found],
-        column("saved_at"): [v.saved_at.strftime("%d-%m-%Y %H:%M") for v in found],
+        column("saved_at"): [present.date_text(v.saved_at, with_time=True) for v in found],
         column("author"): [who(v) for v in found],
         column("origin"): [v.origin or "" for v in found],
     }), hide_index=True, key="studio_versions")
@@ -222,7 +211,7 @@ def versions_section(kpi_id: str, lang: str) -> None:
         return
     by_number = {v.number: v for v in found}
     label = lambda n: i18n.text(lang, "studio.version_label", version=n,  # noqa: E731
-                                saved_at=by_number[n].saved_at.strftime("%d-%m-%Y %H:%M"), author=who(by_number[n]))
+                                saved_at=present.date_text(by_number[n].saved_at, with_time=True), author=who(by_number[n]))
     numbers = list(by_number)
     left, right = st.columns(2)
     old = left.selectbox(t("studio.compare_old"), numbers, index=len(numbers) - 2, key=f"studio_old_{kpi_id}", format_func=label)
@@ -267,7 +256,7 @@ def draw() -> None:
     _load_form(choice, library)
 
     values = form(library, lang)
-    known = set(indicators()["id"])
+    known = set(reads.indicator_choices()["id"])
     check = versions.check(values, library, known, metrics_folder(), editing=choice or None)
     if not choice and versions.document(values) == versions.document(versions.blank_form()):
         st.header(t("studio.validation"))  # an untouched form: nothing to blame anyone for yet

@@ -192,12 +192,7 @@ def draw() -> None:
     region_name = region["name"] if region else choice.region
     st.title(t("compare.title", year=choice.year))
 
-    # Labels made now, in this run's language (a format function is also called after a switch).
-    kpi_labels = present.kpi_labels(kpis, choice.lang)
-    order = list(kpi_labels)
-    view.from_url("vkpi", order, order[0])
-    kpi_id = st.selectbox(t("compare.choose_kpi"), order, key="vkpi", format_func=kpi_labels.__getitem__)
-    view.to_url("vkpi")
+    kpi_id = view.kpi_choice("vkpi", t("compare.choose_kpi"), kpis)
     kpi = kpis[kpi_id]
     st.caption(f"{kpi.unit} · {t('kpi.polarity.' + kpi.polarity)} · {t('themes.' + str(int(kpi.theme)))}")
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from koers.dashboard.reads import library
-from koers.dashboard.view import selection, t
+from koers.dashboard.view import actor, selection, t
 from koers.errors import KoersError
 from koers.kpis.library import Library
 from koers.settings import database_path
@@ -86,6 +86,17 @@ def write_loaded(prefix: str, write: Callable[[Store, Library, int | None, int |
     if attempt(lambda store, found: write(store, found, None if pick == NEW else pick, version), f"{prefix}_flash", done):
         st.session_state[f"{prefix}_pick"] = NEW
         st.session_state.pop(f"{prefix}_loaded", None)
+
+
+def save_loaded(prefix: str, save: Callable[..., object], values: dict, done: str) -> None:
+    """Save the record an edit form holds through `save(store, library, actor, values, key, version)`
+    (an engine function such as `learning.save_annotation`), under the person of this run."""
+    write_loaded(prefix, lambda store, library, key, version: save(store, library, actor(), values, key, version), done)
+
+
+def delete_loaded(prefix: str, entity: str, done: str) -> None:
+    """Delete the record an edit form holds (see `write_loaded`), checked against its loaded version."""
+    write_loaded(prefix, lambda store, library, key, version: store.delete_record(entity, key, actor(), version), done)
 
 
 def fill_form(prefix: str, owner: object, pick: int, values: dict[str, object], version: int | None) -> None:

@@ -28,9 +28,11 @@ import streamlit as st
 from koers.dashboard.view import actor, selection
 from koers.kpis.assess import kpi_overview
 from koers.kpis.evaluate import evaluate
+from koers.kpis import versions
 from koers.kpis.library import Library, load_library
 from koers.loop import learning, review
 from koers.settings import database_path, metrics_folder
+from koers.sources import quality as source_quality
 from koers.store import Store, database_signature
 
 log = logging.getLogger("koers.dashboard")
@@ -143,6 +145,26 @@ def _imports(db: str, signature: tuple) -> pd.DataFrame:
 
 def imports() -> pd.DataFrame:
     return _imports(_db(), _signature())
+
+
+@st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
+def _quality(db: str, signature: tuple) -> source_quality.Quality:
+    return source_quality.quality(db)
+
+
+def quality() -> source_quality.Quality:
+    """The Data page's coverage, freshness and outliers."""
+    return _quality(_db(), _signature())
+
+
+@st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
+def _indicator_choices(db: str, signature: tuple) -> pd.DataFrame:
+    return versions.indicator_choices(db)
+
+
+def indicator_choices() -> pd.DataFrame:
+    """The indicators the KPI studio offers for a definition."""
+    return _indicator_choices(_db(), _signature())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -79,6 +79,17 @@ def list_to_url(key: str) -> None:
         st.query_params[key] = value
 
 
+def kpi_choice(key: str, label: str, kpis: dict) -> str:
+    """A KPI picker mirrored in the URL as `key`, in library order, labelled in this run's language
+    (the labels are made now: a format function is also called after a language switch)."""
+    names = present.kpi_labels(kpis, selection().lang)
+    order = list(names)
+    from_url(key, order, order[0])
+    chosen = st.selectbox(label, order, key=key, format_func=names.__getitem__)
+    to_url(key)
+    return chosen
+
+
 def actor() -> Actor:
     """Who uses the dashboard: set by the frame after a login; without a login provider the
     local single user. Every write passes it on; the store checks its role. A page run without

@@ -142,7 +142,7 @@ def test_every_page_is_in_the_navigation_once_at_an_address_of_its_own():
     table = navigation()
     files = [file for file, *_ in table]
     paths = [path for *_, path in table]
-    assert sorted(files) == sorted(p.stem for p in (ROOT / "pages").glob("*.py")) and len(files) == 10
+    assert sorted(files) == sorted(p.stem for p in (ROOT / "pages").glob("*.py")) and len(files) >= 2  # found, not listed
     assert len(set(paths)) == len(paths) and not set(paths) & set(files)
 
 
