@@ -515,22 +515,24 @@ def _html(context: dict, pdf: bool) -> str:
         **context, pdf=pdf, css=markupsafe.Markup(css), page_css=page_css)
 
 
-def _prepare(store: Store, library: Library, session_id: int, lang: str, progress: Progress,
-             chart_end: float) -> dict:
+def _prepare(store: Store, library: Library, session_id: int, lang: str, actor: Actor,
+             progress: Progress | None, chart_end: float) -> tuple[dict, str, Progress]:
+    """The checks both formats make, and their common part: the template's context with the
+    charts drawn. Returns the context, the language used and the progress callback."""
+    require(actor, Permission.report)
+    lang = lang if lang in i18n.LANGUAGES else "nl"
+    progress = progress or _nothing
     progress(_t(lang, "progress_read"), 0.0)
     context, charts = _gather(store, library, int(session_id), lang)
     progress(_t(lang, "progress_browser"), 0.05)
     _draw(charts, progress, 0.1, chart_end, lang)
-    return context
+    return context, lang, progress
 
 
 def build_html(store: Store, library: Library, session_id: int, lang: str = "nl", actor: Actor = LOCAL,
                progress: Callable[[str, float], None] | None = None) -> str:
     """The session's report as one self-contained HTML document (CSS and charts inline)."""
-    require(actor, Permission.report)
-    lang = lang if lang in i18n.LANGUAGES else "nl"
-    progress = progress or _nothing
-    context = _prepare(store, library, session_id, lang, progress, 0.95)
+    context, lang, progress = _prepare(store, library, session_id, lang, actor, progress, 0.95)
     progress(_t(lang, "progress_html"), 0.95)
     document = _html(context, pdf=False)
     progress(_t(lang, "progress_done"), 1.0)
@@ -546,10 +548,7 @@ class PdfReport:
 def make_pdf(store: Store, library: Library, session_id: int, lang: str = "nl", actor: Actor = LOCAL,
              progress: Callable[[str, float], None] | None = None) -> PdfReport:
     """The session's report as PDF, with its page count."""
-    require(actor, Permission.report)
-    lang = lang if lang in i18n.LANGUAGES else "nl"
-    progress = progress or _nothing
-    context = _prepare(store, library, session_id, lang, progress, 0.8)
+    context, lang, progress = _prepare(store, library, session_id, lang, actor, progress, 0.8)
     progress(_t(lang, "progress_layout"), 0.8)
     data, pages = html_to_pdf(_html(context, pdf=True))
     progress(_t(lang, "progress_done"), 1.0)
