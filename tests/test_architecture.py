@@ -121,3 +121,32 @@ def test_koers_modules_import_each_other_without_a_cycle():
 
 def test_the_cycle_check_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+
+
+# A module a newcomer can read in one sitting, a function that fits on a screen.
+MODULE_LINES, FUNCTION_LINES = 600, 80
+
+
+def oversized(paths: list[Path]) -> list[str]:
+    found = []
+    for path in paths:
+        source = path.read_text(encoding="utf-8")
+        lines = len(source.splitlines())
+        if lines > MODULE_LINES:
+            found.append(f"{path.name}: {lines} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= FUNCTION_LINES:
+                found.append(f"{path.name}: {node.name} has {node.end_lineno - node.lineno + 1} lines")
+    return found
+
+
+def test_no_module_over_600_lines_and_no_function_over_80():
+    assert oversized(CODE) == []
+
+
+def test_the_size_check_finds_a_long_function_and_a_long_module(tmp_path):
+    long = tmp_path / "long.py"
+    long.write_text("def f():\n" + "    x = 1\n" * FUNCTION_LINES, encoding="utf-8")
+    assert oversized([long]) == ["long.py: f has 81 lines"]
+    long.write_text("x = 1\n" * (MODULE_LINES + 1), encoding="utf-8")
+    assert oversized([long]) == ["long.py: 601 lines"]
