@@ -13,14 +13,7 @@ import pandas as pd
 from koers.kpis.library import Library
 from koers.store import Store
 
-STATUSES = ("on_track", "at_risk", "off_track", "no_target", "no_data")
-STATUS_TEXT = {
-    "on_track": ("op koers", "on track"),
-    "at_risk": ("risico", "at risk"),
-    "off_track": ("uit koers", "off track"),
-    "no_target": ("geen doel", "no target"),
-    "no_data": ("geen data", "no data"),
-}
+STATUSES = ("on_track", "at_risk", "off_track", "no_target", "no_data")  # named in the catalogue: `status.<status>`
 # CBS's size classes of municipalities by number of inhabitants (lower bounds).
 SIZE_CLASSES = [(0, "< 5.000"), (5_000, "5.000 - 10.000"), (10_000, "10.000 - 20.000"), (20_000, "20.000 - 50.000"),
                 (50_000, "50.000 - 100.000"), (100_000, "100.000 - 150.000"), (150_000, "150.000 - 250.000"),
