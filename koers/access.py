@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from koers import i18n
 from koers.errors import KoersError
+from koers.i18n import Message
 
 
 class Role(StrEnum):
@@ -62,25 +64,24 @@ _GRANTED = {
     Role.advisor: {Permission.define_kpi, Permission.annotate, Permission.act, Permission.set_target, Permission.review},
     Role.admin: {Permission.import_data, Permission.manage_users, Permission.governance, Permission.audit},
 }
-ROLE_NAMES = {  # (nl, en)
-    Role.viewer: ("kijker (management)", "viewer (management)"),
-    Role.council: ("raadslid", "council member"),
-    Role.advisor: ("beleidsadviseur", "policy advisor"),
-    Role.admin: ("beheerder", "administrator"),
-}
-_PERMISSION_NAMES = {  # (nl, en): what is refused, as a verb phrase
-    Permission.view: ("het dashboard bekijken", "view the dashboard"),
-    Permission.report: ("reviewsessies en rapporten openen", "open review sessions and reports"),
-    Permission.define_kpi: ("KPI's definiëren", "define KPIs"),
-    Permission.annotate: ("annotaties schrijven", "write annotations"),
-    Permission.act: ("acties vastleggen", "record actions"),
-    Permission.set_target: ("doelen vaststellen of herzien", "set or revise targets"),
-    Permission.review: ("reviewsessies vastleggen", "record review sessions"),
-    Permission.import_data: ("gegevens importeren", "import data"),
-    Permission.manage_users: ("gebruikers en rollen beheren", "manage users and roles"),
-    Permission.governance: ("de databeheerregistratie wijzigen", "change data governance records"),
-    Permission.audit: ("het auditlogboek inzien", "see the audit trail"),
-}
+
+
+class _RoleNames(Mapping[Role, tuple[str, str]]):
+    """Each role's name as (Dutch, English), read from the catalogue (`roles.<role>`)."""
+
+    def __getitem__(self, role: Role) -> tuple[str, str]:
+        if role not in ROLE_ORDER:
+            raise KeyError(role)
+        return i18n.text("nl", f"roles.{role}"), i18n.text("en", f"roles.{role}")
+
+    def __iter__(self) -> Iterator[Role]:
+        return iter(ROLE_ORDER)
+
+    def __len__(self) -> int:
+        return len(ROLE_ORDER)
+
+
+ROLE_NAMES = _RoleNames()
 
 
 def permissions(role: Role) -> set[Permission]:
@@ -103,13 +104,12 @@ class Actor:
 
 
 class AccessDenied(KoersError):
-    """A write (or a view) the actor's role does not allow."""
+    """A write (or a view) the actor's role does not allow; names the role (`roles.<role>`) and
+    what was refused, as a verb phrase (`permissions.<permission>`)."""
 
     def __init__(self, actor: Actor, permission: Permission) -> None:
-        role_nl, role_en = ROLE_NAMES[actor.role]
-        what_nl, what_en = _PERMISSION_NAMES[permission]
-        super().__init__(f"{actor.name} ({role_nl}) mag niet {what_nl}; vraag een beheerder om een andere rol",
-                         f"{actor.name} ({role_en}) may not {what_en}; ask an administrator for another role")
+        super().__init__("errors.access.denied", name=actor.name, role=Message(f"roles.{actor.role}"),
+                         what=Message(f"permissions.{permission}"))
         self.permission = permission
 
 
@@ -161,7 +161,7 @@ def settings_from_rows(default_role: str, groups_claim: str, emails: Iterable[tu
     """Role settings from an editor's rows ((e-mail, role) and (group, role) pairs). Blank rows
     are left out; a row with only one half, an e-mail address without "@", an unknown role or a
     name listed twice is refused with a one-line message naming it."""
-    def pairs(rows: Iterable[tuple[object, object]], kind_nl: str, kind_en: str, email: bool) -> dict[str, Role]:
+    def pairs(rows: Iterable[tuple[object, object]], kind: Message, email: bool) -> dict[str, Role]:
         found: dict[str, Role] = {}
         for name, role in rows:
             name = "" if _blank(name) else str(name).strip()
@@ -169,31 +169,27 @@ def settings_from_rows(default_role: str, groups_claim: str, emails: Iterable[tu
             if not name and not role:
                 continue
             if not name:
-                raise KoersError(f"{kind_nl}: een regel met rol {role} mist de naam",
-                                 f"{kind_en}: a row with role {role} has no name")
+                raise KoersError("errors.access.row_without_name", kind=kind, role=role)
             key = name.casefold() if email else name
             if email and "@" not in key:
-                raise KoersError(f'{kind_nl}: "{name}" is geen e-mailadres', f'{kind_en}: "{name}" is not an e-mail address')
+                raise KoersError("errors.access.not_an_email", kind=kind, name=name)
             if not role:
-                raise KoersError(f'{kind_nl}: "{name}" heeft geen rol', f'{kind_en}: "{name}" has no role')
+                raise KoersError("errors.access.no_role", kind=kind, name=name)
             if key in found:
-                raise KoersError(f'{kind_nl}: "{name}" staat er twee keer in', f'{kind_en}: "{name}" is listed twice')
+                raise KoersError("errors.access.listed_twice", kind=kind, name=name)
             if role not in ROLE_ORDER:
-                raise KoersError(f'{kind_nl}: "{name}": onbekende rol {role}; kies uit {", ".join(ROLE_ORDER)}',
-                                 f'{kind_en}: "{name}": unknown role {role}; choose from {", ".join(ROLE_ORDER)}')
+                raise KoersError("errors.access.unknown_role", kind=kind, name=name, role=role, roles=", ".join(ROLE_ORDER))
             found[key] = Role(role)
         return found
 
     claim = (groups_claim or "").strip()
     if not claim:
-        raise KoersError("vul de naam van de groepenclaim in (meestal groups)",
-                         "fill in the name of the groups claim (usually groups)")
+        raise KoersError("errors.access.groups_claim_missing")
     if str(default_role) not in ROLE_ORDER:
-        raise KoersError(f"onbekende standaardrol {default_role}; kies uit {', '.join(ROLE_ORDER)}",
-                         f"unknown default role {default_role}; choose from {', '.join(ROLE_ORDER)}")
+        raise KoersError("errors.access.unknown_default_role", default_role=default_role, roles=", ".join(ROLE_ORDER))
     return RoleSettings(default_role=Role(str(default_role)), groups_claim=claim,
-                        emails=pairs(emails, "e-mailadressen", "e-mail addresses", True),
-                        groups=pairs(groups, "groepen", "groups", False))
+                        emails=pairs(emails, Message("errors.access.emails"), True),
+                        groups=pairs(groups, Message("errors.access.groups"), False))
 
 
 def _blank(value: object) -> bool:

@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from koers import i18n, present
 from koers.errors import FileProblem, KoersError, language
+from koers.i18n import Message
 from koers.settings import database_path, log_path
 from koers.sources.source import Argument
 from koers.store import ImportBatch, ImportResult, Store
@@ -30,8 +31,9 @@ from koers.store import ImportBatch, ImportResult, Store
 log = logging.getLogger("koers")
 
 
-def _say(nl: str, en: str) -> None:
-    print(en if language() == "en" else nl, file=sys.stderr)
+def _say(key: str, **params: object) -> None:
+    """A line for people on standard error, in the chosen language (`cli.*` in the catalogue)."""
+    print(Message(key, **params).text(language()), file=sys.stderr)
 
 
 class _Bar:
@@ -50,8 +52,7 @@ class _Bar:
 
 
 def _waiting(path: str) -> None:
-    _say(f"database {path} is bezet door een ander proces (een import of het dashboard); even wachten…",
-         f"database {path} is held by another process (an import or the dashboard); waiting…")
+    _say("cli.waiting", path=path)
 
 
 def _open(args: argparse.Namespace, read_only: bool = False):
@@ -77,8 +78,7 @@ def cmd_init(args: argparse.Namespace) -> None:
         if store.counts()["region"] == 0:
             with store.transaction():
                 store.upsert_regions(read_regions_file(DATA / "cbs" / "03759ned" / "codes-RegioS.json"), "CBS 03759ned")
-        _say(f"database {store.path} klaar (schemaversie {store.schema_version()}, {_number(store.counts()['region'])} regio's)",
-             f"database {store.path} ready (schema version {store.schema_version()}, {_number(store.counts()['region'])} regions)")
+        _say("cli.init_done", path=store.path, version=store.schema_version(), regions=_number(store.counts()["region"]))
 
 
 def _run_import(args: argparse.Namespace, kind: str, load: Callable[[Callable[[str, float], None]], ImportBatch]) -> None:
@@ -97,14 +97,10 @@ def _run_import(args: argparse.Namespace, kind: str, load: Callable[[Callable[[s
             result: ImportResult = store.commit_import(batch, lambda step, f: bar.update(step, 0.3 + 0.7 * f))
     finally:
         bar.close()
-    _say(
-        f"import {result.import_id}: {_number(result.rows_read)} records gelezen, {_number(result.rows_loaded)} geladen "
-        f"({_number(result.rows_new)} nieuw, {_number(result.rows_revised)} herzien, {_number(result.rows_unchanged)} ongewijzigd), "
-        f"{_number(result.rows_rejected)} afgewezen" + (" — zie `koers rejected " + str(result.import_id) + "`" if result.rows_rejected else ""),
-        f"import {result.import_id}: {_number(result.rows_read)} records read, {_number(result.rows_loaded)} loaded "
-        f"({_number(result.rows_new)} new, {_number(result.rows_revised)} revised, {_number(result.rows_unchanged)} unchanged), "
-        f"{_number(result.rows_rejected)} rejected" + (" — see `koers rejected " + str(result.import_id) + "`" if result.rows_rejected else ""),
-    )
+    _say("cli.import_done", import_id=result.import_id, read=_number(result.rows_read), loaded=_number(result.rows_loaded),
+         new=_number(result.rows_new), revised=_number(result.rows_revised), unchanged=_number(result.rows_unchanged),
+         rejected=_number(result.rows_rejected),
+         see=Message("cli.see_rejected", import_id=result.import_id) if result.rows_rejected else "")
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -121,16 +117,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     target = database_path(args.db)
     if target.exists() and not args.force:
-        raise KoersError(f"{target} bestaat al; gebruik --force om de demodatabase opnieuw te bouwen",
-                         f"{target} already exists; use --force to rebuild the demo database")
+        raise KoersError("errors.cli.demo_exists", target=target)
     bar = _Bar("demo")
     try:
         results = build_demo(target, progress=bar.update)
     finally:
         bar.close()
     rows = sum(r.rows_loaded for r in results)
-    _say(f"demodatabase {target} gebouwd: {len(results)} imports, {_number(rows)} observaties",
-         f"demo database {target} built: {len(results)} imports, {_number(rows)} observations")
+    _say("cli.demo_built", path=target, imports=len(results), rows=_number(rows))
 
 
 def cmd_regions(args: argparse.Namespace) -> None:
@@ -195,11 +189,9 @@ def cmd_metrics_validate(args: argparse.Namespace) -> None:
     library = _library(args)
     lang = language()
     for problem in library.problems:
-        print(("FOUT " if lang == "nl" else "ERROR ") * (problem.severity == "error")
-              + ("waarschuwing " if lang == "nl" else "warning ") * (problem.severity == "warning") + problem.text(lang))
+        print(i18n.text(lang, f"cli.metric_{problem.severity}", problem=problem.text(lang)))
     errors = len(library.errors)
-    _say(f"{len(library.kpis)} KPI's, {errors} fouten, {len(library.problems) - errors} waarschuwingen",
-         f"{len(library.kpis)} KPIs, {errors} errors, {len(library.problems) - errors} warnings")
+    _say("cli.metrics_checked", kpis=len(library.kpis), errors=errors, warnings=len(library.problems) - errors)
     if errors:
         raise SystemExit(2)
 
@@ -210,7 +202,7 @@ def cmd_metrics_catalog(args: argparse.Namespace) -> None:
     library = _library(args)
     target = Path(args.out)
     write_catalog(library, target)
-    _say(f"{target} geschreven ({len(library.kpis)} KPI's)", f"wrote {target} ({len(library.kpis)} KPIs)")
+    _say("cli.catalog_written", path=target, kpis=len(library.kpis))
 
 
 def cmd_kpi(args: argparse.Namespace) -> None:
@@ -223,7 +215,7 @@ def cmd_kpi(args: argparse.Namespace) -> None:
     harmonise = dt.date.fromisoformat(args.harmonise) if args.harmonise else None
     with _open(args, read_only=True) as store:
         if store.region(args.region) is None:
-            raise KoersError(f"onbekende regiocode {args.region}", f"unknown region code {args.region}")
+            raise KoersError("errors.cli.unknown_region_code", region=args.region)
         frame = kpi_overview(store, library, args.region, args.year, args.theme, args.peers, custom, harmonise)
     frame["status"] = frame["status"].map(lambda s: present.status_word(s, language()))
     columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected"]
@@ -252,7 +244,7 @@ def cmd_targets_import(args: argparse.Namespace) -> None:
     frame = read_targets(Path(args.file))
     with _open(args) as store:
         written = store.upsert_targets(frame, source=f"bestand {Path(args.file).name}")
-    _say(f"{written} doelen geladen uit {args.file}", f"{written} targets loaded from {args.file}")
+    _say("cli.targets_loaded", targets=written, file=args.file)
 
 
 def cmd_targets_list(args: argparse.Namespace) -> None:
@@ -263,20 +255,13 @@ def cmd_targets_list(args: argparse.Namespace) -> None:
 def cmd_examples_remove(args: argparse.Namespace) -> None:
     with _open(args) as store:
         removed = store.remove_examples()
-    _say(f"voorbeelddata verwijderd: {removed['observations']} observaties, {removed['targets']} doelen, "
-         f"{removed['records']} voorbeelden van de leercyclus",
-         f"example data removed: {removed['observations']} observations, {removed['targets']} targets, "
-         f"{removed['records']} learning-loop examples")
+    _say("cli.examples_removed", **removed)
 
 
 def _size(n: int, lang: str) -> str:
     if n >= 1_000_000:
         return f"{present.number(n / 1_000_000, lang, 1)} MB"
     return f"{present.number(max(1, round(n / 1000)), lang, 0)} kB"
-
-
-def _text_error(key: str, **params: object) -> KoersError:
-    return KoersError(i18n.text("nl", key, **params), i18n.text("en", key, **params))
 
 
 def _unwritable(target: Path) -> str | None:
@@ -299,12 +284,11 @@ def cmd_report(args: argparse.Namespace) -> None:
     lang = language()
     db = database_path(args.db)
     if not db.exists():
-        raise _text_error("report.cli_no_database", path=db)
+        raise KoersError("report.cli_no_database", path=db)
     target = Path(args.out)
     problem = _unwritable(target)  # refused before the slow part, not after it
     if problem:
-        raise KoersError(i18n.text("nl", "report.cli_cannot_write", path=target, reason=i18n.text("nl", problem)),
-                         i18n.text("en", "report.cli_cannot_write", path=target, reason=i18n.text("en", problem)))
+        raise KoersError("report.cli_cannot_write", path=target, reason=Message(problem))
     library = _library(args)
     with _open(args, read_only=True) as store:
         review.session(store, args.session_id)  # an unknown session: one line, before any progress bar
@@ -325,10 +309,9 @@ def cmd_report(args: argparse.Namespace) -> None:
         os.replace(partial, target)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise _text_error("report.cli_cannot_write", path=target, reason=error.strerror or str(error)) from None
+        raise KoersError("report.cli_cannot_write", path=target, reason=error.strerror or str(error)) from None
     written = ("report.cli_written_pdf", {"pages": pages}) if args.format == "pdf" else ("report.cli_written_html", {})
-    _say(i18n.text("nl", written[0], path=target, size=_size(len(data), "nl"), **written[1]),
-         i18n.text("en", written[0], path=target, size=_size(len(data), "en"), **written[1]))
+    _say(written[0], path=target, size=_size(len(data), lang), **written[1])
 
 
 # --- parser -----------------------------------------------------------------------------------
@@ -426,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         print(error.message(), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        _say("afgebroken; er is niets weggeschreven", "interrupted; nothing was written")
+        _say("cli.interrupted")
         return 130
     except BrokenPipeError:
         return 0
@@ -438,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
             log.exception("unexpected error in %s", " ".join(sys.argv))
         except OSError:
             path = Path("(geen log / no log)")
-        _say(f"onverwachte fout: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} (details in {path})",
-             f"unexpected error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} (details in {path})")
+        _say("cli.unexpected_error", error_type=type(error).__name__,
+             detail=str(error).splitlines()[0] if str(error) else "", log=path)
         return 1
     return 0

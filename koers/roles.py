@@ -34,8 +34,7 @@ def _role(path: Path, where: str, value: object) -> Role:
     try:
         return Role(str(value))
     except ValueError:
-        raise KoersError(f"{path}: {where}: onbekende rol {value!r}; kies uit {', '.join(ROLE_ORDER)}",
-                         f"{path}: {where}: unknown role {value!r}; choose from {', '.join(ROLE_ORDER)}") from None
+        raise KoersError("errors.roles.unknown_role", path=path, where=where, value=value, roles=", ".join(ROLE_ORDER)) from None
 
 
 def read_roles(path: Path | None = None) -> RoleSettings:
@@ -70,7 +69,7 @@ def _parse_roles(path: Path, raw: bytes) -> RoleSettings:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise KoersError(f"{path}: geen geldige TOML: {error}", f"{path}: not valid TOML: {error}") from None
+        raise KoersError("errors.roles.not_valid_toml", path=path, error=error) from None
     return RoleSettings(
         default_role=_role(path, "default_role", data.get("default_role", "viewer")),
         groups_claim=str(data.get("groups_claim", "groups")),
@@ -92,9 +91,7 @@ def save_roles(settings: RoleSettings, actor: Actor, loaded_checksum: str, store
     with _locked(path):
         current = roles_checksum(path)
         if current != loaded_checksum:
-            raise Conflict(
-                f"niet opgeslagen: het rollenbestand {path} is intussen gewijzigd; laad opnieuw en breng uw wijziging opnieuw aan",
-                f"not saved: the roles file {path} was changed meanwhile; reload and make your change again")
+            raise Conflict("errors.roles.changed_meanwhile", path=path)
         old = path.read_bytes() if current else None
         before = None if old is None else _before(path, old)
         temporary = path.with_name(f".{path.name}.tmp")

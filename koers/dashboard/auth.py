@@ -33,6 +33,7 @@ from koers import i18n
 from koers.access import LOCAL, Actor, RoleSettings, actor_for
 from koers.roles import read_roles
 from koers.errors import KoersError
+from koers.i18n import Message
 
 SHARED = ("redirect_uri", "cookie_secret")
 PROVIDER = ("client_id", "client_secret", "server_metadata_url")
@@ -58,47 +59,42 @@ def login_settings(secrets: Mapping | None = None) -> LoginSettings | None:
         if hasattr(secrets, "load_if_toml_exists") and not secrets.load_if_toml_exists():
             unreadable = _existing_secrets_files()
             if unreadable:
-                return LoginSettings((), KoersError(
-                    f"het geheimenbestand {unreadable[0]} is niet te lezen; niemand kan inloggen tot de beheerder het herstelt",
-                    f"the secrets file {unreadable[0]} cannot be read; nobody can log in until the administrator fixes it"))
+                return LoginSettings((), KoersError("errors.auth.secrets_file_unreadable", path=unreadable[0]))
             return None
         section = secrets.get("auth")
     except Exception:  # noqa: BLE001 - whatever a secrets source does wrong: no login, never local mode
-        return LoginSettings((), KoersError("de inloginstellingen zijn niet te lezen; vraag de beheerder",
-                                            "the login settings cannot be read; ask the administrator"))
+        return LoginSettings((), KoersError("errors.auth.settings_unreadable"))
     if section is None:
         return None
     if not isinstance(section, Mapping) or not section:
-        return LoginSettings((), _incomplete("[auth] is leeg", "[auth] is empty"))
+        return LoginSettings((), _incomplete("errors.auth.section_empty"))
     missing = [key for key in SHARED if not section.get(key)]
     if missing:
         names = ", ".join(missing)
-        return LoginSettings((), _incomplete(f"[auth] mist {names}", f"[auth] lacks {names}"))
+        return LoginSettings((), _incomplete("errors.auth.section_lacks", section="auth", names=names))
     if not str(section["redirect_uri"]).endswith("/oauth2callback"):
-        return LoginSettings((), _incomplete("redirect_uri moet eindigen op /oauth2callback",
-                                             "redirect_uri must end in /oauth2callback"))
+        return LoginSettings((), _incomplete("errors.auth.redirect_uri"))
     providers: list[str | None] = []
     if any(section.get(key) for key in PROVIDER):
         missing = [key for key in PROVIDER if not section.get(key)]
         if missing:
             names = ", ".join(missing)
-            return LoginSettings((), _incomplete(f"[auth] mist {names}", f"[auth] lacks {names}"))
+            return LoginSettings((), _incomplete("errors.auth.section_lacks", section="auth", names=names))
         providers.append(None)
     for name, value in section.items():
         if isinstance(value, Mapping):
             missing = [key for key in PROVIDER if not value.get(key)]
             if missing:
                 names = ", ".join(missing)
-                return LoginSettings((), _incomplete(f"[auth.{name}] mist {names}", f"[auth.{name}] lacks {names}"))
+                return LoginSettings((), _incomplete("errors.auth.section_lacks", section=f"auth.{name}", names=names))
             providers.append(str(name))
     if not providers:
-        return LoginSettings((), _incomplete(f"[auth] mist {', '.join(PROVIDER)}", f"[auth] lacks {', '.join(PROVIDER)}"))
+        return LoginSettings((), _incomplete("errors.auth.section_lacks", section="auth", names=", ".join(PROVIDER)))
     return LoginSettings(tuple(providers))
 
 
-def _incomplete(nl: str, en: str) -> KoersError:
-    return KoersError(f"inloggen is onvolledig ingesteld in secrets.toml: {nl}; vraag de beheerder",
-                      f"login is not fully configured in secrets.toml: {en}; ask the administrator")
+def _incomplete(key: str, **params: object) -> KoersError:
+    return KoersError("errors.auth.incomplete", problem=Message(key, **params))
 
 
 def _existing_secrets_files() -> list[str]:
@@ -143,8 +139,7 @@ def require_frame(lang: str = "nl") -> None:
     """
     if ACTOR_KEY in st.session_state or login_settings() is None:
         return
-    st.error(KoersError("deze pagina opent alleen via het dashboard: ga naar de startpagina (/) en log in",
-                        "this page only opens through the dashboard: go to the start page (/) and log in").message(lang),
+    st.error(KoersError("errors.auth.page_outside_frame").message(lang),
              icon=":material/lock:")
     st.stop()
 
@@ -205,11 +200,9 @@ def _refusal(error: KoersError, lang: str):
 
 def sign_out_control(actor: Actor, lang: str) -> None:
     """In the sidebar: who is logged in, in which role, and the way out."""
-    from koers.access import ROLE_NAMES
-
     st.divider()
     st.markdown(i18n.text(lang, "auth.signed_in_as", name=actor.name))
-    st.caption(i18n.text(lang, "auth.role", role=ROLE_NAMES[actor.role][lang == "en"]))
+    st.caption(i18n.text(lang, "auth.role", role=i18n.text(lang, f"roles.{actor.role}")))
     if st.button(i18n.text(lang, "auth.logout"), key="logout", icon=":material/logout:"):
         st.session_state.pop(ACTOR_KEY, None)
         st.logout()

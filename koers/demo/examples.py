@@ -255,8 +255,7 @@ def generate(store: Store) -> tuple[list[str], dict[str, np.ndarray], np.ndarray
     """(municipality codes, {input id: values per code x year}, population, existence)."""
     codes = sorted(set().union(*(set(store.regions(on=dt.date(year, 1, 1))["code"]) for year in YEARS)))
     if not codes:
-        raise KoersError("de database kent nog geen gemeenten: importeer eerst CBS 03759ned (koers demo doet dat)",
-                         "the database knows no municipalities yet: import CBS 03759ned first (koers demo does)")
+        raise KoersError("errors.demo.no_municipalities")
     population = _population(store, codes)
     exists = _existence(store, codes)
     units = {d.id: d.unit for d in INPUT_INDICATORS}

@@ -14,7 +14,7 @@ from koers.kpis.library import Library
 from koers.present import PEER_KINDS
 from koers.store import Store
 
-STATUSES = ("on_track", "at_risk", "off_track", "no_target", "no_data")
+STATUSES = ("on_track", "at_risk", "off_track", "no_target", "no_data")  # named in the catalogue: `status.<status>`
 # CBS's size classes of municipalities by number of inhabitants (lower bounds).
 SIZE_CLASSES = [(0, "< 5.000"), (5_000, "5.000 - 10.000"), (10_000, "10.000 - 20.000"), (20_000, "20.000 - 50.000"),
                 (50_000, "50.000 - 100.000"), (100_000, "100.000 - 150.000"), (150_000, "150.000 - 250.000"),

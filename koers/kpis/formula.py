@@ -21,18 +21,27 @@ import math
 import re
 from dataclasses import dataclass
 
+from koers.i18n import Message
+
 MAX_LENGTH = 500
 MAX_DEPTH = 25
 ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
 class FormulaError(ValueError):
-    """A formula that cannot be used, with a one-line reason (nl and en)."""
+    """A formula that cannot be used, with a one-line reason: a catalogue key and its values."""
 
-    def __init__(self, nl: str, en: str) -> None:
-        super().__init__(en)
-        self.nl = nl
-        self.en = en
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.explanation = Message(key, **params)
+        super().__init__(self.explanation.text("en"))
+
+    @property
+    def nl(self) -> str:
+        return self.explanation.text("nl")
+
+    @property
+    def en(self) -> str:
+        return self.explanation.text("en")
 
 
 @dataclass(frozen=True)
@@ -81,36 +90,30 @@ _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 def parse(text: str) -> Node:
     """Parse and check a formula's shape; raises FormulaError with a one-line reason."""
     if not isinstance(text, str) or not text.strip():
-        raise FormulaError("de formule is leeg", "the formula is empty")
+        raise FormulaError("errors.formula.empty")
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"de formule is langer dan {MAX_LENGTH} tekens", f"the formula is longer than {MAX_LENGTH} characters")
+        raise FormulaError("errors.formula.too_long", max_length=MAX_LENGTH)
     if "\x00" in text:
-        raise FormulaError("de formule bevat een ongeldig teken", "the formula contains an invalid character")
+        raise FormulaError("errors.formula.invalid_character")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
-        raise FormulaError(
-            f"de formule is geen geldige rekenregel (bij teken {error.offset or '?'})",
-            f"the formula is not valid arithmetic (at character {error.offset or '?'})",
-        ) from None
+        raise FormulaError("errors.formula.not_arithmetic", offset=error.offset or "?") from None
     except (RecursionError, MemoryError, ValueError):
-        raise FormulaError("de formule is te diep genest", "the formula is nested too deeply") from None
+        raise FormulaError("errors.formula.too_deep") from None
     return _convert(tree.body, 0)
 
 
 def _convert(node: ast.AST, depth: int) -> Node:
     if depth > MAX_DEPTH:
-        raise FormulaError("de formule is te diep genest", "the formula is nested too deeply")
+        raise FormulaError("errors.formula.too_deep")
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         if not math.isfinite(node.value):
-            raise FormulaError("getal buiten bereik", "number out of range")
+            raise FormulaError("errors.formula.number_out_of_range")
         return Number(float(node.value))
     if isinstance(node, ast.Name):
         if not ID.match(node.id):
-            raise FormulaError(
-                f'"{node.id}" is geen geldige id (kleine letters, cijfers en _, beginnend met een letter)',
-                f'"{node.id}" is not a valid id (lower-case letters, digits and _, starting with a letter)',
-            )
+            raise FormulaError("errors.formula.invalid_id", id=node.id)
         return Ref(node.id)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         operand = _convert(node.operand, depth + 1)
@@ -120,22 +123,19 @@ def _convert(node: ast.AST, depth: int) -> Node:
     if isinstance(node, ast.Call):
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in FUNCTIONS:
-            known = ", ".join(FUNCTIONS)
-            raise FormulaError(f"onbekende functie (bekend: {known})", f"unknown function (known: {known})")
+            raise FormulaError("errors.formula.unknown_function", known=", ".join(FUNCTIONS))
         arity, whole, _ = FUNCTIONS[name]
         if node.keywords or len(node.args) != arity:
-            raise FormulaError(f"{name}() verwacht {arity} argument(en)", f"{name}() takes {arity} argument(s)")
+            raise FormulaError("errors.formula.arity", name=name, arity=arity)
         args = tuple(_convert(a, depth + 1) for a in node.args)
         for index in whole:
             arg = args[index]
             if not (isinstance(arg, Number) and arg.value.is_integer() and 1 <= arg.value <= 50):
-                raise FormulaError(f"{name}(): argument {index + 1} moet een heel getal van 1 tot 50 zijn",
-                                   f"{name}(): argument {index + 1} must be a whole number from 1 to 50")
+                raise FormulaError("errors.formula.periods_argument", name=name, position=index + 1)
         if name in _WINDOWED and any(_uses_window(a) for a in args):
-            raise FormulaError(f"{name}() kan geen lag() of growth() bevatten", f"{name}() cannot contain lag() or growth()")
+            raise FormulaError("errors.formula.nested_lag", name=name)
         return Call(name, args)
-    raise FormulaError("alleen getallen, id's, + - * / ( ) en de functies " + ", ".join(FUNCTIONS) + " zijn toegestaan",
-                       "only numbers, ids, + - * / ( ) and the functions " + ", ".join(FUNCTIONS) + " are allowed")
+    raise FormulaError("errors.formula.not_allowed", functions=", ".join(FUNCTIONS))
 
 
 def _uses_window(node: Node) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from koers.i18n import Message
 from koers.kpis.validate import Origin, Problem, references, run_rules, validate_document
 from metrics.model import Kpi
 
@@ -104,8 +105,8 @@ def _documents(text: str) -> Iterator[tuple[yaml.Node, object]]:
 def _unreadable(path: Path, error: Exception) -> Problem:
     mark = getattr(error, "problem_mark", None)
     line = mark.line + 1 if mark else None
-    where, where_en = (f"regel {line}", f"line {line}") if line else ("bestand", "file")
-    return Problem(str(path), line, "", "", f"geen leesbare YAML ({where})", f"not readable YAML ({where_en})")
+    where = Message("kpi_problems.at_line", line=line) if line else Message("kpi_problems.in_file")
+    return Problem(str(path), line, "", "", Message("kpi_problems.unreadable_yaml", where=where))
 
 
 def read_yaml(path: Path) -> tuple[list[tuple[Origin, Kpi]], list[Problem]]:
@@ -137,7 +138,7 @@ def read_yaml(path: Path) -> tuple[list[tuple[Origin, Kpi]], list[Problem]]:
 
 
 def _duplicate(origin: Origin, kpi_id: str, first: Origin) -> Problem:
-    return origin.problem(kpi_id, "id", f"dubbele id (ook in {first.file})", f"duplicate id (also in {first.file})")
+    return origin.problem(kpi_id, "id", Message("kpi_problems.duplicate_id", file=first.file))
 
 
 def load_library(folder: Path | None = None, known_indicators: Iterable[str] = ()) -> Library:

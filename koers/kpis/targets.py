@@ -35,16 +35,16 @@ def _number(text: object) -> float | None:
 def read_targets(path: Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
-        raise FileProblem(path, "bestand bestaat niet", "file does not exist")
+        raise FileProblem(path, "errors.file.does_not_exist")
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             frame = pd.read_excel(path, dtype=object, engine="openpyxl")
         else:
             frame = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise FileProblem(path, "geen UTF-8", "not UTF-8") from None
+        raise FileProblem(path, "errors.targets.not_utf8") from None
     except Exception as error:  # noqa: BLE001 - any reader failure is one line for the user
-        raise FileProblem(path, f"geen leesbare tabel ({type(error).__name__})", f"not a readable table ({type(error).__name__})") from None
+        raise FileProblem(path, "errors.targets.unreadable", error_type=type(error).__name__) from None
     columns = {str(c).strip().lower(): c for c in frame.columns}
     rename = {}
     for name, aliases in ALIASES.items():
@@ -53,8 +53,8 @@ def read_targets(path: Path) -> pd.DataFrame:
             rename[found] = name
     missing = [c for c in REQUIRED if c not in rename.values()]
     if missing:
-        raise FileProblem(path, f"kolom(men) ontbreken: {', '.join(missing)} (gevonden: {', '.join(map(str, frame.columns))})",
-                          f"missing column(s): {', '.join(missing)} (found: {', '.join(map(str, frame.columns))})")
+        raise FileProblem(path, "errors.targets.missing_columns", missing=", ".join(missing),
+                          found=", ".join(map(str, frame.columns)))
     frame = frame.rename(columns=rename)[[c for c in ALIASES if c in rename.values()]]
     # A targets file has dozens of rows, not millions: parse cell by cell for exact messages.
     numbers: dict[str, list[float | None]] = {}
@@ -66,12 +66,11 @@ def read_targets(path: Path) -> pd.DataFrame:
             try:
                 parsed.append(_number(cell))
             except ValueError:
-                raise FileProblem(path, f"regel {line}, kolom {column}: geen getal ({cell!r})",
-                                  f"line {line}, column {column}: not a number ({cell!r})") from None
+                raise FileProblem(path, "errors.targets.not_a_number", line=line, column=column, cell=cell) from None
         numbers[column] = parsed
     for line, (year, value) in enumerate(zip(numbers["year"], numbers["value"]), start=2):
         if year is None or value is None:
-            raise FileProblem(path, f"regel {line}: jaar en doel zijn verplicht", f"line {line}: year and value are required")
+            raise FileProblem(path, "errors.targets.year_and_value_required", line=line)
     result = pd.DataFrame({
         "kpi_id": frame["kpi_id"].astype(str).str.strip(),
         "region_code": frame["region_code"].astype(str).str.strip().str.upper(),

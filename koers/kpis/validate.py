@@ -3,7 +3,7 @@
 Validation is in two steps (as dbt's semantic layer does it):
 
 1. Shape, per KPI: `validate_document` fits one document (the YAML's shape) to `metrics.model.Kpi`
-   and turns each pydantic error into a `Problem` in Dutch and English, with the field path as the
+   and turns each pydantic error into a `Problem` (a catalogue message), with the field path as the
    user wrote it: `definition.scale`, never pydantic's `definition.ratio.scale` (the union's tag).
 2. Rules, on the whole library: `run_rules` runs every named rule in `RULES` (unknown ids, cycles,
    unit mismatches in ratios, `contributes_to` pointing at something that is no outcome, formulas
@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from koers.errors import validation_text
+from koers.errors import validation_message
+from koers.i18n import Message
 from koers.indicators.catalogue import CATALOGUE
 from koers.kpis import formula
 from metrics.model import FormulaDefinition, IndicatorDefinition, Kpi, RatioDefinition
@@ -33,20 +34,17 @@ if TYPE_CHECKING:  # only for annotations: the library imports this module
 # The values of `definition.type`; pydantic puts the chosen one in an error's location.
 DEFINITION_TYPES = ("indicator", "ratio", "formula")
 
-_CHOOSE_TYPE = ("kies een definitietype: indicator, ratio of formule", "choose a definition type: indicator, ratio or formula")
-# Our own wording for a few of pydantic's error types in a KPI document (the rest: `validation_text`).
+# Our own wording (catalogue keys) for a few of pydantic's error types in a KPI document (the rest:
+# `validation_message`).
 _KPI_TEXT = {
-    "string_pattern_mismatch": ("alleen kleine letters, cijfers en _, beginnend met een letter (hoogstens 63 tekens)",
-                                "only lower-case letters, digits and _, starting with a letter (at most 63 characters)"),
-    "union_tag_invalid": _CHOOSE_TYPE,
-    "union_tag_not_found": _CHOOSE_TYPE,
-    "model_type": ("moet een blok met velden zijn", "must be a block of fields"),
-    "model_attributes_type": ("moet een blok met velden zijn", "must be a block of fields"),
+    "string_pattern_mismatch": "validation.kpi.id_pattern",
+    "union_tag_invalid": "validation.kpi.choose_type",
+    "union_tag_not_found": "validation.kpi.choose_type",
+    "model_type": "validation.kpi.not_a_block",
+    "model_attributes_type": "validation.kpi.not_a_block",
 }
 # Inside `definition` an unknown field is one of another definition type (a ratio's `scale` on a formula).
-_DEFINITION_TEXT = _KPI_TEXT | {
-    "extra_forbidden": ("hoort niet bij dit definitietype", "does not belong to this definition type"),
-}
+_DEFINITION_TEXT = _KPI_TEXT | {"extra_forbidden": "validation.kpi.not_this_type"}
 
 
 @dataclass(frozen=True)
@@ -57,12 +55,19 @@ class Problem:
     line: int | None
     kpi: str
     field: str
-    nl: str
-    en: str
+    explanation: Message
     severity: str = "error"  # error | warning
 
     def message(self, lang: str = "nl") -> str:
-        return self.en if lang == "en" else self.nl
+        return self.explanation.text(lang)
+
+    @property
+    def nl(self) -> str:
+        return self.message("nl")
+
+    @property
+    def en(self) -> str:
+        return self.message("en")
 
     def text(self, lang: str = "nl") -> str:
         """`file:line: kpi_id: field: message`, leaving out what is not known."""
@@ -88,8 +93,8 @@ class Origin:
         """The line of a field; of the KPI's block when the field is not written."""
         return self.lines.get(path, self.line)
 
-    def problem(self, kpi: str, path: str, nl: str, en: str, severity: str = "error") -> Problem:
-        return Problem(self.file, self.line_of(path), kpi, path, nl, en, severity)
+    def problem(self, kpi: str, path: str, explanation: Message, severity: str = "error") -> Problem:
+        return Problem(self.file, self.line_of(path), kpi, path, explanation, severity)
 
 
 NO_ORIGIN = Origin()
@@ -117,8 +122,8 @@ def validate_document(document: object, origin: Origin = NO_ORIGIN) -> tuple[Kpi
         problems = []
         for detail in error.errors():
             path = field_path(detail["loc"])
-            nl, en = validation_text(detail, _DEFINITION_TEXT if path.startswith("definition.") else _KPI_TEXT)
-            problems.append(origin.problem(label, path, nl, en))
+            explanation = validation_message(detail, _DEFINITION_TEXT if path.startswith("definition.") else _KPI_TEXT)
+            problems.append(origin.problem(label, path, explanation))
         return None, problems
 
 
@@ -129,8 +134,8 @@ def validate_document(document: object, origin: Origin = NO_ORIGIN) -> tuple[Kpi
 Rule = Callable[["Library", dict], list[Problem]]
 
 
-def _at(library: Library, kpi_id: str, path: str, nl: str, en: str, severity: str = "error") -> Problem:
-    return library.origin.get(kpi_id, NO_ORIGIN).problem(kpi_id, path, nl, en, severity)
+def _at(library: Library, kpi_id: str, path: str, explanation: Message, severity: str = "error") -> Problem:
+    return library.origin.get(kpi_id, NO_ORIGIN).problem(kpi_id, path, explanation, severity)
 
 
 def references(kpi: Kpi) -> set[str]:
@@ -153,7 +158,7 @@ def rule_formula_parses(library: Library, indicators: dict) -> list[Problem]:
             try:
                 formula.parse(kpi.definition.formula)
             except formula.FormulaError as error:
-                problems.append(_at(library, kpi.id, "definition.formula", error.nl, error.en))
+                problems.append(_at(library, kpi.id, "definition.formula", error.explanation))
     return problems
 
 
@@ -162,8 +167,7 @@ def rule_known_references(library: Library, indicators: dict) -> list[Problem]:
     for kpi in library.kpis.values():
         for ref in sorted(references(kpi)):
             if ref not in indicators and ref not in library.kpis:
-                problems.append(_at(library, kpi.id, "definition",
-                                    f'onbekende indicator of KPI "{ref}"', f'unknown indicator or KPI "{ref}"'))
+                problems.append(_at(library, kpi.id, "definition", Message("kpi_problems.unknown_reference", ref=ref)))
     return problems
 
 
@@ -175,7 +179,7 @@ def rule_no_cycles(library: Library, indicators: dict) -> list[Problem]:
             return
         if state.get(kpi_id) == 1:
             cycle = " -> ".join(path[path.index(kpi_id):] + [kpi_id])
-            problems.append(_at(library, kpi_id, "definition", f"kringverwijzing: {cycle}", f"cycle: {cycle}"))
+            problems.append(_at(library, kpi_id, "definition", Message("kpi_problems.cycle", cycle=cycle)))
             return
         state[kpi_id] = 1
         for ref in sorted(references(library.kpis[kpi_id])):
@@ -205,15 +209,13 @@ def rule_ratio_units(library: Library, indicators: dict) -> list[Problem]:
         denominator = _unit_of(kpi.definition.denominator, library, indicators)
         scale = kpi.definition.scale
         if kpi.unit.startswith("%") and scale != 100:
-            problems.append(_at(library, kpi.id, "definition.scale",
-                                f"eenheid is % maar schaal is {scale}", f"unit is % but scale is {scale}"))
+            problems.append(_at(library, kpi.id, "definition.scale", Message("kpi_problems.percent_scale", scale=scale)))
         if "per 1.000" in kpi.unit and scale != 1000 or "per 10.000" in kpi.unit and scale != 10000:
-            problems.append(_at(library, kpi.id, "definition.scale", f'eenheid "{kpi.unit}" past niet bij schaal {scale}',
-                                f'unit "{kpi.unit}" does not match scale {scale}'))
+            problems.append(_at(library, kpi.id, "definition.scale",
+                                Message("kpi_problems.unit_scale", unit=kpi.unit, scale=scale)))
         if numerator and denominator and denominator in ("euro", "%") and numerator not in ("euro",):
             problems.append(_at(library, kpi.id, "definition.denominator",
-                                f"noemer heeft eenheid {denominator}, teller {numerator}",
-                                f"denominator has unit {denominator}, numerator {numerator}"))
+                                Message("kpi_problems.denominator_unit", denominator=denominator, numerator=numerator)))
     return problems
 
 
@@ -223,14 +225,13 @@ def rule_contributes_to_outcomes(library: Library, indicators: dict) -> list[Pro
         for target in kpi.contributes_to:
             other = library.kpis.get(target)
             if other is None:
-                problems.append(_at(library, kpi.id, "contributes_to", f'"{target}" is geen KPI', f'"{target}" is not a KPI'))
+                problems.append(_at(library, kpi.id, "contributes_to", Message("kpi_problems.not_a_kpi", target=target)))
             elif other.kind != "outcome":
-                problems.append(_at(library, kpi.id, "contributes_to", f'"{target}" is geen outcome maar {other.kind}',
-                                    f'"{target}" is not an outcome but {other.kind}'))
+                problems.append(_at(library, kpi.id, "contributes_to",
+                                    Message("kpi_problems.not_an_outcome", target=target, kind=other.kind)))
         if kpi.contributes_to and kpi.kind in ("outcome", "context"):
-            problems.append(_at(library, kpi.id, "contributes_to",
-                                f"een {kpi.kind} draagt niet bij aan andere outcomes; alleen input en output",
-                                f"a {kpi.kind} does not contribute to outcomes; only inputs and outputs do", "warning"))
+            problems.append(_at(library, kpi.id, "contributes_to", Message("kpi_problems.not_contributing", kind=kpi.kind),
+                                "warning"))
     return problems
 
 

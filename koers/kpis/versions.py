@@ -42,6 +42,7 @@ from pydantic import ValidationError
 
 from koers.access import LOCAL, Actor, Permission, require
 from koers.errors import KoersError
+from koers.i18n import Message
 from koers.indicators.catalogue import slug
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import Library, read_yaml
@@ -159,8 +160,7 @@ def target_path(kpi_id: str, library: Library, folder: Path) -> tuple[Path, Prob
         if others:
             names = ", ".join(others)
             return target, Problem(str(target), None, kpi_id, "id",
-                                   f"{target.name} bevat ook {names}; splits dat bestand eerst (één KPI per bestand)",
-                                   f"{target.name} also holds {names}; split that file first (one KPI per file)")
+                                   Message("kpi_problems.file_holds_others", file=target.name, names=names))
     return target, None
 
 
@@ -173,8 +173,7 @@ def check(form: dict, library: Library, known_indicators: set[str] | list[str], 
     if kpi is None:
         return Check(None, problems)
     if kpi.id != editing and kpi.id in library.kpis:
-        problems.append(Problem("", None, kpi.id, "id", f'er is al een KPI "{kpi.id}"; kies hem om te bewerken, of kies een andere id',
-                                f'there is a KPI "{kpi.id}" already; choose it to edit it, or choose another id'))
+        problems.append(Problem("", None, kpi.id, "id", Message("kpi_problems.id_taken", kpi=kpi.id)))
     target, problem = target_path(kpi.id, library, folder)
     if problem:
         problems.append(problem)
@@ -258,13 +257,12 @@ def save(form: dict, library: Library, known_indicators: set[str] | list[str], f
     folder = Path(folder)
     author = (author or "").strip()
     if not author:
-        raise KoersError("vul uw naam in: elke versie vermeldt wie hem opsloeg",
-                         "fill in your name: every version records who saved it")
+        raise KoersError("errors.versions.name_required")
     result = check(form, library, known_indicators, folder, editing)
     if result.kpi is None or result.errors:
         first = result.errors[0]
-        raise KoersError(f"niet opgeslagen: {len(result.errors)} fout(en), eerst {first.field}: {first.nl}",
-                         f"not saved: {len(result.errors)} error(s), first {first.field}: {first.en}")
+        raise KoersError("errors.versions.not_saved", count=len(result.errors), field=first.field,
+                         problem=first.explanation)
     if db is None:
         return _save(result, library, folder, author, now or dt.datetime.now(), based_on, None, actor)
     with Store.open(db, wait_seconds=10) as store:  # its lock: one save at a time, check and write together
@@ -284,11 +282,8 @@ def _save(result: Check, library: Library, folder: Path, author: str, now: dt.da
     if based_on is not None and saved and saved[-1].number != based_on:
         last = saved[-1]
         by = last.author or "?"
-        raise Conflict(
-            f"niet opgeslagen: KPI {kpi.id} is intussen opgeslagen als versie {last.number} door {by} "
-            f"({last.saved_at:%d-%m-%Y %H:%M}); laad hem opnieuw en breng uw wijziging opnieuw aan",
-            f"not saved: KPI {kpi.id} was saved meanwhile as version {last.number} by {by} "
-            f"({last.saved_at:%d-%m-%Y %H:%M}); load it again and make your change again")
+        raise Conflict("errors.versions.saved_meanwhile", kpi=kpi.id, version=last.number, by=by,
+                       saved_at=last.saved_at)
     previous = _current_definition(kpi.id, library, target)
     after = yaml_document(kpi)
     with store.transaction() if store is not None else nullcontext():

@@ -135,5 +135,4 @@ def render_charts(figures: list[dict], image_format: str = "svg", progress: Prog
         first = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
         reason = f"{type(error).__name__}: {first.splitlines()[0][:160] if first else ''}".strip()
         browser = chromium_path() or "?"
-        raise KoersError(i18n.text("nl", "report.chart_failed", reason=reason, browser=browser),
-                         i18n.text("en", "report.chart_failed", reason=reason, browser=browser)) from None
+        raise KoersError("report.chart_failed", reason=reason, browser=browser) from None

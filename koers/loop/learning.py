@@ -79,14 +79,14 @@ def shape_error(what: tuple[str, str], error: ValidationError) -> KoersError:
     field = str(first["loc"][0]) if first["loc"] else ""
     nl, en = _FIELD_NAMES.get(field, (field, field))
     text_nl, text_en = validation_text(first)
-    return KoersError(f"{what[0]}: veld '{nl}': {text_nl}", f"{what[1]}: field '{en}': {text_en}")
+    return KoersError("errors.loop.field_problem", what=what, field=(nl, en), problem=(text_nl, text_en))
 
 
 def require_known_kpis(library: Library, kpi_ids: list[str], what: tuple[str, str]) -> None:
     """Rule: every KPI named must be in the library."""
     unknown = [k for k in kpi_ids if k not in library.kpis]
     if unknown:
-        raise KoersError(f"{what[0]}: onbekende KPI {', '.join(unknown)}", f"{what[1]}: unknown KPI {', '.join(unknown)}")
+        raise KoersError("errors.loop.unknown_kpi", what=what, kpis=", ".join(unknown))
 
 
 def check_shape(model: type[RecordInput], values: dict, what: tuple[str, str]) -> dict:
@@ -146,5 +146,5 @@ def revise_target(store: Store, library: Library, actor: Actor, kpi_id: str, reg
     what = ("doel", "target")
     require_known_kpis(library, [kpi_id], what)
     if tolerance is None or tolerance < 0:
-        raise KoersError("doel: veld 'marge': moet 0 of groter zijn", "target: field 'tolerance': must be 0 or more")
+        raise KoersError("errors.loop.tolerance_negative")
     return store.revise_target(kpi_id, region, year, value, tolerance, reason, actor, version)

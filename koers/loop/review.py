@@ -121,7 +121,7 @@ def create_session(store: Store, library: Library, actor: Actor, region: str, ye
                    results: pd.DataFrame | None = None) -> int:
     """A new session with its snapshot; the previous one is the municipality's latest session."""
     if not (title or "").strip():
-        raise KoersError("reviewsessie: veld 'titel': mag niet leeg zijn", "review session: field 'title': may not be empty")
+        raise KoersError("errors.loop.session_title_empty")
     frame = snapshot(store, library, region, year, peers_by, results)
     earlier = sessions(store, region)
     return store.create_review(
@@ -140,7 +140,7 @@ def sessions(store: Store, region: str | None = None) -> pd.DataFrame:
 def session(store: Store, session_id: int) -> dict:
     found = store.records("review_session", id=int(session_id))
     if found.empty:
-        raise KoersError(f"reviewsessie {session_id} bestaat niet", f"review session {session_id} does not exist")
+        raise KoersError("errors.loop.unknown_session", session_id=session_id)
     return found.iloc[0].to_dict()
 
 
@@ -173,8 +173,7 @@ def save_item(store: Store, library: Library, actor: Actor, values: dict, key: i
         require_known_kpis(library, [checked["kpi_id"]], REVIEW_ITEM)
     if checked["kind"] == ItemKind.expected_effect and (
             not checked["kpi_id"] or (checked["expected_direction"] is None and checked["expected_value"] is None)):
-        raise KoersError("reviewpunt: een verwacht effect noemt een KPI en een richting of waarde",
-                         "review item: an expected effect names a KPI and a direction or value")
+        raise KoersError("errors.loop.effect_incomplete")
     session(store, checked["session_id"])
     for name in ("kind", "expected_direction"):
         checked[name] = None if checked[name] is None else str(checked[name])

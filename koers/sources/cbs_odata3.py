@@ -58,15 +58,15 @@ def _read_parquet(path: Path) -> pa.Table:
     try:
         return pq.read_table(path)
     except FileNotFoundError as error:
-        raise FileProblem(path, "bestand ontbreekt", "file missing") from error
+        raise FileProblem(path, "errors.odata3.file_missing") from error
     except (pa.ArrowInvalid, OSError) as error:
-        raise FileProblem(path, "geen leesbaar Parquet-bestand", "not a readable Parquet file") from error
+        raise FileProblem(path, "errors.odata3.unreadable_parquet") from error
 
 
 def _one(folder: Path, suffix: str) -> Path:
     matches = sorted(folder.glob(f"*_{suffix}"))
     if not matches:
-        raise FileProblem(folder, f"geen *_{suffix} gevonden", f"no *_{suffix} found")
+        raise FileProblem(folder, "errors.odata3.no_suffix_file", suffix=suffix)
     return matches[0]
 
 
@@ -74,7 +74,7 @@ def read_folder(folder: Path) -> tuple[str, dict, pa.Table, pa.Table, dict[str, 
     """(table id, table info, TypedDataSet, DataProperties, dimension code lists)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileProblem(folder, "is geen map met een CBS v3-tabel in Parquet", "is not a folder with a CBS v3 table in Parquet")
+        raise FileProblem(folder, "errors.odata3.not_a_table_folder")
     data_path = _one(folder, "TypedDataSet.parquet")
     table_id = re.sub(r"^cbs\.v3\.|_TypedDataSet\.parquet$", "", data_path.name)
     info_paths = sorted(folder.glob("*_Metadata.json"))
@@ -102,7 +102,7 @@ def fetch(table_id: str, base_url: str = DEFAULT_BASE_URL, progress: Progress = 
             dims[row["Key"]] = pa.Table.from_pylist(client.all_values(f"{root}/{quote(row['Key'])}", "odata.nextLink"))
     rows = client.all_values(f"{root}/TypedDataSet", "odata.nextLink", progress)
     if not rows:
-        raise KoersError(f"{root}/TypedDataSet: geen rijen", f"{root}/TypedDataSet: no rows")
+        raise KoersError("errors.odata3.no_rows", root=root)
     return table_id, (infos[0] if infos else {}), pa.Table.from_pylist(rows), properties, dims
 
 
@@ -117,7 +117,7 @@ def to_batch(table_id: str, info: dict, data: pa.Table, properties: pa.Table, di
     geo = next((p["Key"] for p in props if p.get("Type") in ("GeoDimension", "GeoDetail")), None)
     time = next((p["Key"] for p in props if p.get("Type") == "TimeDimension"), None)
     if geo is None or geo not in data.column_names:
-        raise KoersError(f"{location}: tabel heeft geen regiodimensie", f"{location}: table has no region dimension")
+        raise KoersError("errors.odata3.no_region_dimension", location=location)
 
     regions_raw = pc.utf8_trim_whitespace(pc.cast(_column(data, geo), pa.string()))
     if levels:
@@ -133,10 +133,7 @@ def to_batch(table_id: str, info: dict, data: pa.Table, properties: pa.Table, di
         year = period or (re.findall(r"\b(\d{4})\b", title) or [None])[-1]
         parsed = parse_period(year) if year else None
         if parsed is None:
-            raise KoersError(
-                f"{location}: tabel heeft geen periodedimensie; geef de periode op met --period",
-                f"{location}: table has no period dimension; give the period with --period",
-            )
+            raise KoersError("errors.odata3.no_period_dimension", location=location)
         periods = pa.array([parsed[0]] * rows, pa.string())
         provisional = pa.array([False] * rows, pa.bool_())
     region_code, region_key = region_columns(regions_raw)
@@ -167,7 +164,7 @@ def to_batch(table_id: str, info: dict, data: pa.Table, properties: pa.Table, di
             "period": periods, "value": values, "status": status,
         }))
     if not parts:
-        raise KoersError(f"{location}: geen gevulde numerieke kolommen", f"{location}: no filled numeric columns")
+        raise KoersError("errors.odata3.no_numeric_columns", location=location)
 
     return ImportBatch(
         kind=kind, file=location, checksum=checksum, source_table=table_id,
@@ -208,7 +205,7 @@ def load(source: str, base_url: str = DEFAULT_BASE_URL, period: str | None = Non
         parts = read_folder(path)
         return to_batch(*parts, location=str(path), checksum=file_checksum(path), period=period, levels=levels)
     if path.exists() or "/" in source or "\\" in source:
-        raise FileProblem(path, "is geen map met een CBS v3-tabel in Parquet", "is not a folder with a CBS v3 table in Parquet")
+        raise FileProblem(path, "errors.odata3.not_a_table_folder")
     table_id, info, data, properties, dims = fetch(source, base_url, progress)
     sink = pa.BufferOutputStream()
     pq.write_table(data, sink)

@@ -65,17 +65,17 @@ def _read_json(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
-        raise FileProblem(path, "bestand ontbreekt in de map met CBS-antwoorden", "file missing from the folder of CBS responses") from error
+        raise FileProblem(path, "errors.odata4.file_missing") from error
     except UnicodeDecodeError as error:
-        raise FileProblem(path, f"geen UTF-8 (byte {error.start})", f"not UTF-8 (byte {error.start})") from error
+        raise FileProblem(path, "errors.odata4.not_utf8", byte=error.start) from error
     except json.JSONDecodeError as error:
-        raise FileProblem(path, f"geen geldige JSON (regel {error.lineno}: {error.msg})", f"not valid JSON (line {error.lineno}: {error.msg})") from error
+        raise FileProblem(path, "errors.odata4.invalid_json", line=error.lineno, detail=error.msg) from error
 
 
 def _values(path: Path) -> list[dict]:
     data = _read_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("value"), list):
-        raise FileProblem(path, 'geen OData-antwoord (veld "value" ontbreekt)', 'not an OData response (field "value" missing)')
+        raise FileProblem(path, "errors.odata4.not_odata")
     return data["value"]
 
 
@@ -87,14 +87,14 @@ def _page_number(path: Path) -> int:
 def read_folder(folder: Path) -> ODataTable:
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileProblem(folder, "is geen map met CBS OData4-antwoorden", "is not a folder of CBS OData4 responses")
+        raise FileProblem(folder, "errors.odata4.not_a_response_folder")
     properties = _read_json(folder / "properties.json")
     dimensions = _values(folder / "dimensions.json")
     codes = {d["Identifier"]: _values(folder / f"codes-{d['Identifier']}.json")
              for d in dimensions if (folder / f"codes-{d['Identifier']}.json").exists()}
     pages = sorted(folder.glob("observations-page-*.json"), key=_page_number)
     if not pages:
-        raise FileProblem(folder, "geen observations-page-*.json gevonden", "no observations-page-*.json found")
+        raise FileProblem(folder, "errors.odata4.no_pages")
     observations = [row for page in pages for row in _values(page)]
     return ODataTable(
         table_id=str(properties.get("Identifier") or folder.name),
@@ -130,17 +130,16 @@ def _licence(properties: dict) -> str:
 
 def to_batch(table: ODataTable, checksum: str, kind: str = "cbs-odata4") -> ImportBatch:
     if not table.observations:
-        raise KoersError(f"{table.location}: geen observaties", f"{table.location}: no observations")
+        raise KoersError("errors.odata4.no_observations", location=table.location)
     dims = {d["Identifier"]: d.get("Kind") for d in table.dimensions}
     geo = next((d for d, k in dims.items() if k == "GeoDimension"), None)
     time = next((d for d, k in dims.items() if k == "TimeDimension"), None)
     if geo is None or time is None:
-        raise KoersError(f"{table.location}: tabel heeft geen regio- of periodedimensie",
-                         f"{table.location}: table has no region or period dimension")
+        raise KoersError("errors.odata4.no_region_or_period", location=table.location)
     frame = pd.DataFrame(table.observations)
     for column in ("Measure", "ValueAttribute", "Value", geo, time):
         if column not in frame:
-            raise KoersError(f"{table.location}: observaties missen veld {column}", f"{table.location}: observations lack field {column}")
+            raise KoersError("errors.odata4.missing_field", location=table.location, column=column)
 
     # Dimensions other than region and period: a slice to one code (the totals) is dropped; a
     # dimension with several codes in the data becomes part of the measure (one indicator each).
@@ -215,7 +214,7 @@ def load(source: str, base_url: str = DEFAULT_BASE_URL, filter: str | None = Non
     if path.is_dir():
         return to_batch(read_folder(path), file_checksum(path))
     if path.exists() or "/" in source or "\\" in source:
-        raise FileProblem(path, "is geen map met CBS OData4-antwoorden", "is not a folder of CBS OData4 responses")
+        raise FileProblem(path, "errors.odata4.not_a_response_folder")
     table = fetch(source, base_url, filter, progress)
     digest = hashlib.sha256(json.dumps(table.observations, sort_keys=True).encode()).hexdigest()
     return to_batch(table, digest)

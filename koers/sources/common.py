@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from koers.errors import KoersError
+from koers.i18n import Message
 from koers.sources.periods import parse_period
 from koers.sources.registry import name_key
 from koers.progress import Progress
@@ -152,11 +153,12 @@ def period_columns(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     return periods, provisional
 
 
-def rejected_table(records: list[int], raws: list[str | None], fields: list[str | None], nl: list[str], en: list[str]) -> pa.Table:
+def rejected_table(records: list[int], raws: list[str | None], fields: list[str | None], reasons: list[Message]) -> pa.Table:
+    """Rejected records, each with its reason (`rejected.*` in the catalogue) in both languages."""
     return pa.table(
         {"record": pa.array(records, pa.int64()), "raw": pa.array(raws, pa.string()),
-         "field": pa.array(fields, pa.string()), "reason_nl": pa.array(nl, pa.string()),
-         "reason_en": pa.array(en, pa.string())},
+         "field": pa.array(fields, pa.string()), "reason_nl": pa.array([r.text("nl") for r in reasons], pa.string()),
+         "reason_en": pa.array([r.text("en") for r in reasons], pa.string())},
         schema=REJECTED_SCHEMA,
     )
 
@@ -205,17 +207,17 @@ class ODataClient:
         try:
             response = self.session.get(url, timeout=ODATA_TIMEOUT, headers={"Accept": "application/json"})
         except requests.RequestException as error:
-            raise KoersError(f"{url}: niet bereikbaar ({type(error).__name__})", f"{url}: unreachable ({type(error).__name__})") from error
+            raise KoersError("errors.odata.unreachable", url=url, error_type=type(error).__name__) from error
         if response.status_code == 404:
-            raise KoersError(f"{url}: niet gevonden (404); bestaat de tabel?", f"{url}: not found (404); does the table exist?")
+            raise KoersError("errors.odata.not_found", url=url)
         if response.status_code >= 400:
-            raise KoersError(f"{url}: de server antwoordde {response.status_code}", f"{url}: the server answered {response.status_code}")
+            raise KoersError("errors.odata.server_error", url=url, status_code=response.status_code)
         try:
             data = response.json()
         except ValueError as error:
-            raise KoersError(f"{url}: antwoord is geen JSON", f"{url}: the answer is not JSON") from error
+            raise KoersError("errors.odata.not_json", url=url) from error
         if not isinstance(data, dict):
-            raise KoersError(f"{url}: antwoord is geen OData-object", f"{url}: the answer is not an OData object")
+            raise KoersError("errors.odata.not_odata_object", url=url)
         return data
 
     def all_values(self, url: str, next_key: str, progress: Progress | None = None) -> list[dict]:
@@ -223,7 +225,7 @@ class ODataClient:
         seen: set[str] = set()
         while url:
             if url in seen:
-                raise KoersError(f"{url}: de server verwijst steeds naar dezelfde pagina", f"{url}: the server keeps linking to the same page")
+                raise KoersError("errors.odata.link_loop", url=url)
             seen.add(url)
             data = self.get(url)
             rows.extend(data.get("value", []))

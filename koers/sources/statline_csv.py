@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 
 from koers.indicators.catalogue import CBS_LICENCE, CanonicalIndicator, canonical_for, generated_indicator_id
 from koers.errors import FileProblem
+from koers.i18n import Message
 from koers.sources.common import (
     file_checksum,
     map_distinct,
@@ -60,8 +61,8 @@ _UNIT = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 REGION_HEADERS = {"regio's", "regios", "regio", "gemeenten", "gemeente", "wijken en buurten"}
 PERIOD_HEADERS = {"perioden", "periode"}
 TEXT_UNITS = {"naam", "code", "omschrijving", "tekst"}  # units of text topics: no numbers
-# A rejected line: (line number, the line, the column or "", reason in Dutch, reason in English).
-_Rejected = tuple[int, str, str, str, str]
+# A rejected line: (line number, the line, the column or "", the reason).
+_Rejected = tuple[int, str, str, Message]
 
 
 def load(path: Path, table: str | None = None) -> ImportBatch:
@@ -70,13 +71,13 @@ def load(path: Path, table: str | None = None) -> ImportBatch:
     lines = _read_lines(path)
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
-        raise FileProblem(path, "is leeg", "is empty")
+        raise FileProblem(path, "errors.file.empty")
     names = [name.strip() for name in next(csv.reader([lines[header_index]], delimiter=";"))]
     table_id = _table_id(path, table)
     region, period, measures, dimensions, code_column = _columns(path, names)
     rows, line_numbers, rejected_records, rows_read = _data_rows(lines, header_index, names)
     if rows_read == 0:
-        raise FileProblem(path, "bevat geen gegevensregels, alleen een kopregel", "has no data rows, only a header")
+        raise FileProblem(path, "errors.file.header_only")
 
     # Column-wise from here: arrays of one entry per accepted data line.
     columns = [pa.array(column, pa.string()) for column in zip(*rows)] if rows else \
@@ -125,7 +126,7 @@ def load(path: Path, table: str | None = None) -> ImportBatch:
     rejected_records.sort(key=lambda r: r[0])
     rejected = rejected_table(
         [r[0] for r in rejected_records], [r[1] for r in rejected_records], [r[2] or None for r in rejected_records],
-        [r[3] for r in rejected_records], [r[4] for r in rejected_records],
+        [r[3] for r in rejected_records],
     )
     return ImportBatch(
         kind=KIND,
@@ -155,8 +156,8 @@ def _data_rows(lines: list[str], header_index: int, names: list[str]) -> tuple[l
             continue
         rows_read += 1
         if len(fields) != len(names):
-            rejected.append((line_no, lines[line_no - 1], "", f"{len(fields)} velden in plaats van {len(names)}",
-                             f"{len(fields)} fields instead of {len(names)}"))
+            rejected.append((line_no, lines[line_no - 1], "",
+                             Message("rejected.field_count", fields=len(fields), expected=len(names))))
             continue
         rows.append(fields)
         line_numbers.append(line_no)
@@ -171,13 +172,11 @@ def _key_problems(lines: list[str], line_numbers: list[int], names: list[str], c
     bad_period = pc.is_null(periods)
     for index in pc.indices_nonzero(pc.or_(no_region, bad_period)).to_pylist():
         if no_region[index].as_py():
-            nl, en, column = "regio ontbreekt", "region missing", names[region]
+            reason, column = Message("rejected.statline.region_missing"), names[region]
         else:
-            cell = columns[period][index].as_py()
-            nl = f'periode "{cell}" is geen periode (zoals 2024, 2024*, 2024 1e kwartaal)'
-            en = f'period "{cell}" is not a period (such as 2024, 2024*, 2024 1e kwartaal)'
+            reason = Message("rejected.statline.not_a_period", cell=columns[period][index].as_py())
             column = names[period]
-        rejected.append((line_numbers[index], lines[line_numbers[index] - 1], column, nl, en))
+        rejected.append((line_numbers[index], lines[line_numbers[index] - 1], column, reason))
     return pc.invert(pc.or_(no_region, bad_period))
 
 
@@ -193,7 +192,7 @@ def _values(lines: list[str], line_numbers: list[int], names: list[str], columns
         m, row = measures[index // rows], index % rows
         cell = columns[m][row].as_py().strip()
         rejected.append((line_numbers[row], lines[line_numbers[row] - 1], names[m],
-                         f'waarde "{cell}" is geen getal', f'value "{cell}" is not a number'))
+                         Message("rejected.statline.not_a_number", cell=cell)))
     return values, pc.and_(long_ok, pc.invert(bad))
 
 
@@ -218,26 +217,23 @@ def _measure_keys(table_id: str, names: list[str], measures: list[int], suffixes
 def _read_lines(path: Path) -> list[str]:
     """The file's lines without line ends, or a FileProblem saying why it cannot be read."""
     if path.is_dir():
-        raise FileProblem(path, "is een map, geen StatLine-CSV", "is a folder, not a StatLine CSV")
+        raise FileProblem(path, "errors.statline.is_folder")
     try:
         data = path.read_bytes()
     except FileNotFoundError as error:
-        raise FileProblem(path, "bestand bestaat niet", "file does not exist") from error
+        raise FileProblem(path, "errors.file.does_not_exist") from error
     except OSError as error:
-        raise FileProblem(path, f"kan niet worden gelezen ({error.strerror})", f"cannot be read ({error.strerror})") from error
+        raise FileProblem(path, "errors.statline.unreadable", strerror=error.strerror) from error
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileProblem(path, "is UTF-16, geen UTF-8; download de tabel opnieuw als CSV",
-                          "is UTF-16, not UTF-8; download the table again as CSV")
+        raise FileProblem(path, "errors.statline.utf16")
     if data.startswith(b"PK\x03\x04") or b"\x00" in data[:8192]:
-        raise FileProblem(path, "is geen tekstbestand (een Excel- of ZIP-bestand?); download de tabel als CSV",
-                          "is not a text file (an Excel or ZIP file?); download the table as CSV")
+        raise FileProblem(path, "errors.statline.not_text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         offset = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
         line = data.count(b"\n", 0, offset) + 1
-        raise FileProblem(path, f"is geen UTF-8 (regel {line}); download de tabel opnieuw of sla hem op als UTF-8",
-                          f"is not UTF-8 (line {line}); download the table again or save it as UTF-8") from error
+        raise FileProblem(path, "errors.statline.not_utf8", line=line) from error
     lines = re.split(r"\r\n|\r|\n", text)
     if lines and lines[-1] == "":
         lines.pop()
@@ -262,22 +258,20 @@ def _columns(path: Path, names: list[str]) -> tuple[int, int, list[int], list[in
         separator = next((s for s in (",", "\t") if s in names[0]), None)
         if separator:
             shown = "tab" if separator == "\t" else f'"{separator}"'
-            raise FileProblem(path, f"is niet gescheiden door puntkomma's maar door {shown}; is dit een StatLine-CSV?",
-                              f"is not separated by semicolons but by {shown}; is this a StatLine CSV?")
+            raise FileProblem(path, "errors.statline.not_semicolons", shown=shown)
     keys = [name.casefold().replace("’", "'") for name in names]
     period = next((i for i, k in enumerate(keys) if k in PERIOD_HEADERS), None)
     if period is None:
-        raise FileProblem(path, f"kolom Perioden ontbreekt; gevonden: {found}", f"missing column Perioden; found: {found}")
+        raise FileProblem(path, "errors.statline.no_period_column", found=found)
     region = next((i for i, k in enumerate(keys) if k in REGION_HEADERS or k.startswith("regio")), None)
     if region is None:
-        raise FileProblem(path, f"kolom Regio's ontbreekt; gevonden: {found}", f"missing column Regio's; found: {found}")
+        raise FileProblem(path, "errors.statline.no_region_column", found=found)
     others = [i for i in range(len(names)) if i not in (region, period)]
     topics = [i for i in others if "/" in names[i] or _UNIT.match(names[i])]
     text_topics = [i for i in topics if _unit_of(names[i]).casefold() in TEXT_UNITS]
     measures = [i for i in topics if i not in text_topics]
     if not measures:
-        raise FileProblem(path, f"geen meetkolommen (zoals 'Onderwerp/Meting (eenheid)'); gevonden: {found}",
-                          f"no measure columns (such as 'Topic/Measure (unit)'); found: {found}")
+        raise FileProblem(path, "errors.statline.no_measure_columns", found=found)
     code_column = next((i for i in text_topics if _unit_of(names[i]).casefold() == "code"
                         and names[i].split("/")[-1].strip().casefold().startswith("codering")), None)
     return region, period, measures, [i for i in others if i not in topics], code_column

@@ -79,7 +79,7 @@ def read_upload(name: str, data: bytes, kind: str, fields: Mapping[str, str] | N
         try:
             batch = upload.read(path, fields or {})
         except KoersError as error:
-            raise KoersError(error.nl.replace(str(path), file_name), error.en.replace(str(path), file_name)) from None
+            raise KoersError(error.explanation.replaced(str(path), file_name)) from None
     batch.file = file_name
     return batch
 

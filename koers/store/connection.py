@@ -37,24 +37,15 @@ def connect(
             # Another process holds the lock, or (ConnectionException) this process has the file
             # open read-only in another thread (the dashboard reading while it commits an upload).
             if "lock" not in str(error).lower() and "different configuration" not in str(error).lower():
-                raise KoersError(
-                    f"database {path} kan niet worden geopend: {str(error).splitlines()[0]}",
-                    f"cannot open database {path}: {str(error).splitlines()[0]}",
-                ) from error
+                raise KoersError("errors.store.cannot_open", path=path, detail=str(error).splitlines()[0]) from error
             if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"database {path} is in gebruik door een ander proces; probeer het later opnieuw",
-                    f"database {path} is in use by another process; try again later",
-                ) from error
+                raise DatabaseBusy("errors.store.busy", path=path) from error
             if on_wait and not told:
                 on_wait(str(path))
                 told = True
             time.sleep(0.2)
         except duckdb.Error as error:
-            raise KoersError(
-                f"database {path} kan niet worden geopend: {str(error).splitlines()[0]}",
-                f"cannot open database {path}: {str(error).splitlines()[0]}",
-            ) from error
+            raise KoersError("errors.store.cannot_open", path=path, detail=str(error).splitlines()[0]) from error
 
 
 def database_signature(path: str | Path) -> tuple[int, int, int, int]:
@@ -89,7 +80,7 @@ class Connection:
     ) -> Iterator[Self]:
         path = Path(path)
         if read_only and not path.exists():
-            raise KoersError(f"database {path} bestaat niet", f"database {path} does not exist")
+            raise KoersError("errors.store.no_database", path=path)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         con = connect(path, read_only, wait_seconds, on_wait)
@@ -162,15 +153,9 @@ class Connection:
         ).fetchall() if self._has_table("koers_meta") else []
         found = int(rows[0][0]) if rows else 0
         if found > SCHEMA_VERSION:
-            raise KoersError(
-                f"deze database heeft schemaversie {found}, nieuwer dan deze Koers ({SCHEMA_VERSION}): werk Koers bij",
-                f"this database has schema version {found}, newer than this Koers ({SCHEMA_VERSION}): upgrade Koers",
-            )
+            raise KoersError("errors.store.schema_too_new", found=found, supported=SCHEMA_VERSION)
         if found < SCHEMA_VERSION:
-            raise KoersError(
-                f"database {self.path} heeft schemaversie {found}; open hem eenmaal met `python -m koers init` om bij te werken",
-                f"database {self.path} has schema version {found}; run `python -m koers init` once to upgrade it",
-            )
+            raise KoersError("errors.store.schema_too_old", path=self.path, found=found)
 
     def _has_table(self, name: str) -> bool:
         return bool(self._con.execute(

@@ -43,13 +43,11 @@ RECORDS = {
 def check_version(entity: str, key: object, current: dict | None, loaded: int | None) -> None:
     """Refuse a save that does not start from the record's current version."""
     if current is None and loaded is not None:
-        raise KoersError(f"{entity} {key} bestaat niet (meer)", f"{entity} {key} does not exist (any more)")
+        raise KoersError("errors.store.record_gone", entity=entity, key=key)
     if current is not None and loaded != current["version"]:
         by, at = current.get("updated_by") or current.get("set_by"), current.get("updated_at") or current.get("set_at")
         when = f"{at:%d-%m-%Y %H:%M}" if isinstance(at, dt.datetime) else "?"
-        raise Conflict(
-            f"niet opgeslagen: {entity} {key} is intussen gewijzigd door {by} ({when}); laad opnieuw en breng uw wijziging opnieuw aan",
-            f"not saved: {entity} {key} was changed meanwhile by {by} ({when}); reload and make your change again")
+        raise Conflict("errors.store.changed_meanwhile", entity=entity, key=key, by=by, when=when)
 
 
 def _json(value: object) -> str | None:
@@ -86,7 +84,7 @@ class AuditedRecords(Connection):
                             [key, *values.values(), now, actor.name, now, actor.name, 1, False])
             else:
                 if before is None:
-                    raise KoersError(f"{entity} {key} bestaat niet (meer)", f"{entity} {key} does not exist (any more)")
+                    raise KoersError("errors.store.record_gone", entity=entity, key=key)
                 check_version(entity, key, before, version)
                 assignments = "".join(f"{c} = ?, " for c in columns)
                 con.execute(f"UPDATE {kind.table} SET {assignments}updated_at = ?, updated_by = ?, version = version + 1 "

@@ -210,10 +210,7 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> int
         row = con.execute("SELECT value FROM koers_meta WHERE key = 'schema_version'").fetchall()
         found = int(row[0][0]) if row else 0
     if found > SCHEMA_VERSION:
-        raise KoersError(
-            f"deze database heeft schemaversie {found}, nieuwer dan deze Koers ({SCHEMA_VERSION}): werk Koers bij",
-            f"this database has schema version {found}, newer than this Koers ({SCHEMA_VERSION}): upgrade Koers",
-        )
+        raise KoersError("errors.store.schema_too_new", found=found, supported=SCHEMA_VERSION)
     for version in range(found + 1, target + 1):
         statements, backfill = MIGRATIONS[version]
         con.execute("BEGIN TRANSACTION")

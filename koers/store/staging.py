@@ -28,7 +28,7 @@ from koers.store.records import AuditedRecords
 from koers.store.regions import Regions
 from koers.store.staging_sql import (CODES_ARE_KEYS_SQL, DUPLICATE_ROWS_SQL, JUDGE_PAIRS_SQL, KEY_VIEWS_SQL,
                                      NUMBER_NEW_KEYS_SQL, ROW_KEY_SQL, STAGED_VIEW_SQL, STAGING_TABLES, STAGING_VIEWS,
-                                     STATUS_LIST)
+                                     STATUS_LIST, reason_templates)
 
 
 @dataclass
@@ -236,6 +236,7 @@ class Staging(Regions, Observations, AuditedRecords):
         observations, distinct = coded_batch(batch.observations)
         con.register("batch_obs", observations)
         con.register("batch_rejected", batch.rejected)
+        con.register("batch_reason", reason_templates())
         for name, table in distinct.items():  # names from `_CODED_COLUMNS`
             con.register("batch_distinct", table)
             try:
@@ -302,7 +303,7 @@ class Staging(Regions, Observations, AuditedRecords):
             con.execute("CREATE OR REPLACE TEMP TABLE duplicate_row (row_no INTEGER, first_record BIGINT)")
 
     def _unregister_batch(self) -> None:
-        for name in ("batch_obs", "batch_rejected"):
+        for name in ("batch_obs", "batch_rejected", "batch_reason"):
             try:
                 self._con.unregister(name)
             except duckdb.Error:

@@ -4,13 +4,17 @@ The staging of a batch, in three small steps over integer codes (see `staging.co
 distinct (region, period) pairs are judged against the registry, the duplicate check runs on
 codes, and the view `staged` puts every row next to its pair's verdict. Tables read here:
 `batch_obs` (the rows, with `<column>_no` codes), `batch_indicator` ... `batch_status` (per key
-column its distinct values: idx, value), `batch_source` (one row: the source table).
+column its distinct values: idx, value), `batch_source` (one row: the source table), `batch_reason`
+(one row: the rejection reasons' templates, `reason_templates`).
 """
 
 from __future__ import annotations
 
 import string
 
+import pyarrow as pa
+
+from koers.i18n import LANGUAGES, catalogue
 from koers.store.schema import STATUSES
 
 # Per distinct (region, period) pair: the region resolved (by code, or by name in the period) and
@@ -106,6 +110,44 @@ SELECT row_no, first_record FROM (
 WHERE n > 1 AND record > first_record
 """.format(keys=ROW_KEY_SQL)
 
+# The values each rejection reason of the staging names, in the order the SQL below passes them to
+# format(). The texts are the catalogue's (`rejected.store.<problem>`); `reason_templates` turns
+# each into a format() template with positions (`{0}`), the one-row table `batch_reason`.
+REASON_VALUES = {
+    "unknown_name": ("region_text",),
+    "ambiguous_name": ("region_text", "year", "codes"),
+    "unknown_code": ("region_code",),
+    "duplicate": ("indicator_id", "region_code", "period", "first_record"),
+    "not_existing": ("region_code", "region_name", "period", "valid_from", "valid_to"),
+}
+# A reason for a row that cannot be loaded, in one language (`$lang`): null for a good row.
+_REASON_SQL = string.Template("""CASE problem
+         WHEN 'unknown_name' THEN format(reason.unknown_name_$lang, region_text)
+         WHEN 'ambiguous_name' THEN format(reason.ambiguous_name_$lang, region_text, left(period, 4), all_codes)
+         WHEN 'unknown_code' THEN format(reason.unknown_code_$lang, region_code)
+         WHEN 'duplicate' THEN format(reason.duplicate_$lang, indicator_id, region_code, period, first_record)
+         WHEN 'not_existing' THEN format(reason.not_existing_$lang, region_code, region_name, period,
+                                         coalesce(strftime(valid_from, '%d-%m-%Y'), reason.since_ever_$lang),
+                                         coalesce(strftime(valid_to, '%d-%m-%Y'), reason.until_now_$lang))
+       END AS reason_$lang""")
+
+
+def reason_templates() -> pa.Table:
+    """`batch_reason`: one row, a column `<problem>_<lang>` per reason and language with its
+    format() template, and `since_ever_<lang>` / `until_now_<lang>` for an open validity."""
+    columns: dict[str, list[str]] = {}
+    for lang in LANGUAGES:
+        for problem, names in REASON_VALUES.items():
+            template = catalogue(lang)[f"rejected.store.{problem}"]
+            positional = "".join(
+                literal.replace("{", "{{").replace("}", "}}") + ("" if name is None else "{" + str(names.index(name)) + "}")
+                for literal, name, _, _ in string.Formatter().parse(template))
+            columns[f"{problem}_{lang}"] = [positional]
+        for word in ("since_ever", "until_now"):
+            columns[f"{word}_{lang}"] = [catalogue(lang)[f"rejected.store.{word}"]]
+    return pa.table(columns)
+
+
 # Every row next to its pair's verdict, with a reason when it cannot be loaded: `staged`, the
 # relation the merge and the dry run read (a view: the rows are not copied). `$view` and `$pairs`
 # are filled in from `Staging._stage_rows`.
@@ -136,24 +178,10 @@ SELECT row_no, record, indicator_id, region_code, period, batch_source.source_ta
        problem,
        CASE WHEN problem IS NOT NULL THEN coalesce(raw, concat_ws(';', indicator_id, region_text, period, CAST(value AS VARCHAR))) END AS raw,
        CASE WHEN problem IS NOT NULL THEN 'region' END AS field,
-       CASE problem
-         WHEN 'unknown_name' THEN format('onbekende regio "{}"', region_text)
-         WHEN 'ambiguous_name' THEN format('regionaam "{}" is dubbelzinnig in {} ({}); gebruik de CBS-code', region_text, left(period, 4), all_codes)
-         WHEN 'unknown_code' THEN format('onbekende regiocode "{}"', region_code)
-         WHEN 'duplicate' THEN format('dubbele rij voor {} {} {} (eerder op record {})', indicator_id, region_code, period, first_record)
-         WHEN 'not_existing' THEN format('{} {} bestond niet in {} (geldig van {} tot {})', region_code, region_name, period,
-                                         coalesce(strftime(valid_from, '%d-%m-%Y'), 'voor 1830'), coalesce(strftime(valid_to, '%d-%m-%Y'), 'nu'))
-       END AS reason_nl,
-       CASE problem
-         WHEN 'unknown_name' THEN format('unknown region "{}"', region_text)
-         WHEN 'ambiguous_name' THEN format('region name "{}" is ambiguous in {} ({}); use the CBS code', region_text, left(period, 4), all_codes)
-         WHEN 'unknown_code' THEN format('unknown region code "{}"', region_code)
-         WHEN 'duplicate' THEN format('duplicate row for {} {} {} (first at record {})', indicator_id, region_code, period, first_record)
-         WHEN 'not_existing' THEN format('{} {} did not exist in {} (valid from {} to {})', region_code, region_name, period,
-                                         coalesce(strftime(valid_from, '%d-%m-%Y'), 'before 1830'), coalesce(strftime(valid_to, '%d-%m-%Y'), 'now'))
-       END AS reason_en
-FROM judged CROSS JOIN batch_source
-""")
+       $reason_nl,
+       $reason_en
+FROM judged CROSS JOIN batch_source CROSS JOIN batch_reason reason
+""".replace("$reason_nl", _REASON_SQL.substitute(lang="nl")).replace("$reason_en", _REASON_SQL.substitute(lang="en")))
 
 STAGING_TABLES = ("batch_indicator", "batch_region_code", "batch_region_key", "batch_region_text", "batch_period",
                    "batch_status", "batch_source", "judged_pair", "duplicate_row")

@@ -62,7 +62,7 @@ class Targets(AuditedRecords):
         saw (None for a new target); a target changed since is refused (`Conflict`)."""
         require(actor, Permission.set_target)
         if not (reason or "").strip():
-            raise KoersError("geef een reden voor het (gewijzigde) doel", "give a reason for the (changed) target")
+            raise KoersError("errors.store.target_reason_missing")
         con = self._con
         with self.transaction():
             key = [kpi_id, region, int(year)]

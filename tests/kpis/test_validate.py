@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import ROOT
+from koers.i18n import Message
 from koers.kpis import validate, versions
 from koers.kpis.library import load_library, read_yaml
 from koers.kpis.validate import RULES, Origin, Problem, validate_document
@@ -62,7 +63,8 @@ def test_a_missing_field_names_the_kpis_line_and_the_field_as_written(tmp_path):
     found, problems = read_yaml(path)
     assert found == []
     assert problems == [Problem(str(path), 1, "inwoners_per_1000_gemiddeld", "definition.denominator",
-                                "verplicht veld", "required field")]
+                                Message("validation.missing"))]
+    assert (problems[0].nl, problems[0].en) == ("verplicht veld", "required field")
     assert problems[0].text("en") == f"{path}:1: inwoners_per_1000_gemiddeld: definition.denominator: required field"
 
 

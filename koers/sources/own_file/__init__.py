@@ -47,7 +47,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from koers.errors import FileProblem, KoersError, validation_text
+from koers.errors import FileProblem, KoersError, validation_message
+from koers.i18n import Message
 from koers.sources.common import file_checksum
 from koers.sources.own_file.batch import KIND, to_batch
 from koers.sources.own_file.mapping import FileMapping, resolve_roles
@@ -71,9 +72,9 @@ def load(path: Path, mapping: FileMapping | None = None) -> ImportBatch:
     path = Path(path)
     mapping = mapping or FileMapping()
     if path.is_dir():
-        raise FileProblem(path, "is een map, geen bestand", "is a folder, not a file")
+        raise FileProblem(path, "errors.own_file.is_folder")
     if not path.exists():
-        raise FileProblem(path, "bestand bestaat niet", "file does not exist")
+        raise FileProblem(path, "errors.file.does_not_exist")
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         sheet, roles = read_csv(path, mapping)
@@ -84,13 +85,11 @@ def load(path: Path, mapping: FileMapping | None = None) -> ImportBatch:
         sheet = read_parquet(path)
         roles = resolve_roles(path, sheet.names, mapping)
     elif suffix == ".xls":
-        raise FileProblem(path, "het oude Excel-formaat (.xls) wordt niet ondersteund; sla op als .xlsx of .csv",
-                          "the old Excel format (.xls) is not supported; save as .xlsx or .csv")
+        raise FileProblem(path, "errors.own_file.old_excel")
     else:
-        raise FileProblem(path, f"bestandstype {suffix or '(geen)'} wordt niet ondersteund; gebruik .csv, .xlsx of .parquet",
-                          f"file type {suffix or '(none)'} is not supported; use .csv, .xlsx or .parquet")
+        raise FileProblem(path, "errors.own_file.unsupported_type", suffix=suffix or Message("errors.own_file.none"))
     if sheet.rows_read == 0:
-        raise FileProblem(path, "bevat geen gegevensregels, alleen een kopregel", "has no data rows, only a header")
+        raise FileProblem(path, "errors.file.header_only")
     return to_batch(path, sheet, roles, mapping, sheet.checksum or file_checksum(path))
 
 
@@ -110,8 +109,8 @@ def mapping_from_arguments(args: argparse.Namespace) -> FileMapping:
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(x) for x in first["loc"])
-        nl, en = validation_text(first)
-        raise KoersError(f"{args.source}: optie {field}: {nl}", f"{args.source}: option {field}: {en}") from None
+        raise KoersError("errors.own_file.option_problem", file=args.source, field=field,
+                         problem=validation_message(first)) from None
 
 
 def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
@@ -128,10 +127,11 @@ def mapping_from_fields(fields: Mapping[str, str]) -> FileMapping:
         field = ".".join(str(x) for x in first["loc"])
         if field == "source":  # the only check a typed name can fail: a CBS table's name
             source = (fields.get("source") or "").strip()
-            raise KoersError(f'bronnaam "{source}" is de naam van een CBS-bron; kies een andere naam',
-                             f'source name "{source}" is the name of a CBS source; choose another name') from None
-        nl, en = validation_text(first)
-        raise KoersError(f"veld {field}: {nl.removeprefix('Value error, ')}", f"field {field}: {en.removeprefix('Value error, ')}") from None
+            raise KoersError("errors.own_file.cbs_source_name", source=source) from None
+        problem = validation_message(first)
+        if problem.key == "validation.as_given":  # a validator's own text, without pydantic's prefix
+            problem = Message(problem.key, text=str(problem.params["text"]).removeprefix("Value error, "))
+        raise KoersError("errors.own_file.field_problem", field=field, problem=problem) from None
 
 
 def read_upload(path: Path, fields: Mapping[str, str]) -> ImportBatch:

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from koers.i18n import Message
 from koers.indicators.catalogue import (
     CanonicalIndicator,
     canonical_by_id,
@@ -26,6 +27,7 @@ from koers.sources.common import (
     observation_table,
     period_columns,
     region_columns,
+    rejected_table,
 )
 from koers.sources.own_file.mapping import FileMapping, Roles
 from koers.sources.own_file.numbers import decimal_style, parse_values
@@ -111,11 +113,8 @@ def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, check
         columns_out = {name: pc.filter(array, keep) for name, array in columns_out.items()}
 
     if sheet.rejected:
-        records_, raws, nl, en = zip(*sheet.rejected)
-        rejected_parts.insert(0, pa.table({"record": pa.array(records_, pa.int64()), "raw": pa.array(raws, pa.string()),
-                                           "field": pa.nulls(len(raws), pa.string()),
-                                           "reason_nl": pa.array(nl, pa.string()), "reason_en": pa.array(en, pa.string())},
-                                          schema=REJECTED_SCHEMA))
+        records_, raws, reasons = zip(*sheet.rejected)
+        rejected_parts.insert(0, rejected_table(list(records_), list(raws), [None] * len(raws), list(reasons)))
     rejected = pa.concat_tables(rejected_parts).sort_by("record") if rejected_parts else empty_rejected()
 
     return ImportBatch(
@@ -226,25 +225,19 @@ def _indicator_for(text: str, source: str, unit: str) -> CanonicalIndicator:
     return CanonicalIndicator(id=identifier, title_nl=text, title_en=text, unit=unit, additive=unit == "aantal")
 
 
+_CELL = "\x00"  # where a rejected cell's text goes in its reason
+
+
 def _reasons(kind: str, column: str, cells: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """Dutch and English reasons for rejected cells, with the cell's text."""
-    quoted = pc.binary_join_element_wise('"', pc.fill_null(cells, ""), '"', "")
-    templates = {
-        "value": ("waarde {} in kolom " + column + " is geen getal", "value {} in column " + column + " is not a number"),
-        "period": ("periode {} in kolom " + column + " is geen periode (zoals 2024, 2024-Q1, 2024-01)",
-                   "period {} in column " + column + " is not a period (such as 2024, 2024-Q1, 2024-01)"),
-        "region": ("regio ontbreekt in kolom " + column, "region missing in column " + column),
-        "indicator": ("indicator ontbreekt in kolom " + column, "indicator missing in column " + column),
-        "status": ("status {} in kolom " + column + " is onbekend (definitief, voorlopig, ontbreekt, onmogelijk)",
-                   "status {} in column " + column + " is unknown (definitive, provisional, missing, impossible)"),
-    }
+    """Dutch and English reasons for rejected cells (`rejected.own_file.<kind>`), with the cell's text."""
+    reason = Message(f"rejected.own_file.{kind}", column=column, cell=_CELL)
     out = []
-    for template in templates[kind]:
-        before, _, after = template.partition("{}")
-        if "{}" in template:
-            out.append(pc.binary_join_element_wise(before, quoted, after, ""))
+    for lang in ("nl", "en"):
+        before, cell, after = reason.text(lang).partition(_CELL)
+        if cell:
+            out.append(pc.binary_join_element_wise(before, pc.fill_null(cells, ""), after, ""))
         else:
-            out.append(pa.array([template] * len(cells), pa.string()))
+            out.append(pa.array([before] * len(cells), pa.string()))
     return out[0], out[1]
 
 

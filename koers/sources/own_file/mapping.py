@@ -16,10 +16,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from koers.errors import FileProblem
+from koers.i18n import Message
 from koers.indicators.catalogue import slug
 
 Role = Literal["indicator", "region", "period", "value", "status"]
-ROLE_NL = {"indicator": "indicator", "region": "regio", "period": "periode", "value": "waarde", "status": "status"}
 
 # Recognised headers per role, after `_header_key` (case folded, `_`/`-` as spaces). Order matters
 # when a file has several: a code column beats a name column ("gemeentecode" before "gemeente").
@@ -99,16 +99,15 @@ def _header_key(name: str) -> str:
 
 def resolve_roles(path: Path, names: list[str], mapping: FileMapping) -> Roles:
     keys = [_header_key(n) for n in names]
-    found = ", ".join(n for n in names if n.strip()) or "(geen)"
-    found_en = ", ".join(n for n in names if n.strip()) or "(none)"
+    found = ", ".join(n for n in names if n.strip()) or Message("errors.own_file.none")
 
     def explicit(role: Role, wanted: str) -> int:
         for candidates in ([i for i, n in enumerate(names) if n == wanted],
                            [i for i, k in enumerate(keys) if k == _header_key(wanted)]):
             if candidates:
                 return candidates[0]
-        raise FileProblem(path, f'kolom "{wanted}" ({ROLE_NL[role]}) ontbreekt; gevonden: {found}',
-                          f'column "{wanted}" ({role}) not found; found: {found_en}')
+        raise FileProblem(path, "errors.own_file.missing_named_column", wanted=wanted,
+                          role=Message(f"errors.own_file.role.{role}"), found=found)
 
     def recognised(role: Role, taken: set[int]) -> int | None:
         for alias in HEADER_ALIASES[role]:
@@ -142,13 +141,10 @@ def resolve_roles(path: Path, names: list[str], mapping: FileMapping) -> Roles:
     required: list[Role] = ["region", "period"] + (["indicator", "value"] if layout == "long" else [])
     missing = [r for r in required if roles[r] is None]
     if missing:
-        nl = ", ".join(f"{ROLE_NL[r]} (bijv. {', '.join(HEADER_ALIASES[r][:3])})" for r in missing)
-        en = ", ".join(f"{r} (e.g. {', '.join(HEADER_ALIASES[r][:3])})" for r in missing)
-        hint_nl = hint_en = ""
-        if mapping.layout == "auto" and layout == "long":
-            hint_nl, hint_en = "; is het een breed bestand, kies dan layout wide", "; for a wide file choose layout wide"
-        raise FileProblem(path, f"kolom ontbreekt: {nl}; gevonden: {found}{hint_nl}",
-                          f"missing column: {en}; found: {found_en}{hint_en}")
+        columns = [Message("errors.own_file.role_example", role=Message(f"errors.own_file.role.{r}"),
+                           examples=", ".join(HEADER_ALIASES[r][:3])) for r in missing]
+        hint = Message("errors.own_file.wide_hint") if mapping.layout == "auto" and layout == "long" else ""
+        raise FileProblem(path, "errors.own_file.missing_columns", columns=columns, found=found, hint=hint)
 
     indicator_columns: list[int] = []
     if layout == "wide":
@@ -158,8 +154,7 @@ def resolve_roles(path: Path, names: list[str], mapping: FileMapping) -> Roles:
         used = {roles["region"], roles["period"], roles["status"]}
         indicator_columns = [i for i, k in enumerate(keys) if i not in used and k and k not in describing]
         if not indicator_columns:
-            raise FileProblem(path, f"geen indicatorkolommen naast regio en periode; gevonden: {found}",
-                              f"no indicator columns besides region and period; found: {found_en}")
+            raise FileProblem(path, "errors.own_file.no_indicator_columns", found=found)
     return Roles(layout, roles["indicator"], roles["region"], roles["period"], roles["value"],
                   roles["status"], indicator_columns)
 

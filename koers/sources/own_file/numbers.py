@@ -48,13 +48,8 @@ def decimal_style(path: Path, text: pa.ChunkedArray, records: pa.ChunkedArray, r
             first_en = pc.index(only_english, True).as_py()
             nl_cell, en_cell = sample[first_nl].as_py(), sample[first_en].as_py()
             nl_line, en_line = records[first_nl].as_py(), records[first_en].as_py()
-            raise FileProblem(
-                path,
-                f'gemengde getalnotatie: "{nl_cell}" (regel {nl_line}) en "{en_cell}" (regel {en_line}); '
-                'geef decimal "comma" of "point" op in de koppeling',
-                f'mixed number formats: "{nl_cell}" (line {nl_line}) and "{en_cell}" (line {en_line}); '
-                'set decimal "comma" or "point" in the mapping',
-            )
+            raise FileProblem(path, "errors.own_file.mixed_number_formats", nl_cell=nl_cell, nl_line=nl_line,
+                              en_cell=en_cell, en_line=en_line)
         if has_dutch:
             return "comma"
         if has_english:

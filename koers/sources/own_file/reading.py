@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from koers.errors import FileProblem
+from koers.i18n import Message
 from koers.sources.common import data_checksum
 from koers.sources.own_file.mapping import FileMapping, Roles, resolve_roles
 
@@ -42,7 +43,7 @@ class Sheet:
     records: pa.Array
     delimiter: str  # for rebuilding a rejected row's text
     numbers: dict[int, pa.ChunkedArray] = field(default_factory=dict)
-    rejected: list[tuple[int, str, str, str]] = field(default_factory=list)  # (record, raw, nl, en)
+    rejected: list[tuple[int, str, Message]] = field(default_factory=list)  # (record, raw, reason)
     rows_read: int = 0
     checksum: str = ""  # `file_checksum`, when the reader computed it from the bytes it read anyway
 
@@ -55,11 +56,10 @@ def read_csv(path: Path, mapping: FileMapping) -> tuple[Sheet, Roles]:
     line_no, offset, delimiter, header_text = _header(path, data, start, mapping.delimiter)
     names = next(csv.reader([header_text], delimiter=delimiter))
     if len(names) < 2:
-        raise FileProblem(path, f"is geen tabel: de kopregel heeft geen scheidingsteken {_delimiter_name(delimiter)}",
-                          f"is not a table: the header has no {_delimiter_name(delimiter)} separator")
+        raise FileProblem(path, "errors.own_file.no_separator", separator=_delimiter_name(delimiter))
     roles = resolve_roles(path, names, mapping)
     if _NON_BLANK.search(data, offset) is None:
-        raise FileProblem(path, "bevat geen gegevensregels, alleen een kopregel", "has no data rows, only a header")
+        raise FileProblem(path, "errors.file.header_only")
     key_columns = {i for i in (roles.indicator, roles.region, roles.period, roles.status) if i is not None}
 
     # Every column is read as text; key columns come dictionary-encoded straight from the reader.
@@ -88,8 +88,7 @@ def read_csv(path: Path, mapping: FileMapping) -> tuple[Sheet, Roles]:
     )
     for record, text in invalid_lines:
         fields = len(next(csv.reader([text], delimiter=delimiter), []))
-        sheet.rejected.append((record, text, f"{fields} velden in plaats van {len(names)}",
-                               f"{fields} fields instead of {len(names)}"))
+        sheet.rejected.append((record, text, Message("rejected.field_count", fields=fields, expected=len(names))))
     return sheet, roles
 
 
@@ -98,13 +97,11 @@ def _text_start(path: Path, data: bytes | mmap.mmap) -> int:
     UTF-8 text."""
     head = data[:8192]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileProblem(path, "is UTF-16, geen UTF-8; sla het bestand op als CSV UTF-8",
-                          "is UTF-16, not UTF-8; save the file as CSV UTF-8")
+        raise FileProblem(path, "errors.own_file.utf16")
     if head.startswith(b"PK\x03\x04"):
-        raise FileProblem(path, "is een Excel- of ZIP-bestand, geen CSV; gebruik de extensie .xlsx",
-                          "is an Excel or ZIP file, not CSV; use the extension .xlsx")
+        raise FileProblem(path, "errors.own_file.zip_not_csv")
     if b"\x00" in head:
-        raise FileProblem(path, "is geen tekstbestand (bevat nul-bytes)", "is not a text file (contains NUL bytes)")
+        raise FileProblem(path, "errors.own_file.nul_bytes")
     return 3 if head.startswith(b"\xef\xbb\xbf") else 0
 
 
@@ -134,7 +131,7 @@ def _header(path: Path, data: bytes | mmap.mmap, start: int, delimiter: str | No
         header_text = text
         break
     if not header_text:
-        raise FileProblem(path, "is leeg", "is empty")
+        raise FileProblem(path, "errors.file.empty")
     return line_no, offset, delimiter or _sniff_delimiter(path, data, offset, header_text), header_text
 
 
@@ -194,8 +191,7 @@ def _arrow_csv(path: Path, data: bytes, start: int, body: pa.Buffer, names: list
                 data[start:].decode("utf-8")
             except UnicodeDecodeError as decode_error:
                 raise _not_utf8(path, data, start + decode_error.start) from error
-        raise FileProblem(path, f"kan niet als CSV worden gelezen: {str(error).splitlines()[0]}",
-                          f"cannot be read as CSV: {str(error).splitlines()[0]}") from error
+        raise FileProblem(path, "errors.own_file.unreadable_csv", detail=str(error).splitlines()[0]) from error
     return table, invalid
 
 
@@ -203,11 +199,7 @@ def _not_utf8(path: Path, data: bytes, position: int) -> FileProblem:
     """The problem for a byte at `position` that is no UTF-8, with its line (often a latin-1 "é")."""
     line = _count_lines(data, 0, position) + 1
     byte = data[position: position + 1].hex()
-    return FileProblem(
-        path,
-        f"is geen UTF-8 (regel {line}, byte 0x{byte}); sla het bestand op als CSV UTF-8",
-        f"is not UTF-8 (line {line}, byte 0x{byte}); save the file as CSV UTF-8",
-    )
+    return FileProblem(path, "errors.own_file.not_utf8", line=line, byte=byte)
 
 
 def _sniff_delimiter(path: Path, data: bytes, offset: int, header: str) -> str:
@@ -222,8 +214,7 @@ def _sniff_delimiter(path: Path, data: bytes, offset: int, header: str) -> str:
         counts = {d: header.count(d) for d in ";,\t"}
         delimiter = max(counts, key=lambda d: counts[d])
         if not counts[delimiter]:
-            raise FileProblem(path, "is geen tabel: de kopregel bevat geen ; , of tab als scheidingsteken",
-                              "is not a table: the header contains no ; , or tab separator")
+            raise FileProblem(path, "errors.own_file.no_known_separator")
     return delimiter
 
 
@@ -273,13 +264,12 @@ def read_xlsx(path: Path, mapping: FileMapping) -> Sheet:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # InvalidFileException, zipfile.BadZipFile, XML errors of a damaged file
-        raise FileProblem(path, f"is geen geldig XLSX-bestand ({type(error).__name__})",
-                          f"is not a valid XLSX file ({type(error).__name__})") from error
+        raise FileProblem(path, "errors.own_file.invalid_xlsx", error_type=type(error).__name__) from error
     try:
         if mapping.sheet is not None:
             if mapping.sheet not in workbook.sheetnames:
-                raise FileProblem(path, f'tabblad "{mapping.sheet}" ontbreekt; gevonden: {", ".join(workbook.sheetnames)}',
-                                  f'sheet "{mapping.sheet}" not found; found: {", ".join(workbook.sheetnames)}')
+                raise FileProblem(path, "errors.own_file.missing_sheet", sheet=mapping.sheet,
+                                  found=", ".join(workbook.sheetnames))
             worksheet = workbook[mapping.sheet]
         else:
             worksheet = workbook.worksheets[0]
@@ -298,7 +288,7 @@ def read_xlsx(path: Path, mapping: FileMapping) -> Sheet:
     finally:
         workbook.close()
     if header is None:
-        raise FileProblem(path, "is leeg (het tabblad bevat geen cellen)", "is empty (the sheet holds no cells)")
+        raise FileProblem(path, "errors.own_file.empty_sheet")
     width = len(header)
     while width and not header[width - 1].strip():
         width -= 1
@@ -319,8 +309,7 @@ def read_parquet(path: Path) -> Sheet:
     try:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as error:
-        raise FileProblem(path, f"is geen geldig Parquet-bestand ({str(error).splitlines()[0]})",
-                          f"is not a valid Parquet file ({str(error).splitlines()[0]})") from error
+        raise FileProblem(path, "errors.own_file.invalid_parquet", detail=str(error).splitlines()[0]) from error
     columns, numbers = [], {}
     for i, column in enumerate(table.columns):
         if pa.types.is_dictionary(column.type):
