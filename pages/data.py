@@ -18,7 +18,7 @@ from koers.sources import governance as source_governance
 from koers.sources import quality as source_quality
 from koers.sources import uploads
 from koers import i18n, present
-from koers.access import ROLE_NAMES, Permission, Role
+from koers.access import Permission, Role
 from koers.errors import KoersError
 from koers.settings import database_path
 from koers.sources.source import Source, UploadField
@@ -114,10 +114,7 @@ def _show_result(result) -> None:
 def upload_section(lang: str) -> None:
     st.header(t("data_page.upload"))
     actor = view.actor()
-    may_import = actor.may(Permission.import_data)
-    if not may_import:
-        st.info(t("auth.import_needs_admin", name=actor.name, role=ROLE_NAMES[actor.role][lang == "en"],
-                  admin=ROLE_NAMES[Role.admin][lang == "en"]), icon=":material/lock:")
+    may_import = widgets.may_or_say(Permission.import_data, "auth.import_needs_admin", Role.admin)
     sources = uploads.upload_sources()
     titles = {kind: source.title_key for kind, source in sources.items()}
     kind = st.segmented_control(t("data_page.kind"), list(sources), key="data_kind", default=next(iter(sources)),

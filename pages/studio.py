@@ -166,10 +166,7 @@ def show_preview(check: versions.Check, library, year: int) -> None:
 def save_section(values: dict, check: versions.Check, library, known: set[str], editing: str | None, lang: str) -> None:
     st.header(t("studio.save"))
     actor = view.actor()
-    may_save = actor.may(Permission.define_kpi)
-    if not may_save:
-        st.info(t("auth.studio_needs_advisor", name=actor.name, role=ROLE_NAMES[actor.role][lang == "en"],
-                  advisor=ROLE_NAMES[Role.advisor][lang == "en"]), icon=":material/lock:")
+    may_save = widgets.may_or_say(Permission.define_kpi, "auth.studio_needs_advisor", Role.advisor)
     if actor == LOCAL:  # one local user for everyone: each version names its author
         st.text_input(t("studio.author"), key="studio_author", help=t("studio.author_help"))
         author = st.session_state.get("studio_author") or ""

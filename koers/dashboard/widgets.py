@@ -14,7 +14,8 @@ import streamlit as st
 
 from koers import present
 from koers.dashboard.reads import imports
-from koers.dashboard.view import selection, t
+from koers.access import ROLE_NAMES, Permission, Role
+from koers.dashboard.view import actor, selection, t
 
 PALETTE = present.PALETTE
 
@@ -104,3 +105,14 @@ def xlsx_bytes(frame: pd.DataFrame) -> bytes:
 def export_column(values: pd.Series, suppressed: pd.Series, threshold: int, for_csv: bool) -> pd.Series:
     """A download's value column (see `koers.present.export_column`)."""
     return present.export_column(values, suppressed, threshold, _lang(), for_csv)
+
+
+def may_or_say(permission: Permission, notice: str, needed: Role) -> bool:
+    """Whether this run's person may do `permission`; if not, a notice (catalogue key `notice`)
+    naming them, their role and the role that may."""
+    person, lang = actor(), _lang()
+    if person.may(permission):
+        return True
+    st.info(t(notice, name=person.name, role=ROLE_NAMES[person.role][lang == "en"], needed=ROLE_NAMES[needed][lang == "en"]),
+            icon=":material/lock:")
+    return False

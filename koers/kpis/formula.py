@@ -21,27 +21,16 @@ import math
 import re
 from dataclasses import dataclass
 
-from koers.i18n import Message
+from koers.errors import KoersError
 
 MAX_LENGTH = 500
 MAX_DEPTH = 25
 ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
-class FormulaError(ValueError):
-    """A formula that cannot be used, with a one-line reason: a catalogue key and its values."""
-
-    def __init__(self, key: str, /, **params: object) -> None:
-        self.explanation = Message(key, **params)
-        super().__init__(self.explanation.text("en"))
-
-    @property
-    def nl(self) -> str:
-        return self.explanation.text("nl")
-
-    @property
-    def en(self) -> str:
-        return self.explanation.text("en")
+class FormulaError(KoersError, ValueError):
+    """A formula that cannot be used, with a one-line reason: a catalogue key and its values
+    (a ValueError too: it is a bad value, wherever it is caught)."""
 
 
 @dataclass(frozen=True)
