@@ -73,8 +73,3 @@ def validation_message(detail: dict, overrides: dict[str, str] | None = None) ->
         return Message("validation.as_given", text=detail["msg"])
     return Message(key, **{name: context[name] for name in needed})
 
-
-def validation_text(detail: dict) -> tuple[str, str]:
-    """One pydantic error as (Dutch, English) text; see `validation_message`."""
-    message = validation_message(detail)
-    return message.text("nl"), message.text("en")

@@ -60,9 +60,7 @@ class Message:
     in a language only when shown: `Message("errors.store.no_database", path=p).text("en")`.
 
     A value may itself be a Message (an error naming a pydantic problem, a role's name): it is
-    rendered in the same language; a list of values is rendered as "a, b, c". A (Dutch, English)
-    pair as a value is a name the code still holds in both languages (the learning loop's field
-    names); it renders the matching half.
+    rendered in the same language; a list of values is rendered as "a, b, c".
     """
 
     __slots__ = ("key", "params")
@@ -107,6 +105,4 @@ def _rendered(value: object, lang: str) -> object:
         return value.text(lang)
     if isinstance(value, list):
         return ", ".join(str(_rendered(item, lang)) for item in value)
-    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(half, str) for half in value):
-        return value[1] if lang == "en" else value[0]
     return value

@@ -15,7 +15,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from koers.access import Actor
-from koers.errors import KoersError, validation_text
+from koers.errors import KoersError, validation_message
+from koers.i18n import Message, catalogue
 from koers.kpis.library import Library
 from koers.store import Store
 
@@ -65,31 +66,23 @@ class ActionInput(RecordInput):
     review_id: int | None = None
 
 
-_FIELD_NAMES = {  # (nl, en)
-    "kpi_id": ("KPI", "KPI"), "kpi_ids": ("KPI's", "KPIs"), "region_code": ("gemeente", "municipality"),
-    "period": ("periode", "period"), "kind": ("soort", "kind"), "text": ("tekst", "text"), "title": ("titel", "title"),
-    "description": ("omschrijving", "description"), "owner": ("eigenaar", "owner"), "due_date": ("einddatum", "due date"),
-    "status": ("status", "status"), "expected_effect": ("verwacht effect", "expected effect"),
-}
-
-
-def shape_error(what: tuple[str, str], error: ValidationError) -> KoersError:
-    """The first shape problem as one line naming the field."""
+def shape_error(what: Message, error: ValidationError) -> KoersError:
+    """The first shape problem as one line naming the field (its name in the catalogue's
+    `loop.fields`, else as the model has it)."""
     first = error.errors()[0]
     field = str(first["loc"][0]) if first["loc"] else ""
-    nl, en = _FIELD_NAMES.get(field, (field, field))
-    text_nl, text_en = validation_text(first)
-    return KoersError("errors.loop.field_problem", what=what, field=(nl, en), problem=(text_nl, text_en))
+    named = Message(f"loop.fields.{field}") if f"loop.fields.{field}" in catalogue("nl") else field
+    return KoersError("errors.loop.field_problem", what=what, field=named, problem=validation_message(first))
 
 
-def require_known_kpis(library: Library, kpi_ids: list[str], what: tuple[str, str]) -> None:
+def require_known_kpis(library: Library, kpi_ids: list[str], what: Message) -> None:
     """Rule: every KPI named must be in the library."""
     unknown = [k for k in kpi_ids if k not in library.kpis]
     if unknown:
         raise KoersError("errors.loop.unknown_kpi", what=what, kpis=", ".join(unknown))
 
 
-def check_shape(model: type[RecordInput], values: dict, what: tuple[str, str]) -> dict:
+def check_shape(model: type[RecordInput], values: dict, what: Message) -> dict:
     """The values as `model` takes them (step one: shape); a problem is one `KoersError` naming the field."""
     try:
         return model.model_validate(values).model_dump(mode="python")
@@ -97,8 +90,8 @@ def check_shape(model: type[RecordInput], values: dict, what: tuple[str, str]) -
         raise shape_error(what, error) from None
 
 
-ANNOTATION = ("annotatie", "annotation")
-ACTION = ("actie", "action")
+ANNOTATION = Message("loop.records.annotation")
+ACTION = Message("loop.records.action")
 
 
 def save_annotation(store: Store, library: Library, actor: Actor, values: dict, key: int | None = None,
@@ -143,8 +136,7 @@ def overdue_actions(store: Store, region: str, today: dt.date | None = None) -> 
 def revise_target(store: Store, library: Library, actor: Actor, kpi_id: str, region: str, year: int, value: float,
                   tolerance: float, reason: str, version: int | None) -> dict:
     """Set or revise a target (see `Store.revise_target`); the KPI must exist."""
-    what = ("doel", "target")
-    require_known_kpis(library, [kpi_id], what)
+    require_known_kpis(library, [kpi_id], Message("loop.records.target"))
     if tolerance is None or tolerance < 0:
         raise KoersError("errors.loop.tolerance_negative")
     return store.revise_target(kpi_id, region, year, value, tolerance, reason, actor, version)

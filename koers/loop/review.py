@@ -27,6 +27,7 @@ from koers import present
 from koers.access import Actor
 from koers.kpis.assess import kpi_overview
 from koers.errors import KoersError
+from koers.i18n import Message
 from koers.kpis.evaluate import evaluate
 from koers.loop.learning import RecordInput, check_shape, require_known_kpis
 from koers.kpis.library import Library
@@ -52,7 +53,7 @@ class Direction(StrEnum):
     flat = "flat"
 
 
-REVIEW_ITEM = ("reviewpunt", "review item")
+REVIEW_ITEM = Message("loop.records.review_item")
 
 
 class ReviewItemInput(RecordInput):
