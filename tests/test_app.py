@@ -3,7 +3,6 @@ what the pages show, the language switch, shared URLs, no lock held while idle."
 
 from __future__ import annotations
 
-
 import pytest
 
 from conftest import ROOT, run_cli
