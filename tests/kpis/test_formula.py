@@ -8,6 +8,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import FORMULA_IDS, formulas
 
 from koers.kpis import formula
 from koers.kpis.formula import Binary, Call, FormulaError, Number, Ref
@@ -68,22 +69,8 @@ def test_fuzz_any_text_is_a_checked_tree_or_a_clear_refusal(text):
     assert all(formula.ID.match(ref) for ref in formula.references(tree))
 
 
-_ids = st.sampled_from(["a", "b", "population", "x_1"])
-_numbers = st.integers(min_value=0, max_value=10_000).map(str)
-_leaf = st.one_of(_ids, _numbers)
-_expressions = st.recursive(
-    _leaf,
-    lambda inner: st.one_of(
-        st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        st.tuples(st.sampled_from(["share", "min", "max"]), inner, inner).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
-        inner.map(lambda e: f"abs({e})"),
-    ),
-    max_leaves=12,
-)
-
-
 @settings(max_examples=300, deadline=None)
-@given(_expressions)
+@given(formulas)
 def test_fuzz_valid_formulas_parse_and_keep_their_references(text):
     tree = formula.parse(text)
-    assert formula.references(tree) == set(re.findall(r"\b(?:a|b|population|x_1)\b", text))
+    assert formula.references(tree) == set(re.findall(r"\b(?:" + "|".join(FORMULA_IDS) + r")\b", text))

@@ -9,6 +9,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import formulas
 
 from koers.kpis import formula
 from koers.kpis.formula import Binary, FormulaError, Number, Ref
@@ -45,22 +46,8 @@ def test_fuzz_any_text_is_a_checked_tree_or_a_clear_refusal(text):
     assert set(re.findall(r"[a-z_]+", sql)) <= _WORDS | {"c"}
 
 
-_ids = st.sampled_from(["a", "b", "population", "x_1"])
-_numbers = st.integers(min_value=0, max_value=10_000).map(str)
-_leaf = st.one_of(_ids, _numbers)
-_expressions = st.recursive(
-    _leaf,
-    lambda inner: st.one_of(
-        st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        st.tuples(st.sampled_from(["share", "min", "max"]), inner, inner).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
-        inner.map(lambda e: f"abs({e})"),
-    ),
-    max_leaves=12,
-)
-
-
 @settings(max_examples=300, deadline=None)
-@given(_expressions)
+@given(formulas)
 def test_fuzz_valid_formulas_give_safe_sql(text):
     assert _SAFE_SQL.match(expression_sql(formula.parse(text), lambda ref: "c0"))
 
