@@ -22,7 +22,7 @@ def card(row: pd.Series, history: pd.DataFrame | None, title: str, polarity: str
             widgets.shown(row["value"], row["suppressed"], threshold),
             delta=None if delta is None else fmt(delta),
             delta_color={"higher_is_better": "normal", "lower_is_better": "inverse"}.get(polarity, "off"),
-            chart_data=cards.sparkline(history),
+            chart_data=cards.sparkline(history, view.selection().year),
             border=False,
         )
         widgets.status_badge(row["status"])

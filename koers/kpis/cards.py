@@ -21,10 +21,14 @@ def change_since_previous(history: pd.DataFrame | None, value: float | None, yea
     return value - previous
 
 
-def sparkline(history: pd.DataFrame | None) -> list[float] | None:
-    """The card's small chart: the values by period, a gap carried over from the value before it
-    (and 0 before the first value), so the line has no holes."""
-    return None if history is None else history["value"].ffill().fillna(0).tolist()
+def sparkline(history: pd.DataFrame | None, year: int) -> list[float] | None:
+    """The card's small chart: the values known up to `year`, by period. Nothing is filled in:
+    a missing or withheld year is left out (never drawn as 0 or as the year before), and a series
+    with no known value gets no chart."""
+    if history is None:
+        return None
+    known = history[(history["period"] <= str(year)) & history["value"].notna()]
+    return known["value"].tolist() or None
 
 
 def changes_since_last_year(history: dict[str, pd.DataFrame], year: int, top: int = 10) -> pd.DataFrame:

@@ -26,9 +26,12 @@ def test_change_since_the_previous_value_when_the_series_ends_this_year():
     assert cards.change_since_previous(history, math.nan, 2024) is None  # withheld or missing now
 
 
-def test_the_sparkline_has_no_holes():
-    assert cards.sparkline(series({"2021": None, "2022": 2.0, "2023": None, "2024": 3.0})) == [0.0, 2.0, 2.0, 3.0]
-    assert cards.sparkline(None) is None
+def test_the_sparkline_invents_nothing_and_ends_at_the_selected_year():
+    history = series({"2021": None, "2022": 2.0, "2023": None, "2024": 3.0, "2025": 4.0})
+    assert cards.sparkline(history, 2024) == [2.0, 3.0]  # no 0 before 2022, no 2.0 carried into 2023, no 2025
+    assert cards.sparkline(history, 2022) == [2.0]
+    assert cards.sparkline(series({"2021": None, "2022": None}), 2024) is None
+    assert cards.sparkline(None, 2024) is None
 
 
 def test_the_largest_changes_since_last_year_first():
