@@ -47,6 +47,21 @@ def demo_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_shared(demo_template, tmp_path_factory) -> Path:
+    """One read-only copy of the demo database for every test that only reads it.
+
+    The dashboard caches what it derives per database path: tests that share this path share
+    those caches (per test process), so a page test on it does not evaluate the whole library
+    again. The file is made read-only: a test that writes to it fails loudly instead of changing
+    what the others see — such a test takes `demo_db`.
+    """
+    path = tmp_path_factory.mktemp("shared") / "koers.duckdb"
+    shutil.copy(demo_template, path)
+    path.chmod(0o444)
+    return path
+
+
 @pytest.fixture
 def demo_db(demo_template, tmp_path) -> Path:
     path = tmp_path / "koers.duckdb"

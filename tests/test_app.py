@@ -23,18 +23,18 @@ def test_pages_were_found():
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
-def test_every_page_renders_without_error(app_on, demo_db, page):
-    at = app_on(demo_db, page)
+def test_every_page_renders_without_error(app_on, demo_shared, page):
+    at = app_on(demo_shared, page)
     assert not at.error, [e.value for e in at.error]
     assert at.title, "a page has a title"
     # headings in order: one title, then headers
     assert len(at.title) == 1
 
 
-def test_overview_cards_equal_the_metric_layer(app_on, demo_db):
-    at = app_on(demo_db, gemeente="GM0363", jaar="2024")
+def test_overview_cards_equal_the_metric_layer(app_on, demo_shared):
+    at = app_on(demo_shared, gemeente="GM0363", jaar="2024")
     assert at.title[0].value == "Overzicht Amsterdam 2024"
-    with Store.open(demo_db, read_only=True) as store:
+    with Store.open(demo_shared, read_only=True) as store:
         library = load_library(metrics_folder(), store.known_indicator_ids())
         expected = kpi_overview(store, library, "GM0363", 2024)
     outcomes = expected[expected["kind"] == "outcome"]
@@ -48,8 +48,8 @@ def test_overview_cards_equal_the_metric_layer(app_on, demo_db):
     assert checked >= 15
 
 
-def test_language_switch_changes_the_texts(app_on, demo_db):
-    at = app_on(demo_db, gemeente="GM0363", jaar="2024", taal="en")
+def test_language_switch_changes_the_texts(app_on, demo_shared):
+    at = app_on(demo_shared, gemeente="GM0363", jaar="2024", taal="en")
     assert at.title[0].value == "Overview Amsterdam 2024"
     assert any(h.value.startswith("1. Working as one efficient government") for h in at.header)
     at.session_state["taal"] = "nl"
@@ -57,9 +57,9 @@ def test_language_switch_changes_the_texts(app_on, demo_db):
     assert at.title[0].value == "Overzicht Amsterdam 2024"
 
 
-def test_a_shared_url_opens_the_same_view(app_on, demo_db):
+def test_a_shared_url_opens_the_same_view(app_on, demo_shared):
     page = ROOT / "pages" / "kpi.py"
-    at = app_on(demo_db, page, gemeente="GM0014", jaar="2020", kpi="population_growth")
+    at = app_on(demo_shared, page, gemeente="GM0014", jaar="2020", kpi="population_growth")
     assert at.session_state["gemeente"] == "GM0014" and at.session_state["jaar"] == 2020
     assert at.title[0].value == "Bevolkingsgroei"
     # provenance: the source with its licence and the date of its last import
@@ -67,8 +67,8 @@ def test_a_shared_url_opens_the_same_view(app_on, demo_db):
     assert at.query_params["kpi"] == ["population_growth"] or at.query_params["kpi"] == "population_growth"
 
 
-def test_a_municipality_that_no_longer_existed_is_explained(app_on, demo_db):
-    at = app_on(demo_db, gemeente="GM0003", jaar="2023")
+def test_a_municipality_that_no_longer_existed_is_explained(app_on, demo_shared):
+    at = app_on(demo_shared, gemeente="GM0003", jaar="2023")
     warning = at.warning[0].value
     assert "Appingedam bestond niet in 2023" in warning and "Eemsdelta (GM1979)" in warning and "01-01-2021" in warning
     assert at.toggle[0].value is True  # the harmonised series is offered and shown

@@ -152,13 +152,13 @@ def downloads(monkeypatch) -> list:
     return offered
 
 
-def test_suppressed_values_are_shown_as_less_than_n_and_left_out_of_the_chart(app_on, demo_db, downloads):
+def test_suppressed_values_are_shown_as_less_than_n_and_left_out_of_the_chart(app_on, demo_shared, downloads):
     # Terschelling, re-integration provisions: 2021 rests on fewer than 10 people.
     kpi_id, region = "reintegration_provisions_per_10000", "GM0093"
-    expected = series_of(demo_db, kpi_id, region)
+    expected = series_of(demo_shared, kpi_id, region)
     hidden = expected[expected["suppressed"]]["period"].tolist()
     assert hidden == ["2021"] and expected["value"].notna().sum() >= 9
-    at = app_on(demo_db, PAGE, gemeente=region, jaar="2024", kpi=kpi_id)
+    at = app_on(demo_shared, PAGE, gemeente=region, jaar="2024", kpi=kpi_id)
     assert not at.error, [e.value for e in at.error]
 
     # the chart: a gap where the value is suppressed

@@ -65,9 +65,9 @@ def value_text(row, lib) -> str:
     return f"{present.number(row.value, 'nl')} {kpi.unit}" if pd.notna(row.value) else "–"
 
 
-def test_off_track_comes_first_and_previous_next_page_through(app_on, demo_db):
-    expected, lib, results = overview(demo_db, "GM0363")
-    at = app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024")
+def test_off_track_comes_first_and_previous_next_page_through(app_on, demo_shared):
+    expected, lib, results = overview(demo_shared, "GM0363")
+    at = app_on(demo_shared, PAGE, gemeente="GM0363", jaar="2024")
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Presentatie — Amsterdam"
 
@@ -109,12 +109,12 @@ def test_off_track_comes_first_and_previous_next_page_through(app_on, demo_db):
     assert not at.button(key="pres_previous").disabled
 
 
-def test_a_theme_per_screen_most_off_track_first(app_on, demo_db):
-    expected, lib, _ = overview(demo_db, "GM0363")
+def test_a_theme_per_screen_most_off_track_first(app_on, demo_shared):
+    expected, lib, _ = overview(demo_shared, "GM0363")
     outcomes = expected[expected["kind"] == "outcome"]
     worst = sorted((int(th) for th in Theme), key=lambda th: (-(outcomes[outcomes["theme"] == th]["status"] == "off_track").sum(),
                                                              -(outcomes[outcomes["theme"] == th]["status"] == "at_risk").sum(), th))
-    at = app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024")
+    at = app_on(demo_shared, PAGE, gemeente="GM0363", jaar="2024")
     at.segmented_control(key="pres_unit").set_value("theme")
     at.run()
     assert not at.error, [e.value for e in at.error]
@@ -155,11 +155,11 @@ def test_a_session_is_presented_with_its_frozen_figures(app_on, demo_db, tmp_pat
     assert position(at).startswith("1 / "), "another source starts at the first screen"
 
 
-def test_suppressed_values_are_shown_as_less_than_n(app_on, demo_db):
-    expected, lib, _ = overview(demo_db, "GM0088")  # Schiermonnikoog: small numbers
+def test_suppressed_values_are_shown_as_less_than_n(app_on, demo_shared):
+    expected, lib, _ = overview(demo_shared, "GM0088")  # Schiermonnikoog: small numbers
     hidden = expected[expected["suppressed"]]
     assert len(hidden) >= 3
-    at = app_on(demo_db, PAGE, gemeente="GM0088", jaar="2024")
+    at = app_on(demo_shared, PAGE, gemeente="GM0088", jaar="2024")
     assert not at.error, [e.value for e in at.error]
     shown = agenda(at).set_index("KPI")
     for row in hidden.itertuples():

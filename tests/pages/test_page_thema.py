@@ -53,16 +53,16 @@ def expected_pairs(results: pd.DataFrame, source: str, target: str, year: int, m
     return pd.concat([x.rename("x"), y.rename("y")], axis=1).dropna()
 
 
-@pytest.fixture
-def evaluated(demo_db):
-    with Store.open(demo_db, read_only=True) as store:
+@pytest.fixture(scope="module")
+def evaluated(demo_shared):
+    with Store.open(demo_shared, read_only=True) as store:
         library = load_library(metrics_folder(), store.known_indicator_ids())
         return library, evaluate(store, library), kpi_overview(store, library, "GM0363", 2024)
 
 
-def test_theme_page_chain_trends_and_correlation(app_on, demo_db, evaluated):
+def test_theme_page_chain_trends_and_correlation(app_on, demo_shared, evaluated):
     library, results, overview = evaluated
-    at = app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024", thema="2")
+    at = app_on(demo_shared, PAGE, gemeente="GM0363", jaar="2024", thema="2")
     assert not at.error, [e.value for e in at.error]
     assert [t.value for t in at.title] == ["Thema 2. Massaal digitaal, maatwerk lokaal"]
     assert [h.value for h in at.header] == ["Resultaatketen", "Ontwikkeling in Amsterdam", "Beweegt de output de outcome?"]
@@ -128,8 +128,8 @@ def test_theme_page_chain_trends_and_correlation(app_on, demo_db, evaluated):
     assert at.query_params["paar"] in (other, [other]) and at.query_params["maat"] in ("level", ["level"])
 
 
-def test_theme_page_in_english_and_back(app_on, demo_db):
-    at = app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024", thema="3", taal="en")
+def test_theme_page_in_english_and_back(app_on, demo_shared):
+    at = app_on(demo_shared, PAGE, gemeente="GM0363", jaar="2024", thema="3", taal="en")
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Theme 3. Open and transparent in the participation society"
     assert [h.value for h in at.header] == ["Results chain", "Development in Amsterdam", "Does the output move the outcome?"]

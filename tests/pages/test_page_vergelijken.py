@@ -27,9 +27,9 @@ PAGE = ROOT / "pages" / "vergelijken.py"
 
 
 
-@pytest.fixture
-def evaluated(demo_db):
-    with Store.open(demo_db, read_only=True) as store:
+@pytest.fixture(scope="module")
+def evaluated(demo_shared):
+    with Store.open(demo_shared, read_only=True) as store:
         library = load_library(metrics_folder(), store.known_indicator_ids())
         return library, evaluate(store, library)
 
@@ -61,11 +61,11 @@ def value_of(results: pd.DataFrame, kpi_id: str, region: str, year: int) -> pd.S
     return rows.iloc[0]
 
 
-def test_map_ranking_and_side_by_side(app_on, demo_db, evaluated):
+def test_map_ranking_and_side_by_side(app_on, demo_shared, evaluated):
     library, results = evaluated
     kpi_id = "housing_costs_single_person"  # lower is better
     title = library.kpis[kpi_id].title.nl
-    at = app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024", vkpi=kpi_id, vergelijk="GM0363,GM0014,GM0599",
+    at = app_on(demo_shared, PAGE, gemeente="GM0363", jaar="2024", vkpi=kpi_id, vergelijk="GM0363,GM0014,GM0599",
                 vthema="1")
     assert not at.error, [e.value for e in at.error]
     assert [t.value for t in at.title] == ["Gemeenten vergelijken (2024)"]
@@ -122,11 +122,11 @@ def test_map_ranking_and_side_by_side(app_on, demo_db, evaluated):
     assert at.query_params["vkpi"] in ("trust_in_council", ["trust_in_council"])
 
 
-def test_default_comparison_is_the_peer_group_and_english_texts(app_on, demo_db, evaluated):
+def test_default_comparison_is_the_peer_group_and_english_texts(app_on, demo_shared, evaluated):
     library, _ = evaluated
-    with Store.open(demo_db, read_only=True) as store:
+    with Store.open(demo_shared, read_only=True) as store:
         peers = kpi_overview(store, library, "GM0363", 2024)["peer_group"].iloc[0].split(",")
-    at = app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024", taal="en")
+    at = app_on(demo_shared, PAGE, gemeente="GM0363", jaar="2024", taal="en")
     assert not at.error, [e.value for e in at.error]
     assert at.multiselect(key="vergelijk").value == ["GM0363"] + peers[:3]
     assert at.title[0].value == "Compare municipalities (2024)"

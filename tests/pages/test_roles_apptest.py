@@ -146,8 +146,8 @@ def test_every_page_is_in_the_navigation_once_at_an_address_of_its_own():
     assert len(set(paths)) == len(paths) and not set(paths) & set(files)
 
 
-def test_local_mode_has_a_banner_and_the_local_administrator(app_on, demo_db):
-    at = app_on(demo_db)
+def test_local_mode_has_a_banner_and_the_local_administrator(app_on, demo_shared):
+    at = app_on(demo_shared)
     assert any(m.startswith(":orange-background[:material/warning: **Lokale modus:** geen inlog ingesteld — iedereen werkt "
                             "als beheerder.") for m in markdown(at))
     assert actor_of(at) == LOCAL and not any(b.key == "logout" for b in at.button)
