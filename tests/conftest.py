@@ -110,3 +110,22 @@ def run_cli(*args: str, db: Path | None = None, env: dict | None = None, timeout
 
 
 __all__ = ["run_cli", "cbs_odata3", "cbs_odata4", "Store", "CBS", "DATA", "ROOT"]
+
+
+# --- keeping the fast suite fast -------------------------------------------------------------------
+# A test over this many seconds belongs in the slow suite (README, "Tests"). Not an assertion —
+# machines are noisy — but a fast run names the unmarked ones at its end so they get marked.
+LONG_TEST_SECONDS = 5.0
+_long_tests: list[tuple[float, str]] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.duration > LONG_TEST_SECONDS and "slow" not in report.keywords:
+        _long_tests.append((report.duration, report.nodeid))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _long_tests:
+        terminalreporter.write_sep("-", f"unmarked tests over {LONG_TEST_SECONDS:.0f} s: mark them slow?")
+        for seconds, nodeid in sorted(_long_tests, reverse=True):
+            terminalreporter.write_line(f"{seconds:6.1f} s  {nodeid}")

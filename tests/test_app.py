@@ -31,6 +31,7 @@ def test_every_page_renders_without_error(app_on, demo_shared, page):
     assert len(at.title) == 1
 
 
+@pytest.mark.slow
 def test_overview_cards_equal_the_metric_layer(app_on, demo_shared):
     at = app_on(demo_shared, gemeente="GM0363", jaar="2024")
     assert at.title[0].value == "Overzicht Amsterdam 2024"
@@ -57,6 +58,7 @@ def test_language_switch_changes_the_texts(app_on, demo_shared):
     assert at.title[0].value == "Overzicht Amsterdam 2024"
 
 
+@pytest.mark.slow
 def test_a_shared_url_opens_the_same_view(app_on, demo_shared):
     page = ROOT / "pages" / "kpi.py"
     at = app_on(demo_shared, page, gemeente="GM0014", jaar="2020", kpi="population_growth")
@@ -67,6 +69,7 @@ def test_a_shared_url_opens_the_same_view(app_on, demo_shared):
     assert at.query_params["kpi"] == ["population_growth"] or at.query_params["kpi"] == "population_growth"
 
 
+@pytest.mark.slow
 def test_a_municipality_that_no_longer_existed_is_explained(app_on, demo_shared):
     at = app_on(demo_shared, gemeente="GM0003", jaar="2023")
     warning = at.warning[0].value
@@ -85,6 +88,7 @@ def test_builds_the_demo_on_first_start(app_on, tmp_path):
     assert db.exists() and at.title[0].value.startswith("Overzicht")
 
 
+@pytest.mark.slow
 def test_idle_dashboard_holds_no_lock_and_shows_a_new_import_without_restart(app_on, demo_db, tmp_path):
     at = app_on(demo_db, gemeente="GM0363", jaar="2024")
     # While the dashboard "runs", the CLI can write at once (no waiting message)...

@@ -39,6 +39,7 @@ def cells(at, column: str) -> list[pd.DataFrame]:
     return [d.value for d in at.dataframe if column in d.value.columns]
 
 
+@pytest.mark.slow
 def test_overview_cards_show_less_than_n(app_on, demo_db, evaluated):
     library, _ = evaluated
     at = app_on(demo_db, gemeente=REGION, jaar=str(YEAR))
@@ -47,6 +48,7 @@ def test_overview_cards_show_less_than_n(app_on, demo_db, evaluated):
     assert shown[library.kpis["early_school_leavers_share"].title.nl] == "< 10"
 
 
+@pytest.mark.slow
 def test_compare_map_ranking_and_side_by_side_show_less_than_n(app_on, demo_db, evaluated):
     library, results = evaluated
     at = app_on(demo_db, PAGES / "vergelijken.py", gemeente=REGION, jaar=str(YEAR), vkpi=OUTCOME,
@@ -68,6 +70,7 @@ def test_compare_map_ranking_and_side_by_side_show_less_than_n(app_on, demo_db, 
     assert row[column].tolist() == ["< 10"]
 
 
+@pytest.mark.slow
 def test_theme_chain_and_trend_tables_show_less_than_n(app_on, demo_db, evaluated):
     library, _ = evaluated
     at = app_on(demo_db, PAGES / "thema.py", gemeente=REGION, jaar=str(YEAR), thema="2")
@@ -80,6 +83,7 @@ def test_theme_chain_and_trend_tables_show_less_than_n(app_on, demo_db, evaluate
     assert trend.loc[(trend["KPI"] == title) & (trend["Periode"] == str(YEAR)), "Waarde"].tolist() == ["< 10"]
 
 
+@pytest.mark.slow
 def test_the_command_line_kpi_overview_prints_less_than_n(demo_db):
     import io
     import json as json_module
@@ -96,6 +100,7 @@ def test_the_command_line_kpi_overview_prints_less_than_n(demo_db):
     assert row["value"] is None and row["shown"] == "< 10"
 
 
+@pytest.mark.slow
 def test_the_command_line_observations_print_small_counts_as_less_than_n(demo_db, evaluated):
     import io
 
@@ -112,6 +117,7 @@ def test_the_command_line_observations_print_small_counts_as_less_than_n(demo_db
     assert table.at[big, "value"] == str(int(raw[big]))
 
 
+@pytest.mark.slow
 def test_the_studio_preview_shows_less_than_n(app_on, demo_db):
     at = app_on(demo_db, PAGES / "studio.py")
     at.session_state["jaar"] = YEAR  # switching pages in AppTest resets the selection
@@ -122,6 +128,7 @@ def test_the_studio_preview_shows_less_than_n(app_on, demo_db):
     assert preview.loc[preview["Code"] == REGION, "Waarde"].tolist() == ["< 10"]
 
 
+@pytest.mark.slow
 def test_the_data_quality_outliers_show_small_counts_as_less_than_n(app_on, demo_db, tmp_path):
     from koers.sources import own_file
 

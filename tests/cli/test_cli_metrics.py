@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from conftest import ROOT, run_cli
 
 GOOD = ROOT / "tests" / "fixtures" / "kpis" / "good"
@@ -41,6 +43,7 @@ def test_validate_reports_each_problem_with_its_location():
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_kpi_for_a_municipality_and_year(demo_db):
     done = run_cli("--metrics-dir", str(GOOD), "kpi", "--region", "GM0363", "--year", "2020", db=demo_db)
     assert done.returncode == 0, done.stderr
@@ -56,6 +59,7 @@ def test_kpi_for_a_municipality_and_year(demo_db):
     assert {r["theme"] for r in as_json} == {1}
 
 
+@pytest.mark.slow
 def test_targets_from_a_file_set_the_status(demo_db, tmp_path):
     targets = tmp_path / "doelen.csv"
     targets.write_text("kpi;regio;jaar;doel;marge\nt_bijstand_per_1000;GM0363;2020;44,0;2,5\n", encoding="utf-8")

@@ -69,6 +69,7 @@ def test_the_second_session_sets_expected_against_what_happened(db):
             assert compared.at[kpi_id, "outcome"] == ("met" if (change > 0) == (direction == "up") else "not_met")
 
 
+@pytest.mark.slow
 def test_the_overview_shows_the_overdue_example_action(app_on, db):
     at = app_on(db, gemeente=REGION, jaar="2024")
     box = next(w.value for w in at.warning if "verlopen actie" in w.value)
@@ -100,6 +101,7 @@ def test_the_shipped_demo_command_builds_the_loop(tmp_path):
 
 
 @pytest.mark.parametrize("page", sorted((ROOT / "pages").glob("*.py")), ids=lambda p: p.stem)
+@pytest.mark.slow
 def test_every_page_draws_with_the_examples(app_on, db, page):
     at = app_on(db, page, gemeente=REGION, jaar="2024")
     assert not at.exception and not at.error, [e.value for e in at.error]

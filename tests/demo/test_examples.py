@@ -67,6 +67,7 @@ def test_two_builds_give_the_same_figures(example_db, tmp_path):
     pd.testing.assert_frame_equal(frames[0], frames[1])
 
 
+@pytest.mark.slow
 def test_examples_only_for_the_input_indicators(store):
     assert set(RECIPES) | set(DIFFERENCES) == INPUT_IDS
     examples = _examples(store)
@@ -179,6 +180,7 @@ def test_removing_examples_leaves_the_real_data(example_db, tmp_path):
                                 & (after["period"] == "2020")]["value"].iloc[0], 17407585)
 
 
+@pytest.mark.slow
 def test_adding_examples_again_changes_nothing(example_db, tmp_path, library):
     path = tmp_path / "twice.duckdb"
     shutil.copy(example_db, path)

@@ -84,6 +84,7 @@ def test_suppressed_values_are_not_kept_in_a_snapshot(store, library):
         assert bool(series.at["2024", "suppressed"]) and pd.isna(series.at["2024", "value"])
 
 
+@pytest.mark.slow
 def test_expected_effects_are_set_against_what_happened(store, library, tmp_path):
     first = review.create_session(store, library, ADVISOR, "GM0363", 2024, "Voorjaar")
     value_then = review.frozen(store, first).set_index("kpi_id").at[KPI, "value"]

@@ -82,6 +82,7 @@ def edit(at: AppTest, key: str, added: list[dict]) -> None:
     at.session_state[key] = {"edited_rows": {}, "added_rows": added, "deleted_rows": []}
 
 
+@pytest.mark.slow
 def test_roles_are_edited_and_saved_with_an_audit_entry(app_on, demo_db, roles):
     at = app_on(demo_db, PAGE)
     assert [tab.label for tab in at.tabs] == ["Gebruikers en rollen", "Auditlogboek", "Databeheer"]
@@ -109,6 +110,7 @@ def test_roles_are_edited_and_saved_with_an_audit_entry(app_on, demo_db, roles):
                                           "groups": {"koers-advies": "advisor"}}
 
 
+@pytest.mark.slow
 def test_a_roles_save_over_a_change_made_meanwhile_is_refused(app_on, demo_db, roles):
     roles.write_text(ROLES, encoding="utf-8")
     at = app_on(demo_db, PAGE)
@@ -128,6 +130,7 @@ def test_a_roles_save_over_a_change_made_meanwhile_is_refused(app_on, demo_db, r
     assert at.data_editor[0].value.values.tolist() == [["a@gemeente.example", "admin"]]  # their change, to build on
 
 
+@pytest.mark.slow
 def test_a_bad_row_is_one_line_and_nothing_is_written(app_on, demo_db, roles):
     at = app_on(demo_db, PAGE)
     edit(at, "beheer_emails_0", [{"email": "a@gemeente.example", "role": "admin"},
@@ -142,6 +145,7 @@ def test_a_bad_row_is_one_line_and_nothing_is_written(app_on, demo_db, roles):
     assert not roles.exists() and audit(demo_db, "roles").empty
 
 
+@pytest.mark.slow
 def test_governance_is_edited_with_a_version_check(app_on, demo_db, roles):
     at = app_on(demo_db, PAGE)
     overview = table(at, "Bron", "Eigenaar", "Privacyklasse")
@@ -187,6 +191,7 @@ def test_governance_is_edited_with_a_version_check(app_on, demo_db, roles):
     assert any(c.value == "Registratie versie 2" for c in at.caption)
 
 
+@pytest.mark.slow
 def test_the_audit_trail_is_filtered_and_exported(app_on, demo_db, roles, downloads):
     save_governance("03759ned", {"owner": "Team O&S"}, OTHER, None, db=demo_db)
     save_governance("84799NED", {"owner": "Team O&S"}, LOCAL, None, db=demo_db)
@@ -225,6 +230,7 @@ def test_the_page_in_english(app_on, demo_db, roles):
     assert table(at, "Source", "Owner", "Privacy class") is not None
 
 
+@pytest.mark.slow
 def test_governance_is_shown_next_to_each_source_on_the_data_page(app_on, demo_db, roles):
     save_governance("03759ned", {"owner": "Team O&S", "privacy_class": "open", "retention": "onbeperkt"},
                     LOCAL, None, db=demo_db)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
@@ -49,6 +51,7 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     return at
 
 
+@pytest.mark.slow
 def test_an_upload_is_checked_first_and_written_only_on_commit(app_on, demo_db):
     at = app_on(demo_db, PAGE, taal="nl")
     assert [h.value for h in at.header] == ["Bestand laden", "Importgeschiedenis", "Datakwaliteit per indicator"]
@@ -99,6 +102,7 @@ def test_an_upload_is_checked_first_and_written_only_on_commit(app_on, demo_db):
     assert any(s.value.startswith("Import 5 geladen") for s in at.success)
 
 
+@pytest.mark.slow
 def test_data_quality_is_shown_and_an_unreadable_file_is_one_friendly_line(app_on, demo_db):
     at = app_on(demo_db, PAGE)
     at.session_state["taal"] = "en"  # switching pages in AppTest resets the selection: set it here

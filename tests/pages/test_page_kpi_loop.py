@@ -61,6 +61,7 @@ def table(at: AppTest, *columns: str) -> pd.DataFrame | None:
     return next((d.value for d in at.dataframe if set(columns) <= set(d.value.columns)), None)
 
 
+@pytest.mark.slow
 def test_annotations_are_drawn_at_their_period_and_listed(app_on, demo_db):
     lib = library(demo_db)
     with Store.open(demo_db) as store:
@@ -95,6 +96,7 @@ def test_annotations_are_drawn_at_their_period_and_listed(app_on, demo_db):
     assert drawn[drawn["Reeks"] == "Annotaties"]["Periode"].tolist() == ["2021", "2022", "2022-Q3"]
 
 
+@pytest.mark.slow
 def test_a_revised_target_shows_the_original_and_the_history(app_on, demo_db):
     at = app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024", kpi=KPI)
     assert trace(series_chart(at), "Oorspronkelijk doel") is None, "an unrevised target has no separate original"
@@ -121,6 +123,7 @@ def test_a_revised_target_shows_the_original_and_the_history(app_on, demo_db):
     assert drawn[drawn["Reeks"] == "Oorspronkelijk doel"]["Waarde"].tolist() == [present.number(float(target["value"]), "nl")]
 
 
+@pytest.mark.slow
 def test_each_source_shows_its_governance_record_or_not_recorded(app_on, demo_db):
     with Store.open(demo_db) as store:
         store.save_record("governance", {"owner": "CBS, afdeling Regionale statistieken", "licence": "CC BY 4.0",
@@ -152,6 +155,7 @@ def downloads(monkeypatch) -> list:
     return offered
 
 
+@pytest.mark.slow
 def test_suppressed_values_are_shown_as_less_than_n_and_left_out_of_the_chart(app_on, demo_shared, downloads):
     # Terschelling, re-integration provisions: 2021 rests on fewer than 10 people.
     kpi_id, region = "reintegration_provisions_per_10000", "GM0093"

@@ -95,6 +95,7 @@ def as_user(at: AppTest, actor: Actor) -> AppTest:
     return at
 
 
+@pytest.mark.slow
 def test_an_annotation_from_the_form_is_stored_and_drawn_on_the_kpi_chart(app_on, demo_db):
     at = as_user(app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024"), ADVISOR)
     assert [h.value for h in at.header] == ["Annotaties", "Acties", "Doelen"]
@@ -135,6 +136,7 @@ def test_an_annotation_from_the_form_is_stored_and_drawn_on_the_kpi_chart(app_on
     assert any("1 annotatie(s)" in c.value and "laatste (2023): Nieuwe digitale balie sinds maart" in c.value for c in at.caption)
 
 
+@pytest.mark.slow
 def test_an_overdue_action_from_the_form_is_flagged_and_shown_on_the_overview(app_on, demo_db):
     at = as_user(app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024"), ADVISOR)
     due = dt.date.today() - dt.timedelta(days=30)
@@ -177,6 +179,7 @@ def test_an_overdue_action_from_the_form_is_flagged_and_shown_on_the_overview(ap
     assert not any("verlopen actie" in w.value for w in at.warning)
 
 
+@pytest.mark.slow
 def test_a_target_revision_keeps_its_history_and_needs_a_reason(app_on, demo_db):
     with Store.open(demo_db, read_only=True) as store:
         before = store.targets(kpi_id=KPI, region="GM0363").set_index("year")
@@ -221,6 +224,7 @@ def test_a_target_revision_keeps_its_history_and_needs_a_reason(app_on, demo_db)
     assert array(trace(spec, "Oorspronkelijk doel")["y"]) == [pytest.approx(original)]
 
 
+@pytest.mark.slow
 def test_a_stale_save_shows_the_conflict_and_writes_nothing(app_on, demo_db):
     lib = library(demo_db)
     with Store.open(demo_db) as store:
@@ -266,6 +270,7 @@ def test_a_stale_save_shows_the_conflict_and_writes_nothing(app_on, demo_db):
         assert learning.annotations(store, "GM0363").empty
 
 
+@pytest.mark.slow
 def test_a_council_member_sees_no_forms_and_a_forced_write_is_refused(app_on, demo_db):
     lib = library(demo_db)
     with Store.open(demo_db) as store:
@@ -296,6 +301,7 @@ def test_a_council_member_sees_no_forms_and_a_forced_write_is_refused(app_on, de
         assert learning.annotations(store, "GM0363")["text"].tolist() == ["Effect verwacht in 2025"]
 
 
+@pytest.mark.slow
 def test_the_page_in_english(app_on, demo_db):
     at = app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024", taal="en")
     assert at.title[0].value == "Learning — Amsterdam"

@@ -9,6 +9,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
@@ -65,6 +67,7 @@ def value_text(row, lib) -> str:
     return f"{present.number(row.value, 'nl')} {kpi.unit}" if pd.notna(row.value) else "–"
 
 
+@pytest.mark.slow
 def test_off_track_comes_first_and_previous_next_page_through(app_on, demo_shared):
     expected, lib, results = overview(demo_shared, "GM0363")
     at = app_on(demo_shared, PAGE, gemeente="GM0363", jaar="2024")
@@ -109,6 +112,7 @@ def test_off_track_comes_first_and_previous_next_page_through(app_on, demo_share
     assert not at.button(key="pres_previous").disabled
 
 
+@pytest.mark.slow
 def test_a_theme_per_screen_most_off_track_first(app_on, demo_shared):
     expected, lib, _ = overview(demo_shared, "GM0363")
     outcomes = expected[expected["kind"] == "outcome"]
@@ -130,6 +134,7 @@ def test_a_theme_per_screen_most_off_track_first(app_on, demo_shared):
     assert position(at) == "2 / 3" and at.header[0].value.startswith(f"{worst[1]}. ")
 
 
+@pytest.mark.slow
 def test_a_session_is_presented_with_its_frozen_figures(app_on, demo_db, tmp_path):
     lib = library(demo_db)
     with Store.open(demo_db) as store:
@@ -155,6 +160,7 @@ def test_a_session_is_presented_with_its_frozen_figures(app_on, demo_db, tmp_pat
     assert position(at).startswith("1 / "), "another source starts at the first screen"
 
 
+@pytest.mark.slow
 def test_suppressed_values_are_shown_as_less_than_n(app_on, demo_shared):
     expected, lib, _ = overview(demo_shared, "GM0088")  # Schiermonnikoog: small numbers
     hidden = expected[expected["suppressed"]]

@@ -102,6 +102,7 @@ def expected_value_text(row: pd.Series) -> str:
     return present.number(None if pd.isna(row["value"]) else float(row["value"]), "nl")
 
 
+@pytest.mark.slow
 def test_a_session_made_in_the_page_shows_its_frozen_figures_also_after_a_new_import(app_on, demo_db, tmp_path):
     at = as_user(app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024"), ADVISOR)
     assert [h.value for h in at.header] == ["Sessies"]
@@ -144,6 +145,7 @@ def test_a_session_made_in_the_page_shows_its_frozen_figures_also_after_a_new_im
     assert again.set_index("KPI").at["Waardering dienstverlening gemeente", "Waarde"] == "6,30"
 
 
+@pytest.mark.slow
 def test_stage_with_a_version_check_and_expected_against_actual(app_on, demo_db, tmp_path):
     first = new_session(demo_db, "Voorjaarsreview 2025")
     at = as_user(app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024"), ADVISOR)
@@ -199,6 +201,7 @@ def test_stage_with_a_version_check_and_expected_against_actual(app_on, demo_db,
     assert checked["Verandering"].tolist() == ["0,80"]
 
 
+@pytest.mark.slow
 def test_a_council_member_reads_and_makes_reports_but_cannot_write(app_on, demo_db):
     session_id = new_session(demo_db, "Najaarsreview")
     at = as_user(app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024"), COUNCIL)
@@ -239,6 +242,7 @@ def downloads(monkeypatch) -> list:
     return offered
 
 
+@pytest.mark.slow
 def test_a_failing_report_is_one_friendly_line(app_on, demo_db, monkeypatch):
     from koers.loop import report
 

@@ -56,6 +56,7 @@ def fill(at: AppTest, **fields: object) -> AppTest:
     return at
 
 
+@pytest.mark.slow
 def test_the_studio_refuses_an_invalid_kpi_and_saves_a_valid_one_as_versions(app_on, demo_db, metrics):
     at = app_on(demo_db, PAGE)
     at.session_state["jaar"] = 2020  # switching pages in AppTest resets the selection: set it here

@@ -60,6 +60,7 @@ def evaluated(demo_shared):
         return library, evaluate(store, library), kpi_overview(store, library, "GM0363", 2024)
 
 
+@pytest.mark.slow
 def test_theme_page_chain_trends_and_correlation(app_on, demo_shared, evaluated):
     library, results, overview = evaluated
     at = app_on(demo_shared, PAGE, gemeente="GM0363", jaar="2024", thema="2")
@@ -128,6 +129,7 @@ def test_theme_page_chain_trends_and_correlation(app_on, demo_shared, evaluated)
     assert at.query_params["paar"] in (other, [other]) and at.query_params["maat"] in ("level", ["level"])
 
 
+@pytest.mark.slow
 def test_theme_page_in_english_and_back(app_on, demo_shared):
     at = app_on(demo_shared, PAGE, gemeente="GM0363", jaar="2024", thema="3", taal="en")
     assert not at.error, [e.value for e in at.error]

@@ -61,6 +61,7 @@ def value_of(results: pd.DataFrame, kpi_id: str, region: str, year: int) -> pd.S
     return rows.iloc[0]
 
 
+@pytest.mark.slow
 def test_map_ranking_and_side_by_side(app_on, demo_shared, evaluated):
     library, results = evaluated
     kpi_id = "housing_costs_single_person"  # lower is better
@@ -122,6 +123,7 @@ def test_map_ranking_and_side_by_side(app_on, demo_shared, evaluated):
     assert at.query_params["vkpi"] in ("trust_in_council", ["trust_in_council"])
 
 
+@pytest.mark.slow
 def test_default_comparison_is_the_peer_group_and_english_texts(app_on, demo_shared, evaluated):
     library, _ = evaluated
     with Store.open(demo_shared, read_only=True) as store:

@@ -153,6 +153,7 @@ def test_local_mode_has_a_banner_and_the_local_administrator(app_on, demo_shared
     assert actor_of(at) == LOCAL and not any(b.key == "logout" for b in at.button)
 
 
+@pytest.mark.slow
 def test_logging_out_ends_in_the_login_screen(start):
     at = start(USERS[Role.admin])
     at.button(key="logout").click()
@@ -165,6 +166,7 @@ def test_logging_out_ends_in_the_login_screen(start):
 # --- per role ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_council_member_reads_review_sessions_and_writes_nothing(start, demo_db):
     at = start(USERS[Role.council])
     council = actor_of(at)
@@ -203,6 +205,7 @@ def test_a_council_member_reads_review_sessions_and_writes_nothing(start, demo_d
     assert audit(demo_db, last).empty
 
 
+@pytest.mark.slow
 def test_a_viewer_may_not_save_a_kpi(start):
     at = start(USERS[Role.viewer], "studio")
     assert actor_of(at).role == Role.viewer
@@ -213,6 +216,7 @@ def test_a_viewer_may_not_save_a_kpi(start):
     assert any(i.value.startswith("U bekijkt Koers als kijker (management)") for i in review.info)
 
 
+@pytest.mark.slow
 def test_an_advisor_saves_a_kpi_definition_in_her_name_but_does_not_import(start, demo_db, tmp_path):
     at = start(USERS[Role.advisor], "studio")
     advisor = actor_of(at)
@@ -259,6 +263,7 @@ def test_an_advisor_saves_a_kpi_definition_in_her_name_but_does_not_import(start
     assert len(audit(demo_db, last)) == 2
 
 
+@pytest.mark.slow
 def test_an_administrator_edits_governance_and_exports_the_audit_trail(start, demo_db, monkeypatch):
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
     from streamlit.testing.v1 import app_test

@@ -53,6 +53,7 @@ def test_kerncijfers_values_equal_the_parquet(registry_store):
     assert obs["cbs_84799ned_gemiddeldehuishoudensgrootte_32"] == pytest.approx(gm["GemiddeldeHuishoudensgrootte_32"])
 
 
+@pytest.mark.slow
 def test_districts_and_neighbourhoods_are_registered_under_their_municipality(registry_store):
     result = registry_store.commit_import(cbs_odata3.load(str(CBS / "84799NED")))
     assert result.rows_rejected == 0
@@ -89,6 +90,7 @@ def test_unreadable_odata4_folder_is_one_line_naming_the_file(tmp_path, broken):
     assert "measure-codes.json" in message and "\n" not in message
 
 
+@pytest.mark.slow
 def test_live_v3_feed_equals_the_parquet_form(registry_store, tmp_path):
     from tests.replay_server import ReplayServer
 

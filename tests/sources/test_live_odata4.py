@@ -69,6 +69,7 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_live_import_equals_recorded_folder(server: ReplayServer, tmp_path: Path) -> None:
     fractions: list[float] = []
     live = _import(tmp_path / "live.duckdb", TABLE, base_url=server.base_url_v4,
@@ -94,6 +95,7 @@ def _koers(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.slow
 def test_cli_import_with_base_url(server: ReplayServer, tmp_path: Path) -> None:
     database = tmp_path / "cli.duckdb"
     done = _koers("--db", str(database), "import", "cbs-odata4", TABLE, "--base-url", server.base_url_v4, cwd=tmp_path)
@@ -106,6 +108,7 @@ def test_cli_import_with_base_url(server: ReplayServer, tmp_path: Path) -> None:
     assert len(server.requests_for("Observations")) == math.ceil(OBSERVATION_ROWS / PAGE_SIZE)
 
 
+@pytest.mark.slow
 def test_cli_unknown_table_is_one_line(server: ReplayServer, tmp_path: Path) -> None:
     done = _koers("--db", str(tmp_path / "cli.duckdb"), "import", "cbs-odata4", "99999xyz",
                   "--base-url", server.base_url_v4, cwd=tmp_path)
@@ -211,6 +214,7 @@ def _follow(session: requests.Session, url: str) -> tuple[list[dict], list[dict]
     return rows, bodies
 
 
+@pytest.mark.slow
 def test_replay_server_v3_typed_dataset_is_paged_and_keeps_the_filter() -> None:
     v3_filter = "startswith(WijkenEnBuurten,'GM')"
     with ReplayServer(CBS, page_size=5000) as server, requests.Session() as session:

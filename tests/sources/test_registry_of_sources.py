@@ -63,6 +63,7 @@ def test_each_source_is_an_import_command():
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda source: source.name)
+@pytest.mark.slow
 def test_each_import_command_takes_the_declared_arguments(source: Source):
     shown = run_cli("import", source.name, "--help")
     assert shown.returncode == 0, shown.stderr
@@ -70,6 +71,7 @@ def test_each_import_command_takes_the_declared_arguments(source: Source):
         assert (argument.metavar or argument.name) in shown.stdout, argument.name
 
 
+@pytest.mark.slow
 def test_each_upload_is_a_choice_on_the_data_page(app_on, demo_db):
     at = app_on(demo_db, PAGE, taal="nl")
     kinds = at.segmented_control(key="data_kind")
