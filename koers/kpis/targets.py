@@ -19,6 +19,7 @@ ALIASES = {
     "note": ("note", "toelichting", "opmerking"),
 }
 REQUIRED = ("kpi_id", "region_code", "year", "value")
+YEARS = range(1900, 2101)  # the years a KPI is computed or a target set for (the command line's --year too)
 
 
 def _number(text: object) -> float | None:
