@@ -232,11 +232,19 @@ def cmd_kpi(args: argparse.Namespace) -> None:
 
 
 def cmd_targets_import(args: argparse.Namespace) -> None:
-    from koers.kpis.targets import read_targets
+    """Targets from a file, checked as an import is: any rejected row and none is loaded (exit 2,
+    the reasons kept for `koers rejected <id>`)."""
+    from koers.kpis.targets import check_targets, read_targets
 
-    frame = read_targets(Path(args.file))
+    rows = read_targets(Path(args.file))
+    library = _library(args)  # the KPIs a target may be for: built-in and own
     with _open(args) as store:
-        written = store.upsert_targets(frame, source=f"bestand {Path(args.file).name}")
+        checked = check_targets(rows, library.kpis, store.regions(kinds=types.REGION_KINDS))
+        if checked.rows_rejected:
+            import_id = store.log_refused_targets(str(args.file), checked.rows_read, checked.rejected)
+            raise KoersError("errors.targets.refused", file=args.file, rejected=checked.rows_rejected,
+                             read=checked.rows_read, import_id=import_id)
+        written = store.upsert_targets(checked.targets, source=f"bestand {Path(args.file).name}")
     _say("cli.targets_loaded", targets=written, file=args.file)
 
 
