@@ -414,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     except KoersError as error:
         print(error.message(), file=sys.stderr)
         return 2
+    if args.lang:  # also when written short (`--la en`), which the look-ahead above does not read
+        os.environ["KOERS_LANG"] = args.lang
     try:
         args.run(args)
     except KoersError as error:
