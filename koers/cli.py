@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from koers import arguments as types
 from koers import i18n, present
 from koers.errors import FileProblem, KoersError, language
 from koers.i18n import Message
@@ -128,12 +129,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_regions(args: argparse.Namespace) -> None:
-    import datetime as dt
-
-    on = dt.date.fromisoformat(args.on) if args.on else None
-    kinds = tuple(args.kinds.split(",")) if args.kinds else ("municipality",)
     with _open(args, read_only=True) as store:
-        frame = store.regions(on=on, kinds=kinds)
+        frame = store.regions(on=args.on, kinds=args.kinds or ("municipality",))
     for column in ("valid_from", "valid_to"):
         frame[column] = pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d")
     _write_csv(frame[["code", "name", "province_code", "valid_from", "valid_to"]].rename(columns={"province_code": "province"}))
@@ -206,17 +203,13 @@ def cmd_metrics_catalog(args: argparse.Namespace) -> None:
 
 
 def cmd_kpi(args: argparse.Namespace) -> None:
-    import datetime as dt
-
     from koers.kpis.assess import kpi_overview
 
     library = _library(args)
-    custom = [c.strip().upper() for c in args.peers_list.split(",")] if args.peers_list else None
-    harmonise = dt.date.fromisoformat(args.harmonise) if args.harmonise else None
     with _open(args, read_only=True) as store:
         if store.region(args.region) is None:
             raise KoersError("errors.cli.unknown_region_code", region=args.region)
-        frame = kpi_overview(store, library, args.region, args.year, args.theme, args.peers, custom, harmonise)
+        frame = kpi_overview(store, library, args.region, args.year, args.theme, args.peers, args.peers_list, args.harmonise)
     frame["status"] = frame["status"].map(lambda s: present.status_word(s, language()))
     columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected"]
     flags = ["provisional", "harmonised", "example", "suppressed"]
@@ -239,11 +232,19 @@ def cmd_kpi(args: argparse.Namespace) -> None:
 
 
 def cmd_targets_import(args: argparse.Namespace) -> None:
-    from koers.kpis.targets import read_targets
+    """Targets from a file, checked as an import is: any rejected row and none is loaded (exit 2,
+    the reasons kept for `koers rejected <id>`)."""
+    from koers.kpis.targets import check_targets, read_targets
 
-    frame = read_targets(Path(args.file))
+    rows = read_targets(Path(args.file))
+    library = _library(args)  # the KPIs a target may be for: built-in and own
     with _open(args) as store:
-        written = store.upsert_targets(frame, source=f"bestand {Path(args.file).name}")
+        checked = check_targets(rows, library.kpis, store.regions(kinds=types.REGION_KINDS))
+        if checked.rows_rejected:
+            import_id = store.log_refused_targets(str(args.file), checked.rows_read, checked.rejected)
+            raise KoersError("errors.targets.refused", file=args.file, rejected=checked.rows_rejected,
+                             read=checked.rows_read, import_id=import_id)
+        written = store.upsert_targets(checked.targets, source=f"bestand {Path(args.file).name}")
     _say("cli.targets_loaded", targets=written, file=args.file)
 
 
@@ -336,37 +337,40 @@ COMMANDS: tuple[Command, ...] = (
     Command("demo", "build the demo database from the shipped CBS data", cmd_demo, (
         Argument("--force", action="store_true", help="rebuild when the database exists"),)),
     Command("regions", "regions as CSV: code,name,province,valid_from,valid_to", cmd_regions, (
-        Argument("--on", metavar="DATE", help="only regions that existed on DATE (YYYY-MM-DD)"),
-        Argument("--kinds", help="comma-separated kinds (default municipality; also province, country, district, …)"))),
+        Argument("--on", metavar="DATE", type=types.date, help="only regions that existed on DATE (YYYY-MM-DD)"),
+        Argument("--kinds", type=types.region_kinds,
+                 help="comma-separated kinds (default municipality; also province, country, district, …)"))),
     Command("indicators", "indicators as CSV", cmd_indicators),
     Command("observations", "observations as CSV", cmd_observations, (
-        Argument("--indicator"), Argument("--region"), Argument("--period"),
+        Argument("--indicator", type=types.identifier), Argument("--region", type=types.region_code),
+        Argument("--period", type=types.period, help="2024, 2024-Q1 or 2024-01"),
         Argument("--all-sources", action="store_true", help="every source's value, not only the one shown"))),
     Command("imports", "the import log as CSV", cmd_imports),
-    Command("rejected", "rejected rows as CSV", cmd_rejected, (Argument("import_id", nargs="?", type=int),)),
+    Command("rejected", "rejected rows as CSV", cmd_rejected, (Argument("import_id", nargs="?", type=types.record_id),)),
     Command("metrics", "the KPI library"),
     Command("metrics validate", "check the built-in and own KPI definitions", cmd_metrics_validate, (
-        Argument("metrics", nargs="?", metavar="PATH",
+        Argument("metrics", nargs="?", metavar="PATH", type=types.existing_folder,
                  help="folder of own YAML definitions (default: $KOERS_METRICS or metrics/custom)"),)),
     Command("metrics catalog", "write the KPI catalogue (docs/metrics.md)", cmd_metrics_catalog, (
-        Argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" / "metrics.md")),)),
+        Argument("--out", type=types.path, default=str(Path(__file__).resolve().parents[1] / "docs" / "metrics.md")),)),
     Command("kpi", "every KPI for one municipality and year", cmd_kpi, (
-        Argument("--region", required=True, type=str.upper),
-        Argument("--year", required=True, type=int),
-        Argument("--theme", type=int, choices=(1, 2, 3)),
+        Argument("--region", required=True, type=types.region_code),
+        Argument("--year", required=True, type=types.year),
+        Argument("--theme", type=types.theme, help="1, 2 or 3"),
         Argument("--format", choices=("csv", "json"), default="csv"),
         Argument("--peers", choices=present.PEER_KINDS, default="size",
                  help="peer group (default: same size class)"),
-        Argument("--peers-list", help="comma-separated codes for --peers custom"),
-        Argument("--harmonise", metavar="DATE", help="merger-harmonised series on the division of DATE"))),
+        Argument("--peers-list", type=types.region_codes, help="comma-separated codes for --peers custom"),
+        Argument("--harmonise", metavar="DATE", type=types.date, help="merger-harmonised series on the division of DATE"))),
     Command("targets", "targets per KPI, region and year"),
     Command("targets import", "load targets from CSV/XLSX: kpi_id, region_code, year, value[, tolerance, note]",
-            cmd_targets_import, (Argument("file"),)),
-    Command("targets list", "targets as CSV", cmd_targets_list, (Argument("--kpi"), Argument("--region"))),
+            cmd_targets_import, (Argument("file", type=types.existing_file),)),
+    Command("targets list", "targets as CSV", cmd_targets_list, (
+        Argument("--kpi", type=types.identifier), Argument("--region", type=types.region_code))),
     Command("report", "a review session's report for the council, as PDF or HTML", cmd_report, (
-        Argument("session_id", metavar="SESSION_ID", type=int),
+        Argument("session_id", metavar="SESSION_ID", type=types.record_id),
         Argument("--format", choices=("pdf", "html"), default="pdf"),
-        Argument("--out", required=True, metavar="FILE", help="file to write"))),
+        Argument("--out", required=True, metavar="FILE", type=types.path, help="file to write"))),
     Command("examples", "the demo's invented example data"),
     Command("examples remove", "remove every invented figure and target", cmd_examples_remove),
 )
@@ -380,18 +384,19 @@ def _import_commands() -> tuple[Command, ...]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="koers", description="Koers: sturen op maatschappelijk effect — indicator store")
-    parser.add_argument("--db", help="database file (default: $KOERS_DB or data/koers.duckdb)")
+    parser = types.Parser(prog="koers", description="Koers: sturen op maatschappelijk effect — indicator store")
+    parser.add_argument("--db", type=types.path, help="database file (default: $KOERS_DB or data/koers.duckdb)")
     parser.add_argument("--lang", choices=["nl", "en"], help="language of messages (default: $KOERS_LANG or nl)")
-    parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for a busy database (default 120)")
-    parser.add_argument("--metrics-dir", help="folder of own KPI definitions (default: $KOERS_METRICS or metrics/custom)")
+    parser.add_argument("--wait", type=types.seconds, default=120.0, help="seconds to wait for a busy database (default 120)")
+    parser.add_argument("--metrics-dir", type=types.existing_folder,
+                        help="folder of own KPI definitions (default: $KOERS_METRICS or metrics/custom)")
     # Each group's subparsers by the group's name; "" is the top level.
     groups = {"": parser.add_subparsers(dest="command", required=True)}
     for command in COMMANDS + _import_commands():
         group, _, name = command.name.rpartition(" ")
         sub = groups[group].add_parser(name, help=command.help)
         for argument in command.arguments:
-            argument.add_to(sub)
+            types.typed(argument).add_to(sub)  # a data source's option without a type is checked as text
         if command.run is None:
             groups[command.name] = sub.add_subparsers(dest=command.dest or f"{name}_command", required=True)
         else:
@@ -400,8 +405,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.lang:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    lang = types.chosen_language(argv)  # before parsing: a bad argument is told in the language asked for
+    if lang:
+        os.environ["KOERS_LANG"] = lang
+    try:
+        args = build_parser().parse_args(argv)
+    except KoersError as error:
+        print(error.message(), file=sys.stderr)
+        return 2
+    if args.lang:  # also when written short (`--la en`), which the look-ahead above does not read
         os.environ["KOERS_LANG"] = args.lang
     try:
         args.run(args)

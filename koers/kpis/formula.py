@@ -97,9 +97,7 @@ def _convert(node: ast.AST, depth: int) -> Node:
     if depth > MAX_DEPTH:
         raise FormulaError("errors.formula.too_deep")
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        if not math.isfinite(node.value):
-            raise FormulaError("errors.formula.number_out_of_range")
-        return Number(float(node.value))
+        return Number(_finite(node.value))
     if isinstance(node, ast.Name):
         if not ID.match(node.id):
             raise FormulaError("errors.formula.invalid_id", id=node.id)
@@ -125,6 +123,18 @@ def _convert(node: ast.AST, depth: int) -> Node:
             raise FormulaError("errors.formula.nested_lag", name=name)
         return Call(name, args)
     raise FormulaError("errors.formula.not_allowed", functions=", ".join(FUNCTIONS))
+
+
+def _finite(value: int | float) -> float:
+    """A number as written, as a float: `1e999` is infinite, and an integer of 400 digits is beyond
+    what a float holds at all (`float()` raises OverflowError): both are out of range."""
+    try:
+        number = float(value)
+    except OverflowError:
+        raise FormulaError("errors.formula.number_out_of_range") from None
+    if not math.isfinite(number):
+        raise FormulaError("errors.formula.number_out_of_range")
+    return number
 
 
 def _uses_window(node: Node) -> bool:

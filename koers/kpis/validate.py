@@ -114,8 +114,11 @@ def field_path(loc: tuple) -> str:
 
 def validate_document(document: object, origin: Origin = NO_ORIGIN) -> tuple[Kpi | None, list[Problem]]:
     """One KPI document (a mapping in the YAML's shape) as a Kpi, or None with its shape problems."""
-    has_id = isinstance(document, dict) and document.get("id") not in (None, "")
-    label = str(document["id"]) if has_id else (f"#{origin.position}" if origin.position else "")
+    # The id names the KPI in its problems only when it is text: an id that is a list or a mapping
+    # is shown by its place in the file, never turned into text before it is validated.
+    written_id = document.get("id") if isinstance(document, dict) else None
+    has_id = isinstance(written_id, str) and written_id.strip() != ""
+    label = written_id[:80] if has_id else (f"#{origin.position}" if origin.position else "")
     try:
         return Kpi.model_validate(document), []
     except ValidationError as error:

@@ -45,7 +45,7 @@ from koers.errors import KoersError
 from koers.i18n import Message
 from koers.indicators.catalogue import slug
 from koers.kpis.evaluate import evaluate
-from koers.kpis.library import Library, read_yaml
+from koers.kpis.library import Library, read_yaml, safe_load
 from koers.kpis.validate import Origin, Problem, run_rules, validate_document
 from koers.store import Conflict, Store
 from metrics.model import Kpi
@@ -217,10 +217,10 @@ def list_versions(folder: Path, kpi_id: str) -> list[Version]:
     found = []
     for path in sorted(versions_folder(folder, kpi_id).glob("v*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = safe_load(path) or {}  # in the advisor's folder: read as defensively as a KPI file
             found.append(Version(int(data["version"]), dt.datetime.fromisoformat(str(data["saved_at"])),
                                  data.get("author"), data.get("origin"), path, data.get("kpi") or {}))
-        except (yaml.YAMLError, KeyError, TypeError, ValueError):
+        except (yaml.YAMLError, OSError, KeyError, TypeError, ValueError):
             continue  # not a version file of ours
     return sorted(found, key=lambda v: v.number)
 

@@ -56,6 +56,33 @@ class Targets(AuditedRecords):
             con.unregister("new_target")
         return len(frame)
 
+    def log_refused_targets(self, file: str, rows_read: int, rejected: pd.DataFrame, actor: Actor = LOCAL) -> int:
+        """Record a targets file that was refused, as an import with rejected rows is recorded: a log
+        row (kind `targets`, status `rejected`, nothing loaded) and each rejected row with its reason
+        (`rejected` columns: record, raw, field, reason_nl, reason_en), read back by `rejected(id)`.
+        No target is written: a file with any bad row loads none (half a plan is no plan).
+        Returns the import id."""
+        require(actor, Permission.set_target)
+        con = self._con
+        records = int(rejected["record"].nunique())
+        con.register("refused_target", rejected[["record", "raw", "field", "reason_nl", "reason_en"]])
+        try:
+            with self.transaction():
+                import_id = int(con.execute(
+                    """INSERT INTO import_log (id, kind, file, started, finished, rows_read, rows_loaded, rows_new,
+                                               rows_revised, rows_unchanged, rows_rejected, status)
+                       VALUES (nextval('import_id_seq'), 'targets', ?, ?, ?, ?, 0, 0, 0, 0, ?, 'rejected') RETURNING id""",
+                    [file, dt.datetime.now(), dt.datetime.now(), rows_read, records],
+                ).fetchall()[0][0])
+                con.execute("""INSERT INTO rejected_row
+                               SELECT ?, CAST(record AS BIGINT), raw, field, reason_nl, reason_en FROM refused_target""",
+                            [import_id])
+                self._audit(actor, "import", "import", import_id, None,
+                            self._row("SELECT * EXCLUDE (started) FROM import_log WHERE id = ?", [import_id]))
+        finally:
+            con.unregister("refused_target")
+        return import_id
+
     def revise_target(self, kpi_id: str, region: str, year: int, value: float, tolerance: float, reason: str,
                       actor: Actor, version: int | None) -> dict:
         """Set or change one target, with a reason. `version`: the target's version the editor

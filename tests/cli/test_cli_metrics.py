@@ -63,7 +63,7 @@ def test_kpi_for_a_municipality_and_year(demo_db):
 def test_targets_from_a_file_set_the_status(demo_db, tmp_path):
     targets = tmp_path / "doelen.csv"
     targets.write_text("kpi;regio;jaar;doel;marge\nt_bijstand_per_1000;GM0363;2020;44,0;2,5\n", encoding="utf-8")
-    done = run_cli("targets", "import", str(targets), db=demo_db)
+    done = run_cli("--metrics-dir", str(GOOD), "targets", "import", str(targets), db=demo_db)
     assert done.returncode == 0, done.stderr
     rows = {r["kpi_id"]: r for r in csv.DictReader(io.StringIO(
         run_cli("--metrics-dir", str(GOOD), "kpi", "--region", "GM0363", "--year", "2020", db=demo_db).stdout))}
@@ -71,8 +71,13 @@ def test_targets_from_a_file_set_the_status(demo_db, tmp_path):
     assert (rows["t_bijstand_per_1000"]["target"], rows["t_bijstand_per_1000"]["status"]) == ("44", "at risk")
     bad = tmp_path / "fout.csv"
     bad.write_text("kpi;regio;jaar;doel\nt_x;GM0363;twintig;4\n", encoding="utf-8")
-    refused = run_cli("targets", "import", str(bad), db=demo_db)
-    assert refused.returncode == 2 and refused.stderr.strip().splitlines()[-1].endswith("line 2, column year: not a number ('twintig')")
+    refused = run_cli("--metrics-dir", str(GOOD), "targets", "import", str(bad), db=demo_db)
+    import_id = run_cli("imports", db=demo_db).stdout.splitlines()[-1].split(",")[0]
+    assert refused.returncode == 2 and refused.stderr.strip().splitlines() == [
+        f"{bad}: 1 of 1 rows rejected, so no target was loaded; see `koers rejected {import_id}`, correct the file and import it again"]
+    reasons = [(r["record"], r["field"], r["reason"])
+               for r in csv.DictReader(io.StringIO(run_cli("rejected", import_id, db=demo_db).stdout))]
+    assert reasons == [("2", "kpi_id", 'unknown KPI "t_x"'), ("2", "year", 'year "twintig" is not a whole year from 1900 to 2100')]
 
 
 def test_unknown_region_is_one_line(demo_db):

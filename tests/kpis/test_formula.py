@@ -48,6 +48,9 @@ def test_functions_parse_to_calls():
         ("(" * 60 + "a" + "+1)" * 60, "nested too deeply"),
         ("-" * 100 + "a", "nested too deeply"),
         ("1e999", "out of range"),
+        ("1" * 400 + " * a", "out of range"),
+        ("0x" + "f" * 300, "out of range"),
+        ("lag(a, " + "9" * 400 + ")", "out of range"),
         ("a" * 600, "longer than"),
     ],
 )

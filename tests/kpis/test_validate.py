@@ -143,3 +143,15 @@ def test_every_rule_in_the_module_is_listed_in_rules():
     """The rules are listed in one place: a `rule_*` function left out of `RULES` would never run."""
     defined = {name for name in dir(validate) if name.startswith("rule_")}
     assert defined and defined == {rule.__name__ for rule in RULES}
+
+
+def test_a_formula_with_a_400_digit_number_is_a_located_problem_not_a_crash(tmp_path):
+    path = tmp_path / "groot.yaml"
+    path.write_text(RATIO.replace("{denominator}", "denominator: average_population").replace("{scale}", "1000")
+                    .replace("inwoners_per_1000_gemiddeld", "groot_getal")
+                    .replace("    type: ratio\n    numerator: population", f"    type: formula\n    formula: population * {'9' * 400}")
+                    .replace("    denominator: average_population\n    scale: 1000                                     # line 12\n", "")
+                    .replace("unit: per 1.000 inwoners", "unit: aantal"), encoding="utf-8")
+    library = load_library(tmp_path, KNOWN)
+    assert [p.text("en") for p in library.problems] == [f"{path}:10: groot_getal: definition.formula: number out of range"]
+    assert "groot_getal" not in library.kpis or library.errors
