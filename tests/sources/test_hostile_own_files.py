@@ -1,0 +1,132 @@
+"""Own files that try to hurt: blank keys, formulas without a value, numbers that are no figures,
+periods that are no years, reserved and formula-like names. Every file here is real (CSV text,
+XLSX written by openpyxl, Parquet by pyarrow) and goes into a real DuckDB store; each bad row
+must end as a rejected row with its reason, each bad file as one line, and nothing else may change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from koers.sources import own_file
+from koers.store import ImportResult, Store
+
+from cbs_reference import observation, population, registry_db, store  # noqa: F401 - fixtures
+
+HEADER = ["indicator", "gemeente", "jaar", "waarde"]
+
+
+def _xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER) -> Path:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(header)
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+    return path
+
+
+def _commit(store: Store, path: Path, **mapping: str) -> tuple[ImportResult, dict[int, tuple[str, str, str]]]:
+    """Import `path`; the result and the rejected rows: record -> (field, reason_nl, reason_en)."""
+    result = store.commit_import(own_file.load(path, own_file.FileMapping(**mapping)))
+    rejected = store.rejected(result.import_id)
+    reasons = {int(r.record): (r.field, r.reason_nl, r.reason_en) for r in rejected.itertuples()}
+    assert len(reasons) == len(rejected)  # one rejected row per record here
+    return result, reasons
+
+
+def _accounted(result: ImportResult) -> None:
+    assert result.rows_read == result.rows_loaded + result.rows_rejected
+    assert result.rows_loaded == result.rows_new + result.rows_revised + result.rows_unchanged
+
+
+# --- 1. blank keys and formulas without a value ------------------------------------------------
+
+
+@pytest.mark.parametrize(("blank", "field", "reason"), [
+    (0, "indicator", "indicator missing in column indicator"),
+    (1, "gemeente", "region missing in column gemeente"),
+    (2, "jaar", "period missing in column jaar"),
+])
+def test_blank_key_cells_in_xlsx_are_rejected_rows(store: Store, tmp_path: Path, blank: int, field: str,
+                                                   reason: str) -> None:
+    good = ["population", "GM0363", 2020, population("GM0363", 2020)]
+    bad = ["population", "GM0363", 2021, population("GM0363", 2021)]
+    bad[blank] = None
+    result, rejected = _commit(store, _xlsx(tmp_path / "blanco.xlsx", [good, bad]))
+    assert rejected == {3: (field, rejected[3][1], reason)}
+    assert rejected[3][1] and "ontbreekt" in rejected[3][1]
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 1, 1)
+    assert observation(store, "population", "GM0363", "2020", "eigen_blanco")["value"] == population("GM0363", 2020)
+
+
+def test_formula_cells_without_a_cached_value_are_rejected_rows(store: Store, tmp_path: Path) -> None:
+    # openpyxl writes formulas without their result, as any program but Excel does: read with
+    # cached values, such a cell is None.
+    rows = [["population", "GM0363", 2019, population("GM0363", 2019)],
+            ["population", "GM0363", 2020, "=SUM(1,2)"],            # the value
+            ["=LOWER(\"POPULATION\")", "GM0363", 2021, 5],           # the indicator
+            ["population", '=CONCAT("GM","0363")', 2022, 6],         # the region
+            ["population", "GM0363", "=2020+3", 7]]                  # the period
+    result, rejected = _commit(store, _xlsx(tmp_path / "formules.xlsx", rows))
+    assert {record: field for record, (field, _, _) in rejected.items()} == {
+        3: "waarde", 4: "indicator", 5: "gemeente", 6: "jaar"}
+    for field, nl, en in rejected.values():
+        assert en == f"cell in column {field} is a formula without a computed value; open the file in Excel, save it and import it again"
+        assert "formule zonder berekende waarde" in nl
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 1, 4)
+    # The formula's value is not stored as "missing": there is no 2020 observation at all.
+    frame = store.observations("population", "GM0363", None, all_sources=True)
+    assert frame[frame["source"] == "eigen_formules"]["period"].tolist() == ["2019"]
+
+
+def test_a_formula_with_its_cached_value_is_read_as_that_value(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "berekend.xlsx", [["population", "GM0363", 2020, "=1+1"]])
+    # Write the cached value as Excel would, next to the formula (<f>1+1</f><v>2</v>).
+    import zipfile
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert b"<f>1+1</f><v></v>" in sheet or b"<f>1+1</f><v />" in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"<f>1+1</f><v></v>", b"<f>1+1</f><v>2</v>").replace(
+        b"<f>1+1</f><v />", b"<f>1+1</f><v>2</v>")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    batch = own_file.load(path)
+    assert batch.observations.column("value").to_pylist() == [2.0] and batch.rejected.num_rows == 0
+
+
+def test_blank_key_cells_in_parquet_are_rejected_rows(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "blanco.parquet"
+    pq.write_table(pa.table({
+        "indicator": ["population", None, "population", "population", "population"],
+        "gemeente": ["GM0363", "GM0363", None, "GM0363", "  "],
+        "jaar": pa.array([2020, 2021, 2022, None, 2023], pa.int64()),
+        "waarde": pa.array([population("GM0363", y) for y in (2020, 2021, 2022, 2023, 2023)], pa.float64()),
+    }), path)
+    result, rejected = _commit(store, path)
+    assert {record: (field, en) for record, (field, _, en) in rejected.items()} == {
+        2: ("indicator", "indicator missing in column indicator"),
+        3: ("gemeente", "region missing in column gemeente"),
+        4: ("jaar", "period missing in column jaar"),
+        5: ("gemeente", "region missing in column gemeente"),
+    }
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 1, 4)
+    _accounted(result)
+
+
+def test_blank_key_in_a_wide_xlsx_rejects_each_value_of_the_row(store: Store, tmp_path: Path) -> None:
+    rows = [["GM0363", 2020, population("GM0363", 2020), 1.5], [None, 2021, population("GM0363", 2021), 2.5]]
+    path = _xlsx(tmp_path / "breed.xlsx", rows, header=["gemeente", "jaar", "population", "Tevredenheid"])
+    batch = own_file.load(path)
+    # Two rows of two values: the blank region's row holds two values, both rejected.
+    assert batch.rows_read == 4 and batch.observations.num_rows == 2
+    assert batch.rejected.column("record").to_pylist() == [3, 3]
+    assert set(batch.rejected.column("reason_en").to_pylist()) == {"region missing in column gemeente"}
+    result = store.commit_import(batch)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 2, 2)
