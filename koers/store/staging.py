@@ -20,6 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from koers.access import LOCAL, Actor, Permission, require
+from koers.errors import KoersError
+from koers.i18n import Message
 from koers.indicators.catalogue import CanonicalIndicator
 from koers.progress import Progress, no_progress
 from koers.sources.registry import Region
@@ -124,6 +126,40 @@ def coded_batch(observations: pa.Table) -> tuple[pa.Table, dict[str, pa.Table]]:
     return pa.Table.from_batches(table.to_batches(max_chunksize=_SCAN_BATCH), table.schema), distinct
 
 
+def _missing(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Per row: no text. A dictionary-encoded column can hide a null among its values (a valid
+    index pointing at a null entry), so its values are looked through."""
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_dictionary(column.type):
+        return pc.fill_null(pc.is_null(column.dictionary).take(column.indices), True)
+    return pc.is_null(column)
+
+
+# What every importer promises about the rows it hands over (rows that break a promise belong in
+# `rejected`, with a reason): one small rule each, returning the rows that break it. Written for
+# importers to come as much as for today's: a value of inf or NaN stored as a figure would spread
+# through every sum and median of the KPIs.
+BATCH_RULES = {
+    "not_finite": lambda rows: pc.fill_null(pc.invert(pc.is_finite(rows.column("value"))), False),
+    "no_indicator": lambda rows: _missing(rows.column("indicator_id")),
+    "no_region": lambda rows: pc.and_(_missing(rows.column("region_code")), _missing(rows.column("region_key"))),
+    "no_period": lambda rows: _missing(rows.column("period")),
+}
+
+
+def refuse_broken_batch(batch: ImportBatch) -> None:
+    """A KoersError naming the file, the record and the first broken promise (`BATCH_RULES`), before
+    anything is written: a batch that breaks one is refused whole."""
+    rows = batch.observations
+    for problem, rule in BATCH_RULES.items():
+        broken = rule(rows)
+        if rows.num_rows and pc.any(broken).as_py():
+            first = pc.index(broken, True).as_py()
+            value = rows.column("value")[first].as_py()
+            raise KoersError("errors.batch.refused", file=batch.file, record=rows.column("record")[first].as_py(),
+                             problem=Message(f"errors.batch.{problem}", value=value))
+
+
 class Staging(Regions, Observations, AuditedRecords):
     """Committing an import and its dry run; the staging steps they share."""
 
@@ -136,6 +172,7 @@ class Staging(Regions, Observations, AuditedRecords):
         replaced, new ones are inserted. The audit entry is part of the same transaction.
         """
         require(actor, Permission.import_data)
+        refuse_broken_batch(batch)
         con = self._con
         try:
             with self.transaction():
@@ -339,6 +376,7 @@ class Staging(Regions, Observations, AuditedRecords):
         Returns the would-be result (import_id 0) and the would-be rejected rows, by record:
         record, field, reason_nl, reason_en, raw.
         """
+        refuse_broken_batch(batch)
         con = self._con
         con.execute("BEGIN TRANSACTION")
         try:

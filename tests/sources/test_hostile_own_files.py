@@ -130,3 +130,58 @@ def test_blank_key_in_a_wide_xlsx_rejects_each_value_of_the_row(store: Store, tm
     assert set(batch.rejected.column("reason_en").to_pylist()) == {"region missing in column gemeente"}
     result = store.commit_import(batch)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 2, 2)
+
+
+# --- 2. numbers that are no figures, periods that are no years --------------------------------
+
+
+def test_infinite_and_nan_values_and_periods_outside_1900_2100_are_rejected_rows(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "vreemd.csv"
+    path.write_text("indicator;gemeente;jaar;waarde\n"
+                    "population;GM0363;2020;1e309\n"      # overflows to inf
+                    "population;GM0363;2021;-1e309\n"
+                    "population;GM0363;0000;5\n"
+                    "population;GM0363;9999;5\n"
+                    "population;GM0363;1899;5\n"
+                    "population;GM0363;2101-Q1;5\n"
+                    f"population;GM0363;2022;{int(population('GM0363', 2022))}\n", encoding="utf-8")
+    result, rejected = _commit(store, path)
+    assert {record: en for record, (_, _, en) in rejected.items()} == {
+        2: 'value "1e309" in column waarde is not a finite number',
+        3: 'value "-1e309" in column waarde is not a finite number',
+        4: 'period "0000" in column jaar lies outside the years 1900–2100',
+        5: 'period "9999" in column jaar lies outside the years 1900–2100',
+        6: 'period "1899" in column jaar lies outside the years 1900–2100',
+        7: 'period "2101-Q1" in column jaar lies outside the years 1900–2100',
+    }
+    assert rejected[2][1] == 'waarde "1e309" in kolom waarde is geen eindig getal'
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (7, 1, 6)
+    stored = store.observations("population", "GM0363", None, all_sources=True)
+    stored = stored[stored["source"] == "eigen_vreemd"]
+    assert stored[["period", "value"]].values.tolist() == [["2022", population("GM0363", 2022)]]
+
+
+def test_the_years_1900_and_2100_are_periods(tmp_path: Path) -> None:
+    path = tmp_path / "randen.csv"
+    path.write_text("indicator;gemeente;jaar;waarde\nx;GM0363;1900;1\nx;GM0363;2100-12;2\n", encoding="utf-8")
+    batch = own_file.load(path)
+    assert batch.observations.column("period").to_pylist() == ["1900", "2100-12"] and batch.rejected.num_rows == 0
+
+
+def test_nan_and_inf_in_parquet_are_rejected_not_stored(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "nan.parquet"
+    pq.write_table(pa.table({
+        "indicator": ["population"] * 4, "gemeente": ["GM0363"] * 4,
+        "jaar": pa.array([2019, 2020, 2021, 2022], pa.int64()),
+        # a real NaN (not null), inf, -inf, and one figure; a null would be "missing", as it should
+        "waarde": pa.array([float("nan"), float("inf"), float("-inf"), population("GM0363", 2022)], pa.float64()),
+    }), path)
+    result, rejected = _commit(store, path)
+    assert {record: en for record, (_, _, en) in rejected.items()} == {
+        1: 'value "nan" in column waarde is not a finite number',
+        2: 'value "inf" in column waarde is not a finite number',
+        3: 'value "-inf" in column waarde is not a finite number',
+    }
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 1, 3)
+    stored = store.observations("population", "GM0363", None, all_sources=True)
+    assert stored[stored["source"] == "eigen_nan"]["period"].tolist() == ["2022"]
