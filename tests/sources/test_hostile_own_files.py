@@ -185,3 +185,75 @@ def test_nan_and_inf_in_parquet_are_rejected_not_stored(store: Store, tmp_path: 
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 1, 3)
     stored = store.observations("population", "GM0363", None, all_sources=True)
     assert stored[stored["source"] == "eigen_nan"]["period"].tolist() == ["2022"]
+
+
+# --- 3. every row accounted for ------------------------------------------------------------------
+
+# One long table with a row of each fate: (indicator, region, period, value) and where it ends.
+MESSY = [
+    (("population", "GM0363", "2020", 872757.0), "new"),
+    (("population", "GM0363", "2020", 872757.0), "rejected"),     # duplicate key (store)
+    (("population", "GM9999", "2020", 1.0), "rejected"),          # unknown region code (store)
+    (("population", "Nergenshuizen", "2020", 1.0), "rejected"),   # unknown region name (store)
+    (("population", "GM1979", "2019", 5.0), "rejected"),          # Eemsdelta did not exist yet (store)
+    ((None, "GM0363", "2021", 1.0), "rejected"),                  # blank indicator
+    (("population", None, "2021", 1.0), "rejected"),              # blank region
+    (("population", "GM0363", None, 1.0), "rejected"),            # blank period
+    (("population", "GM0363", "ergens", 1.0), "rejected"),        # not a period
+    (("population", "GM0363", "9999", 1.0), "rejected"),          # period out of range
+    (("population", "GM0363", "2022", "n.b."), "rejected"),       # not a number
+    (("population", "GM0363", "2023", None), "new"),              # missing value: stored as missing
+    (("Tevredenheid", "GM0014", "2022", 7.5), "new"),
+]
+
+
+def _messy_file(folder: Path, kind: str) -> Path:
+    rows = [row for row, _ in MESSY]
+    if kind == "csv":
+        path = folder / "rommel.csv"
+        cell = lambda v: "" if v is None else str(v).replace(".0", "").replace(".", ",")  # noqa: E731
+        path.write_text(";".join(HEADER) + "\n" + "".join(";".join(cell(v) for v in row) + "\n" for row in rows)
+                        + "population;GM0363;2024;1;te veel\n", encoding="utf-8")  # a field too many
+        return path
+    if kind == "xlsx":
+        return _xlsx(folder / "rommel.xlsx", [list(row) for row in rows])
+    path = folder / "rommel.parquet"
+    pq.write_table(pa.table({name: pa.array([None if row[i] is None else str(row[i]) for row in rows], pa.string())
+                             for i, name in enumerate(HEADER)}), path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet"])
+def test_every_row_is_loaded_unchanged_or_rejected_with_a_reason(store: Store, tmp_path: Path, kind: str) -> None:
+    path = _messy_file(tmp_path, kind)
+    extra = 1 if kind == "csv" else 0  # the CSV's line with a field too many
+    expected_rejected = sum(fate == "rejected" for _, fate in MESSY) + extra
+    first = store.commit_import(own_file.load(path))
+    assert (first.rows_read, first.rows_new, first.rows_unchanged, first.rows_rejected) == (
+        len(MESSY) + extra, 3, 0, expected_rejected)
+    _accounted(first)
+    reasons = store.rejected(first.import_id)
+    assert len(reasons) == expected_rejected and reasons["reason_nl"].notna().all() and reasons["reason_en"].notna().all()
+    assert (reasons["reason_en"].str.len() > 0).all()
+    # The import log holds the same counts.
+    log = store.imports().set_index("id").loc[first.import_id]
+    assert (log.rows_read, log.rows_loaded, log.rows_unchanged, log.rows_rejected) == (
+        first.rows_read, first.rows_loaded, first.rows_unchanged, first.rows_rejected)
+    again = store.commit_import(own_file.load(path))
+    assert (again.rows_read, again.rows_new, again.rows_unchanged, again.rows_rejected) == (
+        len(MESSY) + extra, 0, 3, expected_rejected)
+    _accounted(again)
+
+
+def test_a_wide_file_accounts_for_each_value(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "breed.csv"
+    path.write_text("gemeente;jaar;population;Tevredenheid\n"
+                    "GM0363;2020;872757;7,5\n"
+                    "GM0363;2021;n.b.;7,6\n"        # one value bad, the other loads
+                    ";2022;1;2\n"                    # no region: both values rejected
+                    "GM0363;2023;1;2;3\n"            # a field too many: both values rejected
+                    "GM9999;2020;1;2\n", encoding="utf-8")  # unknown region: both (store)
+    result = store.commit_import(own_file.load(path))
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (10, 3, 7)
+    _accounted(result)
+    assert store.rejected(result.import_id)["record"].tolist() == [3, 4, 4, 5, 5, 6, 6]

@@ -15,6 +15,12 @@ Both become the store's long observations, one per row (long) or per row x indic
 `record` (line number, header = line 1; the Excel row number; the Parquet row number counted from 1),
 `indicator_id`, region (`region_code` for codes, `region_key` for names), `period`, `value`, `status`.
 
+Every value read ends in exactly one place: loaded (new, revised or unchanged) or rejected with its
+reason (a blank key, a formula without a value, text that is no number, inf or NaN, a period outside
+1900-2100; then the store's checks of regions and duplicates). So `rows_read` = `rows_loaded` +
+`rows_rejected` in the import's result and log, counting values: a long file's data rows, a wide
+file's data rows x indicator columns (a wide row with a bad key is rejected once per value).
+
 Which column is which comes from a `FileMapping`; without one, common Dutch and English headers are
 recognised. Observations are stored under `FileMapping.source`, by default `eigen_<file name>`
 (slugged). The source is part of every observation's key and of generated indicator ids, so a file
