@@ -13,6 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import run_cli
+from koers.errors import FileProblem
 from koers.sources import own_file
 from koers.store import ImportResult, Store
 
@@ -257,3 +259,60 @@ def test_a_wide_file_accounts_for_each_value(store: Store, tmp_path: Path) -> No
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (10, 3, 7)
     _accounted(result)
     assert store.rejected(result.import_id)["record"].tolist() == [3, 4, 4, 5, 5, 6, 6]
+
+
+# --- 4. a decimal style nothing in the file decides ----------------------------------------------
+
+
+def _undecided(path: Path) -> FileProblem:
+    with pytest.raises(FileProblem) as raised:
+        own_file.load(path)
+    return raised.value
+
+
+def test_thousands_or_decimals_undecided_is_refused_with_one_line(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "komma.csv"
+    # Comma-separated, every number "1,234"-like: 1234 (English) or 1.234 (Dutch)? Nothing says.
+    path.write_text('indicator,gemeente,jaar,waarde\nx,GM0363,2020,"1,234"\nx,GM0363,2021,"2,345"\n', encoding="utf-8")
+    before = store.counts()
+    problem = _undecided(path)
+    assert problem.en == (f'{path}: numbers such as "1,234" (line 2) can be read as thousands or as decimals; '
+                          "choose --decimal comma or --decimal point (Data page: decimal separator)")
+    assert "\n" not in problem.nl and "--decimal" in problem.nl and "regel 2" in problem.nl
+    assert store.counts() == before
+    # Told, it is read as told: never a factor 1000 off.
+    told = {style: own_file.load(path, own_file.FileMapping(decimal=style)).observations.column("value").to_pylist()
+            for style in ("comma", "point")}
+    assert told == {"comma": [1.234, 2.345], "point": [1234.0, 2345.0]}
+    # One cell that fits one style only decides the file.
+    path.write_text('indicator,gemeente,jaar,waarde\nx,GM0363,2020,"1,234"\nx,GM0363,2021,"0.5"\n', encoding="utf-8")
+    assert own_file.load(path).observations.column("value").to_pylist() == [1234.0, 0.5]
+
+
+def test_undecided_in_a_tab_file_and_in_xlsx_text_cells(tmp_path: Path) -> None:
+    tab = tmp_path / "tab.tsv"
+    tab.write_text("indicator\tgemeente\tjaar\twaarde\nx\tGM0363\t2020\t7\nx\tGM0363\t2021\t1.500\n", encoding="utf-8")
+    assert 'numbers such as "1.500" (line 3)' in _undecided(tab).en
+    # Numbers stored as numbers decide nothing; a number typed as text "1.500" is undecided.
+    xlsx = _xlsx(tmp_path / "tekst.xlsx", [["x", "GM0363", 2020, 1.5], ["x", "GM0363", 2021, "1.500"]])
+    assert 'numbers such as "1.500" (line 3)' in _undecided(xlsx).en
+    # A `;`-separated CSV is Excel's with a decimal comma: "1.500" is fifteen hundred there.
+    semicolon = tmp_path / "puntkomma.csv"
+    semicolon.write_text("indicator;gemeente;jaar;waarde\nx;GM0363;2021;1.500\n", encoding="utf-8")
+    assert own_file.load(semicolon).observations.column("value").to_pylist() == [1500.0]
+
+
+@pytest.mark.slow  # three subprocesses: some 6 s
+def test_the_command_line_asks_for_decimal_in_one_line_and_takes_it(tmp_path: Path) -> None:
+    db = tmp_path / "k.duckdb"
+    assert run_cli("init", db=db).returncode == 0
+    path = tmp_path / "komma.csv"
+    path.write_text('indicator,gemeente,jaar,waarde\nx,GM0363,2020,"1,234"\n', encoding="utf-8")
+    refused = run_cli("import", "file", str(path), db=db)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert [line for line in refused.stderr.splitlines() if "komma.csv" in line] == [
+        f'{path}: numbers such as "1,234" (line 2) can be read as thousands or as decimals; '
+        "choose --decimal comma or --decimal point (Data page: decimal separator)"]
+    done = run_cli("import", "file", str(path), "--decimal", "point", db=db)
+    assert done.returncode == 0, done.stderr
+    assert "1 records read, 1 loaded" in done.stderr

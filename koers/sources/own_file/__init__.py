@@ -31,7 +31,9 @@ Indicators: a catalogue id ("population") or any lower snake_case id is kept as 
 ("Tevredenheid dienstverlening") gets `generated_indicator_id(source, text)` and is registered with
 that text as its title. Numbers: "1.234,5" and "1,234.5" are both 1234.5; the file's style is decided
 by cells that fit only one style (`numbers.decimal_style`), and a cell that does not fit the file's style is
-a rejected row, never a value off by a factor 1000. Numbers stored as numbers (XLSX, Parquet) are
+a rejected row, never a value off by a factor 1000. Where no cell decides and the form does not
+either (a `;` CSV is Excel's with a decimal comma), "1,234" is refused with one line asking for
+`--decimal comma|point` (the Data page's decimal separator). Numbers stored as numbers (XLSX, Parquet) are
 taken as they are.
 
 Speed: a long CSV of five million rows is read by Arrow with every column as text (the key columns

@@ -223,7 +223,7 @@ def _values(path: Path, sheet: Sheet, value_columns: list[int], records: pa.Arra
              for c in (sheet.numbers[i].chunks if i in sheet.numbers else [pa.nulls(n, pa.float64())])],
             pa.float64())
         value_text = pc.if_else(pc.is_valid(given_numbers), pa.scalar(None, pa.string()), value_text)
-    style = decimal_style(path, value_text, records, decimal, sheet.delimiter)
+    style = decimal_style(path, value_text, records, decimal, sheet.implied_decimal)
     values, value_bad = parse_values(value_text, style)
     if given_numbers is not None:
         values = pc.coalesce(given_numbers, values)

@@ -49,6 +49,9 @@ class Sheet:
     formulas: dict[int, pa.Array] = field(default_factory=dict)
     rows_read: int = 0
     checksum: str = ""  # `file_checksum`, when the reader computed it from the bytes it read anyway
+    # The decimal style the file's form implies when no cell shows it: "comma" for a `;`-separated
+    # CSV (Excel writes `;` where the decimal separator is the comma); None when nothing does.
+    implied_decimal: str | None = None
 
 
 def read_csv(path: Path, mapping: FileMapping) -> tuple[Sheet, Roles]:
@@ -88,6 +91,7 @@ def read_csv(path: Path, mapping: FileMapping) -> tuple[Sheet, Roles]:
         delimiter=delimiter,
         rows_read=total,
         checksum=checksum,
+        implied_decimal="comma" if delimiter == ";" else None,
     )
     for record, text in invalid_lines:
         fields = len(next(csv.reader([text], delimiter=delimiter), []))
