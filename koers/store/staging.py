@@ -25,6 +25,7 @@ from koers.i18n import Message
 from koers.indicators.catalogue import CanonicalIndicator
 from koers.progress import Progress, no_progress
 from koers.sources.registry import Region
+from koers.store.examples import EXAMPLE_SOURCE
 from koers.store.observations import Observations
 from koers.store.records import AuditedRecords
 from koers.store.regions import Regions
@@ -126,6 +127,9 @@ def coded_batch(observations: pa.Table) -> tuple[pa.Table, dict[str, pa.Table]]:
     return pa.Table.from_batches(table.to_batches(max_chunksize=_SCAN_BATCH), table.schema), distinct
 
 
+EXAMPLE_KIND = "example"  # the import kind of the demo's invented figures (`koers.demo.examples`)
+
+
 def _missing(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     """Per row: no text. A dictionary-encoded column can hide a null among its values (a valid
     index pointing at a null entry), so its values are looked through."""
@@ -149,7 +153,11 @@ BATCH_RULES = {
 
 def refuse_broken_batch(batch: ImportBatch) -> None:
     """A KoersError naming the file, the record and the first broken promise (`BATCH_RULES`), before
-    anything is written: a batch that breaks one is refused whole."""
+    anything is written: a batch that breaks one is refused whole. The demo's invented figures'
+    source is reserved for them (kind `EXAMPLE_KIND`): real figures under it would count as
+    invented and be deleted by `remove_examples`."""
+    if batch.source_table == EXAMPLE_SOURCE and batch.kind != EXAMPLE_KIND:
+        raise KoersError("errors.batch.reserved_source", file=batch.file, source=batch.source_table)
     rows = batch.observations
     for problem, rule in BATCH_RULES.items():
         broken = rule(rows)

@@ -316,3 +316,128 @@ def test_the_command_line_asks_for_decimal_in_one_line_and_takes_it(tmp_path: Pa
     done = run_cli("import", "file", str(path), "--decimal", "point", db=db)
     assert done.returncode == 0, done.stderr
     assert "1 records read, 1 loaded" in done.stderr
+
+
+# --- 5. the demo's marks are reserved -----------------------------------------------------------
+
+
+def _good_csv(folder: Path, name: str = "cijfers.csv") -> Path:
+    path = folder / name
+    path.write_text(f"indicator;gemeente;jaar;waarde\npopulation;GM0363;2020;{int(population('GM0363', 2020))}\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", ["Voorbeelddata", "voorbeelddata", " VOORBEELDDATA ", "voorbeelddata, fictief",
+                                  "Voorbeeld (fictief)"])
+def test_a_user_import_cannot_take_the_demos_source_name(store: Store, tmp_path: Path, name: str) -> None:
+    from koers.errors import KoersError
+
+    path = _good_csv(tmp_path)
+    before = store.counts()
+    with pytest.raises(KoersError) as raised:  # the Data page's field
+        own_file.mapping_from_fields({"source": name})
+    assert raised.value.en == (f'field source: source name "{name.strip()}" is reserved for the demo\'s invented '
+                               "example figures; choose another name")
+    assert "gereserveerd" in raised.value.nl and "\n" not in raised.value.nl
+    with pytest.raises(Exception):  # the library: the mapping itself refuses it
+        own_file.load(path, own_file.FileMapping(source=name))
+    assert store.counts() == before
+
+
+def test_the_store_refuses_real_figures_under_the_example_source(store: Store, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from koers.errors import KoersError
+    from koers.store import EXAMPLE_SOURCE
+
+    batch = replace(own_file.load(_good_csv(tmp_path)), source_table=EXAMPLE_SOURCE)  # any importer, by any path
+    before = store.counts()
+    with pytest.raises(KoersError) as raised:
+        store.commit_import(batch)
+    assert raised.value.en == (f"{batch.file}: source voorbeelddata is reserved for the demo's invented example "
+                               "figures; nothing was imported")
+    assert store.counts() == before
+
+
+@pytest.mark.slow  # subprocesses: some 6 s
+def test_the_command_line_refuses_a_reserved_or_formula_like_name_in_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "k.duckdb"
+    assert run_cli("init", db=db).returncode == 0
+    path = _good_csv(tmp_path)
+    for args, expected in (
+            (["file", str(path), "--source-name", "Voorbeelddata"],
+             f'{path}: option --source-name: source name "Voorbeelddata" is reserved for the demo\'s invented '
+             "example figures; choose another name"),
+            (["statline-csv", str(path), "--table", "=HYPERLINK(\"http://x\")"],
+             f'{path}: option --table: name "=HYPERLINK("http://x")" starts like a spreadsheet formula '
+             "(= + - @, tab or line break); choose a name that does not")):
+        refused = run_cli("import", *args, db=db)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr
+        assert [line for line in refused.stderr.splitlines() if line.strip()] == [expected]
+    imports = run_cli("imports", db=db)
+    assert imports.stdout.splitlines()[1:] == []  # refused before anything was read: not even a failed import
+
+
+# --- 6. names a spreadsheet would run ------------------------------------------------------------
+
+
+FORMULA_NAMES = ["=1+1", "+31 6", "-cmd|' /C calc'!A0", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+@pytest.mark.parametrize("name", FORMULA_NAMES)
+def test_formula_like_source_names_and_units_are_refused(tmp_path: Path, name: str) -> None:
+    from koers.errors import KoersError
+    from koers.sources import statline_csv
+
+    import argparse
+
+    # The command line takes the name as typed (a leading tab or CR included) ...
+    args = argparse.Namespace(source="cijfers.csv", source_name=name, **{
+        field: None for field in own_file.FileMapping.model_fields if field != "source"})
+    with pytest.raises(KoersError) as raised:
+        own_file.mapping_from_arguments(args)
+    assert raised.value.en.startswith("cijfers.csv: option --source-name: name ")
+    assert "starts like a spreadsheet formula" in raised.value.en and "\n" not in raised.value.en
+    assert "\t" not in raised.value.en and "\r" not in raised.value.en
+    # ... the Data page strips its fields: what is left is judged.
+    if name.strip() == name:
+        with pytest.raises(KoersError) as raised:
+            own_file.mapping_from_fields({"source": name})
+        assert "field source: name" in raised.value.en
+    with pytest.raises(Exception):
+        own_file.FileMapping(unit=name)
+    with pytest.raises(KoersError) as raised:
+        statline_csv.load(_good_csv(tmp_path), table=name)
+    assert "field --table" in raised.value.en and "\r" not in raised.value.en and "\t" not in raised.value.en
+
+
+def test_formula_like_indicator_names_are_rejected_rows_and_never_registered(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "injectie.csv"
+    value = int(population("GM0363", 2020))
+    path.write_text("indicator;gemeente;jaar;waarde\n"
+                    '"=HYPERLINK(""http://x"",""klik"")";GM0363;2020;1\n'
+                    "+31;GM0363;2020;1\n"
+                    "@SUM(A1);GM0363;2020;1\n"
+                    "-cmd;GM0363;2020;1\n"
+                    "-5;GM0363;2020;1\n"                 # a number: no formula (a strange name, but safe)
+                    f"population;GM0363;2020;{value}\n", encoding="utf-8")
+    result, rejected = _commit(store, path)
+    assert sorted(rejected) == [2, 3, 4, 5]
+    assert rejected[2][2] == ('indicator "=HYPERLINK("http://x","klik")" in column indicator starts like a '
+                              "spreadsheet formula (= + - @); rename it")
+    assert all("spreadsheetformule" in nl for _, nl, _ in rejected.values())
+    titles = set(store.indicators()["title_nl"].dropna())
+    assert not any(title.startswith(("=", "+", "@", "-c")) for title in titles)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (6, 2, 4)
+
+
+def test_a_wide_file_with_a_formula_like_column_title_is_refused(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "breed.csv"
+    path.write_text("gemeente;jaar;population;=cmd|' /C calc'!A0\nGM0363;2020;1;2\n", encoding="utf-8")
+    before = store.counts()
+    with pytest.raises(FileProblem) as raised:
+        store.commit_import(own_file.load(path))
+    assert raised.value.en == (f"{path}: column 4: \"=cmd|' /C calc'!A0\" starts like a spreadsheet formula "
+                               "(= + - @, tab or line break); choose a name that does not")
+    assert store.counts() == before

@@ -59,7 +59,7 @@ from koers.errors import FileProblem, KoersError, validation_message
 from koers.i18n import Message
 from koers.sources.common import file_checksum
 from koers.sources.own_file.batch import KIND, to_batch
-from koers.sources.own_file.mapping import FileMapping, resolve_roles
+from koers.sources.own_file.mapping import FileMapping, names_problem, resolve_roles
 from koers.sources.own_file.reading import read_csv, read_parquet, read_xlsx
 from koers.sources.source import Argument, Source, Upload, UploadField
 from koers.progress import Progress
@@ -112,6 +112,9 @@ def mapping_from_arguments(args: argparse.Namespace) -> FileMapping:
                if name != "source" and getattr(args, name, None) is not None}
     if args.source_name:
         options["source"] = args.source_name
+    if (refused := names_problem(options.get("source"), options.get("unit"))) is not None:
+        option = "--source-name" if refused[0] == "source" else "--unit"
+        raise KoersError("errors.own_file.option_problem", file=args.source, field=option, problem=refused[1])
     try:
         return FileMapping(**options)
     except ValidationError as error:
@@ -128,8 +131,11 @@ def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
 def mapping_from_fields(fields: Mapping[str, str]) -> FileMapping:
     """The mapping from the Data page's fields (blank: recognised from the headers); a bad value is
     a KoersError naming the field."""
+    given = {name: value.strip() for name, value in fields.items() if value and value.strip()}
+    if (refused := names_problem(given.get("source"), given.get("unit"))) is not None:
+        raise KoersError("errors.own_file.field_problem", field=refused[0], problem=refused[1])
     try:
-        return FileMapping(**{name: value.strip() for name, value in fields.items() if value and value.strip()})
+        return FileMapping(**given)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(x) for x in first["loc"])

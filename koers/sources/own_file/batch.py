@@ -29,6 +29,7 @@ from koers.sources.common import (
     region_columns,
     rejected_table,
 )
+from koers.sources.names import formula_like
 from koers.sources.own_file.mapping import FileMapping, Roles
 from koers.sources.own_file.numbers import decimal_style, parse_values
 from koers.sources.own_file.reading import Sheet
@@ -155,10 +156,14 @@ def _rows(sheet: Sheet, roles: Roles, source: str, unit: str) -> _Rows:
         indicator_texts, indicator_index = _distinct(columns[roles.indicator])
         stripped = pc.utf8_trim_whitespace(indicator_texts)
         indicator_empty = _blank(stripped)
-        definitions = [None if empty else _indicator_for(text, source, unit)
-                       for text, empty in zip(stripped.to_pylist(), indicator_empty.to_pylist())]
+        # An indicator's name is stored and shown everywhere: one a spreadsheet would run is refused.
+        formula_names = pa.array([text is not None and formula_like(text) for text in stripped.to_pylist()], pa.bool_())
+        definitions = [None if empty or formula else _indicator_for(text, source, unit)
+                       for text, empty, formula in zip(stripped.to_pylist(), indicator_empty.to_pylist(),
+                                                       formula_names.to_pylist())]
         problems.append(("formula", roles.indicator, sheet.formulas.get(roles.indicator)))
         problems.append(("indicator", roles.indicator, _rows_where(indicator_empty, indicator_index)))
+        problems.append(("indicator_formula", roles.indicator, _rows_where(formula_names, indicator_index)))
         indicator_ids = _spread(pa.array([d.id if d else None for d in definitions], pa.string()), indicator_index)
         used = {d.id: (d, text) for d, text in zip(definitions, stripped.to_pylist()) if d is not None}
     problems.append(("formula", roles.region, sheet.formulas.get(roles.region)))
