@@ -192,6 +192,7 @@ class Staging(Regions, Observations, AuditedRecords):
                      batch.licence, dt.datetime.now(), batch.rows_read],
                 ).fetchall()[0][0])
                 self._stage_batch(batch, progress)
+                self._register_indicators(batch, self._loaded_indicator_ids())
                 progress("merge", 0.55)
                 con.execute(
                     """INSERT INTO rejected_row
@@ -306,6 +307,17 @@ class Staging(Regions, Observations, AuditedRecords):
             view="staged_refusable", statuses=STATUS_LIST,
             pairs="pair_key" if has_duplicates else "(SELECT * FROM pair_key WHERE problem IS NOT NULL OR NOT existed)"))
 
+    def _loaded_indicator_ids(self) -> set[str]:
+        """The staged batch's indicators that have a row the import stores. Without a refused row
+        that is every indicator a row names (read from the integer codes, not the rows' texts)."""
+        con = self._con
+        if con.execute("SELECT EXISTS (SELECT 1 FROM staged_refusable WHERE problem IS NOT NULL)").fetchall()[0][0]:
+            rows = con.execute("SELECT DISTINCT indicator_id FROM staged WHERE problem IS NULL").fetchall()
+        else:
+            rows = con.execute("""SELECT value FROM batch_indicator
+                                  WHERE idx IN (SELECT DISTINCT indicator_id_no FROM batch_obs)""").fetchall()
+        return {row[0] for row in rows if row[0] is not None}
+
     def _may_have_duplicates(self, indicators: int, region_texts: int, periods: int) -> bool:
         """False when no (indicator, region, period) can occur twice, shown cheaply: the rows'
         codes (indicator, region text, period) are all different, and different codes mean
@@ -365,14 +377,13 @@ class Staging(Regions, Observations, AuditedRecords):
     # `commit_import`, shared by both.
 
     def _stage_batch(self, batch: ImportBatch, progress: Progress = no_progress, write: bool = True) -> None:
-        """Inside an open transaction: registry update and indicator registration (when `write`),
-        then the relation `staged`: every batch row with its region resolved and a `problem` when
-        it cannot be loaded. Leaves `batch_obs` and `batch_rejected` registered for the caller."""
+        """Inside an open transaction: registry update (when `write`), then the relation `staged`:
+        every batch row with its region resolved and a `problem` when it cannot be loaded. Leaves
+        `batch_obs` and `batch_rejected` registered for the caller. (Indicators are registered by
+        `commit_import` after this, for the rows it stores.)"""
         progress("registry", 0.05)
-        if write:
-            if batch.regions:
-                self.upsert_regions(batch.regions, batch.region_source or batch.source_table)
-            self._register_indicators(batch)
+        if write and batch.regions:
+            self.upsert_regions(batch.regions, batch.region_source or batch.source_table)
         progress("validate", 0.15)
         self._stage_rows(batch)
 

@@ -441,3 +441,32 @@ def test_a_wide_file_with_a_formula_like_column_title_is_refused(store: Store, t
     assert raised.value.en == (f"{path}: column 4: \"=cmd|' /C calc'!A0\" starts like a spreadsheet formula "
                                "(= + - @, tab or line break); choose a name that does not")
     assert store.counts() == before
+
+
+# --- 7. an import whose rows are all rejected adds no indicator ----------------------------------
+
+
+def test_an_import_with_every_row_rejected_adds_no_indicator(store: Store, tmp_path: Path) -> None:
+    from koers.indicators.catalogue import generated_indicator_id
+
+    path = tmp_path / "alles_fout.csv"
+    # Rejected by the file's rules (no number, no period) and by the store (unknown regions).
+    path.write_text("indicator;gemeente;jaar;waarde\n"
+                    "Tevredenheid;GM0363;2020;n.b.\n"
+                    "Tevredenheid;GM0363;ooit;7\n"
+                    "Wachttijd;GM9999;2020;3\n"
+                    "Wachttijd;Nergenshuizen;2021;4\n", encoding="utf-8")
+    before_ids, before = store.known_indicator_ids(), store.indicators()
+    result = store.commit_import(own_file.load(path))
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected, result.status) == (4, 0, 4, "rejected")
+    assert store.known_indicator_ids() == before_ids
+    assert store.indicators().equals(before)  # nor a source line for an indicator already known
+    # The import is in the log, with its rejected rows.
+    assert store.imports().set_index("id").loc[result.import_id, "status"] == "rejected"
+    assert len(store.rejected(result.import_id)) == 4
+    # Partly rejected: only the indicator with a stored row enters the catalogue.
+    path.write_text("indicator;gemeente;jaar;waarde\nTevredenheid;GM0363;2020;7\nWachttijd;GM9999;2020;3\n",
+                    encoding="utf-8")
+    store.commit_import(own_file.load(path))
+    added = store.known_indicator_ids() - before_ids
+    assert added == {generated_indicator_id("eigen_alles_fout", "Tevredenheid")}
