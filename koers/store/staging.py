@@ -133,6 +133,9 @@ EXAMPLE_KIND = "example"  # the import kind of the demo's invented figures (`koe
 def _missing(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     """Per row: no text. A dictionary-encoded column can hide a null among its values (a valid
     index pointing at a null entry), so its values are looked through."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    if not any(c.null_count or (pa.types.is_dictionary(c.type) and c.dictionary.null_count) for c in chunks):
+        return pa.array(np.zeros(len(column), dtype=bool))  # the usual batch: no null anywhere, known at once
     column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if pa.types.is_dictionary(column.type):
         return pc.fill_null(pc.is_null(column.dictionary).take(column.indices), True)
