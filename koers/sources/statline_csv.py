@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from koers.indicators.catalogue import CBS_LICENCE, CanonicalIndicator, canonical_for, generated_indicator_id
-from koers.errors import FileProblem
+from koers.errors import FileProblem, KoersError
 from koers.i18n import Message
 from koers.sources.common import (
     file_checksum,
@@ -47,6 +47,7 @@ from koers.sources.common import (
     region_columns,
     rejected_table,
 )
+from koers.sources.names import source_name_problem
 from koers.sources.source import Argument, Source, Upload, UploadField
 from koers.progress import Progress
 from koers.store import ImportBatch
@@ -242,6 +243,7 @@ def _read_lines(path: Path) -> list[str]:
 
 def _table_id(path: Path, table: str | None) -> str:
     if table:
+        check_table_name(table, "--table")
         return table.strip()
     match = _TABLE_ID.match(path.name)
     return match.group(1) if match else DEFAULT_TABLE
@@ -293,13 +295,28 @@ def _indicator(table: str, key: str, segment: str, suffix: str) -> tuple[Canonic
     return definition, title, unit
 
 
+def check_table_name(table: str, field: str) -> None:
+    """A table id a person gave is the source's name: one that a spreadsheet would run, or the
+    demo's invented figures' own, is refused (`koers.sources.names`)."""
+    if (problem := source_name_problem(table)) is not None:
+        raise KoersError("errors.own_file.field_problem", field=field, problem=problem)
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    if args.table is not None and (problem := source_name_problem(args.table)) is not None:
+        raise KoersError("errors.own_file.option_problem", file=args.source, field="--table", problem=problem)
+
+
 def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
     return load(Path(args.source), args.table)
 
 
 def read_upload(path: Path, fields: Mapping[str, str]) -> ImportBatch:
     """An uploaded download, with the table id the Data page's field gives (blank: from the name)."""
-    return load(path, (fields.get("table") or "").strip() or None)
+    table = (fields.get("table") or "").strip() or None
+    if table is not None:
+        check_table_name(table, "table")
+    return load(path, table)
 
 
 SOURCE = Source(
@@ -310,6 +327,7 @@ SOURCE = Source(
         Argument("--table", help="CBS table id (default: from the file name)"),
     ),
     load=load_arguments,
+    check=check_arguments,
     upload=Upload(kind="statline", order=2, file_types=("csv",), read=read_upload, fields=(
         UploadField("table", "data_page.table", help_key="data_page.table_help"),
     )),

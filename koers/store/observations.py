@@ -41,14 +41,17 @@ class Observations(Connection):
     def known_indicator_ids(self) -> set[str]:
         return {r[0] for r in self._con.execute("SELECT id FROM indicator").fetchall()}
 
-    def _register_indicators(self, batch: ImportBatch) -> None:
+    def _register_indicators(self, batch: ImportBatch, loaded: set[str]) -> None:
         """Add the batch's indicators that the store does not know yet, and (re)write where each
-        comes from in this source. Written in two statements, not one per indicator: a file can
-        bring hundreds."""
+        comes from in this source — only those in `loaded`, the ones with a row that is stored: an
+        indicator whose every row was refused does not enter the catalogue. Written in two
+        statements, not one per indicator: a file can bring hundreds."""
         known = self.known_indicator_ids()
         new: dict[str, tuple] = {}
         sources: dict[str, tuple] = {}  # per measure; a later entry replaces an earlier one
         for definition, measure, title, unit in batch.indicators:
+            if definition.id not in loaded:
+                continue
             if definition.id not in known and definition.id not in new:
                 new[definition.id] = (
                     definition.id, definition.title_nl, definition.title_en, definition.unit,

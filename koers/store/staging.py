@@ -20,9 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from koers.access import LOCAL, Actor, Permission, require
+from koers.errors import KoersError
+from koers.i18n import Message
 from koers.indicators.catalogue import CanonicalIndicator
 from koers.progress import Progress, no_progress
 from koers.sources.registry import Region
+from koers.store.examples import EXAMPLE_SOURCE
 from koers.store.observations import Observations
 from koers.store.records import AuditedRecords
 from koers.store.regions import Regions
@@ -124,6 +127,50 @@ def coded_batch(observations: pa.Table) -> tuple[pa.Table, dict[str, pa.Table]]:
     return pa.Table.from_batches(table.to_batches(max_chunksize=_SCAN_BATCH), table.schema), distinct
 
 
+EXAMPLE_KIND = "example"  # the import kind of the demo's invented figures (`koers.demo.examples`)
+
+
+def _missing(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Per row: no text. A dictionary-encoded column can hide a null among its values (a valid
+    index pointing at a null entry), so its values are looked through."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    if not any(c.null_count or (pa.types.is_dictionary(c.type) and c.dictionary.null_count) for c in chunks):
+        return pa.array(np.zeros(len(column), dtype=bool))  # the usual batch: no null anywhere, known at once
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_dictionary(column.type):
+        return pc.fill_null(pc.is_null(column.dictionary).take(column.indices), True)
+    return pc.is_null(column)
+
+
+# What every importer promises about the rows it hands over (rows that break a promise belong in
+# `rejected`, with a reason): one small rule each, returning the rows that break it. Written for
+# importers to come as much as for today's: a value of inf or NaN stored as a figure would spread
+# through every sum and median of the KPIs.
+BATCH_RULES = {
+    "not_finite": lambda rows: pc.fill_null(pc.invert(pc.is_finite(rows.column("value"))), False),
+    "no_indicator": lambda rows: _missing(rows.column("indicator_id")),
+    "no_region": lambda rows: pc.and_(_missing(rows.column("region_code")), _missing(rows.column("region_key"))),
+    "no_period": lambda rows: _missing(rows.column("period")),
+}
+
+
+def refuse_broken_batch(batch: ImportBatch) -> None:
+    """A KoersError naming the file, the record and the first broken promise (`BATCH_RULES`), before
+    anything is written: a batch that breaks one is refused whole. The demo's invented figures'
+    source is reserved for them (kind `EXAMPLE_KIND`): real figures under it would count as
+    invented and be deleted by `remove_examples`."""
+    if batch.source_table == EXAMPLE_SOURCE and batch.kind != EXAMPLE_KIND:
+        raise KoersError("errors.batch.reserved_source", file=batch.file, source=batch.source_table)
+    rows = batch.observations
+    for problem, rule in BATCH_RULES.items():
+        broken = rule(rows)
+        if rows.num_rows and pc.any(broken).as_py():
+            first = pc.index(broken, True).as_py()
+            value = rows.column("value")[first].as_py()
+            raise KoersError("errors.batch.refused", file=batch.file, record=rows.column("record")[first].as_py(),
+                             problem=Message(f"errors.batch.{problem}", value=value))
+
+
 class Staging(Regions, Observations, AuditedRecords):
     """Committing an import and its dry run; the staging steps they share."""
 
@@ -136,6 +183,7 @@ class Staging(Regions, Observations, AuditedRecords):
         replaced, new ones are inserted. The audit entry is part of the same transaction.
         """
         require(actor, Permission.import_data)
+        refuse_broken_batch(batch)
         con = self._con
         try:
             with self.transaction():
@@ -147,6 +195,7 @@ class Staging(Regions, Observations, AuditedRecords):
                      batch.licence, dt.datetime.now(), batch.rows_read],
                 ).fetchall()[0][0])
                 self._stage_batch(batch, progress)
+                self._register_indicators(batch, self._loaded_indicator_ids())
                 progress("merge", 0.55)
                 con.execute(
                     """INSERT INTO rejected_row
@@ -261,6 +310,17 @@ class Staging(Regions, Observations, AuditedRecords):
             view="staged_refusable", statuses=STATUS_LIST,
             pairs="pair_key" if has_duplicates else "(SELECT * FROM pair_key WHERE problem IS NOT NULL OR NOT existed)"))
 
+    def _loaded_indicator_ids(self) -> set[str]:
+        """The staged batch's indicators that have a row the import stores. Without a refused row
+        that is every indicator a row names (read from the integer codes, not the rows' texts)."""
+        con = self._con
+        if con.execute("SELECT EXISTS (SELECT 1 FROM staged_refusable WHERE problem IS NOT NULL)").fetchall()[0][0]:
+            rows = con.execute("SELECT DISTINCT indicator_id FROM staged WHERE problem IS NULL").fetchall()
+        else:
+            rows = con.execute("""SELECT value FROM batch_indicator
+                                  WHERE idx IN (SELECT DISTINCT indicator_id_no FROM batch_obs)""").fetchall()
+        return {row[0] for row in rows if row[0] is not None}
+
     def _may_have_duplicates(self, indicators: int, region_texts: int, periods: int) -> bool:
         """False when no (indicator, region, period) can occur twice, shown cheaply: the rows'
         codes (indicator, region text, period) are all different, and different codes mean
@@ -320,14 +380,13 @@ class Staging(Regions, Observations, AuditedRecords):
     # `commit_import`, shared by both.
 
     def _stage_batch(self, batch: ImportBatch, progress: Progress = no_progress, write: bool = True) -> None:
-        """Inside an open transaction: registry update and indicator registration (when `write`),
-        then the relation `staged`: every batch row with its region resolved and a `problem` when
-        it cannot be loaded. Leaves `batch_obs` and `batch_rejected` registered for the caller."""
+        """Inside an open transaction: registry update (when `write`), then the relation `staged`:
+        every batch row with its region resolved and a `problem` when it cannot be loaded. Leaves
+        `batch_obs` and `batch_rejected` registered for the caller. (Indicators are registered by
+        `commit_import` after this, for the rows it stores.)"""
         progress("registry", 0.05)
-        if write:
-            if batch.regions:
-                self.upsert_regions(batch.regions, batch.region_source or batch.source_table)
-            self._register_indicators(batch)
+        if write and batch.regions:
+            self.upsert_regions(batch.regions, batch.region_source or batch.source_table)
         progress("validate", 0.15)
         self._stage_rows(batch)
 
@@ -339,6 +398,7 @@ class Staging(Regions, Observations, AuditedRecords):
         Returns the would-be result (import_id 0) and the would-be rejected rows, by record:
         record, field, reason_nl, reason_en, raw.
         """
+        refuse_broken_batch(batch)
         con = self._con
         con.execute("BEGIN TRANSACTION")
         try:

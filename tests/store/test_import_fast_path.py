@@ -5,8 +5,9 @@ White-box tests: they read the store's tables and staging relations through its 
 - The staging (`Store._stage_batch`) judges each distinct (region, period) pair once and looks for
   duplicates on integer codes. `REFERENCE_STAGE_SQL` below is the row-by-row SQL it replaced; on
   random batches (codes, municipal numbers, names, ambiguous and unknown regions, regions that did
-  not exist in the period, repeated keys, missing values, rows without a period) both stage the same
-  rows with the same reasons, and the import writes exactly those refused and loaded rows.
+  not exist in the period, repeated keys, missing values) both stage the same rows with the same
+  reasons, and the import writes exactly those refused and loaded rows. (A row without a period
+  breaks an importer's promise: the store refuses such a batch whole, `tests/store/test_batch_guard.py`.)
 - A source's first import inserts its rows directly, a later one merges them: same rows either way.
 - Duplicates: the cheap screen ("all codes differ, and different codes are different keys") only
   skips the full check when the full check finds none, also when one key is written two ways; the
@@ -126,7 +127,7 @@ STAGED_COLUMNS = "record, indicator_id, region_code, period, source_table, value
 REGION_TEXTS = ["GM0363", "363", "0363", "Amsterdam", "GM0457", "Weesp", "GM0003", "Appingedam", "GM1979",
                 "Eemsdelta", "Groningen", "Groningen (gemeente)", "GM0014", "Bergen", "Bergen (NH.)", "NL01",
                 "GM9999", "Nergenshuizen"]
-PERIODS = ["2019", "2020", "2021", "2022", "2022-Q1", "2022-Q2", "2022-03", "2024-11", None]
+PERIODS = ["2019", "2020", "2021", "2022", "2022-Q1", "2022-Q2", "2022-03", "2024-11"]
 INDICATORS = ["population", "average_population", "eigen_tevredenheid"]
 STATUSES = ["definitive", "provisional", "missing", "impossible"]
 
@@ -134,7 +135,7 @@ STATUSES = ["definitive", "provisional", "missing", "impossible"]
 def random_batch(seed: int, rows: int = 400, source: str = "eigen_test") -> ImportBatch:
     """A batch as an importer could hand it over: every kind of region, repeated keys (also the
     same key written differently: "363" and "GM0363"), rows sharing a record number (a wide file's
-    line), missing values and rows without a period."""
+    line) and missing values."""
     rng = random.Random(seed)
     texts = [rng.choice(REGION_TEXTS) for _ in range(rows)]
     values = [None if rng.random() < 0.2 else round(rng.uniform(-10, 1e6), rng.choice([0, 1, 2])) for _ in range(rows)]

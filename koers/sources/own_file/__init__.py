@@ -15,6 +15,12 @@ Both become the store's long observations, one per row (long) or per row x indic
 `record` (line number, header = line 1; the Excel row number; the Parquet row number counted from 1),
 `indicator_id`, region (`region_code` for codes, `region_key` for names), `period`, `value`, `status`.
 
+Every value read ends in exactly one place: loaded (new, revised or unchanged) or rejected with its
+reason (a blank key, a formula without a value, text that is no number, inf or NaN, a period outside
+1900-2100; then the store's checks of regions and duplicates). So `rows_read` = `rows_loaded` +
+`rows_rejected` in the import's result and log, counting values: a long file's data rows, a wide
+file's data rows x indicator columns (a wide row with a bad key is rejected once per value).
+
 Which column is which comes from a `FileMapping`; without one, common Dutch and English headers are
 recognised. Observations are stored under `FileMapping.source`, by default `eigen_<file name>`
 (slugged). The source is part of every observation's key and of generated indicator ids, so a file
@@ -25,7 +31,9 @@ Indicators: a catalogue id ("population") or any lower snake_case id is kept as 
 ("Tevredenheid dienstverlening") gets `generated_indicator_id(source, text)` and is registered with
 that text as its title. Numbers: "1.234,5" and "1,234.5" are both 1234.5; the file's style is decided
 by cells that fit only one style (`numbers.decimal_style`), and a cell that does not fit the file's style is
-a rejected row, never a value off by a factor 1000. Numbers stored as numbers (XLSX, Parquet) are
+a rejected row, never a value off by a factor 1000. Where no cell decides and the form does not
+either (a `;` CSV is Excel's with a decimal comma), "1,234" is refused with one line asking for
+`--decimal comma|point` (the Data page's decimal separator). Numbers stored as numbers (XLSX, Parquet) are
 taken as they are.
 
 Speed: a long CSV of five million rows is read by Arrow with every column as text (the key columns
@@ -51,7 +59,7 @@ from koers.errors import FileProblem, KoersError, validation_message
 from koers.i18n import Message
 from koers.sources.common import file_checksum
 from koers.sources.own_file.batch import KIND, to_batch
-from koers.sources.own_file.mapping import FileMapping, resolve_roles
+from koers.sources.own_file.mapping import FileMapping, names_problem, resolve_roles
 from koers.sources.own_file.reading import read_csv, read_parquet, read_xlsx
 from koers.sources.source import Argument, Source, Upload, UploadField
 from koers.progress import Progress
@@ -104,6 +112,9 @@ def mapping_from_arguments(args: argparse.Namespace) -> FileMapping:
                if name != "source" and getattr(args, name, None) is not None}
     if args.source_name:
         options["source"] = args.source_name
+    if (refused := names_problem(options.get("source"), options.get("unit"))) is not None:
+        option = "--source-name" if refused[0] == "source" else "--unit"
+        raise KoersError("errors.own_file.option_problem", file=args.source, field=option, problem=refused[1])
     try:
         return FileMapping(**options)
     except ValidationError as error:
@@ -120,8 +131,11 @@ def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
 def mapping_from_fields(fields: Mapping[str, str]) -> FileMapping:
     """The mapping from the Data page's fields (blank: recognised from the headers); a bad value is
     a KoersError naming the field."""
+    given = {name: value.strip() for name, value in fields.items() if value and value.strip()}
+    if (refused := names_problem(given.get("source"), given.get("unit"))) is not None:
+        raise KoersError("errors.own_file.field_problem", field=refused[0], problem=refused[1])
     try:
-        return FileMapping(**{name: value.strip() for name, value in fields.items() if value and value.strip()})
+        return FileMapping(**given)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(x) for x in first["loc"])

@@ -29,6 +29,7 @@ from koers.sources.common import (
     region_columns,
     rejected_table,
 )
+from koers.sources.names import formula_like
 from koers.sources.own_file.mapping import FileMapping, Roles
 from koers.sources.own_file.numbers import decimal_style, parse_values
 from koers.sources.own_file.reading import Sheet
@@ -66,6 +67,8 @@ class _Rows:
 
 
 def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, checksum: str) -> ImportBatch:
+    """The sheet as observations and rejected rows. Every data row's value ends in exactly one of
+    them: `rows_read` = observations + rejected (wide: rows x indicator columns, one value each)."""
     source = mapping.source_for(path)
     unit = mapping.unit or ""
     n = len(sheet.records)
@@ -74,16 +77,20 @@ def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, check
     value_columns = [roles.value] if roles.layout == "long" else roles.indicator_columns
     repeat = len(value_columns)
     records = _repeated(sheet.records, repeat)
-    values, value_bad = _values(path, sheet, value_columns, records, mapping.decimal)
-    rejected_parts = rows.rejected_parts
-    rejected_rows = _repeated(rows.rejected, repeat)
-    value_rejected = pc.and_(value_bad, pc.invert(rejected_rows))
-    if pc.any(value_rejected).as_py():
+    values, value_problems = _values(path, sheet, value_columns, records, mapping.decimal)
+    # A row rejected for its keys is rejected once per value it holds (wide: once per column).
+    rejected_parts = [part for part in rows.rejected_parts for _ in range(repeat)]
+    taken = _repeated(rows.rejected, repeat)
+    for kind, mask in value_problems:  # each value's first problem only
+        new = pc.and_(mask, pc.invert(taken))
+        if not pc.any(new).as_py():
+            continue
         for k, column in enumerate(value_columns):
-            mask = value_rejected.slice(k * n, n)
-            if pc.any(mask).as_py():
-                rejected_parts.append(_rejected(sheet, mask, "value", column))
-    keep = pc.invert(pc.or_(rejected_rows, value_bad))
+            part = new.slice(k * n, n)
+            if pc.any(part).as_py():
+                rejected_parts.append(_rejected(sheet, part, kind, column))
+        taken = pc.or_(taken, new)
+    keep = pc.invert(taken)
 
     if roles.layout == "long":
         indicator_ids, used = rows.indicator_ids, rows.used
@@ -111,10 +118,10 @@ def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, check
     }
     if not pc.all(keep).as_py():
         columns_out = {name: pc.filter(array, keep) for name, array in columns_out.items()}
-
-    if sheet.rejected:
+    if sheet.rejected:  # rows the reader could not split into fields: once per value they hold
         records_, raws, reasons = zip(*sheet.rejected)
-        rejected_parts.insert(0, rejected_table(list(records_), list(raws), [None] * len(raws), list(reasons)))
+        rejected_parts.insert(0, rejected_table(list(records_) * repeat, list(raws) * repeat,
+                                                [None] * len(raws) * repeat, list(reasons) * repeat))
     rejected = pa.concat_tables(rejected_parts).sort_by("record") if rejected_parts else empty_rejected()
 
     return ImportBatch(
@@ -124,7 +131,7 @@ def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, check
         source_table=source,
         source_title=path.name,
         licence="",
-        rows_read=sheet.rows_read,
+        rows_read=sheet.rows_read * repeat,
         observations=observation_table(columns_out),
         rejected=rejected,
         indicators=[(definition, measure, measure, definition.unit) for definition, measure in used.values()],
@@ -137,29 +144,41 @@ def _rows(sheet: Sheet, roles: Roles, source: str, unit: str) -> _Rows:
     region_texts, region_index = _distinct(columns[roles.region])
     region_code, region_key = region_columns(region_texts)
     region_stripped = pc.utf8_trim_whitespace(region_texts)
-    region_empty = pc.fill_null(pc.equal(region_stripped, ""), True)
     period_texts, period_index = _distinct(columns[roles.period])
     periods, provisional = period_columns(period_texts)
     row_status = _spread(pc.if_else(pc.fill_null(provisional, False), "provisional", "definitive"), period_index)
 
     row_given = indicator_ids = used = None
+    # (kind, column, rows): per key column, in the order indicator, region, period, status; a
+    # formula without a value first, as it hides what the cell should hold.
     problems: list[tuple[str, int, pa.Array | None]] = []
     if roles.layout == "long":
         indicator_texts, indicator_index = _distinct(columns[roles.indicator])
         stripped = pc.utf8_trim_whitespace(indicator_texts)
-        indicator_empty = pc.fill_null(pc.equal(stripped, ""), True)
-        definitions = [None if empty else _indicator_for(text, source, unit)
-                       for text, empty in zip(stripped.to_pylist(), indicator_empty.to_pylist())]
+        indicator_empty = _blank(stripped)
+        # An indicator's name is stored and shown everywhere: one a spreadsheet would run is refused.
+        formula_names = pa.array([text is not None and formula_like(text) for text in stripped.to_pylist()], pa.bool_())
+        definitions = [None if empty or formula else _indicator_for(text, source, unit)
+                       for text, empty, formula in zip(stripped.to_pylist(), indicator_empty.to_pylist(),
+                                                       formula_names.to_pylist())]
+        problems.append(("formula", roles.indicator, sheet.formulas.get(roles.indicator)))
         problems.append(("indicator", roles.indicator, _rows_where(indicator_empty, indicator_index)))
+        problems.append(("indicator_formula", roles.indicator, _rows_where(formula_names, indicator_index)))
         indicator_ids = _spread(pa.array([d.id if d else None for d in definitions], pa.string()), indicator_index)
         used = {d.id: (d, text) for d, text in zip(definitions, stripped.to_pylist()) if d is not None}
-    problems.append(("region", roles.region, _rows_where(region_empty, region_index)))
+    problems.append(("formula", roles.region, sheet.formulas.get(roles.region)))
+    problems.append(("region", roles.region, _rows_where(_blank(region_stripped), region_index)))
+    problems.append(("formula", roles.period, sheet.formulas.get(roles.period)))
+    problems.append(("period_missing", roles.period, _rows_where(_blank(pc.utf8_trim_whitespace(period_texts)),
+                                                                 period_index)))
     problems.append(("period", roles.period, _rows_where(pc.is_null(periods), period_index)))
+    problems.append(("period_range", roles.period, _rows_where(_out_of_range(periods), period_index)))
     if roles.status is not None:
         status_texts, status_index = _distinct(columns[roles.status])
         given = pa.array([STATUS_WORDS.get(" ".join((s or "").casefold().split())) for s in status_texts.to_pylist()],
                          pa.string())
         row_given = _spread(given, status_index)
+        problems.append(("formula", roles.status, sheet.formulas.get(roles.status)))
         problems.append(("status", roles.status, pc.is_null(row_given)))
         # "voorlopig" in the status column makes a row provisional, as does a period mark ("2024*").
         row_status = pc.if_else(pc.equal(pc.fill_null(row_given, ""), "provisional"), "provisional", row_status)
@@ -179,8 +198,26 @@ def _rows(sheet: Sheet, roles: Roles, source: str, unit: str) -> _Rows:
                  row_rejected, rejected_parts, indicator_ids, used)
 
 
-def _values(path: Path, sheet: Sheet, value_columns: list[int], records: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
-    """(float64 values, bad) of the value columns one after the other; `records` likewise."""
+# Periods outside these years are typing errors or placeholders ("0000", "9999"), not figures.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def _blank(text: pa.Array) -> pa.Array:
+    """Per distinct text: empty, or no text at all (an empty XLSX or Parquet cell is null)."""
+    return pc.fill_null(pc.equal(text, ""), True)
+
+
+def _out_of_range(periods: pa.Array) -> pa.Array:
+    """Per distinct canonical period ("2024", "2024-Q1", "2024-01"): its year outside FIRST_YEAR..LAST_YEAR."""
+    return pa.array([p is not None and not FIRST_YEAR <= int(p[:4]) <= LAST_YEAR for p in periods.to_pylist()],
+                    pa.bool_())
+
+
+def _values(path: Path, sheet: Sheet, value_columns: list[int], records: pa.Array,
+            decimal: str) -> tuple[pa.Array, list[tuple[str, pa.Array]]]:
+    """(float64 values, problems) of the value columns one after the other; `records` likewise.
+    `problems` are (kind, cells) in the order a cell is judged: a formula without a value, text
+    that is no number, a number that is not finite (inf, NaN: a value must be a real figure)."""
     n = len(sheet.records)
     value_text = pa.chunked_array([c for i in value_columns for c in _as_text(sheet.columns[i]).chunks], pa.string())
     given_numbers = None
@@ -191,13 +228,19 @@ def _values(path: Path, sheet: Sheet, value_columns: list[int], records: pa.Arra
              for c in (sheet.numbers[i].chunks if i in sheet.numbers else [pa.nulls(n, pa.float64())])],
             pa.float64())
         value_text = pc.if_else(pc.is_valid(given_numbers), pa.scalar(None, pa.string()), value_text)
-    style = decimal_style(path, value_text, records, decimal, sheet.delimiter)
+    style = decimal_style(path, value_text, records, decimal, sheet.implied_decimal)
     values, value_bad = parse_values(value_text, style)
     if given_numbers is not None:
         values = pc.coalesce(given_numbers, values)
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     value_bad = value_bad.combine_chunks() if isinstance(value_bad, pa.ChunkedArray) else value_bad
-    return values, value_bad
+    problems: list[tuple[str, pa.Array]] = []
+    if any(i in sheet.formulas for i in value_columns):
+        problems.append(("formula", pa.concat_arrays(
+            [sheet.formulas.get(i, pa.array(np.zeros(n, dtype=bool))) for i in value_columns])))
+    problems.append(("value", value_bad))
+    problems.append(("not_finite", pc.fill_null(pc.invert(pc.is_finite(values)), False)))
+    return values, problems
 
 
 def _wide_indicators(names: list[str], value_columns: list[int], source: str, unit: str,
@@ -262,7 +305,9 @@ def _rejected(sheet: Sheet, mask: pa.Array, kind: str, column: int) -> pa.Table:
 def _distinct(column: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
     """(distinct texts, each row's index into them): map the few, then spread to the many."""
     if not pa.types.is_dictionary(column.type):
-        column = pc.dictionary_encode(column)
+        # Empty XLSX and Parquet cells are null: encoded as a text of their own, so every row
+        # has an index and a blank key is judged like any other text.
+        column = pc.dictionary_encode(column, null_encoding="encode")
     column = pa.table({"c": column}).unify_dictionaries().column("c")
     if column.num_chunks == 0:
         return pa.array([], pa.string()), pa.array([], pa.int32())

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from koers.errors import FileProblem
 from koers.i18n import Message
 from koers.indicators.catalogue import slug
+from koers.sources.names import label_problem, shown, source_name_problem
 
 Role = Literal["indicator", "region", "period", "value", "status"]
 
@@ -58,10 +59,20 @@ class FileMapping(BaseModel):
     def _source_is_own(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        # The CLI and the Data page say this in the user's language first (`names_problem`).
+        if (problem := source_name_problem(value)) is not None:
+            raise ValueError(problem.text("en"))
         value = slug(value)
         # Own figures under a CBS table's name would silently revise that table's observations.
         if _CBS_TABLE.match(value) or value == "statline":
             raise ValueError(f"source {value!r} is the name of a CBS source; choose another name")
+        return value
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_is_no_formula(cls, value: str | None) -> str | None:
+        if value is not None and (problem := label_problem("unit", value)) is not None:
+            raise ValueError(problem.text("en"))
         return value
 
     @field_validator("delimiter")
@@ -76,6 +87,15 @@ class FileMapping(BaseModel):
 
     def source_for(self, path: Path) -> str:
         return self.source or f"eigen_{slug(Path(path).stem)}"
+
+
+def names_problem(source: str | None, unit: str | None) -> tuple[str, Message] | None:
+    """(field, problem) for a source name or unit a person typed that may not be used, or None."""
+    if source and (problem := source_name_problem(source)) is not None:
+        return "source", problem
+    if unit and (problem := label_problem("unit", unit)) is not None:
+        return "unit", problem
+    return None
 
 
 
@@ -155,6 +175,10 @@ def resolve_roles(path: Path, names: list[str], mapping: FileMapping) -> Roles:
         indicator_columns = [i for i, k in enumerate(keys) if i not in used and k and k not in describing]
         if not indicator_columns:
             raise FileProblem(path, "errors.own_file.no_indicator_columns", found=found)
+        for i in indicator_columns:  # a wide file's column titles become indicator names
+            if label_problem("", names[i].strip()) is not None:
+                raise FileProblem(path, "errors.names.formula_like_in", what=Message("errors.names.column", number=i + 1),
+                                  name=shown(names[i].strip()))
     return Roles(layout, roles["indicator"], roles["region"], roles["period"], roles["value"],
                   roles["status"], indicator_columns)
 

@@ -22,13 +22,15 @@ _STYLE_PATTERN = {"comma": DUTCH_NUMBER, "point": ENGLISH_NUMBER}
 _EVIDENCE_SAMPLE = 200_000  # cells looked at first when deciding the style
 
 
-def decimal_style(path: Path, text: pa.ChunkedArray, records: pa.ChunkedArray, requested: str, delimiter: str) -> str:
+def decimal_style(path: Path, text: pa.ChunkedArray, records: pa.ChunkedArray, requested: str, implied: str | None) -> str:
     """Which of "1.234,5" (comma) and "1,234.5" (point) the file uses.
 
     A cell that is a valid number in one style only is evidence ("1,5", "1.234,5" -> comma; "1.5",
     "1,234.5" -> point); "1,234" or "1.234" fit both. Evidence for both is refused (a guess would be
-    off by a factor 1000 somewhere). Without evidence a `;`-separated file (Excel in Dutch) uses a
-    decimal comma, any other a decimal point.
+    off by a factor 1000 somewhere). Without evidence, the style the file's form implies
+    (`implied`: a `;`-separated CSV is Excel's in a locale with a decimal comma) decides; where
+    nothing does (a `,` or tab CSV, XLSX and Parquet text cells), a cell that fits both styles is
+    refused: the file has to say its style (`--decimal`, the Data page's decimal separator).
     """
     if requested != "auto":
         return requested
@@ -54,7 +56,25 @@ def decimal_style(path: Path, text: pa.ChunkedArray, records: pa.ChunkedArray, r
             return "comma"
         if has_english:
             return "point"
-    return "comma" if delimiter == ";" else "point"
+    if implied is not None:
+        return implied
+    _refuse_undecided(path, text, records)
+    return "point"  # no cell that fits both: the style changes no value
+
+
+# "1,234" and "1.234": one separator and three digits after it, a number in both styles — a
+# thousand and some, or one and a fraction. Nothing else in such a file tells which.
+_EITHER_STYLE = r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$"
+
+
+def _refuse_undecided(path: Path, text: pa.ChunkedArray, records: pa.ChunkedArray) -> None:
+    """Without a cell that fits one style only, a cell that fits both cannot be read. One line,
+    naming the first such cell, asks for the style."""
+    either = pc.fill_null(pc.match_substring_regex(pc.utf8_trim(text, " \u00a0\t"), _EITHER_STYLE), False)
+    if pc.any(either).as_py():
+        first = pc.index(either, True).as_py()
+        raise FileProblem(path, "errors.own_file.decimal_undecided", cell=text[first].as_py().strip(),
+                          line=records[first].as_py())
 
 
 def any_contains(text: pa.ChunkedArray, needle: str) -> bool:

@@ -44,8 +44,14 @@ class Sheet:
     delimiter: str  # for rebuilding a rejected row's text
     numbers: dict[int, pa.ChunkedArray] = field(default_factory=dict)
     rejected: list[tuple[int, str, Message]] = field(default_factory=list)  # (record, raw, reason)
+    # XLSX: per column, which cells hold a formula that Excel never computed (no cached value:
+    # openpyxl reads them as empty); only columns that have such a cell.
+    formulas: dict[int, pa.Array] = field(default_factory=dict)
     rows_read: int = 0
     checksum: str = ""  # `file_checksum`, when the reader computed it from the bytes it read anyway
+    # The decimal style the file's form implies when no cell shows it: "comma" for a `;`-separated
+    # CSV (Excel writes `;` where the decimal separator is the comma); None when nothing does.
+    implied_decimal: str | None = None
 
 
 def read_csv(path: Path, mapping: FileMapping) -> tuple[Sheet, Roles]:
@@ -85,6 +91,7 @@ def read_csv(path: Path, mapping: FileMapping) -> tuple[Sheet, Roles]:
         delimiter=delimiter,
         rows_read=total,
         checksum=checksum,
+        implied_decimal="comma" if delimiter == ";" else None,
     )
     for record, text in invalid_lines:
         fields = len(next(csv.reader([text], delimiter=delimiter), []))
@@ -300,7 +307,46 @@ def read_xlsx(path: Path, mapping: FileMapping) -> Sheet:
             numbers[i] = pa.chunked_array([pa.array(
                 [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in cells],
                 pa.float64())])
-    return Sheet(header[:width], columns, pa.array(records, pa.int64()), ";", numbers, rows_read=len(rows))
+    formulas: dict[int, pa.Array] = {}
+    if any(i >= len(row) or row[i] is None for row in rows for i in range(width)):
+        formulas = _uncomputed_formulas(path, worksheet.title, records, rows, width)
+    return Sheet(header[:width], columns, pa.array(records, pa.int64()), ";", numbers, rows_read=len(rows),
+                 formulas=formulas)
+
+
+def _uncomputed_formulas(path: Path, sheet_name: str, records: list[int], cached: list[tuple],
+                         width: int) -> dict[int, pa.Array]:
+    """Per column, the data rows whose cell is a formula without a cached value (`cached`: the
+    rows as read with their cached values).
+
+    Read with `data_only=True` such a cell is None, as an empty cell is: a workbook written by a
+    program (not saved by Excel) carries formulas without results. Only the formulas themselves
+    tell them apart, so the sheet is read a second time for them — only when it has empty cells.
+    """
+    import openpyxl
+
+    wanted = {record: k for k, record in enumerate(records)}
+    flags: dict[int, np.ndarray] = {}
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for number, row in enumerate(workbook[sheet_name].iter_rows(values_only=True), start=1):
+            k = wanted.get(number)
+            if k is None:
+                continue
+            for i, value in enumerate(row[:width]):
+                if _is_formula(value) and (i >= len(cached[k]) or cached[k][i] is None):
+                    flags.setdefault(i, np.zeros(len(records), dtype=bool))[k] = True
+    finally:
+        workbook.close()
+    return {i: pa.array(flag) for i, flag in flags.items()}
+
+
+def _is_formula(value: object) -> bool:
+    """A cell's content as openpyxl reads it without cached values: "=SUM(A1:A3)", or an array or
+    data-table formula object."""
+    if isinstance(value, str):
+        return value.startswith("=")
+    return type(value).__name__ in ("ArrayFormula", "DataTableFormula")
 
 
 def read_parquet(path: Path) -> Sheet:
