@@ -22,6 +22,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from koers import i18n, present
+from koers.access import command_line_actor
 from koers.errors import FileProblem, KoersError, language
 from koers.i18n import Message
 from koers.settings import database_path, log_path
@@ -77,7 +78,8 @@ def cmd_init(args: argparse.Namespace) -> None:
     with _open(args) as store:
         if store.counts()["region"] == 0:
             with store.transaction():
-                store.upsert_regions(read_regions_file(DATA / "cbs" / "03759ned" / "codes-RegioS.json"), "CBS 03759ned")
+                store.upsert_regions(read_regions_file(DATA / "cbs" / "03759ned" / "codes-RegioS.json"), "CBS 03759ned",
+                                     command_line_actor())
         _say("cli.init_done", path=store.path, version=store.schema_version(), regions=_number(store.counts()["region"]))
 
 
@@ -91,10 +93,10 @@ def _run_import(args: argparse.Namespace, kind: str, load: Callable[[Callable[[s
             path = database_path(args.db)
             if path.exists():  # keep a trace of the failed attempt; nothing else is written
                 with _open(args) as store:
-                    store.log_failed_import(kind, problem.path, problem.en)
+                    store.log_failed_import(kind, problem.path, problem.en, command_line_actor())
             raise
         with _open(args) as store:
-            result: ImportResult = store.commit_import(batch, lambda step, f: bar.update(step, 0.3 + 0.7 * f))
+            result: ImportResult = store.commit_import(batch, lambda step, f: bar.update(step, 0.3 + 0.7 * f), actor=command_line_actor())
     finally:
         bar.close()
     _say("cli.import_done", import_id=result.import_id, read=_number(result.rows_read), loaded=_number(result.rows_loaded),
@@ -243,7 +245,7 @@ def cmd_targets_import(args: argparse.Namespace) -> None:
 
     frame = read_targets(Path(args.file))
     with _open(args) as store:
-        written = store.upsert_targets(frame, source=f"bestand {Path(args.file).name}")
+        written = store.upsert_targets(frame, source=f"bestand {Path(args.file).name}", actor=command_line_actor())
     _say("cli.targets_loaded", targets=written, file=args.file)
 
 
@@ -254,7 +256,7 @@ def cmd_targets_list(args: argparse.Namespace) -> None:
 
 def cmd_examples_remove(args: argparse.Namespace) -> None:
     with _open(args) as store:
-        removed = store.remove_examples()
+        removed = store.remove_examples(command_line_actor())
     _say("cli.examples_removed", **removed)
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from koers.access import LOCAL, Actor, Permission, require
+from koers.access import Actor, Permission, require
 from koers.indicators.catalogue import CanonicalIndicator
 from koers.progress import Progress, no_progress
 from koers.sources.registry import Region
@@ -127,7 +127,7 @@ def coded_batch(observations: pa.Table) -> tuple[pa.Table, dict[str, pa.Table]]:
 class Staging(Regions, Observations, AuditedRecords):
     """Committing an import and its dry run; the staging steps they share."""
 
-    def commit_import(self, batch: ImportBatch, progress: Progress = no_progress, actor: Actor = LOCAL) -> ImportResult:
+    def commit_import(self, batch: ImportBatch, progress: Progress = no_progress, *, actor: Actor) -> ImportResult:
         """Write one import in a single transaction: all of it, or (on any error) none of it.
 
         Steps inside the transaction: registry update, indicator registration, region check
@@ -326,7 +326,7 @@ class Staging(Regions, Observations, AuditedRecords):
         progress("registry", 0.05)
         if write:
             if batch.regions:
-                self.upsert_regions(batch.regions, batch.region_source or batch.source_table)
+                self._upsert_regions(batch.regions, batch.region_source or batch.source_table)
             self._register_indicators(batch)
         progress("validate", 0.15)
         self._stage_rows(batch)

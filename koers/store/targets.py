@@ -10,14 +10,13 @@ import datetime as dt
 
 import pandas as pd
 
-from koers.access import LOCAL, Actor, Permission, require
+from koers.access import Actor, Permission, require
 from koers.errors import KoersError
 from koers.store.records import AuditedRecords, check_version
 
 
 class Targets(AuditedRecords):
-    def upsert_targets(self, targets: pd.DataFrame, source: str, set_by: str | None = None,
-                       actor: Actor = LOCAL) -> int:
+    def upsert_targets(self, targets: pd.DataFrame, source: str, set_by: str | None = None, *, actor: Actor) -> int:
         """Add or replace targets from a file or API. `targets` columns: kpi_id, region_code, year,
         value, tolerance (optional, default 0), note (optional). A changed value becomes a new
         revision (reason: the note, else the source). Returns the number written."""

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import CBS, ROOT
+from koers.access import LOCAL
 from koers.kpis.assess import expected_values, peer_group, peer_statistics, projections, trends, with_status
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import load_library
@@ -236,9 +237,9 @@ def many_sources(tmp_path_factory):
     (folder / "many.yaml").write_text(MANY_KPIS, encoding="utf-8")
     path = folder / "koers.duckdb"
     with Store.open(path) as store:
-        store.upsert_regions([Region("GM0363", "Amsterdam", "municipality", "PV27", None, None)], "test")
+        store.upsert_regions([Region("GM0363", "Amsterdam", "municipality", "PV27", None, None)], "test", LOCAL)
         for n in range(MANY):
-            store.commit_import(own_source(n))
+            store.commit_import(own_source(n), actor=LOCAL)
         assert len(store.source_tables()) == MANY
         return path, load_library(folder, store.known_indicator_ids())
 
