@@ -29,6 +29,7 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from koers.access import LOCAL  # noqa: E402
 from koers.kpis.assess import kpi_overview, peer_group, peer_statistics  # noqa: E402
 from koers.indicators.catalogue import CATALOGUE, CanonicalIndicator, canonical_by_id  # noqa: E402
 from koers.demo.build import build_demo  # noqa: E402
@@ -64,7 +65,7 @@ def hand_written_query(library) -> tuple[str, list[str]]:
 def generated_database(path: Path, library) -> int:
     """~5 million yearly observations: the library's inputs plus filler indicators."""
     with Store.open(path) as store:
-        store.commit_import(cbs_odata4.load(str(ROOT / "data" / "cbs" / "03759ned")))
+        store.commit_import(cbs_odata4.load(str(ROOT / "data" / "cbs" / "03759ned")), actor=LOCAL)
         regions = store.regions(on=dt.date(2025, 1, 1))["code"].to_numpy()
         wanted = sorted({d.id for d in CATALOGUE} - {"population", "average_population"})
         filler = [f"filler_{n:04d}" for n in range(1200 - len(wanted))]
@@ -84,7 +85,7 @@ def generated_database(path: Path, library) -> int:
         batch = ImportBatch(kind="bench", file="generated", checksum="bench", source_table="bench", source_title="bench",
                             licence="", rows_read=n, observations=observation_table(columns), rejected=empty_rejected(),
                             indicators=[(d, d.id, d.title_nl, d.unit) for d in definitions])
-        store.commit_import(batch)
+        store.commit_import(batch, actor=LOCAL)
         store.checkpoint()
         return store.counts()["observation"]
 

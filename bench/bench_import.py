@@ -97,10 +97,11 @@ def _median_run(runs: list[dict]) -> dict:
 def run(work: Path, rows_scale: float, repeat: int) -> None:
     registry = work / "registry.duckdb"
     _child(f"""
+from koers.access import LOCAL
 from koers.store import Store
 from koers.sources import cbs_odata4
 with Store.open({str(registry)!r}) as s:
-    s.commit_import(cbs_odata4.load({str(ROOT / 'data' / 'cbs' / '03759ned')!r}))
+    s.commit_import(cbs_odata4.load({str(ROOT / 'data' / 'cbs' / '03759ned')!r}), actor=LOCAL)
 result = {{}}""")
     csv_path = work / "long.csv"
     started = time.perf_counter()
@@ -119,6 +120,7 @@ con.close()
 result = {{"seconds": time.perf_counter() - t}}"""
 
     koers_code = f"""
+from koers.access import LOCAL
 from koers.store import Store
 from koers.sources import own_file
 target = {str(work / 'koers.duckdb')!r}
@@ -128,18 +130,19 @@ batch = own_file.load(Path({str(csv_path)!r}))
 marks = [("parse", time.perf_counter())]
 with Store.open(target) as s:
     marks.append(("open", time.perf_counter()))
-    r = s.commit_import(batch, lambda step, fraction: marks.append((step, time.perf_counter())))
+    r = s.commit_import(batch, lambda step, fraction: marks.append((step, time.perf_counter())), actor=LOCAL)
 marks.append(("close", time.perf_counter()))
 result = {{"seconds": time.perf_counter() - t, "marks": [(step, at - t) for step, at in marks],
           "loaded": r.rows_loaded, "rejected": r.rows_rejected}}"""
 
     reimport_code = f"""
+from koers.access import LOCAL
 from koers.store import Store
 from koers.sources import own_file
 t = time.perf_counter()
 batch = own_file.load(Path({str(csv_path)!r}))
 with Store.open({str(work / 'koers.duckdb')!r}) as s:
-    r = s.commit_import(batch)
+    r = s.commit_import(batch, actor=LOCAL)
 result = {{"seconds": time.perf_counter() - t, "unchanged": r.rows_unchanged}}"""
 
     bare_runs, koers_runs, reimport_runs = [], [], []
@@ -149,6 +152,7 @@ result = {{"seconds": time.perf_counter() - t, "unchanged": r.rows_unchanged}}""
         reimport_runs.append(_child(reimport_code))
 
     shared = _child(f"""
+from koers.access import LOCAL
 from koers.store import Store
 from koers.sources import cbs_odata3, cbs_odata4
 cbs = Path({str(ROOT / 'data' / 'cbs')!r})
@@ -156,8 +160,8 @@ t = time.perf_counter()
 with Store.open({str(work / 'shared.duckdb')!r}) as s:
     n = 0
     for folder in ("03759ned", "83625NED"):
-        n += s.commit_import(cbs_odata4.load(str(cbs / folder))).rows_loaded
-    n += s.commit_import(cbs_odata3.load(str(cbs / "84799NED"))).rows_loaded
+        n += s.commit_import(cbs_odata4.load(str(cbs / folder)), actor=LOCAL).rows_loaded
+    n += s.commit_import(cbs_odata3.load(str(cbs / "84799NED")), actor=LOCAL).rows_loaded
 result = {{"seconds": time.perf_counter() - t, "observations": n}}""")
     _report(repeat, bare_runs, koers_runs, reimport_runs, shared)
 

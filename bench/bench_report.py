@@ -110,7 +110,7 @@ def main() -> None:
         ours, layout, stock, naive = [], [], [], []
         made: report.PdfReport | None = None
         for _ in range(args.repeat):
-            seconds, made = timed(lambda: report.make_pdf(store, library, session_id))
+            seconds, made = timed(lambda: report.make_pdf(store, library, session_id, "nl", LOCAL))
             ours.append(seconds)
             layout.append(timed(lambda: report.html_to_pdf(html))[0])
             stock.append(timed(lambda: stock_kaleido(bare))[0])

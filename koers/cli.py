@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from koers import arguments as types
 from koers import i18n, present
+from koers.access import command_line_actor
 from koers.errors import FileProblem, KoersError, language
 from koers.i18n import Message
 from koers.settings import database_path, log_path
@@ -78,7 +79,8 @@ def cmd_init(args: argparse.Namespace) -> None:
     with _open(args) as store:
         if store.counts()["region"] == 0:
             with store.transaction():
-                store.upsert_regions(read_regions_file(DATA / "cbs" / "03759ned" / "codes-RegioS.json"), "CBS 03759ned")
+                store.upsert_regions(read_regions_file(DATA / "cbs" / "03759ned" / "codes-RegioS.json"), "CBS 03759ned",
+                                     command_line_actor())
         _say("cli.init_done", path=store.path, version=store.schema_version(), regions=_number(store.counts()["region"]))
 
 
@@ -92,10 +94,10 @@ def _run_import(args: argparse.Namespace, kind: str, load: Callable[[Callable[[s
             path = database_path(args.db)
             if path.exists():  # keep a trace of the failed attempt; nothing else is written
                 with _open(args) as store:
-                    store.log_failed_import(kind, problem.path, problem.en)
+                    store.log_failed_import(kind, problem.path, problem.en, command_line_actor())
             raise
         with _open(args) as store:
-            result: ImportResult = store.commit_import(batch, lambda step, f: bar.update(step, 0.3 + 0.7 * f))
+            result: ImportResult = store.commit_import(batch, lambda step, f: bar.update(step, 0.3 + 0.7 * f), actor=command_line_actor())
     finally:
         bar.close()
     _say("cli.import_done", import_id=result.import_id, read=_number(result.rows_read), loaded=_number(result.rows_loaded),
@@ -241,10 +243,11 @@ def cmd_targets_import(args: argparse.Namespace) -> None:
     with _open(args) as store:
         checked = check_targets(rows, library.kpis, store.regions(kinds=types.REGION_KINDS))
         if checked.rows_rejected:
-            import_id = store.log_refused_targets(str(args.file), checked.rows_read, checked.rejected)
+            import_id = store.log_refused_targets(str(args.file), checked.rows_read, checked.rejected,
+                                                  actor=command_line_actor())
             raise KoersError("errors.targets.refused", file=args.file, rejected=checked.rows_rejected,
                              read=checked.rows_read, import_id=import_id)
-        written = store.upsert_targets(checked.targets, source=f"bestand {Path(args.file).name}")
+        written = store.upsert_targets(checked.targets, source=f"bestand {Path(args.file).name}", actor=command_line_actor())
     _say("cli.targets_loaded", targets=written, file=args.file)
 
 
@@ -255,7 +258,7 @@ def cmd_targets_list(args: argparse.Namespace) -> None:
 
 def cmd_examples_remove(args: argparse.Namespace) -> None:
     with _open(args) as store:
-        removed = store.remove_examples()
+        removed = store.remove_examples(command_line_actor())
     _say("cli.examples_removed", **removed)
 
 

@@ -99,8 +99,8 @@ def save_roles(settings: RoleSettings, actor: Actor, loaded_checksum: str, store
         try:
             with store.transaction():
                 try:
-                    store.record_audit(actor, Permission.manage_users, "create" if before is None else "update", "roles",
-                                       str(path), before, settings.as_dict())
+                    store.record_audit(actor, "create" if before is None else "update", "roles", str(path), before,
+                                       settings.as_dict())
                     _write_atomically(temporary, path, text.encode("utf-8"))
                 except BaseException:
                     temporary.unlink(missing_ok=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from koers.access import LOCAL
 from koers.sources import cbs_odata4
 from koers.store import Store
 
@@ -44,7 +45,7 @@ def registry_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database holding the registry and 03759ned, built once and copied per test."""
     path = tmp_path_factory.mktemp("registry") / "koers.duckdb"
     with Store.open(path) as store:
-        store.commit_import(cbs_odata4.load(str(data_dir() / "cbs" / "03759ned")))
+        store.commit_import(cbs_odata4.load(str(data_dir() / "cbs" / "03759ned")), actor=LOCAL)
     return path
 
 

@@ -17,6 +17,7 @@ CBS = DATA / "cbs"
 
 sys.path.insert(0, str(ROOT))
 
+from koers.access import LOCAL  # noqa: E402
 from koers.sources import cbs_odata3, cbs_odata4  # noqa: E402
 from koers.store import Store  # noqa: E402
 
@@ -73,7 +74,7 @@ def demo_db(demo_template, tmp_path) -> Path:
 def registry_store(tmp_path):
     """A writable store holding the registry and population from the real 03759ned responses."""
     with Store.open(tmp_path / "koers.duckdb") as store:
-        store.commit_import(cbs_odata4.load(str(CBS / "03759ned")))
+        store.commit_import(cbs_odata4.load(str(CBS / "03759ned")), actor=LOCAL)
         yield store
 
 

@@ -302,3 +302,102 @@ def test_the_example_roles_file_in_the_docs_reads_as_documented():
     assert role_for({"email": "A.de.Vries@gemeente.example", "groups": ["gemeenteraad"]}, settings) == Role.advisor
     assert role_for({"email": "iemand@gemeente.example", "groups": ["koers-beheer"]}, settings) == Role.admin
     assert role_for({"email": "iemand@gemeente.example"}, settings) == Role.viewer
+
+
+# --- the engine decides every permission itself, and every write names its actor ---------------
+
+
+def test_the_store_decides_which_permission_an_audited_file_needs(demo_db):
+    """Before, the caller named the permission checked: a viewer could write an audit row by naming `view`."""
+    with Store.open(demo_db) as store:
+        entries = len(store.audit_log(ADMIN))
+        for actor, entity, needed in ((VIEWER, "kpi_definition", Permission.define_kpi),
+                                      (COUNCIL, "kpi_definition", Permission.define_kpi),
+                                      (ADVISOR, "roles", Permission.manage_users)):
+            with pytest.raises(AccessDenied) as refused:
+                store.record_audit(actor, "update", entity, "vervalst", None, {"unit": "%"})
+            assert refused.value.permission == needed
+        with pytest.raises(ValueError):  # an entity without a rule of its own is no way in either
+            store.record_audit(ADMIN, "update", "observation", "GM0363", None, {"value": 1})
+        store.record_audit(ADVISOR, "update", "kpi_definition", "population_growth", None, {"unit": "%"})
+        trail = store.audit_log(ADMIN)
+    assert len(trail) == entries + 1
+    assert trail.iloc[0][["actor", "role", "entity", "entity_id"]].tolist() == [ADVISOR.id, "advisor", "kpi_definition",
+                                                                               "population_growth"]
+
+
+def test_a_region_list_and_a_failed_import_need_the_import_role_and_name_who(demo_db):
+    from koers.sources.registry import Region
+
+    invented = [Region("GM9998", "Verzonnen", "municipality", "PV27", None, None)]
+    with Store.open(demo_db) as store:
+        imports, entries = len(store.imports()), len(store.audit_log(ADMIN))
+        for actor in (VIEWER, COUNCIL, ADVISOR):
+            with pytest.raises(AccessDenied):
+                store.upsert_regions(invented, "regio's.csv", actor)
+            with pytest.raises(AccessDenied):
+                store.log_failed_import("file", "kapot.csv", "unreadable", actor)
+        assert store.region("GM9998") is None and len(store.imports()) == imports
+        assert len(store.audit_log(ADMIN)) == entries
+        store.upsert_regions(invented, "regio's.csv", ADMIN)
+        failed = store.log_failed_import("file", "kapot.csv", "unreadable", ADMIN)
+        assert store.region("GM9998")["name"] == "Verzonnen"
+        assert store.imports().set_index("id").loc[failed, "status"] == "failed"
+        entry = store.audit_log(ADMIN, "regions").iloc[0]
+    assert (entry["actor"], entry["action"], entry["entity_id"]) == (ADMIN.id, "import", "regio's.csv")
+    assert json.loads(entry["after"]) == {"regions": 1}
+
+
+def _functions_with_an_actor():
+    """Every function and method of koers (found by walking the package) with a parameter `actor`."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import koers
+
+    found = {}
+    for module_info in pkgutil.walk_packages(koers.__path__, "koers."):
+        if module_info.name.endswith("__main__"):  # runs the command line when imported
+            continue
+        module = importlib.import_module(module_info.name)
+        for name, value in vars(module).items():
+            members = [(name, value)]
+            if inspect.isclass(value) and value.__module__ == module.__name__:
+                members = [(f"{name}.{m}", f) for m, f in vars(value).items() if inspect.isfunction(f)]
+            for qualified, function in members:
+                if inspect.isfunction(function) and function.__module__ == module.__name__:
+                    parameters = inspect.signature(function).parameters
+                    if "actor" in parameters:
+                        found[f"{module.__name__}.{qualified}"] = parameters["actor"]
+    return found
+
+
+def test_every_write_requires_its_actor_none_defaults_to_the_local_administrator():
+    found = _functions_with_an_actor()
+    writes = {"koers.store.staging.Staging.commit_import", "koers.store.targets.Targets.upsert_targets",
+              "koers.store.targets.Targets.revise_target", "koers.store.examples.ExampleData.remove_examples",
+              "koers.store.regions.Regions.upsert_regions", "koers.store.observations.Observations.log_failed_import",
+              "koers.store.records.AuditedRecords.save_record", "koers.store.records.AuditedRecords.delete_record",
+              "koers.store.records.AuditedRecords.record_audit", "koers.store.reviews.Reviews.create_review",
+              "koers.kpis.versions.save", "koers.loop.report.build_html", "koers.loop.report.make_pdf",
+              "koers.loop.report.build_pdf", "koers.sources.uploads.commit_upload"}
+    assert writes <= set(found), writes - set(found)
+    defaulted = sorted(name for name, parameter in found.items() if parameter.default is not parameter.empty)
+    assert defaulted == []
+
+
+def test_a_write_without_an_actor_is_refused_before_anything_happens(demo_db):
+    from koers.demo.examples import example_batch
+
+    with Store.open(demo_db) as store:
+        counts = store.counts()
+        with pytest.raises(TypeError):
+            store.remove_examples()
+        with pytest.raises(TypeError):
+            store.commit_import(example_batch(store))
+        with pytest.raises(TypeError):
+            store.upsert_targets(pd.DataFrame({"kpi_id": ["population_growth"], "region_code": ["GM0363"], "year": [2026],
+                                               "value": [1.0]}), "doelen.csv")
+        assert store.counts() == counts
+        assert store.remove_examples(ADMIN)["observations"] > 0  # the invented figures were all still there

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
+from koers.access import LOCAL
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import load_library
 from koers.store import Store
@@ -139,7 +140,7 @@ def test_the_data_quality_outliers_show_small_counts_as_less_than_n(app_on, demo
     path.write_text("indicator;gemeentecode;jaar;waarde\n" + "\n".join(lines + [f"youth_offenders;{REGION};2027;2"]) + "\n",
                     encoding="utf-8")
     with Store.open(demo_db) as store:
-        store.commit_import(own_file.load(path))
+        store.commit_import(own_file.load(path), actor=LOCAL)
     at = app_on(demo_db, PAGES / "data.py")
     at.session_state["data_outlier_indicator"] = "youth_offenders"
     at.run()

@@ -9,10 +9,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from koers.access import Actor, Role
 from koers.sources import cbs_odata3, cbs_odata4
 from koers.settings import DATA
 from koers.progress import Progress, no_progress
 from koers.store import ImportResult, Store
+
+# Who imports the demo's CBS data: the installation itself, named so in the audit trail (never
+# the local user of a dashboard, who may be someone else by the time anyone reads the trail).
+DEMO_BUILDER = Actor("demo", "Demodatabase (opbouw)", Role.admin)
 
 # (importer, folder under data/cbs, options); 84799NED at municipality level only.
 DEMO_SOURCES = [
@@ -36,7 +41,7 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_prog
             progress(f"{kind} {folder}", step / len(DEMO_SOURCES))
             source = str(data_dir / "cbs" / folder)
             batch = cbs_odata4.load(source) if kind == "cbs-odata4" else cbs_odata3.load(source, **options)
-            results.append(store.commit_import(batch))
+            results.append(store.commit_import(batch, actor=DEMO_BUILDER))
         # Invented series for the KPI inputs no shipped file feeds, and example targets.
         from koers.demo.examples import add_examples
         from koers.kpis.library import load_library

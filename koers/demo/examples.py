@@ -36,14 +36,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from koers.access import Actor, Role
 from koers.indicators.catalogue import canonical_by_id
 from koers.indicators.inputs import INPUT_INDICATORS
 from koers.errors import KoersError
 from koers.kpis.evaluate import evaluate
 from koers.sources.common import empty_rejected, observation_table
 from koers.kpis.library import Library, references
-from koers.store import EXAMPLE_SOURCE, EXAMPLE_TITLE, ImportBatch, Store
+from koers.store import EXAMPLE_AUTHOR, EXAMPLE_SOURCE, EXAMPLE_TITLE, ImportBatch, Store
 from metrics.model import Kpi
+
+# Who writes the invented figures, targets and learning loop: named, so the audit trail says so.
+EXAMPLE_ACTOR = Actor("voorbeelddata", EXAMPLE_AUTHOR, Role.admin)
 
 YEARS = tuple(range(2015, 2026))
 LICENCE = "fictief — alleen voor demonstratie"
@@ -414,7 +418,7 @@ def example_targets(store: Store, library: Library) -> pd.DataFrame:
 
 def add_examples(store: Store, library: Library) -> dict[str, int]:
     """Commit the example series and then the example targets; returns what was added."""
-    result = store.commit_import(example_batch(store))
+    result = store.commit_import(example_batch(store), actor=EXAMPLE_ACTOR)
     targets = example_targets(store, library)
-    written = store.upsert_targets(targets, EXAMPLE_TITLE) if len(targets) else 0
+    written = store.upsert_targets(targets, EXAMPLE_TITLE, actor=EXAMPLE_ACTOR) if len(targets) else 0
     return {"observations": result.rows_loaded, "rejected": result.rows_rejected, "targets": written}

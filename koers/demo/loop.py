@@ -14,13 +14,12 @@ import datetime as dt
 
 import pandas as pd
 
+from koers.demo.examples import EXAMPLE_ACTOR
 from koers.loop import learning, review
-from koers.access import Actor, Role
 from koers.kpis.library import Library
 from koers.store import EXAMPLE_AUTHOR, EXAMPLE_TITLE, Store
 
 REGION = "GM0363"
-EXAMPLE_ACTOR = Actor("voorbeelddata", EXAMPLE_AUTHOR, Role.admin)
 
 ANNOTATIONS = [  # kpi_id, period, kind, text
     ("new_dwellings_per_1000", "2023", "explanation",

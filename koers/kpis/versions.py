@@ -40,7 +40,7 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from koers.access import LOCAL, Actor, Permission, require
+from koers.access import Actor, Permission, require
 from koers.errors import KoersError
 from koers.i18n import Message
 from koers.indicators.catalogue import slug
@@ -243,7 +243,7 @@ def _write_version(folder: Path, kpi: dict, author: str | None, origin: str | No
 
 
 def save(form: dict, library: Library, known_indicators: set[str] | list[str], folder: Path, author: str,
-         editing: str | None = None, now: dt.datetime | None = None, actor: Actor = LOCAL,
+         editing: str | None = None, now: dt.datetime | None = None, *, actor: Actor,
          based_on: int | None = None, db: str | Path | None = None) -> Version:
     """Save the form's KPI as a new version, as `actor` (policy advisors and administrators).
 
@@ -263,10 +263,11 @@ def save(form: dict, library: Library, known_indicators: set[str] | list[str], f
         first = result.errors[0]
         raise KoersError("errors.versions.not_saved", count=len(result.errors), field=first.field,
                          problem=first.explanation)
+    creating = result.kpi.id != editing  # a new KPI (or one saved under a new id)
     if db is None:
-        return _save(result, library, folder, author, now or dt.datetime.now(), based_on, None, actor)
+        return _save(result, library, folder, author, now or dt.datetime.now(), based_on, None, actor, creating)
     with Store.open(db, wait_seconds=10) as store:  # its lock: one save at a time, check and write together
-        return _save(result, library, folder, author, now or dt.datetime.now(), based_on, store, actor)
+        return _save(result, library, folder, author, now or dt.datetime.now(), based_on, store, actor, creating)
 
 
 def latest_version(folder: Path, kpi_id: str) -> int:
@@ -276,9 +277,13 @@ def latest_version(folder: Path, kpi_id: str) -> int:
 
 
 def _save(result: Check, library: Library, folder: Path, author: str, now: dt.datetime, based_on: int | None,
-          store: Store | None, actor: Actor) -> Version:
+          store: Store | None, actor: Actor, creating: bool) -> Version:
     kpi, target = result.kpi, result.target
     saved = list_versions(folder, kpi.id)
+    # A new KPI whose id someone else saved since this form's library was read (`check` saw a
+    # free id): refused, or it would silently replace theirs.
+    if creating and (saved or target.exists()):
+        raise Conflict("errors.versions.created_meanwhile", kpi=kpi.id, by=(saved[-1].author if saved else None) or "?")
     if based_on is not None and saved and saved[-1].number != based_on:
         last = saved[-1]
         by = last.author or "?"
@@ -288,8 +293,8 @@ def _save(result: Check, library: Library, folder: Path, author: str, now: dt.da
     after = yaml_document(kpi)
     with store.transaction() if store is not None else nullcontext():
         if store is not None:
-            store.record_audit(actor, Permission.define_kpi, "create" if previous is None else "update", "kpi_definition",
-                               kpi.id, None if previous is None else previous[0], after)
+            store.record_audit(actor, "create" if previous is None else "update", "kpi_definition", kpi.id,
+                               None if previous is None else previous[0], after)
         if previous is not None and (not saved or saved[-1].kpi != previous[0]):
             _write_version(folder, previous[0], None, previous[1], previous[2])
         version = _write_version(folder, after, author, None, now)

@@ -122,8 +122,11 @@ def actions(store: Store, region: str, today: dt.date | None = None) -> pd.DataF
     """A region's actions, with `overdue` (open and past its due date), overdue first."""
     today = today or dt.date.today()
     frame = store.records("action", region_code=region)
-    due = pd.to_datetime(frame["due_date"]).dt.date
-    frame["overdue"] = frame["status"].isin([str(s) for s in OPEN_STATUSES]) & due.notna() & (due < today)
+    # Compared as timestamps, never as `.dt.date`: on a column without any date (no action of the
+    # municipality has a due date) pandas gives datetime64 back instead of dates, and comparing
+    # that with a date fails — the dtype of the column must not depend on the values in it.
+    due = pd.to_datetime(frame["due_date"])
+    frame["overdue"] = frame["status"].isin([str(s) for s in OPEN_STATUSES]) & due.notna() & (due < pd.Timestamp(today))
     frame["kpi_ids"] = frame["kpi_ids"].map(list)
     return frame.sort_values(["overdue", "due_date"], ascending=[False, True], na_position="last").reset_index(drop=True)
 

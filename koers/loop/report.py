@@ -41,7 +41,7 @@ import pandas as pd
 from koers import i18n, present
 from koers.loop import learning, review
 from koers.loop.charts import CHART_SIZE, Progress, chromium_path, render_charts  # noqa: F401 - chromium_path: bench/ reads it here
-from koers.access import LOCAL, Actor, Permission, require
+from koers.access import Actor, Permission, require
 from koers.errors import KoersError
 from koers.kpis.library import Library
 from koers.store import EXAMPLE_SOURCE, Store
@@ -529,7 +529,7 @@ def _prepare(store: Store, library: Library, session_id: int, lang: str, actor: 
     return context, lang, progress
 
 
-def build_html(store: Store, library: Library, session_id: int, lang: str = "nl", actor: Actor = LOCAL,
+def build_html(store: Store, library: Library, session_id: int, lang: str, actor: Actor,
                progress: Callable[[str, float], None] | None = None) -> str:
     """The session's report as one self-contained HTML document (CSS and charts inline)."""
     context, lang, progress = _prepare(store, library, session_id, lang, actor, progress, 0.95)
@@ -545,7 +545,7 @@ class PdfReport:
     pages: int
 
 
-def make_pdf(store: Store, library: Library, session_id: int, lang: str = "nl", actor: Actor = LOCAL,
+def make_pdf(store: Store, library: Library, session_id: int, lang: str, actor: Actor,
              progress: Callable[[str, float], None] | None = None) -> PdfReport:
     """The session's report as PDF, with its page count."""
     context, lang, progress = _prepare(store, library, session_id, lang, actor, progress, 0.8)
@@ -563,7 +563,7 @@ def html_to_pdf(document: str) -> tuple[bytes, int]:
     return rendered.write_pdf(), len(rendered.pages)
 
 
-def build_pdf(store: Store, library: Library, session_id: int, lang: str = "nl", actor: Actor = LOCAL,
+def build_pdf(store: Store, library: Library, session_id: int, lang: str, actor: Actor,
               progress: Callable[[str, float], None] | None = None) -> bytes:
     """The session's report as PDF bytes; sources and data dates in the footer of every page."""
     return make_pdf(store, library, session_id, lang, actor, progress).data

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from koers.access import LOCAL, Actor
+from koers.access import Actor
 from koers.errors import KoersError
 from koers.settings import database_path
 from koers.sources.source import Source
@@ -113,7 +113,7 @@ def prepare_upload(name: str, data: bytes, kind: str, fields: Mapping[str, str] 
 
 
 def commit_upload(prepared: PreparedUpload, progress: Callable[[str, float], None],
-                  db: str | Path | None = None, actor: Actor = LOCAL) -> ImportResult:
+                  db: str | Path | None = None, *, actor: Actor) -> ImportResult:
     """Write the batch as `actor` (the store refuses anyone but an administrator): the only
     write, on a connection opened for it and closed at once."""
     with Store.open(database_path(db), wait_seconds=10) as store:

@@ -68,6 +68,7 @@ class Connection:
         self._con = con
         self.path = path
         self.read_only = read_only
+        self._in_transaction = False
 
     @classmethod
     @contextmanager
@@ -124,21 +125,29 @@ class Connection:
     def transaction(self) -> Iterator[None]:
         """One transaction: committed when the block ends, rolled back when it raises (also when
         the commit itself fails). Writes that span several calls, or a file written together with
-        its audit entry, run inside one."""
-        self._con.execute("BEGIN TRANSACTION")
-        try:
+        its audit entry, run inside one. Inside an open one, a write's own `transaction()` joins it:
+        it commits or rolls back with the outer one (a write that audits itself can be part of more)."""
+        if self._in_transaction:
             yield
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
+            return
+        self._con.execute("BEGIN TRANSACTION")
+        self._in_transaction = True
         try:
-            self._con.execute("COMMIT")
-        except BaseException:
             try:
+                yield
+            except BaseException:
                 self._con.execute("ROLLBACK")
-            except duckdb.Error:  # the failed commit already ended the transaction
-                pass
-            raise
+                raise
+            try:
+                self._con.execute("COMMIT")
+            except BaseException:
+                try:
+                    self._con.execute("ROLLBACK")
+                except duckdb.Error:  # the failed commit already ended the transaction
+                    pass
+                raise
+        finally:
+            self._in_transaction = False
 
     def checkpoint(self) -> None:
         """Write the WAL into the database file (before the file is moved or copied)."""

@@ -6,7 +6,7 @@ and the invented learning loop under one author, so `remove_examples` finds all 
 
 from __future__ import annotations
 
-from koers.access import LOCAL, Actor, Permission, require
+from koers.access import Actor, Permission, require
 from koers.store.records import AuditedRecords
 
 EXAMPLE_SOURCE = "voorbeelddata"
@@ -16,7 +16,7 @@ EXAMPLE_PRECEDENCE = 1000  # below every real source: an example never overrides
 
 
 class ExampleData(AuditedRecords):
-    def remove_examples(self, actor: Actor = LOCAL) -> dict[str, int]:
+    def remove_examples(self, actor: Actor) -> dict[str, int]:
         """Remove every invented figure: example observations, their revisions and targets (with
         their revision history), and the demo's invented learning loop (records by `EXAMPLE_AUTHOR`,
         review sessions with their snapshots and items)."""

@@ -9,12 +9,12 @@ ever reaches DuckDB. The query has this shape::
 
     base   indicator_id | region_code | period | value | status | source_table | harmonised
            (observation_best; or, on a chosen division, additive indicators summed over predecessors)
-    wide   region_code | period | i1 c1 | i2 c2 | ...     per indicator its value and a code of
-           flags and sources — on a dense grid of regions x years, so that lag/growth look one
-           *year* back, not one row
+    wide   region_code | period | i1 c1 s1 | i2 c2 s2 | ...   per indicator its value, a code of
+           flags and its source tables — on a dense grid of regions x years, so that lag/growth
+           look one *year* back, not one row
     l0..ln region_code | period | ... | k0 | k1 | ...    KPI values, layer by layer
            (a KPI that uses another KPI sits in a later layer)
-    result kpi | region_code | period | value | flags    long again
+    result kpi | region_code | period | value | flags | sources    long again
 
 Only yearly periods are evaluated (`2024`); quarters and months stay in the store for the detail
 views.
@@ -138,26 +138,25 @@ base AS MATERIALIZED (
 def _wide_sql(query: EvaluationQuery) -> list[str]:
     """base .. wide: the indicators' long rows as one row per region and year.
 
-    A value's provenance travels as a bit mask over the store's source tables (`wanted_sources`),
-    packed with its flags into one integer (bit 0 provisional, bit 1 harmonised, bits 2.. the
-    sources), so the pivot carries two numbers per indicator instead of four columns. DuckDB's
-    PIVOT is by far the cheapest way to turn the long rows wide (measured against a FILTER
-    aggregate or a list per indicator); the grid then makes every region have every year."""
+    Per indicator the pivot carries its value, one integer of flags (bit 0 provisional, bit 1
+    harmonised) and its source tables as text ("03759ned"; "a,b" where a harmonised figure rests
+    on several). The provenance is text, not a bit per source in one integer: a store holds any
+    number of sources (every own file under a new name is one), and a fixed-width bit set ran out
+    at 61. DuckDB's PIVOT is by far the cheapest way to turn the long rows wide (measured against a
+    FILTER aggregate or a list per indicator); the grid then makes every region have every year."""
     count = len(query.indicators)
     numbers = ", ".join(str(n) for n in range(1, count + 1))
     return [
         _HARMONISED_BASE if query.harmonise_on else _BASE,
-        ", source_mask AS (SELECT b.source_table, bit_or(CAST(1 AS BIGINT) << s.bit) AS mask "
-        "FROM (SELECT DISTINCT source_table FROM base) b, unnest(string_split(b.source_table, ',')) AS part(name) "
-        "JOIN wanted_sources s ON s.source_table = part.name GROUP BY ALL)",
-        ", numbered AS (SELECT b.region_code, b.period, b.value, w.n, "
-        "CAST(b.status = 'provisional' AS BIGINT) + 2 * CAST(b.harmonised AS BIGINT) + 4 * coalesce(m.mask, 0) AS code "
-        "FROM base b JOIN wanted_indicators w USING (indicator_id) LEFT JOIN source_mask m USING (source_table))",
-        f", pivoted AS (PIVOT numbered ON n IN ({numbers}) USING first(value) AS v, first(code) AS c GROUP BY region_code, period)",
+        ", numbered AS (SELECT b.region_code, b.period, b.value, w.n, b.source_table AS src, "
+        "CAST(b.status = 'provisional' AS INTEGER) + 2 * CAST(b.harmonised AS INTEGER) AS code "
+        "FROM base b JOIN wanted_indicators w USING (indicator_id))",
+        f", pivoted AS (PIVOT numbered ON n IN ({numbers}) USING first(value) AS v, first(code) AS c, first(src) AS s "
+        "GROUP BY region_code, period)",
         ", grid AS (SELECT r.region_code, p.period FROM (SELECT DISTINCT region_code FROM base) r "
         "CROSS JOIN (SELECT DISTINCT period FROM base) p)",
         ", wide AS (SELECT g.region_code, g.period, "
-        + ", ".join(f'p."{n}_v" AS i{n}, p."{n}_c" AS c{n}' for n in range(1, count + 1))
+        + ", ".join(f'p."{n}_v" AS i{n}, p."{n}_c" AS c{n}, p."{n}_s" AS s{n}' for n in range(1, count + 1))
         + " FROM grid g LEFT JOIN pivoted p ON p.region_code = g.region_code AND p.period = g.period)",
     ]
 
@@ -187,23 +186,25 @@ def evaluation_sql(query: EvaluationQuery) -> tuple[str, list, dict[str, str]]:
                    "WINDOW w AS (PARTITION BY region_code ORDER BY period))")
         previous = f"l{level}"
 
-    # Per KPI a value and one integer of flags: bit 0 provisional, 1 harmonised, 2 suppressed,
-    # bits 3.. the sources of its inputs (their masks or-ed together).
-    pairs = []
+    # Per KPI a value, one integer of flags (bit 0 provisional, 1 harmonised, 2 suppressed) and the
+    # source tables of its inputs, comma-separated as they come ("a,b,a": `KpiQueries.evaluate`
+    # makes each distinct text a sorted set once, not per row).
+    triples = []
     for kpi_id, k in kcol.items():
         inputs = query.inputs.get(kpi_id, ())
         codes = " | ".join(f"coalesce(c{icol[i][1:]}, 0)" for i in inputs) or "0"
+        sources = f"concat_ws(',', {', '.join(f's{icol[i][1:]}' for i in inputs)})" if inputs else "''"
         counts = [icol[i] for i in inputs if i in query.additive]
         threshold = int(query.thresholds.get(kpi_id, 0))
         suppressed = " OR ".join(f"coalesce({c} < {threshold}, false)" for c in counts) if threshold and counts else "false"
-        pairs.append(
+        triples.append(
             f"CASE WHEN {suppressed} THEN NULL ELSE {k} END AS v_{k}, "
-            f"(({codes}) & 3) | (CAST({suppressed} AS BIGINT) << 2) | ((({codes}) >> 2) << 3) AS f_{k}"
+            f"(({codes}) & 3) | (CAST({suppressed} AS INTEGER) << 2) AS f_{k}, {sources} AS s_{k}"
         )
-    sql.append(f", final AS (SELECT region_code, period, {', '.join(pairs)} FROM {previous})")
+    sql.append(f", final AS (SELECT region_code, period, {', '.join(triples)} FROM {previous})")
     sql.append(
-        " SELECT kpi, region_code, period, value, flags FROM final UNPIVOT INCLUDE NULLS ((value, flags) FOR kpi IN ("
-        + ", ".join(f"(v_{k}, f_{k}) AS {k}" for k in kcol.values()) + "))"
+        " SELECT kpi, region_code, period, value, flags, sources FROM final UNPIVOT INCLUDE NULLS "
+        "((value, flags, sources) FOR kpi IN (" + ", ".join(f"(v_{k}, f_{k}, s_{k}) AS {k}" for k in kcol.values()) + "))"
     )
     return "".join(sql), params, {k: kpi_id for kpi_id, k in kcol.items()}
 
@@ -228,6 +229,20 @@ GROUP BY ALL HAVING count(*) >= 3
 """
 
 
+def _provenance(found: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
+    """Each value's source tables as the query found them ("b,a,b") -> sorted and once each
+    ("a,b"), as a categorical; and whether they include the demo's invented figures. Worked out
+    once per distinct text (a combination of sources; there are few), not per row."""
+    where, texts = pd.factorize(found.fillna(""))
+    sets = [frozenset(name for name in str(text).split(",") if name) for text in texts]
+    labels = [",".join(sorted(names)) for names in sets]
+    categories = list(dict.fromkeys(labels)) or [""]
+    position = {label: n for n, label in enumerate(categories)}
+    codes = np.array([position[label] for label in labels], dtype=np.int64)
+    invented = np.array([EXAMPLE_SOURCE in names for names in sets], dtype=bool)
+    return pd.Categorical.from_codes(codes[where], categories), invented[where]
+
+
 class KpiQueries(Observations):
     def evaluate(self, query: EvaluationQuery) -> pd.DataFrame:
         """Every KPI of `query` for every region and year. Columns (`EVALUATION_COLUMNS`, in another
@@ -237,12 +252,8 @@ class KpiQueries(Observations):
         sql, params, names = evaluation_sql(query)
         if not sql:
             return pd.DataFrame(columns=EVALUATION_COLUMNS)
-        sources = self.source_tables()
-        tables = {
-            "wanted_indicators": pd.DataFrame({"indicator_id": list(query.indicators),
-                                               "n": range(1, len(query.indicators) + 1)}),
-            "wanted_sources": pd.DataFrame({"source_table": sources, "bit": range(len(sources))}),
-        }
+        tables = {"wanted_indicators": pd.DataFrame({"indicator_id": list(query.indicators),
+                                                     "n": range(1, len(query.indicators) + 1)})}
         frame = self._read(sql, params, tables, arrow=True)
         # Hundreds of thousands of rows but few distinct KPIs, source combinations and statuses:
         # categoricals, so no Python string is made per row.
@@ -252,11 +263,7 @@ class KpiQueries(Observations):
         frame["provisional"] = (flags & 1) > 0
         frame["harmonised"] = (flags & 2) > 0
         frame["suppressed"] = (flags & 4) > 0
-        masks, where = np.unique(flags >> 3, return_inverse=True)
-        frame["sources"] = pd.Categorical.from_codes(
-            where, [",".join(sorted(s for i, s in enumerate(sources) if int(m) >> i & 1)) for m in masks])
-        example_bit = 1 << sources.index(EXAMPLE_SOURCE) if EXAMPLE_SOURCE in sources else 0
-        frame["example"] = ((flags >> 3) & example_bit) > 0
+        frame["sources"], frame["example"] = _provenance(frame.pop("sources"))
         return frame
 
     def theil_sen_trends(self, results: pd.DataFrame, up_to: int, window: int) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pyarrow as pa
 
+from koers.access import Actor, Permission, require
 from koers.store.connection import Connection
 from koers.store.examples import EXAMPLE_PRECEDENCE, EXAMPLE_SOURCE
 
@@ -133,8 +134,10 @@ class Observations(Connection):
             [import_id, import_id],
         ).df()
 
-    def log_failed_import(self, kind: str, file: str, message: str) -> int:
-        """Record an import that could not start (unreadable file); nothing else is written."""
+    def log_failed_import(self, kind: str, file: str, message: str, actor: Actor) -> int:
+        """Record an import that could not start (unreadable file), for those who may import;
+        nothing else is written."""
+        require(actor, Permission.import_data)
         row = self._con.execute(
             """INSERT INTO import_log (id, kind, file, started, finished, status, message,
                                        rows_read, rows_loaded, rows_rejected)

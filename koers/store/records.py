@@ -40,6 +40,14 @@ RECORDS = {
 }
 
 
+# Writes kept outside the database, each with the permission it needs: `record_audit` takes the
+# permission from here, never from its caller (a viewer must not be able to name `view`).
+AUDITED_FILES = {
+    "kpi_definition": Permission.define_kpi,  # metrics/<id>.yaml and its versions (koers.kpis.versions)
+    "roles": Permission.manage_users,  # the roles file (koers.roles)
+}
+
+
 def check_version(entity: str, key: object, current: dict | None, loaded: int | None) -> None:
     """Refuse a save that does not start from the record's current version."""
     if current is None and loaded is not None:
@@ -99,6 +107,8 @@ class AuditedRecords(Connection):
         require(actor, kind.permission)
         with self.transaction():
             before = self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+            if before is None or before["deleted"]:  # nothing to delete: refused, and not in the audit trail
+                raise KoersError("errors.store.record_gone", entity=entity, key=key)
             check_version(entity, key, before, version)
             self._con.execute(f"UPDATE {kind.table} SET deleted = true, updated_at = ?, updated_by = ?, version = version + 1 "
                               "WHERE id = ?", [dt.datetime.now(), actor.name, key])
@@ -114,11 +124,13 @@ class AuditedRecords(Connection):
         return self._con.execute(f"SELECT * FROM {kind.table} WHERE {' AND '.join(where)} ORDER BY id",
                                  list(equal.values())).df()
 
-    def record_audit(self, actor: Actor, permission: Permission, action: str, entity: str, key: object,
-                     before: object, after: object) -> None:
-        """The audit entry of a write kept outside the database (KPI definitions, the roles file);
-        the caller runs it in `transaction()` together with writing the file."""
-        require(actor, permission)
+    def record_audit(self, actor: Actor, action: str, entity: str, key: object, before: object, after: object) -> None:
+        """The audit entry of a write kept outside the database (`AUDITED_FILES`: KPI definitions,
+        the roles file), refused without the permission that write needs; the caller runs it in
+        `transaction()` together with writing the file."""
+        if entity not in AUDITED_FILES:
+            raise ValueError(f"record_audit: no such entity {entity!r}")
+        require(actor, AUDITED_FILES[entity])
         self._audit(actor, action, entity, key, before, after)
 
     def audit_log(self, actor: Actor, entity: str | None = None) -> pd.DataFrame:

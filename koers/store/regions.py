@@ -11,8 +11,9 @@ from typing import Literal
 
 import pandas as pd
 
+from koers.access import Actor, Permission, require
 from koers.sources.registry import Region, name_key
-from koers.store.connection import Connection
+from koers.store.records import AuditedRecords
 from koers.store.schema import insert_region_names
 
 # Where a region's residents went when it was dissolved or renamed, on or before a date, and the
@@ -45,8 +46,16 @@ def merger_walk(start: Literal["one", "municipalities"]) -> str:
     return _MERGER_WALK.format(start=_WALK_STARTS[start])
 
 
-class Regions(Connection):
-    def upsert_regions(self, regions: list[Region], source: str) -> None:
+class Regions(AuditedRecords):
+    def upsert_regions(self, regions: list[Region], source: str, actor: Actor) -> None:
+        """Load a region list (administrators: it changes every figure's region), in one transaction
+        with its audit entry; see `_upsert_regions`. An import's own regions go in with the import."""
+        require(actor, Permission.import_data)
+        with self.transaction():
+            self._upsert_regions(regions, source)
+            self._audit(actor, "import", "regions", source, None, {"regions": len(regions)})
+
+    def _upsert_regions(self, regions: list[Region], source: str) -> None:
         """Add new regions; replace the details and history of known ones when the list has history.
 
         CBS tables carry code lists of differing depth: 03759ned describes Boxtel's 2021 merger

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from koers.access import LOCAL, Actor, Permission, require
+from koers.access import Actor, Permission, require
 from koers.errors import KoersError
 from koers.i18n import Message
 from koers.indicators.catalogue import CanonicalIndicator
@@ -174,7 +174,7 @@ def refuse_broken_batch(batch: ImportBatch) -> None:
 class Staging(Regions, Observations, AuditedRecords):
     """Committing an import and its dry run; the staging steps they share."""
 
-    def commit_import(self, batch: ImportBatch, progress: Progress = no_progress, actor: Actor = LOCAL) -> ImportResult:
+    def commit_import(self, batch: ImportBatch, progress: Progress = no_progress, *, actor: Actor) -> ImportResult:
         """Write one import in a single transaction: all of it, or (on any error) none of it.
 
         Steps inside the transaction: registry update, indicator registration, region check
@@ -386,7 +386,7 @@ class Staging(Regions, Observations, AuditedRecords):
         `commit_import` after this, for the rows it stores.)"""
         progress("registry", 0.05)
         if write and batch.regions:
-            self.upsert_regions(batch.regions, batch.region_source or batch.source_table)
+            self._upsert_regions(batch.regions, batch.region_source or batch.source_table)
         progress("validate", 0.15)
         self._stage_rows(batch)
 

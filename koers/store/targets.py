@@ -10,14 +10,13 @@ import datetime as dt
 
 import pandas as pd
 
-from koers.access import LOCAL, Actor, Permission, require
+from koers.access import Actor, Permission, require
 from koers.errors import KoersError
 from koers.store.records import AuditedRecords, check_version
 
 
 class Targets(AuditedRecords):
-    def upsert_targets(self, targets: pd.DataFrame, source: str, set_by: str | None = None,
-                       actor: Actor = LOCAL) -> int:
+    def upsert_targets(self, targets: pd.DataFrame, source: str, set_by: str | None = None, *, actor: Actor) -> int:
         """Add or replace targets from a file or API. `targets` columns: kpi_id, region_code, year,
         value, tolerance (optional, default 0), note (optional). A changed value becomes a new
         revision (reason: the note, else the source). Returns the number written."""
@@ -56,7 +55,7 @@ class Targets(AuditedRecords):
             con.unregister("new_target")
         return len(frame)
 
-    def log_refused_targets(self, file: str, rows_read: int, rejected: pd.DataFrame, actor: Actor = LOCAL) -> int:
+    def log_refused_targets(self, file: str, rows_read: int, rejected: pd.DataFrame, actor: Actor) -> int:
         """Record a targets file that was refused, as an import with rejected rows is recorded: a log
         row (kind `targets`, status `rejected`, nothing loaded) and each rejected row with its reason
         (`rejected` columns: record, raw, field, reason_nl, reason_en), read back by `rejected(id)`.

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import CBS
+from koers.access import LOCAL
 from koers.indicators.inputs import INPUT_INDICATORS
 from koers.kpis.evaluate import evaluate
 from koers.errors import KoersError
@@ -24,8 +25,8 @@ INPUT_IDS = {d.id for d in INPUT_INDICATORS}
 
 def _build(path) -> dict:
     with Store.open(path) as store:
-        store.commit_import(cbs_odata4.load(str(CBS / "03759ned")))
-        store.commit_import(cbs_odata3.load(str(CBS / "84799NED"), levels=("NL", "GM")))
+        store.commit_import(cbs_odata4.load(str(CBS / "03759ned")), actor=LOCAL)
+        store.commit_import(cbs_odata3.load(str(CBS / "84799NED"), levels=("NL", "GM")), actor=LOCAL)
         return add_examples(store, load_library())
 
 
@@ -169,7 +170,7 @@ def test_removing_examples_leaves_the_real_data(example_db, tmp_path):
     with Store.open(path) as store:
         before = store.observations(all_sources=True)
         real_before = before[before["source"] != EXAMPLE_SOURCE].reset_index(drop=True)
-        removed = store.remove_examples()
+        removed = store.remove_examples(LOCAL)
         after = store.observations(all_sources=True)
         assert removed["observations"] == len(before) - len(real_before)
         assert removed["targets"] > 0 and store.targets().empty

@@ -6,14 +6,19 @@ import datetime as dt
 import json
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from conftest import CBS, ROOT
+from koers.access import LOCAL
 from koers.kpis.assess import expected_values, peer_group, peer_statistics, projections, trends, with_status
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import load_library
-from koers.store import Store
+from koers.indicators.catalogue import CanonicalIndicator
+from koers.sources.common import empty_rejected, observation_table
+from koers.sources.registry import Region
+from koers.store import ImportBatch, Store
 
 GOOD = ROOT / "tests" / "fixtures" / "kpis" / "good"
 TEST_KPIS = ["t_bijstand_per_1000", "t_population_growth", "t_population", "t_population_thousands", "t_ww_small"]
@@ -176,3 +181,80 @@ def test_expected_value_from_context_regression():
     outcome = pd.DataFrame({"kpi_id": "out", "region_code": regions, "period": "2020", "value": [2 * v + 1 for v in range(40)]})
     expected = expected_values(pd.concat([context, outcome]), "2020", ["ctx"]).set_index(["kpi_id", "region_code"])["expected"]
     assert expected[("out", "GM0010")] == pytest.approx(2 * 9 + 1)
+
+
+# --- provenance with many sources -----------------------------------------------------------------
+
+MANY = 1000  # every own file under a new name is a source: a store reaches this in normal use
+MANY_KPIS = """
+- id: m_ratio
+  title: {nl: Verhouding uit twee eigen bronnen, en: Ratio of two own sources}
+  description: {nl: Testdefinitie., en: Test definition.}
+  theme: 3
+  kind: context
+  polarity: neither
+  unit: verhouding
+  definition: {type: ratio, numerator: own_0997, denominator: own_0003, scale: 1}
+  source: eigen bestanden
+- id: m_sum
+  title: {nl: Som van drie eigen bronnen, en: Sum of three own sources}
+  description: {nl: Testdefinitie., en: Test definition.}
+  theme: 3
+  kind: context
+  polarity: neither
+  unit: aantal
+  definition: {type: formula, formula: "own_0000 + own_0500 + own_0999"}
+  source: eigen bestanden
+- id: m_on_kpi
+  title: {nl: Een KPI op een KPI, en: A KPI on a KPI}
+  description: {nl: Testdefinitie., en: Test definition.}
+  theme: 3
+  kind: context
+  polarity: neither
+  unit: aantal
+  definition: {type: formula, formula: "m_ratio * own_0064"}
+  source: eigen bestanden
+"""
+
+
+def own_source(n: int) -> ImportBatch:
+    """Source `bron_NNNN` with one indicator `own_NNNN` for Amsterdam: n in 2023, n + 1 in 2024."""
+    indicator = f"own_{n:04d}"
+    rows = observation_table({
+        "record": pa.array([1, 2], pa.int64()), "indicator_id": pa.array([indicator] * 2),
+        "region_code": pa.array(["GM0363"] * 2), "period": pa.array(["2023", "2024"]),
+        "value": pa.array([float(n), float(n + 1)]), "status": pa.array(["definitive"] * 2)})
+    definition = CanonicalIndicator(id=indicator, title_nl=indicator, title_en=indicator, unit="aantal", additive=False)
+    return ImportBatch(kind="file", file=f"bron_{n:04d}.csv", checksum=f"bron-{n}", source_table=f"bron_{n:04d}",
+                       source_title=f"Bron {n}", licence="", rows_read=2, observations=rows, rejected=empty_rejected(),
+                       indicators=[(definition, indicator, indicator, "aantal")])
+
+
+@pytest.fixture(scope="module")
+def many_sources(tmp_path_factory):
+    """A store with Amsterdam and MANY own sources, and a library with KPIs over a few of them."""
+    folder = tmp_path_factory.mktemp("many")
+    (folder / "many.yaml").write_text(MANY_KPIS, encoding="utf-8")
+    path = folder / "koers.duckdb"
+    with Store.open(path) as store:
+        store.upsert_regions([Region("GM0363", "Amsterdam", "municipality", "PV27", None, None)], "test", LOCAL)
+        for n in range(MANY):
+            store.commit_import(own_source(n), actor=LOCAL)
+        assert len(store.source_tables()) == MANY
+        return path, load_library(folder, store.known_indicator_ids())
+
+
+@pytest.mark.slow  # a thousand imports, ~1 to 5 minutes as busy as the machine is
+def test_provenance_names_exactly_the_sources_of_a_value_among_a_thousand(many_sources):
+    path, library = many_sources
+    with Store.open(path, read_only=True) as store:
+        results = evaluate(store, library, ["m_ratio", "m_sum", "m_on_kpi"])
+    got = results.set_index(["kpi_id", "period"])
+    assert got.loc[("m_ratio", "2024"), "value"] == pytest.approx(998 / 4)
+    assert got.loc[("m_sum", "2023"), "value"] == 0 + 500 + 999
+    assert got.loc[("m_on_kpi", "2024"), "value"] == pytest.approx(998 / 4 * 65)
+    assert got.loc[("m_ratio", "2024"), "sources"] == "bron_0003,bron_0997"
+    assert got.loc[("m_sum", "2023"), "sources"] == "bron_0000,bron_0500,bron_0999"
+    assert got.loc[("m_on_kpi", "2023"), "sources"] == "bron_0003,bron_0064,bron_0997"
+    assert not results["example"].any() and not results["provisional"].any() and not results["suppressed"].any()
+    assert set(results["status"]) == {"ok"} and set(results["region_code"]) == {"GM0363"}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from koers.access import LOCAL
 from koers.kpis import versions
 from koers.errors import KoersError
 from koers.kpis.evaluate import evaluate
@@ -77,14 +78,14 @@ def test_a_change_that_breaks_another_kpi_is_reported(folder):
 
 def test_saving_writes_a_yaml_the_library_reads_and_keeps_every_version(folder):
     library = load_library(folder, KNOWN)
-    first = versions.save(ratio_form(), library, KNOWN, folder, "Jan Jansen", now=dt.datetime(2025, 1, 14, 10, 15))
+    first = versions.save(ratio_form(), library, KNOWN, folder, "Jan Jansen", now=dt.datetime(2025, 1, 14, 10, 15), actor=LOCAL)
     target = folder / "inwoners_per_1000_gemiddeld.yaml"
     loaded = load_library(folder, KNOWN)
     assert not loaded.errors and loaded.origin["inwoners_per_1000_gemiddeld"].file == str(target)
     assert loaded.kpis["inwoners_per_1000_gemiddeld"].definition.scale == 1000
 
     second = versions.save(ratio_form(title_en="Residents per 1,000"), loaded, KNOWN, folder, "Piet",
-                               editing="inwoners_per_1000_gemiddeld", now=dt.datetime(2025, 2, 1, 9, 0))
+                               editing="inwoners_per_1000_gemiddeld", now=dt.datetime(2025, 2, 1, 9, 0), actor=LOCAL)
     saved = versions.list_versions(folder, "inwoners_per_1000_gemiddeld")
     assert [(v.number, v.author) for v in saved] == [(1, "Jan Jansen"), (2, "Piet")]
     assert saved[0].path == first.path and first.path.name == "v0001_20250114T101500_jan_jansen.yaml"
@@ -99,17 +100,17 @@ def test_saving_writes_a_yaml_the_library_reads_and_keeps_every_version(folder):
 def test_saving_is_refused_with_errors_or_without_an_author(folder):
     library = load_library(folder, KNOWN)
     with pytest.raises(KoersError) as raised:
-        versions.save(ratio_form(scale=100), library, KNOWN, folder, "Jan")
+        versions.save(ratio_form(scale=100), library, KNOWN, folder, "Jan", actor=LOCAL)
     assert raised.value.nl.startswith("niet opgeslagen: 1 fout(en), eerst definition.scale")
     with pytest.raises(KoersError):
-        versions.save(ratio_form(), library, KNOWN, folder, "  ")
+        versions.save(ratio_form(), library, KNOWN, folder, "  ", actor=LOCAL)
     assert not folder.exists() or not list(folder.rglob("*.yaml"))
 
 
 def test_changing_a_builtin_kpi_records_the_builtin_first(folder):
     library = load_library(folder, KNOWN)
     form = versions.form_of(library.kpis["population_growth"]) | {"unit": "% per jaar"}
-    versions.save(form, library, KNOWN, folder, "Els", editing="population_growth")
+    versions.save(form, library, KNOWN, folder, "Els", editing="population_growth", actor=LOCAL)
     saved = versions.list_versions(folder, "population_growth")
     assert [(v.number, v.author, v.origin) for v in saved] == [(1, None, "metrics/theme_efficient.yaml"), (2, "Els", None)]
     changed = versions.diff(saved[0].kpi, saved[1].kpi).query("changed")
@@ -140,3 +141,23 @@ def test_the_preview_is_what_evaluate_computes(demo_db, folder):
     expected = expected[(expected["period"] == "2020") & expected["region_code"].str.startswith("GM") & expected["value"].notna()]
     assert len(shown) == len(expected) > 300
     assert dict(zip(shown["region_code"], shown["value"])) == dict(zip(expected["region_code"], expected["value"]))
+
+
+def test_two_advisors_creating_the_same_new_kpi_the_second_is_a_conflict(folder, demo_db):
+    """Both opened a blank form while the id was free; before, the second save replaced the first."""
+    from koers.access import Actor, Role
+    from koers.errors import Conflict
+
+    anna, bram = (Actor(f"{n}@gemeente.example", name, Role.advisor) for n, name in (("a", "Anna"), ("b", "Bram")))
+    library = load_library(folder, KNOWN)  # both forms were checked against this library: the id free
+    versions.save(ratio_form(), library, KNOWN, folder, "Anna", actor=anna, db=demo_db)
+    with pytest.raises(Conflict) as refused:
+        versions.save(ratio_form(unit="per 1000 inwoners"), library, KNOWN, folder, "Bram", actor=bram, db=demo_db)
+    assert refused.value.nl.startswith("niet opgeslagen: een KPI met id inwoners_per_1000_gemiddeld is intussen "
+                                       "aangemaakt door Anna")
+    saved = versions.list_versions(folder, "inwoners_per_1000_gemiddeld")
+    assert [(v.number, v.author) for v in saved] == [(1, "Anna")]
+    assert load_library(folder, KNOWN).kpis["inwoners_per_1000_gemiddeld"].unit == "per 1.000 inwoners"
+    with Store.open(demo_db, read_only=True) as store:
+        trail = store.audit_log(Actor("beheer@gemeente.example", "Beheer", Role.admin), "kpi_definition")
+    assert trail["actor"].tolist() == [anna.id]

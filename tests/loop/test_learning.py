@@ -151,9 +151,9 @@ def test_imported_targets_become_revisions_only_when_they_change(store):
     import pandas as pd
 
     frame = pd.DataFrame({"kpi_id": ["population_growth"], "region_code": ["GM0344"], "year": [2026], "value": [1.0]})
-    store.upsert_targets(frame, "doelen.csv")
-    store.upsert_targets(frame, "doelen.csv")  # the same file again: no new revision
-    store.upsert_targets(frame.assign(value=1.5), "doelen-2.csv")
+    store.upsert_targets(frame, "doelen.csv", actor=LOCAL)
+    store.upsert_targets(frame, "doelen.csv", actor=LOCAL)  # the same file again: no new revision
+    store.upsert_targets(frame.assign(value=1.5), "doelen-2.csv", actor=LOCAL)
     history = store.target_revisions("population_growth", "GM0344")
     assert history["value"].tolist() == [1.0, 1.5] and history["revision"].tolist() == [1, 2]
     with pytest.raises(AccessDenied):
@@ -193,3 +193,16 @@ def test_governance_records_are_keyed_by_source_and_version_checked(store):
     with pytest.raises(AccessDenied):
         store.save_record("governance", values, ADVISOR, key="83625NED")
     assert store.records("governance")["id"].tolist() == ["03759ned"]
+
+
+def test_deleting_a_record_that_does_not_exist_is_refused_and_not_audited(store, library):
+    saved = learning.save_annotation(store, library, ADVISOR, NOTE)
+    store.delete_record("annotation", saved["id"], ADVISOR, version=1)
+    entries = len(audit(store))
+    for key, version in ((99999, None), (99999, 1), (saved["id"], 2)):  # never there (any version); already deleted
+        with pytest.raises(KoersError) as refused:
+            store.delete_record("annotation", key, ADVISOR, version)
+        assert refused.value.en == f"annotation {key} does not exist (any more)"
+        assert refused.value.nl == f"annotation {key} bestaat niet (meer)"
+    assert len(audit(store)) == entries
+    assert store.records("annotation", include_deleted=True)["id"].tolist() == [saved["id"]]

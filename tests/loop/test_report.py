@@ -20,7 +20,7 @@ import pytest
 
 from koers import present
 from koers.loop import learning, report, review
-from koers.access import AccessDenied, Actor, Role
+from koers.access import LOCAL, AccessDenied, Actor, Role
 from koers.errors import KoersError
 from koers.sources import own_file
 from koers.kpis.library import load_library
@@ -270,7 +270,7 @@ def test_a_new_import_does_not_change_the_report(made, tmp_path):
     figures = tmp_path / "woningbouw.csv"
     figures.write_text("indicator;gemeentecode;jaar;waarde\nnew_dwellings;GM0363;2024;99999\n", encoding="utf-8")
     with Store.open(db) as store:
-        store.commit_import(own_file.load(figures))
+        store.commit_import(own_file.load(figures), actor=LOCAL)
         library = load_library(None, store.known_indicator_ids())
         fresh = review.snapshot(store, library, "GM0363", 2024).set_index("kpi_id")
         assert present.number(fresh.at["new_dwellings_per_1000", "value"], "nl") != "15,6"  # the live value moved

@@ -10,7 +10,7 @@ import pytest
 
 from koers import present
 from koers.loop import review
-from koers.access import AccessDenied, Actor, Role
+from koers.access import LOCAL, AccessDenied, Actor, Role
 from koers.kpis.assess import kpi_overview
 from koers.errors import KoersError
 from koers.sources import own_file
@@ -37,7 +37,7 @@ def import_new_dwellings(store: Store, tmp_path, value: str) -> None:
     """Amsterdam's 2024 new dwellings from an own file: it outranks the demo's example source."""
     path = tmp_path / f"woningbouw_{value}.csv"
     path.write_text(f"indicator;gemeentecode;jaar;waarde\nnew_dwellings;GM0363;2024;{value}\n", encoding="utf-8")
-    store.commit_import(own_file.load(path))
+    store.commit_import(own_file.load(path), actor=LOCAL)
 
 
 def test_the_snapshot_holds_what_the_overview_showed(store, library):

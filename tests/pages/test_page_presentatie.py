@@ -143,7 +143,7 @@ def test_a_session_is_presented_with_its_frozen_figures(app_on, demo_db, tmp_pat
     own.write_text("indicator;gemeentecode;jaar;waarde\nservice_satisfaction_score;GM0363;2024;9,9\n", encoding="utf-8")
     batch = own_file.load(own)
     with Store.open(demo_db) as store:
-        store.commit_import(batch)
+        store.commit_import(batch, actor=LOCAL)
     unit = lib.kpis[KPI].unit
     title = lib.kpis[KPI].title.nl
 

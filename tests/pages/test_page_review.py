@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from koers import i18n, present
 from koers.loop import review
-from koers.access import Actor, Role, RoleSettings
+from koers.access import LOCAL, Actor, Role, RoleSettings
 from koers.kpis.assess import kpi_overview
 from koers.sources import own_file
 from koers.kpis.library import load_library
@@ -73,7 +73,7 @@ def import_satisfaction(db: Path, folder: Path, value: str) -> None:
     own.write_text(f"indicator;gemeentecode;jaar;waarde\nservice_satisfaction_score;GM0363;2024;{value}\n", encoding="utf-8")
     batch = own_file.load(own)
     with Store.open(db) as store:
-        store.commit_import(batch)
+        store.commit_import(batch, actor=LOCAL)
 
 
 def live_value(db: Path, kpi_id: str) -> float:

@@ -10,12 +10,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import CBS
+from koers.access import LOCAL
 from koers.errors import FileProblem
 from koers.sources import cbs_odata3, cbs_odata4
 
 
 def test_house_prices_follow_each_years_division(registry_store):
-    result = registry_store.commit_import(cbs_odata4.load(str(CBS / "83625NED")))
+    result = registry_store.commit_import(cbs_odata4.load(str(CBS / "83625NED")), actor=LOCAL)
     page = json.loads((CBS / "83625NED" / "observations-page-1.json").read_text())["value"]
     with_value = [o for o in page if o["ValueAttribute"] == "None"]
     assert result.rows_read == 8195 and result.rows_rejected == 0
@@ -34,7 +35,7 @@ def test_kerncijfers_wide_to_long_at_municipality_level(registry_store):
     # 47 columns are filled for municipalities, 4 of which are text (name, kind, code, postcode)
     # and one a code list change marker; empty columns are skipped.
     assert len(batch.indicators) == 42
-    result = registry_store.commit_import(batch)
+    result = registry_store.commit_import(batch, actor=LOCAL)
     assert result.rows_rejected == 0
     obs = registry_store.observations(region="GM0363", period="2020", all_sources=True)
     obs = obs[obs["source"] == "84799NED"].set_index("indicator_id")
@@ -45,7 +46,7 @@ def test_kerncijfers_wide_to_long_at_municipality_level(registry_store):
 def test_kerncijfers_values_equal_the_parquet(registry_store):
     data = pq.read_table(CBS / "84799NED" / "cbs.v3.84799NED_TypedDataSet.parquet").to_pandas()
     gm = data[data["WijkenEnBuurten"].str.strip() == "GM0014"].iloc[0]
-    registry_store.commit_import(cbs_odata3.load(str(CBS / "84799NED"), levels=("NL", "GM")))
+    registry_store.commit_import(cbs_odata3.load(str(CBS / "84799NED"), levels=("NL", "GM")), actor=LOCAL)
     obs = registry_store.observations(region="GM0014", period="2020", all_sources=True)
     obs = obs[obs["source"] == "84799NED"].set_index("indicator_id")["value"]
     assert obs["population"] == gm["AantalInwoners_5"]
@@ -55,7 +56,7 @@ def test_kerncijfers_values_equal_the_parquet(registry_store):
 
 @pytest.mark.slow
 def test_districts_and_neighbourhoods_are_registered_under_their_municipality(registry_store):
-    result = registry_store.commit_import(cbs_odata3.load(str(CBS / "84799NED")))
+    result = registry_store.commit_import(cbs_odata3.load(str(CBS / "84799NED")), actor=LOCAL)
     assert result.rows_rejected == 0
     wk = registry_store.region("WK168000")
     assert (wk["kind"], wk["parent_code"], wk["name"]) == ("district", "GM1680", "Wijk 00 Annen")
@@ -69,7 +70,7 @@ def test_padded_string_values_from_the_feed(registry_store):
     padded = pa.array([None if v is None else f"   {v}" for v in data.column("AantalInwoners_5").to_pylist()])
     data = data.set_column(data.schema.get_field_index("AantalInwoners_5"), "AantalInwoners_5", padded)
     batch = cbs_odata3.to_batch(table_id, info, data, properties, dims, "test", "x", levels=("GM",))
-    registry_store.commit_import(batch)
+    registry_store.commit_import(batch, actor=LOCAL)
     assert registry_store.observations(indicator="population", region="GM1680", period="2020", all_sources=True)["value"].tolist() == [25445, 25445]
 
 

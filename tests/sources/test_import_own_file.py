@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pydantic
 import pytest
 
+from koers.access import LOCAL
 from koers.indicators.catalogue import generated_indicator_id
 from koers.errors import FileProblem
 from koers.sources import own_file
@@ -43,7 +44,7 @@ def isna(value: object) -> bool:
 def test_long_csv_with_dutch_numbers(store: Store) -> None:
     batch = own_file.load(LONG_NL)
     assert batch.kind == "file" and batch.source_table == "eigen_kpi_lang_nl"
-    result = store.commit_import(batch)
+    result = store.commit_import(batch, actor=LOCAL)
     assert result.rows_rejected == 0 and result.rows_read == 61
     source = "eigen_kpi_lang_nl"
     average_id = generated_indicator_id(source, "Gemiddelde bevolking")
@@ -64,7 +65,7 @@ def test_long_csv_with_dutch_numbers(store: Store) -> None:
 
 def test_long_csv_with_english_numbers(store: Store) -> None:
     batch = own_file.load(LONG_EN)
-    store.commit_import(batch)
+    store.commit_import(batch, actor=LOCAL)
     source = "eigen_kpi_long_en"
     # "17,533,043.5" (quoted, comma-separated file) is 17533043.5; indicator_id column, catalogue id.
     assert observation(store, "average_population", "NL01", "2021", source)["value"] == 17533043.5
@@ -102,7 +103,7 @@ def test_mixed_number_formats_are_refused_unless_told(tmp_path: Path) -> None:
 def test_faulty_rows_are_rejected_with_line_and_field(store: Store) -> None:
     batch = own_file.load(PROBLEMS)
     assert batch.rows_read == 6  # the blank line is no row
-    result = store.commit_import(batch)
+    result = store.commit_import(batch, actor=LOCAL)
     rejected = store.rejected(result.import_id).set_index("record")
     assert rejected.index.tolist() == [3, 4, 5, 7]
     assert rejected.loc[3, "field"] == "waarde" and rejected.loc[3, "reason_en"] == 'value "87e.338x" in column waarde is not a number'
@@ -127,7 +128,7 @@ def test_region_names_are_resolved_or_refused(store: Store, tmp_path: Path) -> N
              f"population;Bergen;2020;{int(population('GM0373', 2020))}",
              f"population;Bergen (L.);2020;{int(population('GM0893', 2020))}"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = store.commit_import(own_file.load(path))
+    result = store.commit_import(own_file.load(path), actor=LOCAL)
     assert observation(store, "population", "GM0014", "2020", "eigen_namen")["value"] == population("GM0014", 2020)
     assert observation(store, "population", "GM0893", "2020", "eigen_namen")["value"] == population("GM0893", 2020)
     rejected = store.rejected(result.import_id).set_index("record")
@@ -150,21 +151,21 @@ def test_status_column(tmp_path: Path) -> None:
 
 
 def test_same_file_again_changes_nothing(store: Store) -> None:
-    store.commit_import(own_file.load(LONG_NL))
-    again = store.commit_import(own_file.load(LONG_NL))
+    store.commit_import(own_file.load(LONG_NL), actor=LOCAL)
+    again = store.commit_import(own_file.load(LONG_NL), actor=LOCAL)
     assert again.rows_new == 0 and again.rows_revised == 0 and again.status == "unchanged"
 
 
 def test_changed_value_is_a_revision(store: Store, tmp_path: Path) -> None:
     copy = tmp_path / LONG_NL.name
     shutil.copy(LONG_NL, copy)
-    first = store.commit_import(own_file.load(copy))
+    first = store.commit_import(own_file.load(copy), actor=LOCAL)
     old = population("GM0363", 2024)
     old_text = f"population;GM0363;2024;{int(old):,}".replace(",", ".")
     assert old_text in copy.read_text()
     # A corrected figure, delivered again under the same file name.
     copy.write_text(copy.read_text().replace(old_text, "population;GM0363;2024;931.300"), encoding="utf-8")
-    second = store.commit_import(own_file.load(copy))
+    second = store.commit_import(own_file.load(copy), actor=LOCAL)
     assert second.rows_revised == 1 and second.rows_new == 0
     history = store.revisions("population", "GM0363", "2024")
     assert history["value"].tolist() == [old]
@@ -182,7 +183,7 @@ def test_wide_csv(store: Store) -> None:
     average_id = generated_indicator_id(source, "Gemiddelde bevolking")
     # "gemeentenaam" describes the row; the indicators are the two value columns.
     assert {d.id for d, *_ in batch.indicators} == {"population", average_id}
-    store.commit_import(batch)
+    store.commit_import(batch, actor=LOCAL)
     for region in ("GM0003", "GM0010", "GM1979", "GM0457", "GM0363"):
         for year in range(2019, 2025):
             row = observation(store, "population", region, str(year), source)
@@ -213,7 +214,7 @@ def test_xlsx_long_on_a_named_sheet(store: Store, tmp_path: Path) -> None:
     workbook.save(path)
 
     batch = own_file.load(path, FileMapping(sheet="Gegevens", source="monitor"))
-    result = store.commit_import(batch)
+    result = store.commit_import(batch, actor=LOCAL)
     for (code, year), value in expected.items():
         assert observation(store, "average_population", code, year, "monitor")["value"] == value
     assert observation(store, "average_population", "NL01", "2021", "monitor")["value"] == 17533043.5
@@ -248,7 +249,7 @@ def test_parquet_wide(store: Store, tmp_path: Path) -> None:
     pq.write_table(table, path)
     batch = own_file.load(path)
     assert batch.source_table == "eigen_kerncijfers"
-    store.commit_import(batch)
+    store.commit_import(batch, actor=LOCAL)
     for code in codes:
         for year in years:
             for indicator, expected in (("population", population(code, year)),
@@ -321,7 +322,7 @@ def test_unreadable_files_raise_one_line(name: str, tmp_path: Path, store: Store
     write(path)
     before = store.counts()
     with pytest.raises(FileProblem) as raised:
-        store.commit_import(own_file.load(path))
+        store.commit_import(own_file.load(path), actor=LOCAL)
     error = raised.value
     for message in (error.en, error.nl, str(error)):
         assert "\n" not in message and name in message
@@ -347,5 +348,5 @@ def test_failing_commit_leaves_the_database_unchanged(store: Store) -> None:
     ids[0] = None  # a broken batch fails inside the transaction
     batch.observations = batch.observations.set_column(1, "indicator_id", pa.array(ids, pa.string()))
     with pytest.raises(Exception):
-        store.commit_import(batch)
+        store.commit_import(batch, actor=LOCAL)
     assert store.counts() == before

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from koers.access import LOCAL
 from koers.indicators.catalogue import generated_indicator_id
 from koers.errors import FileProblem
 from koers.sources import statline_csv
@@ -36,7 +37,7 @@ def test_values_equal_the_population_register(store: Store) -> None:
     assert batch.source_table == "70072ned"
     assert batch.kind == "statline-csv"
     assert batch.rows_read == 60  # 10 regions x 6 years
-    result = store.commit_import(batch)
+    result = store.commit_import(batch, actor=LOCAL)
     assert result.rows_rejected == 0 and result.rows_new == 120
 
     assert observation(store, "population", "GM0363", "2020", "70072ned")["value"] == population("GM0363", 2020)
@@ -54,13 +55,13 @@ def test_values_equal_the_population_register(store: Store) -> None:
 
 
 def test_qualified_names_resolve_to_their_codes(store: Store) -> None:
-    store.commit_import(statline_csv.load(MAIN))
+    store.commit_import(statline_csv.load(MAIN), actor=LOCAL)
     for region in ("GM0014", "GM0518", "GM0373", "GM0893", "NL01"):  # Groningen (gemeente), 's-Gravenhage ..., Bergen (NH.), Bergen (L.)
         assert observation(store, "population", region, "2022", "70072ned")["value"] == population(region, 2022)
 
 
 def test_empty_cells_of_dissolved_municipalities_are_impossible_not_zero(store: Store) -> None:
-    store.commit_import(statline_csv.load(MAIN))
+    store.commit_import(statline_csv.load(MAIN), actor=LOCAL)
     for region, year in (("GM0003", 2022), ("GM0010", 2021), ("GM1979", 2019), ("GM0457", 2023)):
         row = observation(store, "population", region, str(year), "70072ned")
         assert row["status"] == "impossible"
@@ -71,7 +72,7 @@ def test_empty_cells_of_dissolved_municipalities_are_impossible_not_zero(store: 
 
 
 def test_starred_periods_are_provisional(store: Store) -> None:
-    store.commit_import(statline_csv.load(MAIN))
+    store.commit_import(statline_csv.load(MAIN), actor=LOCAL)
     assert observation(store, "population", "GM0363", "2024", "70072ned")["status"] == "provisional"  # "2024*"
     assert observation(store, "population", "GM0363", "2023", "70072ned")["status"] == "provisional"  # "2023**"
     assert observation(store, "population", "GM0363", "2022", "70072ned")["status"] == "definitive"
@@ -81,7 +82,7 @@ def test_measures_map_to_the_catalogue(store: Store) -> None:
     batch = statline_csv.load(MAIN)
     keys = {measure: definition.id for definition, measure, _, _ in batch.indicators}
     assert keys == {"Totale bevolking (aantal)": "population", "Gemiddelde bevolking (aantal)": "average_population"}
-    store.commit_import(batch)
+    store.commit_import(batch, actor=LOCAL)
     sources = store.indicators().set_index("id")["sources"].to_dict()
     assert "70072ned:Totale bevolking (aantal) (2)" in sources["population"]
     # The population register itself (precedence 1) stays the value shown.
@@ -95,7 +96,7 @@ def test_measures_map_to_the_catalogue(store: Store) -> None:
 def test_faulty_lines_are_rejected_and_the_rest_loads(store: Store) -> None:
     batch = statline_csv.load(PROBLEMS)
     assert batch.rows_read == 8
-    result = store.commit_import(batch)
+    result = store.commit_import(batch, actor=LOCAL)
     rejected = store.rejected(result.import_id)
     by_line = {line: group for line, group in rejected.groupby("record")}
 
@@ -144,7 +145,7 @@ def test_dimension_with_several_values_splits_the_measure(store: Store) -> None:
     titles = {definition.title_nl for definition, _, _, _ in batch.indicators}
     assert "Totale bevolking; Mannen" in titles
     assert all(definition.additive and definition.unit == "aantal" for definition, _, _, _ in batch.indicators)
-    store.commit_import(batch)
+    store.commit_import(batch, actor=LOCAL)
     for region in ("NL01", "GM0363", "GM0003", "GM0518"):
         total = observation(store, ids["Totale bevolking (aantal)|Geslacht=Totaal mannen en vrouwen"], region, "2020", "statline")
         men = observation(store, ids["Totale bevolking (aantal)|Geslacht=Mannen"], region, "2020", "statline")
@@ -161,7 +162,7 @@ def test_text_topics_are_no_measures_and_the_code_column_names_the_region(store:
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
     batch = statline_csv.load(path)
     assert [d.id for d, *_ in batch.indicators] == ["population"]
-    result = store.commit_import(batch)
+    result = store.commit_import(batch, actor=LOCAL)
     assert result.rows_rejected == 0
     assert observation(store, "population", "GM0014", "2020", "70072ned")["value"] == population("GM0014", 2020)
 
@@ -176,16 +177,16 @@ def test_table_argument_names_the_source() -> None:
 
 
 def test_same_file_again_changes_nothing(store: Store) -> None:
-    store.commit_import(statline_csv.load(MAIN))
+    store.commit_import(statline_csv.load(MAIN), actor=LOCAL)
     before = store.counts()
-    again = store.commit_import(statline_csv.load(MAIN))
+    again = store.commit_import(statline_csv.load(MAIN), actor=LOCAL)
     assert again.rows_new == 0 and again.rows_revised == 0 and again.status == "unchanged"
     assert {k: v for k, v in store.counts().items() if k != "import_log"} == \
         {k: v for k, v in before.items() if k != "import_log"}
 
 
 def test_changed_figures_are_revisions(store: Store, tmp_path: Path) -> None:
-    first = store.commit_import(statline_csv.load(MAIN))
+    first = store.commit_import(statline_csv.load(MAIN), actor=LOCAL)
     old = population("GM0363", 2023)
     text = MAIN.read_bytes().decode("utf-8-sig")
     # CBS finalises 2024 (same number, no star) and corrects Amsterdam's 2023 figure.
@@ -193,7 +194,7 @@ def test_changed_figures_are_revisions(store: Store, tmp_path: Path) -> None:
     assert corrected.count(f'"{int(old) + 120:>10}"') == 1
     changed = tmp_path / MAIN.name
     changed.write_bytes(b"\xef\xbb\xbf" + corrected.encode("utf-8"))
-    second = store.commit_import(statline_csv.load(changed))
+    second = store.commit_import(statline_csv.load(changed), actor=LOCAL)
     # Revised: every 2024 figure (now definitive; empty cells stay impossible), and both figures
     # on Amsterdam's 2023 line (no longer provisional, one of them corrected).
     figures_2024 = sum(value is not None for (region, measure, year), value in cbs_03759ned().items()
@@ -237,7 +238,7 @@ def test_unreadable_files_raise_one_line(case: str, tmp_path: Path, store: Store
     write(path)
     before = store.counts()
     with pytest.raises(FileProblem) as raised:
-        store.commit_import(statline_csv.load(path))
+        store.commit_import(statline_csv.load(path), actor=LOCAL)
     error = raised.value
     for message in (error.en, error.nl, str(error)):
         assert "\n" not in message and path.name in message
@@ -260,7 +261,7 @@ def test_failing_commit_leaves_the_database_unchanged(store: Store) -> None:
     ids[-1] = None
     batch.observations = batch.observations.set_column(1, "indicator_id", pa.array(ids, pa.string()))
     with pytest.raises(Exception):
-        store.commit_import(batch)
+        store.commit_import(batch, actor=LOCAL)
     assert store.counts() == before
 
 

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 import requests
 
+from koers.access import LOCAL
 from koers.errors import KoersError
 from koers.sources import cbs_odata4
 from koers.store import Store
@@ -58,7 +59,7 @@ def _recorded_rows(table: str) -> list[dict]:
 def _import(database: Path, source: str, **options: object) -> pd.DataFrame:
     batch = cbs_odata4.load(source, **options)
     with Store.open(database) as store:
-        store.commit_import(batch)
+        store.commit_import(batch, actor=LOCAL)
         # import_id is the store's own counter, not part of the data
         return store.observations().drop(columns=["import_id"])
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from koers.access import LOCAL
 from koers.sources import uploads
 from koers.errors import KoersError
 from koers.store import Store
@@ -56,7 +57,7 @@ def test_commit_writes_the_checked_batch_with_progress(demo_db):
     prepared = uploads.prepare_upload("enquete.csv", GOOD_OWN, "own", {"source": "enquete"}, db=demo_db)
     assert prepared.rejected.empty and prepared.check.rows_loaded == 2
     steps: list[tuple[str, float]] = []
-    result = uploads.commit_upload(prepared, lambda step, fraction: steps.append((step, fraction)), db=demo_db)
+    result = uploads.commit_upload(prepared, lambda step, fraction: steps.append((step, fraction)), db=demo_db, actor=LOCAL)
     assert (result.rows_loaded, result.rows_new, result.rows_rejected) == (2, 2, 0)
     assert steps[-1] == ("done", 1.0) and all(0 <= f <= 1 for _, f in steps)
     with Store.open(demo_db, read_only=True) as store:

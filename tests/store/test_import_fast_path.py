@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from koers.access import LOCAL
 from koers.sources import own_file
 from koers.sources.common import data_checksum, empty_rejected, file_checksum, observation_table, region_columns
 from koers.sources.own_file.numbers import any_contains, empty_as_null
@@ -185,7 +186,7 @@ def test_staging_equals_the_row_by_row_reference(store: Store, make: str, seed: 
     if make == "random":
         assert {"unknown_name", "unknown_code", "duplicate"} <= problems
     # The import writes the reference's refused rows (it reads only the pairs that can refuse) and loads the rest.
-    result = store.commit_import(batch)
+    result = store.commit_import(batch, actor=LOCAL)
     written = table_rows(store, "SELECT record, raw, field, reason_nl, reason_en FROM rejected_row WHERE import_id = ? ORDER BY ALL",
                          [result.import_id])
     assert Counter(written) == Counter((r[0], r[8], r[9], r[10], r[11]) for r in reference if r[7] is not None)
@@ -230,8 +231,8 @@ def test_first_import_and_merge_give_the_same_rows(registry_db: Path, tmp_path: 
                     rows_read=1, rejected=empty_rejected(), observations=observation_table({
                         "record": pa.array([1], pa.int64()), "indicator_id": pa.array(["other"]),
                         "region_code": pa.array(["GM0363"]), "region_text": pa.array(["GM0363"]),
-                        "period": pa.array(["1999"]), "value": pa.array([1.0]), "status": pa.array(["definitive"])})))
-            result = store.commit_import(random_batch(seed))
+                        "period": pa.array(["1999"]), "value": pa.array([1.0]), "status": pa.array(["definitive"])})), actor=LOCAL)
+            result = store.commit_import(random_batch(seed), actor=LOCAL)
             observations = table_rows(store, """SELECT indicator_id, region_code, period, source_table, value, status
                                                 FROM observation WHERE import_id = ? ORDER BY ALL""", [result.import_id])
             rejected = table_rows(store, "SELECT record, raw, field, reason_nl, reason_en FROM rejected_row WHERE import_id = ? ORDER BY ALL",
@@ -243,15 +244,15 @@ def test_first_import_and_merge_give_the_same_rows(registry_db: Path, tmp_path: 
 
 def test_merge_revises_and_leaves_unchanged_rows_alone(store: Store) -> None:
     batch = random_batch(7)
-    first = store.commit_import(batch)
-    again = store.commit_import(random_batch(7))
+    first = store.commit_import(batch, actor=LOCAL)
+    again = store.commit_import(random_batch(7), actor=LOCAL)
     assert (again.rows_new, again.rows_revised, again.status) == (0, 0, "unchanged")
     assert again.rows_loaded == first.rows_loaded and again.rows_unchanged == first.rows_loaded
     # Every value one higher: each loaded row with a value is revised; the old rows are kept.
     values = batch.observations.column("value")
     changed = batch.observations.set_column(batch.observations.schema.get_field_index("value"), "value", pc.add(values, 1.0))
     batch.observations = changed
-    third = store.commit_import(batch)
+    third = store.commit_import(batch, actor=LOCAL)
     with_value = store._con.execute("SELECT count(*) FROM observation WHERE import_id = ? AND value IS NOT NULL",
                                    [third.import_id]).fetchall()[0][0]
     assert third.rows_revised == with_value > 0 and third.rows_new == 0
@@ -267,7 +268,7 @@ def test_duplicate_check_by_bitmap_and_by_hashing_agree(registry_db: Path, tmp_p
         path = tmp_path / f"limit{limit}.duckdb"
         shutil.copy(registry_db, path)
         with Store.open(path) as store:
-            result = store.commit_import(random_batch(seed))
+            result = store.commit_import(random_batch(seed), actor=LOCAL)
             outcomes.append(table_rows(store, "SELECT record, reason_en FROM rejected_row WHERE import_id = ? ORDER BY ALL",
                                        [result.import_id]))
     assert outcomes[0] == outcomes[1]
@@ -339,7 +340,7 @@ def test_cheap_duplicate_screen_agrees_with_the_full_check(registry_db: Path, tm
         path = tmp_path / f"{name}.duckdb"
         shutil.copy(registry_db, path)
         with Store.open(path) as store:
-            result = store.commit_import((random_batch if make == "random" else clean_batch)(seed))
+            result = store.commit_import((random_batch if make == "random" else clean_batch)(seed), actor=LOCAL)
             outcomes.append((
                 table_rows(store, "SELECT record, reason_en FROM rejected_row WHERE import_id = ? ORDER BY ALL", [result.import_id]),
                 table_rows(store, "SELECT indicator_id, region_code, period, value, status FROM observation WHERE import_id = ? ORDER BY ALL",
@@ -369,7 +370,7 @@ def test_one_key_written_two_ways_is_a_duplicate(store: Store, tmp_path: Path, l
     """Different texts, one key: the cheap screen must not take "all codes differ" for "no duplicates"."""
     path = tmp_path / "tweemaal.csv"
     path.write_text("\n".join(["indicator;gemeente;jaar;waarde", *lines]) + "\n", encoding="utf-8")
-    result = store.commit_import(own_file.load(path))
+    result = store.commit_import(own_file.load(path), actor=LOCAL)
     written = table_rows(store, "SELECT record, reason_en FROM rejected_row WHERE import_id = ? ORDER BY record", [result.import_id])
     assert written == refused
     assert result.rows_loaded == len(lines) - len(refused)

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 
 from conftest import CBS
+from koers.access import LOCAL
 from koers.errors import KoersError
 from koers.sources import cbs_odata3, cbs_odata4
 from koers.sources.periods import parse_period
@@ -53,7 +54,7 @@ def test_missing_is_missing_never_zero(registry_store):
 
 def test_reimport_changes_nothing_and_a_changed_value_becomes_a_revision(registry_store, tmp_path):
     before = registry_store.counts()
-    again = registry_store.commit_import(cbs_odata4.load(str(CBS / "03759ned")))
+    again = registry_store.commit_import(cbs_odata4.load(str(CBS / "03759ned")), actor=LOCAL)
     assert (again.rows_new, again.rows_revised, again.status) == (0, 0, "unchanged")
     after = registry_store.counts()
     assert {k: after[k] for k in after if k != "import_log"} == {k: before[k] for k in before if k != "import_log"}
@@ -65,7 +66,7 @@ def test_reimport_changes_nothing_and_a_changed_value_becomes_a_revision(registr
     original = row["Value"]
     row["Value"] = original + 100
     (changed / "observations-page-1.json").write_text(json.dumps(page))
-    result = registry_store.commit_import(cbs_odata4.load(str(changed)))
+    result = registry_store.commit_import(cbs_odata4.load(str(changed)), actor=LOCAL)
     assert (result.rows_new, result.rows_revised) == (0, 1)
     now = registry_store.observations(indicator="population", region="GM0363", period="2020")
     assert now["value"].tolist() == [original + 100] and now["import_id"].tolist() == [result.import_id]
@@ -74,7 +75,7 @@ def test_reimport_changes_nothing_and_a_changed_value_becomes_a_revision(registr
 
 
 def test_same_quantity_from_two_tables_is_one_indicator_with_precedence(registry_store):
-    registry_store.commit_import(cbs_odata3.load(str(CBS / "84799NED"), levels=("NL", "GM")))
+    registry_store.commit_import(cbs_odata3.load(str(CBS / "84799NED"), levels=("NL", "GM")), actor=LOCAL)
     every = registry_store.observations(indicator="population", region="GM1680", period="2020", all_sources=True)
     assert every["source"].tolist() == ["03759ned", "84799NED"]
     assert every["value"].tolist() == [25445, 25445]
@@ -94,7 +95,7 @@ def test_import_is_all_or_nothing(registry_store):
         batch.observations.schema.get_field_index("status"), "status", pa.nulls(batch.observations.num_rows, pa.string())
     )
     with pytest.raises(duckdb.Error):
-        registry_store.commit_import(batch)
+        registry_store.commit_import(batch, actor=LOCAL)
     assert registry_store.counts() == before
     assert "average_house_price" not in registry_store.known_indicator_ids()
 
@@ -141,11 +142,11 @@ def test_a_transaction_commits_at_its_end_and_leaves_nothing_when_it_raises(regi
     before = registry_store.counts()
     invented = [Region("GM9998", "Verzonnen", "municipality", "PV27", None, None)]
     with pytest.raises(RuntimeError), registry_store.transaction():
-        registry_store.upsert_regions(invented, "test")
+        registry_store.upsert_regions(invented, "test", LOCAL)
         assert registry_store.region("GM9998")["name"] == "Verzonnen"  # visible inside it
         raise RuntimeError("halfway")
     assert registry_store.region("GM9998") is None and registry_store.counts() == before
     with registry_store.transaction():
-        registry_store.upsert_regions(invented, "test")
+        registry_store.upsert_regions(invented, "test", LOCAL)
     assert registry_store.region("GM9998")["name"] == "Verzonnen"
     assert registry_store.codes_for_name("Verzonnen") == ["GM9998"]
