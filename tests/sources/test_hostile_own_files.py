@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import run_cli
+from koers.access import LOCAL
 from koers.errors import FileProblem
 from koers.sources import own_file
 from koers.store import ImportResult, Store
@@ -34,7 +35,7 @@ def _xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER) -> P
 
 def _commit(store: Store, path: Path, **mapping: str) -> tuple[ImportResult, dict[int, tuple[str, str, str]]]:
     """Import `path`; the result and the rejected rows: record -> (field, reason_nl, reason_en)."""
-    result = store.commit_import(own_file.load(path, own_file.FileMapping(**mapping)))
+    result = store.commit_import(own_file.load(path, own_file.FileMapping(**mapping)), actor=LOCAL)
     rejected = store.rejected(result.import_id)
     reasons = {int(r.record): (r.field, r.reason_nl, r.reason_en) for r in rejected.itertuples()}
     assert len(reasons) == len(rejected)  # one rejected row per record here
@@ -130,7 +131,7 @@ def test_blank_key_in_a_wide_xlsx_rejects_each_value_of_the_row(store: Store, tm
     assert batch.rows_read == 4 and batch.observations.num_rows == 2
     assert batch.rejected.column("record").to_pylist() == [3, 3]
     assert set(batch.rejected.column("reason_en").to_pylist()) == {"region missing in column gemeente"}
-    result = store.commit_import(batch)
+    result = store.commit_import(batch, actor=LOCAL)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 2, 2)
 
 
@@ -230,7 +231,7 @@ def test_every_row_is_loaded_unchanged_or_rejected_with_a_reason(store: Store, t
     path = _messy_file(tmp_path, kind)
     extra = 1 if kind == "csv" else 0  # the CSV's line with a field too many
     expected_rejected = sum(fate == "rejected" for _, fate in MESSY) + extra
-    first = store.commit_import(own_file.load(path))
+    first = store.commit_import(own_file.load(path), actor=LOCAL)
     assert (first.rows_read, first.rows_new, first.rows_unchanged, first.rows_rejected) == (
         len(MESSY) + extra, 3, 0, expected_rejected)
     _accounted(first)
@@ -241,7 +242,7 @@ def test_every_row_is_loaded_unchanged_or_rejected_with_a_reason(store: Store, t
     log = store.imports().set_index("id").loc[first.import_id]
     assert (log.rows_read, log.rows_loaded, log.rows_unchanged, log.rows_rejected) == (
         first.rows_read, first.rows_loaded, first.rows_unchanged, first.rows_rejected)
-    again = store.commit_import(own_file.load(path))
+    again = store.commit_import(own_file.load(path), actor=LOCAL)
     assert (again.rows_read, again.rows_new, again.rows_unchanged, again.rows_rejected) == (
         len(MESSY) + extra, 0, 3, expected_rejected)
     _accounted(again)
@@ -255,7 +256,7 @@ def test_a_wide_file_accounts_for_each_value(store: Store, tmp_path: Path) -> No
                     ";2022;1;2\n"                    # no region: both values rejected
                     "GM0363;2023;1;2;3\n"            # a field too many: both values rejected
                     "GM9999;2020;1;2\n", encoding="utf-8")  # unknown region: both (store)
-    result = store.commit_import(own_file.load(path))
+    result = store.commit_import(own_file.load(path), actor=LOCAL)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (10, 3, 7)
     _accounted(result)
     assert store.rejected(result.import_id)["record"].tolist() == [3, 4, 4, 5, 5, 6, 6]
@@ -354,7 +355,7 @@ def test_the_store_refuses_real_figures_under_the_example_source(store: Store, t
     batch = replace(own_file.load(_good_csv(tmp_path)), source_table=EXAMPLE_SOURCE)  # any importer, by any path
     before = store.counts()
     with pytest.raises(KoersError) as raised:
-        store.commit_import(batch)
+        store.commit_import(batch, actor=LOCAL)
     assert raised.value.en == (f"{batch.file}: source voorbeelddata is reserved for the demo's invented example "
                                "figures; nothing was imported")
     assert store.counts() == before
@@ -437,7 +438,7 @@ def test_a_wide_file_with_a_formula_like_column_title_is_refused(store: Store, t
     path.write_text("gemeente;jaar;population;=cmd|' /C calc'!A0\nGM0363;2020;1;2\n", encoding="utf-8")
     before = store.counts()
     with pytest.raises(FileProblem) as raised:
-        store.commit_import(own_file.load(path))
+        store.commit_import(own_file.load(path), actor=LOCAL)
     assert raised.value.en == (f"{path}: column 4: \"=cmd|' /C calc'!A0\" starts like a spreadsheet formula "
                                "(= + - @, tab or line break); choose a name that does not")
     assert store.counts() == before
@@ -457,7 +458,7 @@ def test_an_import_with_every_row_rejected_adds_no_indicator(store: Store, tmp_p
                     "Wachttijd;GM9999;2020;3\n"
                     "Wachttijd;Nergenshuizen;2021;4\n", encoding="utf-8")
     before_ids, before = store.known_indicator_ids(), store.indicators()
-    result = store.commit_import(own_file.load(path))
+    result = store.commit_import(own_file.load(path), actor=LOCAL)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected, result.status) == (4, 0, 4, "rejected")
     assert store.known_indicator_ids() == before_ids
     assert store.indicators().equals(before)  # nor a source line for an indicator already known
@@ -467,6 +468,6 @@ def test_an_import_with_every_row_rejected_adds_no_indicator(store: Store, tmp_p
     # Partly rejected: only the indicator with a stored row enters the catalogue.
     path.write_text("indicator;gemeente;jaar;waarde\nTevredenheid;GM0363;2020;7\nWachttijd;GM9999;2020;3\n",
                     encoding="utf-8")
-    store.commit_import(own_file.load(path))
+    store.commit_import(own_file.load(path), actor=LOCAL)
     added = store.known_indicator_ids() - before_ids
     assert added == {generated_indicator_id("eigen_alles_fout", "Tevredenheid")}

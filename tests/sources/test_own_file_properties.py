@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from koers.access import LOCAL
 from koers.errors import KoersError
 from koers.sources import own_file
 from koers.store import Store
@@ -105,7 +106,7 @@ def _check_import(registry_db: Path, kind: str, table: list[tuple], with_status:
         before = _digest(db)
         with Store.open(db) as store:
             try:
-                result = store.commit_import(own_file.load(path))
+                result = store.commit_import(own_file.load(path), actor=LOCAL)
             except KoersError as refused:  # FileProblem included: refused whole, in one line
                 for message in (refused.nl, refused.en):
                     assert message and "\n" not in message

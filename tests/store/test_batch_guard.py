@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from koers.access import LOCAL
 from koers.errors import KoersError
 from koers.sources.common import empty_rejected, observation_table
 from koers.store import ImportBatch, Store
@@ -53,7 +54,7 @@ def test_a_broken_batch_is_refused_whole_and_the_file_stays_byte_identical(
     with Store.open(path) as store:
         counts = store.counts()
         with pytest.raises(KoersError) as raised:
-            store.commit_import(_batch(**broken))
+            store.commit_import(_batch(**broken), actor=LOCAL)
         with pytest.raises(KoersError):
             store.dry_run_import(_batch(**broken))
         assert store.counts() == counts
@@ -66,5 +67,5 @@ def test_a_batch_that_keeps_its_promises_is_committed(registry_db: Path, tmp_pat
     path = tmp_path / "koers.duckdb"
     shutil.copy(registry_db, path)
     with Store.open(path) as store:
-        result = store.commit_import(_batch(value=None, status="missing", dictionary=True))
+        result = store.commit_import(_batch(value=None, status="missing", dictionary=True), actor=LOCAL)
         assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 2, 0)
