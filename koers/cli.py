@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from koers import i18n, present
+from koers import exports, i18n, present
 from koers.errors import FileProblem, KoersError, language
 from koers.i18n import Message
 from koers.settings import database_path, log_path
@@ -60,7 +60,8 @@ def _open(args: argparse.Namespace, read_only: bool = False):
 
 
 def _write_csv(frame: pd.DataFrame) -> None:
-    frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    # Through koers.exports: a free text that a spreadsheet would run as a formula is quoted.
+    exports.write_csv(frame, sys.stdout)
 
 
 def _number(n: int) -> str:
