@@ -12,6 +12,8 @@ locale catalogue through `koers.i18n`). The dashboard binds the language of the 
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -247,6 +249,35 @@ def kpi_label(kpi: Any, lang: str) -> str:
 def kpi_labels(kpis: Mapping[str, Any], lang: str) -> dict[str, str]:
     """KPI id -> label, in the library's reading order."""
     return {k: kpi_label(kpis[k], lang) for k in kpi_order(kpis, lang)}
+
+
+# --- text people wrote -------------------------------------------------------------------------
+
+# Every ASCII punctuation character: Markdown may give each a meaning, and each may be backslash-escaped.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# What GitHub-flavoured Markdown turns into a link even when every character is escaped: the
+# renderer looks for "http://", "www." and e-mail addresses in the text after unescaping.
+_WWW = re.compile(r"(?i)\b(www)\.")
+WORD_JOINER = "\u2060"  # invisible, and breaks nothing a reader sees
+
+
+def plain(text: object) -> str:
+    """Text a person wrote (an annotation, an action, a session title, a KPI's description or unit
+    from an own YAML file) for an element that renders Markdown — `st.markdown`, a caption, a
+    heading, a warning, a widget's label: it shows exactly as typed. Nothing in it fetches an image,
+    makes a link, or is HTML, LaTeX or a Streamlit directive (`:red[...]`): every punctuation
+    character is escaped, and an invisible word joiner splits "://", "www." and "@" so that no
+    address is turned into a link. Missing -> ""."""
+    if _missing(text):
+        return ""
+    unlinked = _WWW.sub(rf"\1{WORD_JOINER}.", str(text).replace("://", f":{WORD_JOINER}//").replace("@", f"@{WORD_JOINER}"))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", unlinked)
+
+
+def plain_html(text: object) -> str:
+    """Text a person wrote for a chart's hover or label: Plotly reads tags there (`<a href>` among
+    them), so "<", ">" and "&" go in as entities and show as typed. Missing -> ""."""
+    return "" if _missing(text) else html.escape(str(text), quote=False)
 
 
 # --- dates --------------------------------------------------------------------------------------

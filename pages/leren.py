@@ -271,8 +271,8 @@ def targets_section(region: str, loop: reads.Loop, labels: dict[str, str]) -> No
     _load_target(region, kpi_id, year, current)
     with st.form("leren_tgt_form"):
         left, right = st.columns(2)
-        left.number_input(f"{column('value')} ({unit})", key="leren_tgt_value", value=None, step=None, format="%g")
-        right.number_input(f"{column('tolerance')} ({unit})", key="leren_tgt_tolerance", min_value=0.0, format="%g")
+        left.number_input(f"{column('value')} ({present.plain(unit)})", key="leren_tgt_value", value=None, step=None, format="%g")
+        right.number_input(f"{column('tolerance')} ({present.plain(unit)})", key="leren_tgt_tolerance", min_value=0.0, format="%g")
         st.text_area(t("learning_page.reason"), key="leren_tgt_reason", help=t("learning_page.reason_help"))
         st.form_submit_button(t("learning_page.save_target"), key="leren_tgt_save", type="primary", icon=":material/flag:",
                               on_click=forms.ask, args=(REQUEST, "save_target"))

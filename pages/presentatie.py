@@ -41,7 +41,7 @@ def shown_value(row: pd.Series) -> str:
 def target_text(row: pd.Series) -> str:
     if pd.isna(row["target"]):
         return t("presentation_page.no_target")
-    return t("presentation_page.target", target=fmt(row["target"]), unit=row["unit"], year=int(row["target_year"]))
+    return t("presentation_page.target", target=fmt(row["target"]), unit=present.plain(row["unit"]), year=int(row["target_year"]))
 
 
 def series_of(row: pd.Series, region: str, frozen: bool) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def series_of(row: pd.Series, region: str, frozen: bool) -> pd.DataFrame:
 
 
 def kpi_screen(row: pd.Series, region: str, frozen: bool, lang: str) -> None:
-    st.header(present.title_of(row, lang))
+    st.header(present.plain(present.title_of(row, lang)))
     left, middle, right = st.columns(3)
     left.metric(t("presentation_page.value", year=row["period"] if frozen else view.selection().year), shown_value(row))
     with middle:
@@ -96,7 +96,8 @@ def theme_screen(theme: int, rows: pd.DataFrame, lang: str) -> None:
             continue
         st.subheader(t(f"kinds.{kind}"))
         st.markdown("\n".join(
-            f"- {widgets.status_text(r['status'])} — **{present.title_of(r, lang)}**: {shown_value(r)} · {target_text(r)}"
+            f"- {widgets.status_text(r['status'])} — **{present.plain(present.title_of(r, lang))}**: "
+            f"{present.plain(shown_value(r))} · {target_text(r)}"
             for _, r in part.iterrows()))
 
 

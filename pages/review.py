@@ -337,9 +337,9 @@ def draw() -> None:
     # a KPI removed from the library since the session keeps its frozen title
     titles.update({r.kpi_id: (r.title_en if choice.lang == "en" else r.title_nl)
                    for r in frozen.itertuples() if r.kpi_id not in titles})
-    st.header(session["title"])
+    st.header(present.plain(session["title"]))  # typed by a person: shown as typed, never as Markdown
     st.caption(t("review_page.session_facts", date=present.date_text(session["reference_date"]), year=int(session["year"]),
-                 by=session["created_by"]))
+                 by=present.plain(session["created_by"])))
     st.page_link("pages/presentatie.py", label=t("review_page.present"), icon=":material/slideshow:",
                  query_params={"sessie": str(session_id)})
     stage_section(session, choice.lang)

@@ -247,7 +247,8 @@ def draw() -> None:
     choice = st.selectbox(t("studio.choose"), order, key="studio_choice",
                           format_func=lambda k: i18n.text(lang, "studio.new") if not k else f"{getattr(kpis[k].title, lang)} ({k})")
     if choice:
-        st.caption(t("studio.editing", title=getattr(kpis[choice].title, lang), id=choice, origin=library.origin[choice].file))
+        st.caption(t("studio.editing", title=present.plain(getattr(kpis[choice].title, lang)), id=choice,
+                     origin=library.origin[choice].file))
     else:
         st.caption(t("studio.editing_new", folder=str(metrics_folder())))
     _load_form(choice, library)

@@ -166,7 +166,7 @@ def output_moves_outcome(theme: int, region_name: str) -> None:
     pairs = analysis.lagged_pairs(reads.results(), source, target, year, mode)
     r, n = analysis.correlation(pairs)
     names = reads.municipality_names()
-    st.markdown(t(f"theme_page.question_{mode}", output=title(source), outcome=title(target),
+    st.markdown(t(f"theme_page.question_{mode}", output=present.plain(title(source)), outcome=present.plain(title(target)),
                   t0=year - 2, t1=year - 1, t2=year))
 
     source_unit, target_unit = kpis[source].unit, kpis[target].unit

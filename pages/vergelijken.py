@@ -194,9 +194,9 @@ def draw() -> None:
 
     kpi_id = view.kpi_choice("vkpi", t("compare.choose_kpi"), kpis)
     kpi = kpis[kpi_id]
-    st.caption(f"{kpi.unit} · {t('kpi.polarity.' + kpi.polarity)} · {t('themes.' + str(int(kpi.theme)))}")
+    st.caption(f"{present.plain(kpi.unit)} · {t('kpi.polarity.' + kpi.polarity)} · {t('themes.' + str(int(kpi.theme)))}")
 
-    st.header(t("compare.map", kpi=getattr(kpi.title, choice.lang), year=choice.year))
+    st.header(t("compare.map", kpi=present.plain(getattr(kpi.title, choice.lang)), year=choice.year))
     choropleth(kpi_id, names, region_name)
 
     st.header(t("compare.ranking"))

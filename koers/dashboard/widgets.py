@@ -111,6 +111,6 @@ def may_or_say(permission: Permission, notice: str, needed: Role) -> bool:
     person, lang = actor(), _lang()
     if person.may(permission):
         return True
-    st.info(t(notice, name=person.name, role=ROLE_NAMES[person.role][lang == "en"], needed=ROLE_NAMES[needed][lang == "en"]),
+    st.info(t(notice, name=present.plain(person.name), role=ROLE_NAMES[person.role][lang == "en"], needed=ROLE_NAMES[needed][lang == "en"]),
             icon=":material/lock:")
     return False
