@@ -293,7 +293,7 @@ def quality_section(lang: str) -> None:
         return
     unit = units.get(indicator, "")
     st.caption(t("data_page.outliers_caption", count=fmt(len(rows)), period=rows["period"].iloc[0],
-                 median=fmt(rows["median"].iloc[0]), unit=unit))
+                 median=fmt(rows["median"].iloc[0]), unit=present.plain(unit)))  # an own file's unit: as written
     names = reads.municipality_names()
     name = lambda name: t(f"data_page.outlier_columns.{name}")  # noqa: E731
     # A count below its privacy threshold is "< n" (koers.present owns the rule: no threshold, nothing withheld).

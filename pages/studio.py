@@ -148,7 +148,8 @@ def show_preview(check: versions.Check, library, year: int) -> None:
         return
     names = reads.municipality_names()
     shown = values[values["value"].notna()]
-    st.markdown(t("studio.preview_count", count=fmt(len(shown)), year=year, median=fmt(shown["value"].median()), unit=kpi.unit))
+    st.markdown(t("studio.preview_count", count=fmt(len(shown)), year=year, median=fmt(shown["value"].median()),
+                  unit=present.plain(kpi.unit)))  # typed in the form: shown as written
     column = lambda name: t(f"studio.preview_columns.{name}")  # noqa: E731
     table = pd.DataFrame({
         column("region"): [names.get(code, code) for code in values["region_code"]],
