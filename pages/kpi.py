@@ -96,7 +96,8 @@ def series_section(kpi, row: pd.Series, name: str, history: pd.DataFrame, hidden
         figure.add_scatter(x=marks["x"], y=marks["y"], mode="markers", name=t("loop.annotations"),
                            marker=dict(symbol="star", size=14, line=dict(width=1, color="#000000")),
                            hovertext=marks["hover"], hoverinfo="text")
-    figure.update_layout(yaxis_title=kpi.unit, xaxis_title=t("kpi.period"), legend=dict(orientation="h"))
+    # An own KPI's unit is an advisor's text; Plotly would read tags in it (a link among them).
+    figure.update_layout(yaxis_title=present.plain_html(kpi.unit), xaxis_title=t("kpi.period"), legend=dict(orientation="h"))
     widgets.chart_with_table(figure, chart_table(name, history, hidden, targets, notes, kpi), key="kpi_series")
     if hidden.any():
         st.caption(t("loop.suppressed_note", threshold=fmt(kpi.privacy_threshold),
@@ -150,7 +151,7 @@ def peers_section(kpi, row: pd.Series, name: str) -> None:
         distribution.add_vline(x=row["value"], line_width=3, annotation_text=name)
     if pd.notna(row["peer_median"]):
         distribution.add_vline(x=row["peer_median"], line_dash="dash", annotation_text=t("kpi.peer_median"))
-    distribution.update_layout(xaxis_title=kpi.unit, showlegend=False)
+    distribution.update_layout(xaxis_title=present.plain_html(kpi.unit), showlegend=False)
     widgets.chart_with_table(distribution, everyone, key="kpi_peers")
     names = reads.municipality_names()
     peers = [names.get(code, code) for code in (row["peer_group"] or "").split(",") if code]

@@ -66,12 +66,12 @@ def kpi_screen(row: pd.Series, region: str, frozen: bool, lang: str) -> None:
             st.markdown(widgets.trend_text(row["trend"]))
     series = series_of(row, region, frozen)
     figure = go.Figure()
-    figure.add_scatter(x=series["period"], y=series["value"], mode="lines+markers", name=present.title_of(row, lang),
+    figure.add_scatter(x=series["period"], y=series["value"], mode="lines+markers", name=present.plain_html(present.title_of(row, lang)),
                        line=dict(width=4), marker=dict(size=12))
     if pd.notna(row["target"]):
         figure.add_scatter(x=[str(int(row["target_year"]))], y=[row["target"]], mode="markers", name=t("kpi.target_band"),
                            marker=dict(symbol="diamond", size=18))
-    figure.update_layout(yaxis_title=row["unit"], xaxis_title=t("kpi.period"), legend=dict(orientation="h"), font=dict(size=20))
+    figure.update_layout(yaxis_title=present.plain_html(row["unit"]), xaxis_title=t("kpi.period"), legend=dict(orientation="h"), font=dict(size=20))
     threshold = row["privacy_threshold"]
     table = pd.DataFrame({
         t("kpi.period"): list(series["period"]) + ([str(int(row["target_year"]))] if pd.notna(row["target"]) else []),

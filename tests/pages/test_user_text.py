@@ -5,6 +5,7 @@ rendered Markdown bodies hold the escaped text). The browser check is tests/e2e/
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -72,13 +73,14 @@ def test_an_annotation_and_an_action_show_as_typed_on_the_overview(app_on, demo_
     no_live_markdown(at)
 
 
+UNIT = '![u](http://host/unit.png) <a href="http://evil.example/">u</a>'
 OWN_KPI = f"""id: own_population
 title: {{nl: "Inwoners [klik](http://evil.example/)", en: Inhabitants}}
 description: {{nl: "{HOSTILE} <img src='http://host/p.png'>", en: "{HOSTILE}"}}
 theme: 1
 kind: context
 polarity: neither
-unit: '![u](http://host/unit.png)'
+unit: '{UNIT}'
 definition: {{type: indicator, indicator: population}}
 source: '[CBS](http://evil.example/)'
 """
@@ -95,5 +97,9 @@ def test_an_own_kpis_title_description_and_unit_show_as_written(app_on, demo_sha
     markdown = [m.value for m in at.markdown]
     assert present.plain(f"{HOSTILE} <img src='http://host/p.png'>") in markdown
     definition = next(m for m in markdown if m.startswith("- **Formule**"))
-    assert present.plain("![u](http://host/unit.png)") in definition and present.plain("[CBS](http://evil.example/)") in definition
+    assert present.plain(UNIT) in definition and present.plain("[CBS](http://evil.example/)") in definition
     no_live_markdown(at)
+    # The charts' axis titles: Plotly reads tags, so the unit goes in as text.
+    axes = [json.loads(chart.proto.spec)["layout"] for chart in at.get("plotly_chart")]
+    titles = [layout[axis]["title"]["text"] for layout in axes for axis in ("xaxis", "yaxis") if "title" in layout.get(axis, {})]
+    assert present.plain_html(UNIT) in titles and UNIT not in titles
