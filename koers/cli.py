@@ -22,7 +22,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from koers import arguments as types
-from koers import i18n, present
+from koers import exports, i18n, present
 from koers.access import command_line_actor
 from koers.errors import FileProblem, KoersError, language
 from koers.i18n import Message
@@ -62,7 +62,8 @@ def _open(args: argparse.Namespace, read_only: bool = False):
 
 
 def _write_csv(frame: pd.DataFrame) -> None:
-    frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    # Through koers.exports: a free text that a spreadsheet would run as a formula is quoted.
+    exports.write_csv(frame, sys.stdout)
 
 
 def _number(n: int) -> str:

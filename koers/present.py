@@ -12,6 +12,9 @@ locale catalogue through `koers.i18n`). The dashboard binds the language of the 
 
 from __future__ import annotations
 
+import html
+import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from koers import i18n
+from koers.errors import KoersError
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency (the dashboard's charts
 # and the report's; the status colours in koers/loop/templates/report.css are the same).
@@ -84,6 +88,79 @@ def signed(value: float | None, lang: str) -> str:
     if _missing(value):
         return "–"
     return ("+" if float(value) > 0 else "") + number(float(value), lang)
+
+
+# A number as a person types it. Dutch: decimal comma, dots between groups of three ("1.234,5");
+# English the other way round ("1,234.5"). Anything else is refused, never guessed.
+_TYPED = {
+    "nl": re.compile(r"[+-]?(?P<whole>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<part>\d+))?"),
+    "en": re.compile(r"[+-]?(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<part>\d+))?"),
+}
+# One group mark and no decimal mark ("1.234" in Dutch, "1,234" in English): a thousand to one
+# reader, a decimal number (1,234) to another who types as in the other language.
+_ONE_GROUP = {"nl": re.compile(r"[+-]?\d{1,3}\.\d{3}"), "en": re.compile(r"[+-]?\d{1,3},\d{3}")}
+_EXAMPLE = {"nl": "27,5", "en": "27.5"}
+
+
+def parse_number(text: object, lang: str, field: str) -> float | None:
+    """A number typed in `lang`: "27,5" and "1.234,5" in Dutch, "27.5" and "1,234.5" in English;
+    empty -> None. Ambiguous ("1.234" in Dutch) or impossible input ("27.5" in Dutch, "12a") is
+    refused with a one-line `KoersError` naming `field` (the field's label) and what to write."""
+    typed = "" if _missing(text) else str(text).strip().replace(" ", "").replace("\u2212", "-")  # "−": a typographic minus
+    if not typed:
+        return None
+    grouping, decimal = (".", ",") if lang == "nl" else (",", ".")
+    if _ONE_GROUP[lang].fullmatch(typed):
+        raise KoersError("numbers.ambiguous", field=field, text=typed, example=_EXAMPLE[lang],
+                         whole=typed.replace(grouping, ""))
+    found = _TYPED[lang].fullmatch(typed)
+    if not found:
+        raise KoersError("numbers.invalid", field=field, text=typed, example=_EXAMPLE[lang])
+    value = float(typed.replace(grouping, "").replace(decimal, "."))
+    if not math.isfinite(value):
+        raise KoersError("numbers.not_finite", field=field, text=typed if len(typed) <= 20 else typed[:20] + "…")
+    return value
+
+
+def number_for_input(value: float | None, lang: str) -> str:
+    """A stored number in an input field, as `parse_number` reads it back: full precision, no
+    grouping, the language's decimal mark (27.5 -> "27,5" in Dutch); missing -> ""."""
+    if _missing(value):
+        return ""
+    text = format(float(value), ".15g")
+    if "e" in text:
+        text = repr(float(value))
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+# The values a unit allows (low, high; None: no bound), read from a KPI's unit text: a share in
+# per cent 0–100 ("% t.o.v. vorig jaar" is a change: any value), a mark "(1-10)" its scale, a
+# count or rate ("per 1.000 inwoners", "aantal", "fte", "kg") never negative; money and the rest
+# unbounded. The KPI model has no range of its own; these units cover the library.
+_SCALE = re.compile(r"\((\d+)\s*[-–]\s*(\d+)\)")
+_COUNT = re.compile(r"(^|\s)(per|aantal|fte|kg)(\s|$)", re.IGNORECASE)
+
+
+def unit_range(unit: str) -> tuple[float | None, float | None]:
+    text = (unit or "").strip()
+    if text.startswith("%"):
+        return (None, None) if "t.o.v." in text or "change" in text else (0.0, 100.0)
+    scale = _SCALE.search(text)
+    if scale:
+        return float(scale.group(1)), float(scale.group(2))
+    if _COUNT.search(text):
+        return 0.0, None
+    return None, None
+
+
+def check_range(value: float, unit: str, lang: str, field: str) -> None:
+    """Refuse a value the unit does not allow (see `unit_range`), in one line naming `field`."""
+    low, high = unit_range(unit)
+    if (low is not None and value < low) or (high is not None and value > high):
+        if high is None:
+            raise KoersError("numbers.negative", field=field, value=number_for_input(value, lang), unit=unit)
+        raise KoersError("numbers.out_of_range", field=field, value=number_for_input(value, lang), unit=unit,
+                         low=number(low, lang), high=number(high, lang))
 
 
 def plotly_separators(lang: str) -> str:
@@ -247,6 +324,35 @@ def kpi_label(kpi: Any, lang: str) -> str:
 def kpi_labels(kpis: Mapping[str, Any], lang: str) -> dict[str, str]:
     """KPI id -> label, in the library's reading order."""
     return {k: kpi_label(kpis[k], lang) for k in kpi_order(kpis, lang)}
+
+
+# --- text people wrote -------------------------------------------------------------------------
+
+# Every ASCII punctuation character: Markdown may give each a meaning, and each may be backslash-escaped.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# What GitHub-flavoured Markdown turns into a link even when every character is escaped: the
+# renderer looks for "http://", "www." and e-mail addresses in the text after unescaping.
+_WWW = re.compile(r"(?i)\b(www)\.")
+WORD_JOINER = "\u2060"  # invisible, and breaks nothing a reader sees
+
+
+def plain(text: object) -> str:
+    """Text a person wrote (an annotation, an action, a session title, a KPI's description or unit
+    from an own YAML file) for an element that renders Markdown — `st.markdown`, a caption, a
+    heading, a warning, a widget's label: it shows exactly as typed. Nothing in it fetches an image,
+    makes a link, or is HTML, LaTeX or a Streamlit directive (`:red[...]`): every punctuation
+    character is escaped, and an invisible word joiner splits "://", "www." and "@" so that no
+    address is turned into a link. Missing -> ""."""
+    if _missing(text):
+        return ""
+    unlinked = _WWW.sub(rf"\1{WORD_JOINER}.", str(text).replace("://", f":{WORD_JOINER}//").replace("@", f"@{WORD_JOINER}"))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", unlinked)
+
+
+def plain_html(text: object) -> str:
+    """Text a person wrote for a chart's hover or label: Plotly reads tags there (`<a href>` among
+    them), so "<", ">" and "&" go in as entities and show as typed. Missing -> ""."""
+    return "" if _missing(text) else html.escape(str(text), quote=False)
 
 
 # --- dates --------------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ def annotation_marks(notes: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame
     floor = float(values.min()) if len(values) else 0.0
     rows = []
     for year, group in notes.groupby(notes["period"].str[:4], sort=True):
-        hover = "<br>".join(f"{n.period} · {t('learning_page.kinds.' + n.kind)}: {n.text}" for n in group.itertuples())
+        # Plotly reads tags in a hover text (a link among them): the people's text goes in as text.
+        hover = "<br>".join(f"{present.plain_html(n.period)} · {t('learning_page.kinds.' + n.kind)}: {present.plain_html(n.text)}"
+                            for n in group.itertuples())
         rows.append({"x": year, "y": float(values.get(year, floor)), "hover": hover})
     return pd.DataFrame(rows)
 
@@ -94,7 +96,8 @@ def series_section(kpi, row: pd.Series, name: str, history: pd.DataFrame, hidden
         figure.add_scatter(x=marks["x"], y=marks["y"], mode="markers", name=t("loop.annotations"),
                            marker=dict(symbol="star", size=14, line=dict(width=1, color="#000000")),
                            hovertext=marks["hover"], hoverinfo="text")
-    figure.update_layout(yaxis_title=kpi.unit, xaxis_title=t("kpi.period"), legend=dict(orientation="h"))
+    # An own KPI's unit is an advisor's text; Plotly would read tags in it (a link among them).
+    figure.update_layout(yaxis_title=present.plain_html(kpi.unit), xaxis_title=t("kpi.period"), legend=dict(orientation="h"))
     widgets.chart_with_table(figure, chart_table(name, history, hidden, targets, notes, kpi), key="kpi_series")
     if hidden.any():
         st.caption(t("loop.suppressed_note", threshold=fmt(kpi.privacy_threshold),
@@ -148,7 +151,7 @@ def peers_section(kpi, row: pd.Series, name: str) -> None:
         distribution.add_vline(x=row["value"], line_width=3, annotation_text=name)
     if pd.notna(row["peer_median"]):
         distribution.add_vline(x=row["peer_median"], line_dash="dash", annotation_text=t("kpi.peer_median"))
-    distribution.update_layout(xaxis_title=kpi.unit, showlegend=False)
+    distribution.update_layout(xaxis_title=present.plain_html(kpi.unit), showlegend=False)
     widgets.chart_with_table(distribution, everyone, key="kpi_peers")
     names = reads.municipality_names()
     peers = [names.get(code, code) for code in (row["peer_group"] or "").split(",") if code]
@@ -158,11 +161,12 @@ def peers_section(kpi, row: pd.Series, name: str) -> None:
 def definition_section(kpi, row: pd.Series) -> None:
     st.header(t("kpi.definition"))
     st.markdown(
-        f"- **{t('kpi.formula')}**: {definition_text(kpi)}\n"
-        f"- **{t('kpi.unit')}**: {kpi.unit} · {t('kpi.polarity.' + kpi.polarity)} · {t('kinds.' + kpi.kind)} · "
+        f"- **{t('kpi.formula')}**: {present.plain(definition_text(kpi))}\n"
+        f"- **{t('kpi.unit')}**: {present.plain(kpi.unit)} · {t('kpi.polarity.' + kpi.polarity)} · {t('kinds.' + kpi.kind)} · "
         f"{t('themes.' + str(int(kpi.theme)))}\n"
-        f"- **{t('kpi.source')}**: {kpi.source}" + (f" — {kpi.fill_from}" if kpi.fill_from else "") + "\n"
-        f"- **{t('kpi.licence')}** / **{t('kpi.last_import')}**: {widgets.provenance(row['sources'])}"
+        f"- **{t('kpi.source')}**: {present.plain(kpi.source)}" + (f" — {present.plain(kpi.fill_from)}" if kpi.fill_from else "")
+        + "\n"
+        f"- **{t('kpi.licence')}** / **{t('kpi.last_import')}**: {present.plain(widgets.provenance(row['sources']))}"
     )
     governance_table(row["sources"])
 
@@ -195,8 +199,9 @@ def draw() -> None:
     row = reads.overview(choice.region).set_index("kpi_id").loc[kpi_id]
     region = reads.region_story(choice.region)["region"]
     name = region["name"] if region else choice.region
-    st.title(getattr(kpi.title, choice.lang))
-    st.markdown(getattr(kpi.description, choice.lang))
+    # A KPI's title and description may come from an advisor's own YAML: shown as written, never as Markdown.
+    st.title(present.plain(getattr(kpi.title, choice.lang)))
+    st.markdown(present.plain(getattr(kpi.description, choice.lang)))
     widgets.status_badge(row["status"])
     for note in widgets.flag_notes(row):
         st.caption(f"⚑ {note}")

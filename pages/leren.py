@@ -14,10 +14,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from koers import present
+from koers import i18n, present
 from koers.access import ROLE_NAMES, Permission
 from koers.dashboard import forms, reads, view, widgets
 from koers.dashboard.view import fmt, t
+from koers.errors import KoersError
 from koers.loop import learning
 from koers.loop.learning import ActionStatus, AnnotationKind
 
@@ -86,7 +87,7 @@ def annotations_section(region: str, loop: reads.Loop, labels: dict[str, str], l
     if state.get("leren_ann_pick") not in [NEW, *records]:
         state["leren_ann_pick"] = NEW
     pick = st.selectbox(t("learning_page.edit_choice"), [NEW, *records], key="leren_ann_pick",
-                        format_func=lambda i: t("learning_page.new_annotation") if i == NEW else
+                        format_func=lambda i: i18n.text(lang, "learning_page.new_annotation") if i == NEW else
                         f"{records[i].period} · {labels.get(records[i].kpi_id, records[i].kpi_id)} · {records[i].text[:60]}")
     _load_annotation(region, pick, records, labels)
     with st.form("leren_ann_form"):
@@ -163,7 +164,7 @@ def actions_section(region: str, loop: reads.Loop, labels: dict[str, str], lang:
     if state.get("leren_act_pick") not in [NEW, *records]:
         state["leren_act_pick"] = NEW
     pick = st.selectbox(t("learning_page.edit_choice"), [NEW, *records], key="leren_act_pick",
-                        format_func=lambda i: t("learning_page.new_action") if i == NEW else
+                        format_func=lambda i: i18n.text(lang, "learning_page.new_action") if i == NEW else
                         f"{records[i].title} · {records[i].owner}")
     _load_action(region, pick, records, labels)
     if state.get("leren_act_review") not in [None, *sessions]:
@@ -178,7 +179,7 @@ def actions_section(region: str, loop: reads.Loop, labels: dict[str, str], lang:
         st.multiselect(column("kpis"), list(labels), key="leren_act_kpis", format_func=labels.__getitem__)
         st.text_area(column("effect"), key="leren_act_effect", help=t("learning_page.effect_help"))
         st.selectbox(column("session"), [None, *sessions], key="leren_act_review",
-                     format_func=lambda i: t("learning_page.no_session") if i is None else sessions[i])
+                     format_func=lambda i: i18n.text(lang, "learning_page.no_session") if i is None else sessions[i])
         buttons = st.columns(2)
         buttons[0].form_submit_button(t("learning_page.save"), key="leren_act_save", type="primary",
                                       icon=":material/save:", on_click=forms.ask, args=(REQUEST, "save_action"))
@@ -196,20 +197,36 @@ def _load_target(region: str, kpi_id: str, year: int, current: pd.DataFrame) -> 
     if forms.still_loaded("leren_tgt_loaded", (region, kpi_id, year),
                           ["leren_tgt_value", "leren_tgt_tolerance", "leren_tgt_reason"]):
         return
+    # Text fields, not number fields: the browser's number field reads "27,5" as 275 in a Dutch UI.
+    lang = view.selection().lang
     row = current[current["year"] == year]
     if row.empty:
-        state["leren_tgt_value"], state["leren_tgt_tolerance"], version = None, 0.0, None
+        state["leren_tgt_value"], state["leren_tgt_tolerance"], version = "", present.number_for_input(0.0, lang), None
     else:
-        state["leren_tgt_value"] = float(row["value"].iloc[0])
-        state["leren_tgt_tolerance"] = float(row["tolerance"].iloc[0])
+        state["leren_tgt_value"] = present.number_for_input(float(row["value"].iloc[0]), lang)
+        state["leren_tgt_tolerance"] = present.number_for_input(float(row["tolerance"].iloc[0]), lang)
         version = int(row["version"].iloc[0])
     state["leren_tgt_reason"] = ""
     state["leren_tgt_loaded"] = (region, kpi_id, year, version)
 
 
+def _typed_target(unit: str) -> tuple[float | None, float]:
+    """The target and tolerance as typed, read in the view's language and checked against the unit."""
+    lang = view.selection().lang
+    value = present.parse_number(state["leren_tgt_value"], lang, column("value"))
+    tolerance = present.parse_number(state["leren_tgt_tolerance"], lang, column("tolerance"))
+    if value is not None:
+        present.check_range(value, unit, lang, column("value"))
+    return value, 0.0 if tolerance is None else tolerance  # a negative margin: refused by learning.revise_target
+
+
 def _save_target() -> None:
     region, kpi_id, year, version = state["leren_tgt_loaded"]
-    value, tolerance = state["leren_tgt_value"], state["leren_tgt_tolerance"]
+    try:
+        value, tolerance = _typed_target(reads.library().kpis[kpi_id].unit)
+    except KoersError as error:  # the typed text stays in the form, to be corrected
+        state["leren_tgt_flash"] = ("error", error.message(view.selection().lang))
+        return
     if value is None:
         state["leren_tgt_flash"] = ("error", t("learning_page.value_required"))
         return
@@ -260,19 +277,21 @@ def targets_section(region: str, loop: reads.Loop, labels: dict[str, str]) -> No
     if not view.actor().may(Permission.set_target):
         return
     st.subheader(t("learning_page.target_form"))
-    year_now = view.selection().year
+    year_now, lang = view.selection().year, view.selection().lang
     existing = {int(y): v for y, v in zip(current["year"], current["value"])}
     years = sorted(set(existing) | set(range(year_now, year_now + 11)))
     if state.get("leren_tgt_year") not in years:
         state["leren_tgt_year"] = min(existing) if existing else year_now + 2
     year = st.selectbox(column("year"), years, key="leren_tgt_year",
-                        format_func=lambda y: t("learning_page.year_current", year=y, value=fmt(existing[y]))
-                        if y in existing else t("learning_page.year_new", year=y))
+                        format_func=lambda y: i18n.text(lang, "learning_page.year_current", year=y,
+                                                        value=present.number(existing[y], lang))
+                        if y in existing else i18n.text(lang, "learning_page.year_new", year=y))
     _load_target(region, kpi_id, year, current)
     with st.form("leren_tgt_form"):
         left, right = st.columns(2)
-        left.number_input(f"{column('value')} ({unit})", key="leren_tgt_value", value=None, step=None, format="%g")
-        right.number_input(f"{column('tolerance')} ({unit})", key="leren_tgt_tolerance", min_value=0.0, format="%g")
+        example = present.number_for_input(1234.5, lang)
+        left.text_input(f"{column('value')} ({present.plain(unit)})", key="leren_tgt_value", placeholder=example)
+        right.text_input(f"{column('tolerance')} ({present.plain(unit)})", key="leren_tgt_tolerance")
         st.text_area(t("learning_page.reason"), key="leren_tgt_reason", help=t("learning_page.reason_help"))
         st.form_submit_button(t("learning_page.save_target"), key="leren_tgt_save", type="primary", icon=":material/flag:",
                               on_click=forms.ask, args=(REQUEST, "save_target"))

@@ -18,7 +18,7 @@ def card(row: pd.Series, history: pd.DataFrame | None, title: str, polarity: str
     with st.container(border=True):
         delta = cards.change_since_previous(history, row["value"], view.selection().year)
         st.metric(
-            title,
+            present.plain(title),  # an own KPI's title is an advisor's text
             widgets.shown(row["value"], row["suppressed"], threshold),
             delta=None if delta is None else fmt(delta),
             delta_color={"higher_is_better": "normal", "lower_is_better": "inverse"}.get(polarity, "off"),
@@ -26,7 +26,7 @@ def card(row: pd.Series, history: pd.DataFrame | None, title: str, polarity: str
             border=False,
         )
         widgets.status_badge(row["status"])
-        parts = [row["unit"]]
+        parts = [present.plain(row["unit"])]
         if pd.notna(row["target"]):
             parts.append(t("overview.target", target=fmt(row["target"]), year=int(row["target_year"])))
         if isinstance(row["trend"], str):
@@ -34,13 +34,13 @@ def card(row: pd.Series, history: pd.DataFrame | None, title: str, polarity: str
         if pd.notna(row["percentile"]):
             parts.append(t("overview.peer", percentile=fmt(row["percentile"], 0), peers=row["peers"]))
         if pd.isna(row["value"]) and isinstance(row["fill_from"], str) and row["fill_from"]:
-            parts.append(t("overview.no_data_source", source=row["fill_from"]))
+            parts.append(t("overview.no_data_source", source=present.plain(row["fill_from"])))
         st.caption(" · ".join(parts + [f"⚑ {note}" for note in widgets.flag_notes(row)]))
         if notes is not None and not notes.empty:
             latest = notes.sort_values(["updated_at", "id"]).iloc[-1]
             text = latest["text"] if len(latest["text"]) <= 90 else latest["text"][:89] + "…"
             st.caption(f":material/comment: {t('loop.annotation_count', count=len(notes))} · "
-                       f"{t('loop.latest_annotation', period=latest['period'], text=text)}")
+                       f"{t('loop.latest_annotation', period=present.plain(latest['period']), text=present.plain(text))}")
         st.page_link("pages/kpi.py", label=t("overview.open_kpi"), icon=":material/arrow_forward:",
                      query_params={"kpi": row["kpi_id"]})
 
@@ -51,8 +51,10 @@ def overdue_box(actions: pd.DataFrame, lang: str) -> None:
     if late.empty:
         return
     kpis = reads.library().kpis
-    lines = [t("loop.overdue_line", title=row.title, owner=row.owner, due=present.date_text(row.due_date),
-               kpis=", ".join(getattr(kpis[k].title, lang) if k in kpis else k for k in row.kpi_ids))
+    # What people wrote shows as typed: no image fetched, no link (see present.plain).
+    lines = [t("loop.overdue_line", title=present.plain(row.title), owner=present.plain(row.owner),
+               due=present.date_text(row.due_date),
+               kpis=present.plain(", ".join(getattr(kpis[k].title, lang) if k in kpis else k for k in row.kpi_ids)))
              for row in late.itertuples()]
     heading = f"**{present.OVERDUE_SYMBOL} {t('loop.overdue_title', count=len(late))}**"
     st.warning(heading + "\n\n" + "\n".join(f"- {line}" for line in lines), icon=":material/alarm:")

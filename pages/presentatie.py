@@ -41,7 +41,7 @@ def shown_value(row: pd.Series) -> str:
 def target_text(row: pd.Series) -> str:
     if pd.isna(row["target"]):
         return t("presentation_page.no_target")
-    return t("presentation_page.target", target=fmt(row["target"]), unit=row["unit"], year=int(row["target_year"]))
+    return t("presentation_page.target", target=fmt(row["target"]), unit=present.plain(row["unit"]), year=int(row["target_year"]))
 
 
 def series_of(row: pd.Series, region: str, frozen: bool) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def series_of(row: pd.Series, region: str, frozen: bool) -> pd.DataFrame:
 
 
 def kpi_screen(row: pd.Series, region: str, frozen: bool, lang: str) -> None:
-    st.header(present.title_of(row, lang))
+    st.header(present.plain(present.title_of(row, lang)))
     left, middle, right = st.columns(3)
     left.metric(t("presentation_page.value", year=row["period"] if frozen else view.selection().year), shown_value(row))
     with middle:
@@ -66,12 +66,12 @@ def kpi_screen(row: pd.Series, region: str, frozen: bool, lang: str) -> None:
             st.markdown(widgets.trend_text(row["trend"]))
     series = series_of(row, region, frozen)
     figure = go.Figure()
-    figure.add_scatter(x=series["period"], y=series["value"], mode="lines+markers", name=present.title_of(row, lang),
+    figure.add_scatter(x=series["period"], y=series["value"], mode="lines+markers", name=present.plain_html(present.title_of(row, lang)),
                        line=dict(width=4), marker=dict(size=12))
     if pd.notna(row["target"]):
         figure.add_scatter(x=[str(int(row["target_year"]))], y=[row["target"]], mode="markers", name=t("kpi.target_band"),
                            marker=dict(symbol="diamond", size=18))
-    figure.update_layout(yaxis_title=row["unit"], xaxis_title=t("kpi.period"), legend=dict(orientation="h"), font=dict(size=20))
+    figure.update_layout(yaxis_title=present.plain_html(row["unit"]), xaxis_title=t("kpi.period"), legend=dict(orientation="h"), font=dict(size=20))
     threshold = row["privacy_threshold"]
     table = pd.DataFrame({
         t("kpi.period"): list(series["period"]) + ([str(int(row["target_year"]))] if pd.notna(row["target"]) else []),
@@ -96,7 +96,8 @@ def theme_screen(theme: int, rows: pd.DataFrame, lang: str) -> None:
             continue
         st.subheader(t(f"kinds.{kind}"))
         st.markdown("\n".join(
-            f"- {widgets.status_text(r['status'])} — **{present.title_of(r, lang)}**: {shown_value(r)} · {target_text(r)}"
+            f"- {widgets.status_text(r['status'])} — **{present.plain(present.title_of(r, lang))}**: "
+            f"{present.plain(shown_value(r))} · {target_text(r)}"
             for _, r in part.iterrows()))
 
 

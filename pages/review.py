@@ -145,22 +145,38 @@ def _load_item(session_id: int, pick: int, records: dict) -> None:
     if forms.still_loaded("review_item_loaded", (session_id, pick), [f"review_item_{n}" for n in ITEM_FIELDS]):
         return
     if pick == NEW:
-        values, version = {"kind": ITEM_KINDS[0], "kpi": None, "text": "", "direction": None, "value": None, "year": None}, None
+        values, version = {"kind": ITEM_KINDS[0], "kpi": None, "text": "", "direction": None, "value": "", "year": None}, None
     else:
         r = records[pick]
         values = {"kind": r.kind, "kpi": r.kpi_id if isinstance(r.kpi_id, str) else None, "text": r.text,
                   "direction": r.expected_direction if isinstance(r.expected_direction, str) else None,
-                  "value": None if pd.isna(r.expected_value) else float(r.expected_value),
+                  "value": present.number_for_input(r.expected_value, view.selection().lang),
                   "year": None if pd.isna(r.expected_year) else int(r.expected_year)}
         version = int(r.version)
     forms.fill_form("review_item", session_id, pick, values, version)
 
 
+def _expected_value() -> float | None:
+    """The expected value as typed, read in the view's language (see leren.py's target), checked
+    against the unit of the KPI it is about."""
+    lang, kpi_id = view.selection().lang, state["review_item_kpi"]
+    value = present.parse_number(state["review_item_value"], lang, column("expected_value"))
+    kpis = reads.library().kpis
+    if value is not None and kpi_id in kpis:
+        present.check_range(value, kpis[kpi_id].unit, lang, column("expected_value"))
+    return value
+
+
 def _save_item() -> None:
     session_id = state["review_item_loaded"][0]
+    try:
+        expected = _expected_value()
+    except KoersError as error:  # the typed text stays in the form, to be corrected
+        state["review_item_flash"] = ("error", error.message(view.selection().lang))
+        return
     values = {"session_id": session_id, "kind": state["review_item_kind"], "kpi_id": state["review_item_kpi"],
               "text": state["review_item_text"], "expected_direction": state["review_item_direction"],
-              "expected_value": state["review_item_value"],
+              "expected_value": expected,
               "expected_year": None if state["review_item_year"] is None else int(state["review_item_year"])}
     forms.save_loaded("review_item", review.save_item, values, t("review_page.item_saved"))
 
@@ -201,7 +217,9 @@ def items_section(session_id: int, items: pd.DataFrame, titles: dict[str, str], 
         columns = st.columns(3)
         columns[0].selectbox(column("direction"), [None, *DIRECTIONS], key="review_item_direction",
                              format_func=lambda d: "–" if d is None else widgets.trend_text(d))
-        columns[1].number_input(column("expected_value"), key="review_item_value", value=None, format="%g")
+        # Text, not a number field: the browser's number field reads "6,5" as 65 in a Dutch UI.
+        columns[1].text_input(column("expected_value"), key="review_item_value",
+                              placeholder=present.number_for_input(6.5, lang))
         columns[2].number_input(column("expected_year"), key="review_item_year", value=None, min_value=2000, max_value=2100, step=1)
         buttons = st.columns(2)
         buttons[0].form_submit_button(t("review_page.save"), key="review_item_save", type="primary", icon=":material/save:",
@@ -337,9 +355,9 @@ def draw() -> None:
     # a KPI removed from the library since the session keeps its frozen title
     titles.update({r.kpi_id: (r.title_en if choice.lang == "en" else r.title_nl)
                    for r in frozen.itertuples() if r.kpi_id not in titles})
-    st.header(session["title"])
+    st.header(present.plain(session["title"]))  # typed by a person: shown as typed, never as Markdown
     st.caption(t("review_page.session_facts", date=present.date_text(session["reference_date"]), year=int(session["year"]),
-                 by=session["created_by"]))
+                 by=present.plain(session["created_by"])))
     st.page_link("pages/presentatie.py", label=t("review_page.present"), icon=":material/slideshow:",
                  query_params={"sessie": str(session_id)})
     stage_section(session, choice.lang)

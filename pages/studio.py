@@ -148,7 +148,8 @@ def show_preview(check: versions.Check, library, year: int) -> None:
         return
     names = reads.municipality_names()
     shown = values[values["value"].notna()]
-    st.markdown(t("studio.preview_count", count=fmt(len(shown)), year=year, median=fmt(shown["value"].median()), unit=kpi.unit))
+    st.markdown(t("studio.preview_count", count=fmt(len(shown)), year=year, median=fmt(shown["value"].median()),
+                  unit=present.plain(kpi.unit)))  # typed in the form: shown as written
     column = lambda name: t(f"studio.preview_columns.{name}")  # noqa: E731
     table = pd.DataFrame({
         column("region"): [names.get(code, code) for code in values["region_code"]],
@@ -247,7 +248,8 @@ def draw() -> None:
     choice = st.selectbox(t("studio.choose"), order, key="studio_choice",
                           format_func=lambda k: i18n.text(lang, "studio.new") if not k else f"{getattr(kpis[k].title, lang)} ({k})")
     if choice:
-        st.caption(t("studio.editing", title=getattr(kpis[choice].title, lang), id=choice, origin=library.origin[choice].file))
+        st.caption(t("studio.editing", title=present.plain(getattr(kpis[choice].title, lang)), id=choice,
+                     origin=library.origin[choice].file))
     else:
         st.caption(t("studio.editing_new", folder=str(metrics_folder())))
     _load_form(choice, library)

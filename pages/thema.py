@@ -78,7 +78,7 @@ def chain_diagram(theme: int, region_name: str) -> None:
             x=rows["x"], y=-rows["y"], mode="markers", name=t(f"kinds.{kind}"),
             marker=dict(color=colour, size=20, line=dict(color="#000000", width=1.5),
                         symbol=[symbol + ("-open" if external else "") for external in rows["external"]]),
-            hovertext=[f"{title(k)}<br>{value(k)} {kpis[k].unit}<br>{present.status_word(status(k), choice.lang)}"
+            hovertext=[f"{present.plain_html(title(k))}<br>{value(k)} {present.plain_html(kpis[k].unit)}<br>{present.status_word(status(k), choice.lang)}"
                        for k in rows["kpi_id"]],
             hoverinfo="text",
         )
@@ -120,7 +120,7 @@ def trend_chart(kpi_ids: list[str], key: str) -> None:
         figure.add_scatter(x=rows["period"], y=rows["index"], mode="lines+markers", name=name,
                            marker=dict(symbol=SYMBOLS[number % len(SYMBOLS)], size=7),
                            line=dict(dash=DASHES[number // len(PALETTE) % len(DASHES)]),
-                           customdata=[f"{widgets.shown(v, hidden, kpis[kpi_id].privacy_threshold)} {kpis[kpi_id].unit}"
+                           customdata=[f"{widgets.shown(v, hidden, kpis[kpi_id].privacy_threshold)} {present.plain_html(kpis[kpi_id].unit)}"
                                        for v, hidden in zip(rows["value"], rows["suppressed"])],
                            hovertemplate="%{fullData.name}<br>%{x}: %{customdata}<extra></extra>")
     figure.update_layout(yaxis_title=t("theme_page.index_axis"), xaxis_title=t("kpi.period"),
@@ -166,7 +166,7 @@ def output_moves_outcome(theme: int, region_name: str) -> None:
     pairs = analysis.lagged_pairs(reads.results(), source, target, year, mode)
     r, n = analysis.correlation(pairs)
     names = reads.municipality_names()
-    st.markdown(t(f"theme_page.question_{mode}", output=title(source), outcome=title(target),
+    st.markdown(t(f"theme_page.question_{mode}", output=present.plain(title(source)), outcome=present.plain(title(target)),
                   t0=year - 2, t1=year - 1, t2=year))
 
     source_unit, target_unit = kpis[source].unit, kpis[target].unit

@@ -55,9 +55,10 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
         hoverinfo="text")
     figure.add_choroplethmap(
         geojson=geojson, featureidkey="properties.statcode", locations=values["region_code"], z=values["value"],
-        colorscale="Cividis", name=getattr(kpi.title, choice.lang), marker=dict(line=dict(color="#FFFFFF", width=0.5)),
-        colorbar=dict(title=dict(text="<br>".join(textwrap.wrap(kpi.unit, 18)))),
-        hovertext=[f"{label}<br>{fmt(v)} {kpi.unit}" + (f" {EXAMPLE_MARK}" if e else "")
+        colorscale="Cividis", name=present.plain_html(getattr(kpi.title, choice.lang)), marker=dict(line=dict(color="#FFFFFF", width=0.5)),
+        # An own KPI's title and unit are an advisor's text; Plotly would read tags in them.
+        colorbar=dict(title=dict(text="<br>".join(present.plain_html(line) for line in textwrap.wrap(kpi.unit, 18)))),
+        hovertext=[f"{label}<br>{fmt(v)} {present.plain_html(kpi.unit)}" + (f" {EXAMPLE_MARK}" if e else "")
                    for label, v, e in zip(labels, values["value"], values["example"])], hoverinfo="text")
     if choice.region in codes:
         figure.add_choroplethmap(
@@ -159,7 +160,8 @@ def side_by_side(names: dict[str, str]) -> None:
     # Small multiples: one bar chart per KPI (each in its own unit), a named bar per municipality.
     columns = 3
     rows = math.ceil(len(kpi_ids) / columns)
-    titles = ["<br>".join(textwrap.wrap(f"{getattr(kpis[k].title, choice.lang)} ({kpis[k].unit})", 40)) for k in kpi_ids]
+    titles = ["<br>".join(present.plain_html(line) for line in textwrap.wrap(f"{getattr(kpis[k].title, choice.lang)} ({kpis[k].unit})", 40))
+              for k in kpi_ids]
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.5 / rows,
                            horizontal_spacing=0.14)
     labels = [names.get(c, c) for c in chosen]
@@ -169,8 +171,8 @@ def side_by_side(names: dict[str, str]) -> None:
     for index, kpi_id in enumerate(kpi_ids):
         values = frame[frame["kpi_id"] == kpi_id].set_index("region_code")["value"].reindex(chosen)
         figure.add_bar(y=labels, x=values.tolist(), orientation="h", marker_color=colours, showlegend=False,
-                       name=getattr(kpis[kpi_id].title, choice.lang),
-                       hovertext=[f"{label}<br>{fmt(v)} {kpis[kpi_id].unit}" for label, v in zip(labels, values)],
+                       name=present.plain_html(getattr(kpis[kpi_id].title, choice.lang)),
+                       hovertext=[f"{label}<br>{fmt(v)} {present.plain_html(kpis[kpi_id].unit)}" for label, v in zip(labels, values)],
                        hoverinfo="text", row=index // columns + 1, col=index % columns + 1)
     figure.update_annotations(font_size=11)
     figure.update_yaxes(autorange="reversed", tickfont=dict(size=10))  # the first chosen on top, names on every chart
@@ -194,9 +196,9 @@ def draw() -> None:
 
     kpi_id = view.kpi_choice("vkpi", t("compare.choose_kpi"), kpis)
     kpi = kpis[kpi_id]
-    st.caption(f"{kpi.unit} · {t('kpi.polarity.' + kpi.polarity)} · {t('themes.' + str(int(kpi.theme)))}")
+    st.caption(f"{present.plain(kpi.unit)} · {t('kpi.polarity.' + kpi.polarity)} · {t('themes.' + str(int(kpi.theme)))}")
 
-    st.header(t("compare.map", kpi=getattr(kpi.title, choice.lang), year=choice.year))
+    st.header(t("compare.map", kpi=present.plain(getattr(kpi.title, choice.lang)), year=choice.year))
     choropleth(kpi_id, names, region_name)
 
     st.header(t("compare.ranking"))

@@ -109,6 +109,19 @@ def test_small_counts_need_a_threshold():
     assert present.small_counts(values, thresholds).tolist() == [True, False, False, False, False, False]
 
 
+def test_a_negative_value_is_never_less_than_zero():
+    """The rule the Data page's outliers and `koers observations` use: without a threshold (0 or
+    missing) a negative value is shown as itself; with one, a count below it is "< n", never "< 0"."""
+    values = pd.Series([-60.25, -4.0, -4.0, -4.0])
+    thresholds = pd.Series([0, np.nan, 10, 0])
+    hidden = present.small_counts(values, thresholds)
+    assert hidden.tolist() == [False, False, True, False]
+    shown = [present.shown(v, h, n, "nl") for v, h, n in zip(values, hidden, thresholds)]
+    assert shown == ["-60,2", "-4", "< 10", "-4"]
+    texts = present.masked_column(values.map(repr), hidden, thresholds)
+    assert texts.tolist() == ["-60.25", "-4.0", "< 10", "-4.0"]
+
+
 # --- statuses, trends, outcomes ---------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from koers import i18n
+from koers import i18n, present
 from koers.access import LOCAL, Actor, RoleSettings, actor_for
 from koers.roles import read_roles
 from koers.errors import KoersError
@@ -201,7 +201,7 @@ def _refusal(error: KoersError, lang: str):
 def sign_out_control(actor: Actor, lang: str) -> None:
     """In the sidebar: who is logged in, in which role, and the way out."""
     st.divider()
-    st.markdown(i18n.text(lang, "auth.signed_in_as", name=actor.name))
+    st.markdown(i18n.text(lang, "auth.signed_in_as", name=present.plain(actor.name)))  # the login provider's text
     st.caption(i18n.text(lang, "auth.role", role=i18n.text(lang, f"roles.{actor.role}")))
     if st.button(i18n.text(lang, "auth.logout"), key="logout", icon=":material/logout:"):
         st.session_state.pop(ACTOR_KEY, None)

@@ -5,14 +5,13 @@ language of the current view.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from koers import present
+from koers import exports, present
 from koers.dashboard.reads import imports
 from koers.access import ROLE_NAMES, Permission, Role
 from koers.dashboard.view import actor, selection, t
@@ -90,16 +89,15 @@ def chart_with_table(figure: go.Figure, table: pd.DataFrame, key: str) -> None:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A download as CSV in this view's language (Dutch: ";" between fields, a decimal comma)."""
+    """A download as CSV in this view's language (Dutch: ";" between fields, a decimal comma);
+    a text that a spreadsheet would run as a formula is quoted (see `koers.exports`)."""
     sep, decimal = present.csv_format(_lang())
-    return frame.to_csv(index=False, sep=sep, decimal=decimal).encode("utf-8-sig")
+    return exports.csv_bytes(frame, sep=sep, decimal=decimal)
 
 
 def xlsx_bytes(frame: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="Koers")
-    return buffer.getvalue()
+    """A download as Excel: number cells and text cells, never a formula (see `koers.exports`)."""
+    return exports.xlsx_bytes(frame)
 
 
 def export_column(values: pd.Series, suppressed: pd.Series, threshold: int, for_csv: bool) -> pd.Series:
@@ -113,6 +111,6 @@ def may_or_say(permission: Permission, notice: str, needed: Role) -> bool:
     person, lang = actor(), _lang()
     if person.may(permission):
         return True
-    st.info(t(notice, name=person.name, role=ROLE_NAMES[person.role][lang == "en"], needed=ROLE_NAMES[needed][lang == "en"]),
+    st.info(t(notice, name=present.plain(person.name), role=ROLE_NAMES[person.role][lang == "en"], needed=ROLE_NAMES[needed][lang == "en"]),
             icon=":material/lock:")
     return False

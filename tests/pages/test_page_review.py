@@ -176,7 +176,12 @@ def test_stage_with_a_version_check_and_expected_against_actual(app_on, demo_db,
     at.selectbox(key="review_item_kpi").set_value(KPI)
     at.text_area(key="review_item_text").input("De nieuwe balie verhoogt de waardering")
     at.selectbox(key="review_item_direction").set_value("up")
+    at.text_input(key="review_item_value").input("6.5")  # an English decimal point in the Dutch UI: refused
     at.number_input(key="review_item_year").set_value(2025)
+    at.button(key="review_item_save").click()
+    at.run()
+    assert errors(at) == ['Verwachte waarde: "6.5" is geen getal. Schrijf bijvoorbeeld 27,5 (decimalen na een komma).']
+    at.text_input(key="review_item_value").input("6,5")
     at.button(key="review_item_save").click()
     at.run()
     assert not errors(at), errors(at)
@@ -185,8 +190,9 @@ def test_stage_with_a_version_check_and_expected_against_actual(app_on, demo_db,
     assert items[["kind", "kpi_id", "text", "expected_direction"]].values.tolist() == [
         ["expected_effect", KPI, "De nieuwe balie verhoogt de waardering", "up"]]
     assert int(items["expected_year"].iloc[0]) == 2025 and items["created_by"].iloc[0] == "A. de Vries"
+    assert float(items["expected_value"].iloc[0]) == 6.5
     listed = table(at, "Soort", "Tekst", "Verwachting")
-    assert listed["Verwachting"].tolist() == ["↗ stijgend in 2025"]
+    assert listed["Verwachting"].tolist() == ["↗ stijgend 6,50 in 2025"]
 
     # A year later: new figures, the next session checks the expectation.
     import_satisfaction(demo_db, tmp_path, "7,1")

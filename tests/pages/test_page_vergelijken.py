@@ -70,7 +70,7 @@ def test_map_ranking_and_side_by_side(app_on, demo_shared, evaluated):
                 vthema="1")
     assert not at.error, [e.value for e in at.error]
     assert [t.value for t in at.title] == ["Gemeenten vergelijken (2024)"]
-    assert [h.value for h in at.header] == [f"{title} in 2024", "Ranglijst", "Gemeenten naast elkaar (2024)"]
+    assert [h.value for h in at.header] == [f"{present.plain(title)} in 2024", "Ranglijst", "Gemeenten naast elkaar (2024)"]
 
     # the map: every municipality of the 2023 division, the evaluated value for Amsterdam
     trace = map_trace(at, title)
