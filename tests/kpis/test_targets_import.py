@@ -70,6 +70,7 @@ def _tables(db) -> tuple[list, list, int]:
                 store.target_revisions().drop(columns=["revised_at"]).to_dict("records"), int(store.imports()["id"].max()))
 
 
+@pytest.mark.slow
 def test_a_file_with_a_bad_row_loads_nothing_and_keeps_the_reasons(demo_db, tmp_path):
     before_targets, before_revisions, last_import = _tables(demo_db)
     refused = run_cli("targets", "import", str(_write(tmp_path / "doelen.csv", ROWS)), db=demo_db)

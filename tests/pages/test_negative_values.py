@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CBS, ROOT, run_cli
+from koers.access import LOCAL
 from koers.sources import cbs_odata4, uploads
 from koers.store import Store
 
@@ -30,10 +31,10 @@ OWN = ("indicator;gemeentecode;jaar;waarde\n"
 def small_db(tmp_path) -> Path:
     db = tmp_path / "koers.duckdb"
     with Store.open(db) as store:
-        store.commit_import(cbs_odata4.load(str(CBS / "03759ned")))
+        store.commit_import(cbs_odata4.load(str(CBS / "03759ned")), actor=LOCAL)
     prepared = uploads.prepare_upload("saldo.csv", OWN.encode("utf-8"), "own", fields={"unit": "euro"}, db=db)
     assert prepared.check.rows_loaded == 14, prepared.rejected
-    uploads.commit_upload(prepared, lambda *_: None, db=db)
+    uploads.commit_upload(prepared, lambda *_: None, db=db, actor=LOCAL)
     return db
 
 

@@ -49,6 +49,7 @@ def save(at: AppTest, typed: str) -> list[str]:
     return [e.value for e in at.error]
 
 
+@pytest.mark.slow
 def test_dutch_target_entry_reads_a_comma_and_refuses_what_it_cannot_read(app_on, demo_db):
     at = app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024")
     pick(at, SHARE)
