@@ -1,5 +1,6 @@
 """A record with its optional fields left empty works everywhere it shows: the learning reads, a
-review snapshot, the report's HTML and the Overzicht, Leren and Reviewsessies pages.
+review snapshot, the report's HTML, the Overzicht, Leren and Reviewsessies pages and the
+command line's target list.
 
 The optional fields are found, not listed: the pydantic input models of the learning loop (every
 subclass of `learning.RecordInput`: a field with a default is optional), the target file's columns
@@ -216,3 +217,19 @@ def test_the_pages_show_a_municipality_whose_records_have_every_optional_field_e
         at.switch_page(f"pages/{page}").run()
         assert not at.exception and not at.error, (page, at.exception, [e.value for e in at.error])
         assert expected <= table_texts(at), (page, expected - table_texts(at))
+
+
+@pytest.mark.slow  # a command-line run on the fixture's store
+def test_the_command_line_lists_a_target_without_tolerance_or_note(loop_db):
+    import csv
+    import io
+
+    from conftest import run_cli
+
+    path, *_ = loop_db
+    done = run_cli("targets", "list", "--region", EMPTY_REGION, db=path)
+    assert done.returncode == 0, done.stderr
+    rows = [row for row in csv.DictReader(io.StringIO(done.stdout)) if row["year"] == str(YEAR + 2)]
+    assert len(rows) == 1, done.stdout
+    assert rows[0]["kpi_id"] == KPI and float(rows[0]["value"]) == 1.0
+    assert rows[0]["tolerance"] == "" and rows[0]["note"] == ""  # empty stays empty: no "nan", no 0
