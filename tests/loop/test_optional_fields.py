@@ -227,9 +227,10 @@ def test_the_command_line_lists_a_target_without_tolerance_or_note(loop_db):
     from conftest import run_cli
 
     path, *_ = loop_db
-    done = run_cli("targets", "list", "--region", EMPTY_REGION, db=path)
+    done = run_cli("targets", "list", "--kpi", KPI, "--region", EMPTY_REGION, db=path)
     assert done.returncode == 0, done.stderr
     rows = [row for row in csv.DictReader(io.StringIO(done.stdout)) if row["year"] == str(YEAR + 2)]
     assert len(rows) == 1, done.stdout
     assert rows[0]["kpi_id"] == KPI and float(rows[0]["value"]) == 1.0
-    assert rows[0]["tolerance"] == "" and rows[0]["note"] == ""  # empty stays empty: no "nan", no 0
+    assert float(rows[0]["tolerance"]) == 0.0  # no tolerance is an exact target (the documented default)
+    assert rows[0]["note"] == ""  # an empty note stays empty: no "nan"
