@@ -28,13 +28,15 @@ from openpyxl.cell.cell import TYPE_STRING
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# A number written as text, with either decimal mark: "-5", "+3,25", "-1.5e-3". Such a cell is data.
-_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
+# A number written as text, with either decimal mark and grouping, or a percentage: "-5", "+3,25",
+# "-1.234,5", "-1.5e-3", "-3%". Such a cell is data, not a formula.
+_NUMBER = re.compile(r"[+-]?(\d[\d.,]*|[.,]\d+)([eE][+-]?\d+)?%?")
 
 
 def risky(value: object) -> bool:
     """Whether a spreadsheet would read this cell as a formula: a text starting with a formula
-    character that is not simply a number."""
+    character that is not simply a number. The one rule for it: what Koers writes is quoted by it,
+    and names a person gives an import are refused by it (`koers.sources.names`)."""
     return isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value)
 
 

@@ -4,7 +4,8 @@ Data page's field), an indicator's name in a file, a unit. Each rule returns its
 
 - Formula-like: text starting with `=`, `+`, `-` (unless it is a number), `@`, a tab or a carriage
   return is what a spreadsheet runs as a formula when the text comes back in a download (OWASP
-  "CSV injection"). Names are stored and shown everywhere, so such a name is refused at import.
+  "CSV injection"). Names are stored and shown everywhere, so such a name is refused at import — by the same rule that quotes what Koers writes
+  (`koers.exports.risky`).
 - Reserved: the demo's invented figures live under one source (`EXAMPLE_SOURCE`, "voorbeelddata"),
   marked as invented wherever they appear and removed by `koers examples remove`. Real figures
   under that name (or the demo's other marks) would count as invented, and be deleted with them.
@@ -12,22 +13,12 @@ Data page's field), an indicator's name in a file, a unit. Each rule returns its
 
 from __future__ import annotations
 
-import re
-
+from koers.exports import risky as formula_like
 from koers.i18n import Message
 from koers.indicators.catalogue import slug
 from koers.store import EXAMPLE_AUTHOR, EXAMPLE_SOURCE, EXAMPLE_TITLE
 
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
-_NUMBER = re.compile(r"^-\s*(\d[\d.,]*|[.,]\d+)([eE][+-]?\d+)?%?$")  # "-5", "-1.234,5", "-3%"
 RESERVED_SOURCES = frozenset(slug(name) for name in (EXAMPLE_SOURCE, EXAMPLE_TITLE, EXAMPLE_AUTHOR))
-
-
-def formula_like(text: str) -> bool:
-    """Whether a spreadsheet would take `text` for a formula (a negative number is no formula)."""
-    if text.startswith(_FORMULA_START):
-        return True
-    return text.startswith("-") and not _NUMBER.match(text)
 
 
 def shown(text: str) -> str:
