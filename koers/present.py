@@ -102,10 +102,11 @@ _ONE_GROUP = {"nl": re.compile(r"[+-]?\d{1,3}\.\d{3}"), "en": re.compile(r"[+-]?
 _EXAMPLE = {"nl": "27,5", "en": "27.5"}
 
 
-def parse_number(text: object, lang: str, field: str) -> float | None:
+def parse_number(text: object, lang: str, field: str, unit: str | None = None) -> float | None:
     """A number typed in `lang`: "27,5" and "1.234,5" in Dutch, "27.5" and "1,234.5" in English;
     empty -> None. Ambiguous ("1.234" in Dutch) or impossible input ("27.5" in Dutch, "12a") is
-    refused with a one-line `KoersError` naming `field` (the field's label) and what to write."""
+    refused with a one-line `KoersError` naming `field` (the field's label) and what to write; with
+    a `unit`, so is a value the unit does not allow (`check_range`)."""
     typed = "" if _missing(text) else str(text).strip().replace(" ", "").replace("\u2212", "-")  # "−": a typographic minus
     if not typed:
         return None
@@ -119,6 +120,8 @@ def parse_number(text: object, lang: str, field: str) -> float | None:
     value = float(typed.replace(grouping, "").replace(decimal, "."))
     if not math.isfinite(value):
         raise KoersError("numbers.not_finite", field=field, text=typed if len(typed) <= 20 else typed[:20] + "…")
+    if unit is not None:
+        check_range(value, unit, lang, field)
     return value
 
 

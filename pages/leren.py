@@ -213,10 +213,8 @@ def _load_target(region: str, kpi_id: str, year: int, current: pd.DataFrame) -> 
 def _typed_target(unit: str) -> tuple[float | None, float]:
     """The target and tolerance as typed, read in the view's language and checked against the unit."""
     lang = view.selection().lang
-    value = present.parse_number(state["leren_tgt_value"], lang, column("value"))
+    value = present.parse_number(state["leren_tgt_value"], lang, column("value"), unit=unit)
     tolerance = present.parse_number(state["leren_tgt_tolerance"], lang, column("tolerance"))
-    if value is not None:
-        present.check_range(value, unit, lang, column("value"))
     return value, 0.0 if tolerance is None else tolerance  # a negative margin: refused by learning.revise_target
 
 

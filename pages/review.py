@@ -160,11 +160,9 @@ def _expected_value() -> float | None:
     """The expected value as typed, read in the view's language (see leren.py's target), checked
     against the unit of the KPI it is about."""
     lang, kpi_id = view.selection().lang, state["review_item_kpi"]
-    value = present.parse_number(state["review_item_value"], lang, column("expected_value"))
     kpis = reads.library().kpis
-    if value is not None and kpi_id in kpis:
-        present.check_range(value, kpis[kpi_id].unit, lang, column("expected_value"))
-    return value
+    return present.parse_number(state["review_item_value"], lang, column("expected_value"),
+                                unit=kpis[kpi_id].unit if kpi_id in kpis else None)
 
 
 def _save_item() -> None:
