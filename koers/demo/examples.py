@@ -43,7 +43,7 @@ from koers.errors import KoersError
 from koers.kpis.evaluate import evaluate
 from koers.sources.common import empty_rejected, observation_table
 from koers.kpis.library import Library, references
-from koers.store import EXAMPLE_AUTHOR, EXAMPLE_SOURCE, EXAMPLE_TITLE, ImportBatch, Store
+from koers.store import EXAMPLE_AUTHOR, EXAMPLE_KIND, EXAMPLE_SOURCE, EXAMPLE_TITLE, ImportBatch, Store
 from metrics.model import Kpi
 
 # Who writes the invented figures, targets and learning loop: named, so the audit trail says so.
@@ -334,7 +334,7 @@ def example_batch(store: Store) -> ImportBatch:
         "status": pa.array(np.full(len(frame), "definitive")).dictionary_encode(),
     })
     return ImportBatch(
-        kind="example",
+        kind=EXAMPLE_KIND,
         file="koers.demo.examples",
         checksum=digest,
         source_table=EXAMPLE_SOURCE,

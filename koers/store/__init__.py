@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from koers.errors import Conflict
 from koers.store.connection import database_signature
-from koers.store.examples import EXAMPLE_AUTHOR, EXAMPLE_PRECEDENCE, EXAMPLE_SOURCE, EXAMPLE_TITLE, ExampleData
+from koers.store.examples import EXAMPLE_AUTHOR, EXAMPLE_KIND, EXAMPLE_PRECEDENCE, EXAMPLE_SOURCE, EXAMPLE_TITLE, ExampleData
 from koers.store.kpi_query import EvaluationQuery, KpiQueries
 from koers.store.quality import Quality
 from koers.store.records import RECORDS, RecordKind
@@ -48,5 +48,5 @@ class Store(Staging, Targets, Reviews, ExampleData, Quality, KpiQueries):
 __all__ = [
     "Store", "ImportBatch", "ImportResult", "EvaluationQuery", "Conflict", "RecordKind", "RECORDS",
     "OBSERVATION_SCHEMA", "REJECTED_SCHEMA", "SCHEMA_VERSION", "STATUSES", "EXAMPLE_SOURCE", "EXAMPLE_TITLE",
-    "EXAMPLE_AUTHOR", "EXAMPLE_PRECEDENCE", "database_signature", "migrate",
+    "EXAMPLE_AUTHOR", "EXAMPLE_KIND", "EXAMPLE_PRECEDENCE", "database_signature", "migrate",
 ]

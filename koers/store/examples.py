@@ -12,6 +12,7 @@ from koers.store.records import AuditedRecords
 EXAMPLE_SOURCE = "voorbeelddata"
 EXAMPLE_TITLE = "voorbeelddata, fictief"
 EXAMPLE_AUTHOR = "Voorbeeld (fictief)"  # who wrote the demo's invented annotations, actions and reviews
+EXAMPLE_KIND = "example"  # the import kind of the invented figures: the only import that may use EXAMPLE_SOURCE
 EXAMPLE_PRECEDENCE = 1000  # below every real source: an example never overrides a real figure
 
 

@@ -25,7 +25,7 @@ from koers.i18n import Message
 from koers.indicators.catalogue import CanonicalIndicator
 from koers.progress import Progress, no_progress
 from koers.sources.registry import Region
-from koers.store.examples import EXAMPLE_SOURCE
+from koers.store.examples import EXAMPLE_KIND, EXAMPLE_SOURCE
 from koers.store.observations import Observations
 from koers.store.records import AuditedRecords
 from koers.store.regions import Regions
@@ -125,9 +125,6 @@ def coded_batch(observations: pa.Table) -> tuple[pa.Table, dict[str, pa.Table]]:
     columns["row_no"] = pa.array(np.arange(rows, dtype=np.int32 if rows < 2**31 else np.int64))
     table = pa.table(columns)
     return pa.Table.from_batches(table.to_batches(max_chunksize=_SCAN_BATCH), table.schema), distinct
-
-
-EXAMPLE_KIND = "example"  # the import kind of the demo's invented figures (`koers.demo.examples`)
 
 
 def _missing(column: pa.ChunkedArray | pa.Array) -> pa.Array:
