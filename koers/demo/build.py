@@ -1,4 +1,5 @@
-"""The demo database: the real CBS data shipped in `data/cbs/` plus the region registry.
+"""The demo database: the real CBS data shipped in `data/cbs/` plus the region registry, and the
+Kiesraad's official Tweede Kamer results of 2017, 2021 and 2023 shipped in `data/kiesraad/`.
 
 Built in a temporary file next to the target and moved into place at the end, so a dashboard
 starting meanwhile never sees half a database.
@@ -10,7 +11,7 @@ import os
 from pathlib import Path
 
 from koers.access import Actor, Role
-from koers.sources import cbs_odata3, cbs_odata4
+from koers.sources import cbs_odata3, cbs_odata4, kiesraad
 from koers.settings import DATA
 from koers.progress import Progress, no_progress
 from koers.store import ImportResult, Store
@@ -42,6 +43,9 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_prog
             source = str(data_dir / "cbs" / folder)
             batch = cbs_odata4.load(source) if kind == "cbs-odata4" else cbs_odata3.load(source, **options)
             results.append(store.commit_import(batch, actor=DEMO_BUILDER))
+        # After 03759ned: the store checks the Kiesraad's municipalities against the registry it brings.
+        progress("kiesraad", len(DEMO_SOURCES) / (len(DEMO_SOURCES) + 1))
+        results.append(store.commit_import(kiesraad.load(data_dir / "kiesraad"), actor=DEMO_BUILDER))
         # Invented series for the KPI inputs no shipped file feeds, and example targets.
         from koers.demo.examples import add_examples
         from koers.kpis.library import load_library

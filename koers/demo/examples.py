@@ -101,7 +101,7 @@ RECIPES: dict[str, Recipe] = {
     "service_satisfaction_score": Recipe("", 6.9, 0.01, 0.25, 0.1, "linear", size=-0.1),
     "housing_costs_single": Recipe("", 640.0, 0.035, 0.15, 0.01, drivers=(("apparatus_costs", 0.15),)),
     "housing_costs_multi": Recipe("housing_costs_single", 1.13, 0.0, 0.05, 0.005),
-    "woz_value_mean": Recipe("", 206.0, 0.065, 0.22, 0.015, size=0.05),
+    "woz_value_mean": Recipe("", 206000.0, 0.065, 0.22, 0.015, size=0.05),
     "building_permits_dwellings": Recipe("dwellings", 0.0085, 0.01, 0.4, 0.3, slope=0.06),
     "new_dwellings": Recipe("dwellings", 0.0075, 0.01, 0.4, 0.3, drivers=(("building_permits_dwellings", 0.6),)),
     "demographic_pressure_pct": Recipe("", 67.5, 0.45, 6.0, 0.3, "linear"),

@@ -19,7 +19,7 @@ from koers.indicators.inputs import INPUT_INDICATORS
 from koers.indicators.model import CanonicalIndicator, SourceMeasure
 
 CBS_LICENCE = "CC BY 4.0 (Bron: CBS)"
-__all__ = ["CATALOGUE", "CBS_LICENCE", "CanonicalIndicator", "SourceMeasure"]
+__all__ = ["CATALOGUE", "CBS_LICENCE", "KIESRAAD", "KIESRAAD_LICENCE", "CanonicalIndicator", "SourceMeasure"]
 
 
 def _cbs(id: str, nl: str, en: str, unit: str, additive: bool, *sources: tuple[str, str, int], description: str = "") -> CanonicalIndicator:
@@ -60,7 +60,48 @@ CATALOGUE: list[CanonicalIndicator] = [
     _cbs("passenger_cars", "Personenauto's", "Passenger cars", "aantal", True, (KW, "PersonenautoSTotaal_99", 1)),
 ]
 
+# The Kiesraad's official Tweede Kamer counts per municipality (`koers.sources.kiesraad`): the
+# measures are the export's own column names; turnout is computed by the importer from the two.
+KIESRAAD = "kiesraad"
+KIESRAAD_LICENCE = "Openbare uitslagen (Bron: Kiesraad)"
+_TK = "Kiesraad, officiële uitslag van de Tweede Kamerverkiezing per gemeente (verkiezingsuitslagen.nl)"
+CATALOGUE += [
+    _cbs("tk_eligible_voters", "Kiesgerechtigden Tweede Kamerverkiezing", "Eligible voters, Tweede Kamer election", "aantal", True,
+         (KIESRAAD, "Kiesgerechtigden", 1),
+         description=f"{_TK}: de opgeroepen kiesgerechtigden op de verkiezingsdag."),
+    _cbs("tk_voters", "Kiezers Tweede Kamerverkiezing", "Voters, Tweede Kamer election", "aantal", True,
+         (KIESRAAD, "Opkomst", 1),
+         description=f"{_TK}: uitgebrachte stemmen (geldige, blanco en ongeldige stembiljetten), een aantal kiezers."),
+    _cbs("tk_turnout_pct", "Opkomst Tweede Kamerverkiezing", "Turnout, Tweede Kamer election", "%", False,
+         (KIESRAAD, "opkomst %", 1),
+         description=f"{_TK}: kiezers als % van de kiesgerechtigden; boven 100 % waar veel kiezers van elders "
+                     "met een kiezerspas stemden (Waddeneilanden)."),
+]
+
 CATALOGUE += INPUT_INDICATORS  # what the KPI library needs beyond the shipped CBS files
+
+
+def merged(definitions: list[CanonicalIndicator]) -> list[CanonicalIndicator]:
+    """One indicator per id: a quantity declared by several source modules (population from
+    03759ned, 70072ned and the KWB) keeps the first declaration's titles and gets the union of the
+    sources. Declarations of one id must agree on unit and additivity: one quantity, one unit."""
+    by_id: dict[str, CanonicalIndicator] = {}
+    for definition in definitions:
+        first = by_id.get(definition.id)
+        if first is None:
+            by_id[definition.id] = definition.model_copy(deep=True)
+            continue
+        if (first.unit, first.additive) != (definition.unit, definition.additive):
+            raise ValueError(f"indicator {definition.id}: declared as {first.unit!r}/{first.additive} and as "
+                             f"{definition.unit!r}/{definition.additive}")
+        known = {(s.table.lower(), s.measure) for s in first.sources}
+        first.sources += [s for s in definition.sources if (s.table.lower(), s.measure) not in known]
+        if not first.description:
+            first.description = definition.description
+    return list(by_id.values())
+
+
+CATALOGUE = merged(CATALOGUE)
 
 _BY_SOURCE = {(s.table.lower(), s.measure): d for d in CATALOGUE for s in d.sources}
 _BY_ID = {d.id: d for d in CATALOGUE}

@@ -59,8 +59,9 @@ INPUT_INDICATORS: list[CanonicalIndicator] = [
     _input("housing_costs_multi", "Gemeentelijke woonlasten meerpersoonshuishouden", "Municipal housing charges, multi-person household",
            "euro", False, "COELO Atlas van de lokale lasten: OZB, rioolheffing en afvalstoffenheffing voor een "
                           "meerpersoonshuishouden in een woning met de gemiddelde WOZ-waarde."),
-    _input("woz_value_mean", "Gemiddelde WOZ-waarde van woningen", "Average WOZ value of dwellings", "duizend euro", False,
-           "CBS Statistiek WOZ-waarde woningen (StatLine, gemiddelde woningwaarde per gemeente), in duizenden euro's."),
+    _input("woz_value_mean", "Gemiddelde WOZ-waarde van woningen", "Average WOZ value of dwellings", "euro", False,
+           "CBS Statistiek WOZ-waarde woningen (StatLine, gemiddelde woningwaarde per gemeente; de KWB publiceert "
+           "haar in duizenden euro's, Koers slaat haar op in euro)."),
     _input("new_dwellings", "Nieuw gebouwde woningen", "Newly built dwellings", "aantal", True,
            "CBS 81955NED Voorraad woningen en niet-woningen; mutaties (BAG): toevoegingen door nieuwbouw in het jaar."),
     _input("building_permits_dwellings", "Woningen in verleende omgevingsvergunningen", "Dwellings in granted building permits", "aantal", True,

@@ -37,7 +37,7 @@ from koers.store.quality import Quality
 from koers.store.records import RECORDS, RecordKind
 from koers.store.reviews import Reviews
 from koers.store.schema import SCHEMA_VERSION, STATUSES, migrate
-from koers.store.staging import OBSERVATION_SCHEMA, REJECTED_SCHEMA, ImportBatch, ImportResult, Staging
+from koers.store.staging import BOUNDARY_SCHEMA, MEMBERSHIP_SCHEMA, OBSERVATION_SCHEMA, REJECTED_SCHEMA, ImportBatch, ImportResult, Staging
 from koers.store.targets import Targets
 
 
@@ -47,6 +47,6 @@ class Store(Staging, Targets, Reviews, ExampleData, Quality, KpiQueries):
 
 __all__ = [
     "Store", "ImportBatch", "ImportResult", "EvaluationQuery", "Conflict", "RecordKind", "RECORDS",
-    "OBSERVATION_SCHEMA", "REJECTED_SCHEMA", "SCHEMA_VERSION", "STATUSES", "EXAMPLE_SOURCE", "EXAMPLE_TITLE",
+    "OBSERVATION_SCHEMA", "REJECTED_SCHEMA", "MEMBERSHIP_SCHEMA", "BOUNDARY_SCHEMA", "SCHEMA_VERSION", "STATUSES", "EXAMPLE_SOURCE", "EXAMPLE_TITLE",
     "EXAMPLE_AUTHOR", "EXAMPLE_KIND", "EXAMPLE_PRECEDENCE", "database_signature", "migrate",
 ]

@@ -1,7 +1,10 @@
 """The database schema: tables and views by version, and the migrations between versions.
 
 Each migration brings a database from version n-1 to n. Version 1 is the first released schema;
-version 2 added `region_name` (names and aliases per region, for matching names in downloads).
+version 2 added `region_name` (names and aliases per region, for matching names in downloads);
+version 6 added `region_membership` (a municipality's labour-market region, GGD region, COROP … per
+year, from CBS "Gebieden in Nederland") and `region_boundary` (each year's boundaries, for maps on
+that year's division).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import duckdb
 from koers.errors import KoersError
 from koers.sources.registry import Region, name_aliases, name_key
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 STATUSES = ("definitive", "provisional", "missing", "impossible")  # an observation's status; stored as its index
 
 _V1 = [
@@ -169,6 +172,19 @@ _V5 = [
     _V1[-1],  # observation_best, as in version 1, now on the view
 ]
 
+# Memberships and boundaries come with an import (`ImportBatch.memberships` / `.boundaries`) and are
+# replaced per (year, division) and per (year, kind) by the next import that brings them.
+_V6 = [
+    """CREATE TABLE region_membership (
+        region_code VARCHAR NOT NULL, year INTEGER NOT NULL, division VARCHAR NOT NULL,
+        group_code VARCHAR NOT NULL, group_name VARCHAR, import_id INTEGER NOT NULL,
+        PRIMARY KEY (region_code, year, division))""",
+    """CREATE TABLE region_boundary (
+        year INTEGER NOT NULL, region_code VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+        geometry VARCHAR NOT NULL, import_id INTEGER NOT NULL,
+        PRIMARY KEY (year, region_code))""",  # geometry: a GeoJSON geometry object as text, WGS84
+]
+
 
 def _backfill_target_revisions(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""INSERT INTO target_revision
@@ -186,6 +202,7 @@ MIGRATIONS: dict[int, tuple[list[str], Callable[[duckdb.DuckDBPyConnection], Non
     3: (_V3, None),
     4: (_V4, _backfill_target_revisions),
     5: (_V5, None),
+    6: (_V6, None),
 }
 
 

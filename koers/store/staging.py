@@ -64,11 +64,25 @@ class ImportBatch:
     # (definition, source measure, source title, source unit); definitions not yet in the store are added
     regions: list[Region] = field(default_factory=list)
     region_source: str = ""
+    # Optional, with the import: region memberships (MEMBERSHIP_SCHEMA) and boundaries (BOUNDARY_SCHEMA).
+    memberships: pa.Table | None = None
+    boundaries: pa.Table | None = None
 
 
 REJECTED_SCHEMA = pa.schema(
     [("record", pa.int64()), ("raw", pa.string()), ("field", pa.string()),
      ("reason_nl", pa.string()), ("reason_en", pa.string())]
+)
+# region_code GMxxxx, year, division ("AM" labour-market region, "GG" GGD region, "CR" COROP, "PV"
+# province, "RE" police unit, "VR" safety region, "JZ" youth-care region …), the group's code and name.
+MEMBERSHIP_SCHEMA = pa.schema(
+    [("region_code", pa.string()), ("year", pa.int32()), ("division", pa.string()),
+     ("group_code", pa.string()), ("group_name", pa.string())]
+)
+# year of the division, region_code (GM or WK code), kind ("municipality", "district"), geometry
+# (a GeoJSON geometry object as text, WGS84).
+BOUNDARY_SCHEMA = pa.schema(
+    [("year", pa.int32()), ("region_code", pa.string()), ("kind", pa.string()), ("geometry", pa.string())]
 )
 OBSERVATION_SCHEMA = pa.schema(
     [("record", pa.int64()), ("indicator_id", pa.string()), ("region_code", pa.string()),

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from conftest import CBS, ROOT, run_cli
+from koers.store import SCHEMA_VERSION
 
 
 def _csv(text: str) -> list[dict]:
@@ -67,11 +68,11 @@ def test_newer_database_is_refused_with_a_clear_message(tmp_path):
     db = tmp_path / "k.duckdb"
     run_cli("init", db=db)
     con = duckdb.connect(str(db))
-    con.execute("UPDATE koers_meta SET value = '7' WHERE key = 'schema_version'")
+    con.execute("UPDATE koers_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
     con.close()
     refused = run_cli("regions", db=db)
     assert refused.returncode == 2
-    assert refused.stderr.strip().splitlines() == ["this database has schema version 7, newer than this Koers (5): upgrade Koers"]
+    assert refused.stderr.strip().splitlines() == [f"this database has schema version {SCHEMA_VERSION + 1}, newer than this Koers ({SCHEMA_VERSION}): upgrade Koers"]
 
 
 @pytest.mark.slow

@@ -42,6 +42,14 @@ def test_real_data_kpis_are_not_marked_as_examples(results):
     assert not growth["example"].iloc[0] and growth["sources"].iloc[0] == "03759ned"
     shoplifting = results[(results["kpi_id"] == "shoplifting_per_1000") & results["value"].notna()]
     assert shoplifting["example"].all()
+    # The Tweede Kamer turnout rests on the Kiesraad's shipped results, in the three election years only:
+    # Vlieland 2021 is 954 voters / 911 eligible x 100 = 104.72 (data/kiesraad/TK2021).
+    turnout = results[(results["kpi_id"] == "turnout_tweede_kamer") & results["value"].notna()
+                      & results["region_code"].str.startswith("GM")]
+    assert not turnout["example"].any() and (turnout["sources"] == "kiesraad").all()
+    assert sorted(turnout["period"].unique()) == ["2017", "2021", "2023"]
+    vlieland = turnout[(turnout["region_code"] == "GM0096") & (turnout["period"] == "2021")]["value"].iloc[0]
+    assert vlieland == pytest.approx(104.72, abs=0.005)
 
 
 def test_committed_catalogue_is_up_to_date():
