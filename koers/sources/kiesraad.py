@@ -48,7 +48,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -63,7 +63,7 @@ from koers.progress import Progress, no_progress
 from koers.settings import DATA
 from koers.sources.common import file_checksum, observation_table, rejected_table
 from koers.sources.registry import Region, read_regions_file
-from koers.sources.source import Argument, Source
+from koers.sources.source import Argument, Source, Upload
 from koers.store import ImportBatch
 
 if TYPE_CHECKING:
@@ -353,9 +353,15 @@ def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
     return load(Path(args.source), progress)
 
 
+def read_upload(path: Path, fields: Mapping[str, str]) -> ImportBatch:
+    """One uploaded file from the Data page: an export per municipality or one Osv4-3 form."""
+    return load(path)
+
+
 SOURCE = Source(
     name=KIND, title_key="sources.kiesraad", order=5,
     help="Kiesraad (Electoral Council) Tweede Kamer results per municipality: export or Osv4-3 count forms",
     arguments=(Argument("source", metavar="PATH", help="a Kiesraad CSV, or a folder of them"),),
     load=load_arguments,
+    upload=Upload(kind="kiesraad", order=5, file_types=("csv",), read=read_upload),
 )

@@ -120,3 +120,23 @@ def test_data_quality_is_shown_and_an_unreadable_file_is_one_friendly_line(app_o
 
     upload(at, "empty.csv", b"")
     assert [e.value for e in at.error] == ["empty.csv: is empty"]
+
+
+@pytest.mark.slow
+def test_a_kiesraad_export_can_be_uploaded_and_its_caribbean_rows_are_rejected_with_a_reason(app_on, demo_db):
+    # TK2021_per_gemeente_uitslagen.csv: 355 lines = the 352 municipalities of 2021 and the three
+    # Caribbean public bodies (O9001-O9003), three figures each (eligible, voters, turnout).
+    at = app_on(demo_db, PAGE, taal="nl")
+    at.segmented_control(key="data_kind").set_value("kiesraad")
+    at.run()
+    data = (ROOT / "data" / "kiesraad" / "TK2021" / "TK2021_per_gemeente_uitslagen.csv").read_bytes()
+    at.file_uploader(key="data_file_kiesraad").set_value(("TK2021_per_gemeente_uitslagen.csv", data, "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    # the demo holds this election already: everything unchanged, nothing new
+    assert any("1.065 records gelezen · 1.056 te laden (0 nieuw, 0 herzien, 1.056 ongewijzigd) · 9 afgewezen" in m.value
+               for m in at.markdown), [m.value for m in at.markdown]
+    rejected = table(at, "Reden", "Zoals gelezen")
+    assert sorted(set(rejected["Reden"])) == [
+        f"{name} ({code}) is een openbaar lichaam in Caribisch Nederland, geen gemeente"
+        for name, code in (("Bonaire", "O9001"), ("Saba", "O9003"), ("Sint Eustatius", "O9002"))]
