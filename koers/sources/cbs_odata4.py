@@ -222,6 +222,35 @@ def provisional_periods(codes: list[dict]) -> set[str]:
             if isinstance(c.get("Status"), str) and "voorlopig" in c["Status"].lower()}
 
 
+def _read_values(frame: pd.DataFrame, period_codes: list[dict], geo: str, time: str) -> tuple:
+    """(rows kept, their values, statuses and record numbers, the rejected rows): CBS's status per
+    row, and each value read as a number."""
+    provisional = provisional_periods(period_codes)
+    attribute = frame["ValueAttribute"].astype(str).str.strip()
+    status = pd.Series("definitive", index=frame.index)
+    status[frame[time].astype(str).str.strip().isin(provisional)] = "provisional"
+    status[attribute.isin(["Impossible"])] = "impossible"
+    status[~attribute.isin(["None", "Impossible"])] = "missing"
+    # The JSON form gives numbers; the Parquet form text ("25203.0"). A normal value ("None") whose
+    # text is no number is rejected, never stored as missing.
+    values = pd.to_numeric(frame["Value"], errors="coerce")
+    given = frame["Value"].notna() & (frame["Value"].astype(str).str.strip() != "")
+    not_a_number = given & values.isna() & (status.isin(["definitive", "provisional"]))
+    values[status.isin(["impossible", "missing"])] = None
+    records = pd.to_numeric(frame["Id"], errors="coerce") if "Id" in frame else pd.Series(frame.index + 1)
+    records = records.fillna(pd.Series(frame.index + 1, index=frame.index)).astype("int64")
+    rejected = rejected_table(
+        records[not_a_number].tolist(),
+        [";".join(str(row[c]) for c in ("Measure", "ValueAttribute", "Value", geo, time))
+         for _, row in frame[not_a_number].iterrows()],
+        ["Value"] * int(not_a_number.sum()),
+        [Message("rejected.odata4.not_a_number", cell=str(v), measure=str(m), record=int(r))
+         for v, m, r in zip(frame.loc[not_a_number, "Value"], frame.loc[not_a_number, "Measure"], records[not_a_number])],
+    )
+    keep = ~not_a_number
+    return frame[keep], values[keep], status[keep], records[keep], rejected
+
+
 def to_batch(table: ODataTable, checksum: str, kind: str = "cbs-odata4") -> ImportBatch:
     if len(table.observations) == 0:
         raise KoersError("errors.odata4.no_observations", location=table.location)
@@ -262,30 +291,7 @@ def to_batch(table: ODataTable, checksum: str, kind: str = "cbs-odata4") -> Impo
         ids[key] = definition.id
         indicators.append((definition, key, title, unit))
 
-    provisional = provisional_periods(table.codes.get(time, []))
-    attribute = frame["ValueAttribute"].astype(str).str.strip()
-    status = pd.Series("definitive", index=frame.index)
-    status[frame[time].astype(str).str.strip().isin(provisional)] = "provisional"
-    status[attribute.isin(["Impossible"])] = "impossible"
-    status[~attribute.isin(["None", "Impossible"])] = "missing"
-    # The JSON form gives numbers; the Parquet form text ("25203.0"). A normal value ("None") whose
-    # text is no number is rejected, never stored as missing.
-    values = pd.to_numeric(frame["Value"], errors="coerce")
-    given = frame["Value"].notna() & (frame["Value"].astype(str).str.strip() != "")
-    not_a_number = given & values.isna() & (status.isin(["definitive", "provisional"]))
-    values[status.isin(["impossible", "missing"])] = None
-    records = pd.to_numeric(frame["Id"], errors="coerce") if "Id" in frame else pd.Series(frame.index + 1)
-    records = records.fillna(pd.Series(frame.index + 1, index=frame.index)).astype("int64")
-    rejected = rejected_table(
-        records[not_a_number].tolist(),
-        [";".join(str(row[c]) for c in ("Measure", "ValueAttribute", "Value", geo, time))
-         for _, row in frame[not_a_number].iterrows()],
-        ["Value"] * int(not_a_number.sum()),
-        [Message("rejected.odata4.not_a_number", cell=str(v), measure=str(m), record=int(r))
-         for v, m, r in zip(frame.loc[not_a_number, "Value"], frame.loc[not_a_number, "Measure"], records[not_a_number])],
-    )
-    keep = ~not_a_number
-    frame, values, status, records = frame[keep], values[keep], status[keep], records[keep]
+    frame, values, status, records, rejected = _read_values(frame, table.codes.get(time, []), geo, time)
 
     region_code, region_key = region_columns(pa.array(frame[geo].astype(str)))
     periods, provisional_code = period_columns(pa.array(frame[time].astype(str)))
