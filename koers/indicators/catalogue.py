@@ -17,6 +17,7 @@ import unicodedata
 
 from koers.indicators.inputs import INPUT_INDICATORS
 from koers.indicators.model import CanonicalIndicator, SourceMeasure
+from koers.indicators.regional import REGIONAL
 
 CBS_LICENCE = "CC BY 4.0 (Bron: CBS)"
 __all__ = ["CATALOGUE", "CBS_LICENCE", "KIESRAAD", "KIESRAAD_LICENCE", "CanonicalIndicator", "SourceMeasure"]
@@ -79,6 +80,7 @@ CATALOGUE += [
 ]
 
 CATALOGUE += INPUT_INDICATORS  # what the KPI library needs beyond the shipped CBS files
+CATALOGUE += REGIONAL  # 70072ned (OData4) and CBS Gebieden in Nederland
 
 
 def merged(definitions: list[CanonicalIndicator]) -> list[CanonicalIndicator]:

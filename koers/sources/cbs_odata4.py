@@ -12,6 +12,14 @@ A table is a set of entity sets, each a JSON response `{"value": [...], "@odata.
 "Impossible" with an empty value is a region that did not exist that year. A recorded folder holds
 the same responses as `properties.json`, `dimensions.json`, `measure-codes.json`,
 `codes-<Dimension>.json` and `observations-page-N.json`.
+
+A folder may also hold the same entity sets as Parquet files (`read_parquet_folder`), as the
+datavakwerk open-data-warehouse stores them: `cbs_<table>_<name>.parquet` with the observations,
+`cbs_<table>_measurecodes.parquet` and `cbs_<table>_<dimension>codes.parquet` (`regiocodes`,
+`periodencodes`). Every column is text there: Value "25203.0" is the number 25203, and a Value that
+is no number on a row that claims a normal value ("None") is a rejected row with its reason. Both
+forms go through `to_batch`, so ValueAttribute, periods, region codes and CBS's period status
+(`provisional_periods`) are read the same way.
 """
 
 from __future__ import annotations
@@ -26,16 +34,18 @@ from urllib.parse import quote
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from koers.indicators.catalogue import CBS_LICENCE, CanonicalIndicator, canonical_for, generated_indicator_id
 from koers.errors import FileProblem, KoersError
+from koers.i18n import Message
 from koers.sources.common import (
     ODataClient,
-    empty_rejected,
     file_checksum,
     observation_table,
     period_columns,
     region_columns,
+    rejected_table,
 )
 from koers.sources.registry import regions_from_codes
 from koers.sources.source import Argument, Source
@@ -58,7 +68,7 @@ class ODataTable:
     dimensions: list[dict]
     measures: list[dict]
     codes: dict[str, list[dict]]
-    observations: list[dict]
+    observations: list[dict] | pd.DataFrame
 
 
 def _read_json(path: Path) -> dict:
@@ -107,6 +117,83 @@ def read_folder(folder: Path) -> ODataTable:
     )
 
 
+# --- the Parquet form ---------------------------------------------------------------------------
+
+MEASURE_CODES_SUFFIX = "_measurecodes.parquet"
+# Titles of the tables known to come in this form (the files carry no `Properties`).
+PARQUET_TITLES = {"70072ned": "Regionale kerncijfers Nederland"}
+OBSERVATION_FIELDS = ("Id", "Measure", "ValueAttribute", "Value", "StringValue")
+
+
+def is_parquet_folder(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.glob("*" + MEASURE_CODES_SUFFIX))
+
+
+def _parquet_frame(path: Path) -> pd.DataFrame:
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except FileNotFoundError as error:
+        raise FileProblem(path, "errors.odata4.file_missing") from error
+    except Exception as error:  # pyarrow raises several kinds for a file that is no Parquet
+        raise FileProblem(path, "errors.odata3.unreadable_parquet") from error
+    return frame
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as the JSON responses give them: a missing cell is None, not NaN."""
+    return [{key: (None if value is None or (isinstance(value, float) and value != value) else value)
+             for key, value in row.items()} for row in frame.to_dict("records")]
+
+
+def read_parquet_folder(folder: Path) -> ODataTable:
+    """The OData4 entity sets of one table as Parquet files (see the module's docstring).
+
+    Dimensions are the observation columns besides `OBSERVATION_FIELDS`; each one's codes file is
+    the `<prefix>codes.parquet` whose prefix starts its name (`regiocodes` for RegioS,
+    `periodencodes` for Perioden). The region dimension is the one whose name starts with "Regio",
+    the period dimension "Perioden"."""
+    folder = Path(folder)
+    measure_files = sorted(folder.glob("*" + MEASURE_CODES_SUFFIX))
+    if not measure_files:
+        raise FileProblem(folder, "errors.odata4.not_a_response_folder")
+    stem = measure_files[0].name[: -len(MEASURE_CODES_SUFFIX)]  # cbs_70072ned
+    table_id = stem[4:] if stem.lower().startswith("cbs_") else stem
+    code_files = {p.name[len(stem) + 1: -len("codes.parquet")].lower(): p
+                  for p in folder.glob(f"{stem}_*codes.parquet") if p != measure_files[0]}
+    data_files = sorted(p for p in folder.glob(f"{stem}_*.parquet")
+                        if p != measure_files[0] and p not in code_files.values())
+    if not data_files:
+        raise FileProblem(folder, "errors.odata4.no_parquet_observations", stem=stem)
+    frames = []
+    for path in data_files:
+        frame = _parquet_frame(path)
+        for column in ("Measure", "ValueAttribute", "Value"):
+            if column not in frame:
+                raise FileProblem(path, "errors.odata4.parquet_missing_column", column=column,
+                                  found=", ".join(map(str, frame.columns)))
+        frames.append(frame)
+    observations = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    dimensions, codes = [], {}
+    for column in observations.columns:
+        if column in OBSERVATION_FIELDS:
+            continue
+        kind = ("GeoDimension" if column.lower().startswith("regio")
+                else "TimeDimension" if column.lower().startswith("perioden") else "Dimension")
+        dimensions.append({"Identifier": column, "Kind": kind})
+        match = next((p for prefix, p in code_files.items() if prefix and column.lower().startswith(prefix)), None)
+        if match is not None:
+            codes[column] = _records(_parquet_frame(match))
+    return ODataTable(
+        table_id=table_id,
+        location=str(folder),
+        properties={"Identifier": table_id, "Title": PARQUET_TITLES.get(table_id.lower(), f"CBS {table_id}")},
+        dimensions=dimensions,
+        measures=_records(_parquet_frame(measure_files[0])),
+        codes=codes,
+        observations=observations,
+    )
+
+
 def fetch(table_id: str, base_url: str = DEFAULT_BASE_URL, filter: str | None = None,
           progress: Progress = no_progress, session: requests.Session | None = None) -> ODataTable:
     """Download a table from the live API (or a mirror), following `@odata.nextLink`."""
@@ -128,8 +215,44 @@ def _licence(properties: dict) -> str:
     return CBS_LICENCE if "creativecommons.org/licenses/by/4.0" in licence or not licence else licence
 
 
+def provisional_periods(codes: list[dict]) -> set[str]:
+    """The period codes CBS marks as provisional: `Status` "Voorlopig" or "Nader voorlopig"
+    ("Definitief" and an empty status are definitive). The one rule for both forms of a table."""
+    return {str(c["Identifier"]).strip() for c in codes
+            if isinstance(c.get("Status"), str) and "voorlopig" in c["Status"].lower()}
+
+
+def _read_values(frame: pd.DataFrame, period_codes: list[dict], geo: str, time: str) -> tuple:
+    """(rows kept, their values, statuses and record numbers, the rejected rows): CBS's status per
+    row, and each value read as a number."""
+    provisional = provisional_periods(period_codes)
+    attribute = frame["ValueAttribute"].astype(str).str.strip()
+    status = pd.Series("definitive", index=frame.index)
+    status[frame[time].astype(str).str.strip().isin(provisional)] = "provisional"
+    status[attribute.isin(["Impossible"])] = "impossible"
+    status[~attribute.isin(["None", "Impossible"])] = "missing"
+    # The JSON form gives numbers; the Parquet form text ("25203.0"). A normal value ("None") whose
+    # text is no number is rejected, never stored as missing.
+    values = pd.to_numeric(frame["Value"], errors="coerce")
+    given = frame["Value"].notna() & (frame["Value"].astype(str).str.strip() != "")
+    not_a_number = given & values.isna() & (status.isin(["definitive", "provisional"]))
+    values[status.isin(["impossible", "missing"])] = None
+    records = pd.to_numeric(frame["Id"], errors="coerce") if "Id" in frame else pd.Series(frame.index + 1)
+    records = records.fillna(pd.Series(frame.index + 1, index=frame.index)).astype("int64")
+    rejected = rejected_table(
+        records[not_a_number].tolist(),
+        [";".join(str(row[c]) for c in ("Measure", "ValueAttribute", "Value", geo, time))
+         for _, row in frame[not_a_number].iterrows()],
+        ["Value"] * int(not_a_number.sum()),
+        [Message("rejected.odata4.not_a_number", cell=str(v), measure=str(m), record=int(r))
+         for v, m, r in zip(frame.loc[not_a_number, "Value"], frame.loc[not_a_number, "Measure"], records[not_a_number])],
+    )
+    keep = ~not_a_number
+    return frame[keep], values[keep], status[keep], records[keep], rejected
+
+
 def to_batch(table: ODataTable, checksum: str, kind: str = "cbs-odata4") -> ImportBatch:
-    if not table.observations:
+    if len(table.observations) == 0:
         raise KoersError("errors.odata4.no_observations", location=table.location)
     dims = {d["Identifier"]: d.get("Kind") for d in table.dimensions}
     geo = next((d for d, k in dims.items() if k == "GeoDimension"), None)
@@ -168,20 +291,12 @@ def to_batch(table: ODataTable, checksum: str, kind: str = "cbs-odata4") -> Impo
         ids[key] = definition.id
         indicators.append((definition, key, title, unit))
 
-    period_status = {c["Identifier"]: str(c.get("Status") or "") for c in table.codes.get(time, [])}
-    attribute = frame["ValueAttribute"].astype(str)
-    provisional_period = frame[time].map(lambda p: "voorlopig" in period_status.get(p, "").lower())
-    status = pd.Series("definitive", index=frame.index)
-    status[provisional_period] = "provisional"
-    status[attribute.isin(["Impossible"])] = "impossible"
-    status[~attribute.isin(["None", "Impossible"])] = "missing"
-    values = pd.to_numeric(frame["Value"], errors="coerce")
-    values[status.isin(["impossible", "missing"])] = None
+    frame, values, status, records, rejected = _read_values(frame, table.codes.get(time, []), geo, time)
 
     region_code, region_key = region_columns(pa.array(frame[geo].astype(str)))
     periods, provisional_code = period_columns(pa.array(frame[time].astype(str)))
     observations = observation_table({
-        "record": pa.array(frame["Id"] if "Id" in frame else frame.index + 1, pa.int64()),
+        "record": pa.array(records, pa.int64()),
         "indicator_id": pa.array(frame["measure_key"].map(ids)),
         "region_code": region_code,
         "region_key": region_key,
@@ -198,9 +313,9 @@ def to_batch(table: ODataTable, checksum: str, kind: str = "cbs-odata4") -> Impo
         source_table=table.table_id,
         source_title=str(table.properties.get("Title", table.table_id)),
         licence=_licence(table.properties),
-        rows_read=len(frame),
+        rows_read=len(frame) + rejected.num_rows,
         observations=observations,
-        rejected=empty_rejected(),
+        rejected=rejected,
         indicators=indicators,
         regions=regions,
         region_source=f"CBS {table.table_id}",
@@ -209,8 +324,11 @@ def to_batch(table: ODataTable, checksum: str, kind: str = "cbs-odata4") -> Impo
 
 def load(source: str, base_url: str = DEFAULT_BASE_URL, filter: str | None = None,
          progress: Progress = no_progress) -> ImportBatch:
-    """A batch from a folder of recorded responses, or (when `source` is no folder) the API."""
+    """A batch from a folder of recorded responses (JSON, or the Parquet form), or (when `source` is
+    no folder) the API."""
     path = Path(source)
+    if is_parquet_folder(path):
+        return to_batch(read_parquet_folder(path), file_checksum(path))
     if path.is_dir():
         return to_batch(read_folder(path), file_checksum(path))
     if path.exists() or "/" in source or "\\" in source:

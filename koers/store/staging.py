@@ -26,6 +26,7 @@ from koers.indicators.catalogue import CanonicalIndicator
 from koers.progress import Progress, no_progress
 from koers.sources.registry import Region
 from koers.store.examples import EXAMPLE_KIND, EXAMPLE_SOURCE
+from koers.store.memberships import Memberships
 from koers.store.observations import Observations
 from koers.store.records import AuditedRecords
 from koers.store.regions import Regions
@@ -182,7 +183,7 @@ def refuse_broken_batch(batch: ImportBatch) -> None:
                              problem=Message(f"errors.batch.{problem}", value=value))
 
 
-class Staging(Regions, Observations, AuditedRecords):
+class Staging(Regions, Observations, AuditedRecords, Memberships):
     """Committing an import and its dry run; the staging steps they share."""
 
     def commit_import(self, batch: ImportBatch, progress: Progress = no_progress, *, actor: Actor) -> ImportResult:
@@ -191,7 +192,8 @@ class Staging(Regions, Observations, AuditedRecords):
         Steps inside the transaction: registry update, indicator registration, region check
         (codes known, names unambiguous, region existing in the period), duplicate check, then the
         merge: unchanged rows are left alone, changed ones move to `observation_revision` and are
-        replaced, new ones are inserted. The audit entry is part of the same transaction.
+        replaced, new ones are inserted. The batch's region memberships (if any) replace those of
+        the same (year, division) (`memberships`). The audit entry is part of the same transaction.
         """
         require(actor, Permission.import_data)
         refuse_broken_batch(batch)
@@ -206,6 +208,7 @@ class Staging(Regions, Observations, AuditedRecords):
                      batch.licence, dt.datetime.now(), batch.rows_read],
                 ).fetchall()[0][0])
                 self._stage_batch(batch, progress)
+                self._write_memberships(batch.memberships, import_id)
                 self._register_indicators(batch, self._loaded_indicator_ids())
                 progress("merge", 0.55)
                 con.execute(
