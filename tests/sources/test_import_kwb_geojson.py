@@ -274,3 +274,22 @@ def test_cli_import(tmp_path):
         assert len(store.boundaries(2019)["features"]) == 355
         frame = store.observations(indicator="net_labour_participation_pct", region="GM1680")
         assert dict(zip(frame["period"], frame["value"])) == {"2019": 67}
+
+
+@pytest.mark.slow
+def test_the_map_is_drawn_on_that_years_division(imported, monkeypatch, tmp_path):
+    """The compare page's map reads its boundaries through `reads.division`: the store's of the
+    selected year, else its nearest, else the shipped file."""
+    from koers.dashboard import reads
+
+    path, _ = imported
+    monkeypatch.setenv("KOERS_DB", str(path))
+    monkeypatch.setenv("KOERS_METRICS", str(tmp_path / "metrics"))
+    old = reads.division(2012)
+    assert (old.year, old.stored, len(old.geojson["features"])) == (2012, True, 415)
+    assert "GM0003" in analysis.feature_codes(old.geojson)
+    between = reads.division(2020)   # no 2020 division stored: the nearest, 2019
+    assert (between.year, between.stored, len(between.geojson["features"])) == (2019, True, 355)
+    later = reads.division(2025)     # the shipped 2025 division
+    assert (later.year, later.stored) == (2025, False)
+    assert analysis.feature_codes(later.geojson) == analysis.feature_codes(analysis.read_geojson(analysis.division_file(2025)))
