@@ -26,9 +26,9 @@ import pandas as pd
 import streamlit as st
 
 from koers.dashboard.view import actor, selection
+from koers.kpis import analysis, versions
 from koers.kpis.assess import kpi_overview
 from koers.kpis.evaluate import evaluate
-from koers.kpis import analysis, versions
 from koers.kpis.library import Library, load_library
 from koers.loop import learning, review
 from koers.settings import database_path, metrics_folder

@@ -83,7 +83,7 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
     files = _geojson_files(path)
     found: list[tuple[int, str, str, str, str, float | None, str]] = []  # record, key, code, name, period, value, raw
     rejected: list[tuple[int, str, str, Message]] = []
-    boundaries: list[tuple[int, str, str, str]] = []
+    boundaries: dict[tuple[int, str], tuple[str, str]] = {}  # (year, code): (kind, geometry); one per region and year
     regions: dict[str, Region] = {}
     used: set[str] = set()
     seen: dict[tuple[str, str, str], float | None] = {}
@@ -94,14 +94,14 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
         file_year = year or _year_from_name(file) or _year_from_metadata(collection)
         if file_year is None:
             raise FileProblem(file, "errors.kwb.no_year")
-        features = collection["features"]
-        kind = "district" if any("wijkcode" in (f.get("properties") or {}) for f in features) else "municipality"
+        features = [f for f in collection["features"] if isinstance(f, dict)]
+        kind = "district" if any("wijkcode" in _properties(f) for f in features) else "municipality"
         # The figures this file has at all: a feature without one of them misses it.
-        present_anywhere = set().union(*((f.get("properties") or {}).keys() for f in features))
+        present_anywhere = set().union(*(_properties(f).keys() for f in features))
         keys = [key for key in FIELDS if key in present_anywhere]
         for number, feature in enumerate(features, start=1):
             record += 1
-            props = feature.get("properties") or {}
+            props = _properties(feature)
             code_field = _CODE_FIELD[kind]
             code = str(props.get(code_field) or "").strip().upper()
             name = str(props.get(_NAME_FIELD[kind]) or "").strip()
@@ -116,7 +116,7 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
                 continue
             geometry = feature.get("geometry")
             if isinstance(geometry, dict) and geometry.get("type"):
-                boundaries.append((file_year, code, kind, json.dumps(geometry, separators=(",", ":"), check_circular=False)))
+                boundaries[(file_year, code)] = (kind, json.dumps(geometry, separators=(",", ":"), check_circular=False))
             if not any(key in props for key in keys):  # a district of open water: its boundary, no figures
                 continue
             if kind == "district":
@@ -158,11 +158,17 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
         indicators=[(indicator_of[key], key, indicator_of[key].title_nl,
                      "× 1.000 euro" if key in EURO_THOUSANDS else indicator_of[key].unit) for key in FIELDS if key in used],
         regions=list(regions.values()), region_source=REGION_SOURCE,
-        boundaries=pa.table({"year": pa.array([b[0] for b in boundaries], pa.int32()),
-                             "region_code": pa.array([b[1] for b in boundaries], pa.string()),
-                             "kind": pa.array([b[2] for b in boundaries], pa.string()),
-                             "geometry": pa.array([b[3] for b in boundaries], pa.string())}, schema=BOUNDARY_SCHEMA),
+        boundaries=pa.table({"year": pa.array([division for division, _ in boundaries], pa.int32()),
+                             "region_code": pa.array([code for _, code in boundaries], pa.string()),
+                             "kind": pa.array([kind for kind, _ in boundaries.values()], pa.string()),
+                             "geometry": pa.array([geometry for _, geometry in boundaries.values()], pa.string())},
+                            schema=BOUNDARY_SCHEMA),
     )
+
+
+def _properties(feature: dict) -> dict:
+    properties = feature.get("properties")
+    return properties if isinstance(properties, dict) else {}
 
 
 def _value(cell: Any, key: str) -> float | None | Message:
