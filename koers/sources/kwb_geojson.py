@@ -137,11 +137,26 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
                 found.append((record, key, code, name, period, value, f"{raw}; {key}={cell}"))
                 used.add(key)
     indicator_of = {key: canonical_for(KWB_PDOK_TABLE, key) for key in FIELDS}
+    return ImportBatch(
+        kind=KIND, file=str(path), checksum=file_checksum(path), source_table=KWB_PDOK_TABLE,
+        source_title="CBS Kerncijfers wijken en buurten (PDOK wijkenbuurten, GeoJSON)", licence=KWB_PDOK_LICENCE,
+        rows_read=len(found) + len(rejected), observations=_observations(found),
+        rejected=rejected_table([r[0] for r in rejected], [r[1] for r in rejected], [r[2] for r in rejected],
+                                [r[3] for r in rejected]),
+        indicators=[(indicator_of[key], key, indicator_of[key].title_nl,
+                     "× 1.000 euro" if key in EURO_THOUSANDS else indicator_of[key].unit) for key in FIELDS if key in used],
+        regions=list(regions.values()), region_source=REGION_SOURCE, boundaries=_boundary_table(boundaries),
+    )
+
+
+def _observations(found: list[tuple[int, str, str, str, str, float | None, str]]) -> pa.Table:
+    """The batch's observations from (record, key, code, name, period, value, raw) per figure."""
+    indicator_of = {key: canonical_for(KWB_PDOK_TABLE, key).id for key in FIELDS}
     rows = dict(zip(("record", "key", "region_code", "region_text", "period", "value", "raw"),
                     map(list, zip(*found)) if found else [[] for _ in range(7)]))
-    observations = observation_table({
+    return observation_table({
         "record": pa.array(rows["record"], pa.int64()),
-        "indicator_id": pa.array([indicator_of[key].id for key in rows["key"]], pa.string()).dictionary_encode(),
+        "indicator_id": pa.array([indicator_of[key] for key in rows["key"]], pa.string()).dictionary_encode(),
         "region_code": pa.array(rows["region_code"], pa.string()).dictionary_encode(),
         "region_text": pa.array(rows["region_text"], pa.string()).dictionary_encode(),
         "period": pa.array(rows["period"], pa.string()).dictionary_encode(),
@@ -149,21 +164,15 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
         "status": pa.array(["definitive"] * len(rows["record"]), pa.string()).dictionary_encode(),
         "raw": pa.array(rows["raw"], pa.string()),
     })
-    return ImportBatch(
-        kind=KIND, file=str(path), checksum=file_checksum(path), source_table=KWB_PDOK_TABLE,
-        source_title="CBS Kerncijfers wijken en buurten (PDOK wijkenbuurten, GeoJSON)", licence=KWB_PDOK_LICENCE,
-        rows_read=len(rows["record"]) + len(rejected), observations=observations,
-        rejected=rejected_table([r[0] for r in rejected], [r[1] for r in rejected], [r[2] for r in rejected],
-                                [r[3] for r in rejected]),
-        indicators=[(indicator_of[key], key, indicator_of[key].title_nl,
-                     "× 1.000 euro" if key in EURO_THOUSANDS else indicator_of[key].unit) for key in FIELDS if key in used],
-        regions=list(regions.values()), region_source=REGION_SOURCE,
-        boundaries=pa.table({"year": pa.array([division for division, _ in boundaries], pa.int32()),
-                             "region_code": pa.array([code for _, code in boundaries], pa.string()),
-                             "kind": pa.array([kind for kind, _ in boundaries.values()], pa.string()),
-                             "geometry": pa.array([geometry for _, geometry in boundaries.values()], pa.string())},
-                            schema=BOUNDARY_SCHEMA),
-    )
+
+
+def _boundary_table(boundaries: dict[tuple[int, str], tuple[str, str]]) -> pa.Table:
+    """BOUNDARY_SCHEMA rows from {(year, code): (kind, geometry)}."""
+    return pa.table({"year": pa.array([division for division, _ in boundaries], pa.int32()),
+                     "region_code": pa.array([code for _, code in boundaries], pa.string()),
+                     "kind": pa.array([kind for kind, _ in boundaries.values()], pa.string()),
+                     "geometry": pa.array([geometry for _, geometry in boundaries.values()], pa.string())},
+                    schema=BOUNDARY_SCHEMA)
 
 
 def _properties(feature: dict) -> dict:
