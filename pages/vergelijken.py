@@ -22,17 +22,11 @@ NO_VALUE_GREY = "#BBBBBB"
 MAX_CHOSEN = len(present.PALETTE)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def boundaries(path: str) -> dict:
-    """A shipped boundary file (about 200 kB), read once."""
-    return analysis.read_geojson(path)
-
-
 def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
     choice = view.selection()
     kpi = reads.library().kpis[kpi_id]
-    path = analysis.division_file(choice.year)
-    geojson = boundaries(str(path))
+    division = reads.division(choice.year)
+    geojson = division.geojson
     codes = analysis.feature_codes(geojson)
     values = analysis.map_values(reads.results(), kpi_id, choice.year, codes)
     missing = values[values["value"].isna()]
@@ -76,7 +70,7 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in values["example"]],
     })
     widgets.chart_with_table(figure, table, key="compare_map")
-    notes = [t("compare.map_note", division=2023 if choice.year <= 2024 else 2025, year=choice.year,
+    notes = [t("compare.map_note", division=division.year, year=choice.year,
                municipality=region_name, missing=len(missing))]
     elsewhere = analysis.off_map(reads.results(), kpi_id, choice.year, codes)
     if elsewhere:

@@ -26,9 +26,9 @@ import pandas as pd
 import streamlit as st
 
 from koers.dashboard.view import actor, selection
+from koers.kpis import analysis, versions
 from koers.kpis.assess import kpi_overview
 from koers.kpis.evaluate import evaluate
-from koers.kpis import versions
 from koers.kpis.library import Library, load_library
 from koers.loop import learning, review
 from koers.settings import database_path, metrics_folder
@@ -135,6 +135,38 @@ def existed_in(region: dict, year: int) -> bool:
     start, end = pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year + 1}-01-01")
     valid_from, valid_to = region.get("valid_from"), region.get("valid_to")
     return (pd.isna(valid_from) or pd.Timestamp(valid_from) < end) and (pd.isna(valid_to) or pd.Timestamp(valid_to) > start)
+
+
+@dataclass(frozen=True)
+class Division:
+    """The municipal boundaries a map of a year is drawn on: the division's `year`, whether they
+    come from the store (`stored`, a year's imported boundaries) or a shipped file, and the
+    GeoJSON (each feature's property `statcode` the GM code)."""
+
+    year: int
+    stored: bool
+    geojson: dict
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _division(db: str, signature: tuple, year: int) -> Division:
+    with Store.open(db, read_only=True) as store:
+        division_year, stored = analysis.map_division(year, store.boundary_years("municipality"))
+        if stored:
+            return Division(division_year, True, store.boundaries(division_year, "municipality"))
+    return Division(division_year, False, _shipped_geojson(str(analysis.division_file(year))))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _shipped_geojson(path: str) -> dict:
+    """A shipped boundary file (about 200 kB), read once."""
+    return analysis.read_geojson(path)
+
+
+def division(year: int) -> Division:
+    """The boundaries a map of `year` is drawn on: that year's division from the store when an
+    import brought it, else the nearest (see `koers.kpis.analysis.map_division`)."""
+    return _division(_db(), _signature(), year)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

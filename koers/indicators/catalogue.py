@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from koers.indicators.inputs import INPUT_INDICATORS
+from koers.indicators.kwb_pdok import KWB_PDOK
 from koers.indicators.model import CanonicalIndicator, SourceMeasure
 from koers.indicators.regional import REGIONAL
 
@@ -81,6 +82,7 @@ CATALOGUE += [
 
 CATALOGUE += INPUT_INDICATORS  # what the KPI library needs beyond the shipped CBS files
 CATALOGUE += REGIONAL  # 70072ned (OData4) and CBS Gebieden in Nederland
+CATALOGUE += KWB_PDOK  # the KWB per municipality and district from PDOK (`koers.sources.kwb_geojson`)
 
 
 def merged(definitions: list[CanonicalIndicator]) -> list[CanonicalIndicator]:

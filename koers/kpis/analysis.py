@@ -198,6 +198,28 @@ def division_file(year: int) -> Path:
     return GEO / ("gemeente_2023_cartomap.geojson" if year <= 2024 else "gemeente_2025_cartomap.geojson")
 
 
+SHIPPED_DIVISIONS = (2023, 2025)  # the divisions of the shipped files (`division_file`)
+
+
+def shipped_division(year: int) -> int:
+    """The division year of the shipped file `division_file(year)` (for the map's note)."""
+    return 2023 if year <= 2024 else 2025
+
+
+def map_division(year: int, stored_years: list[int]) -> tuple[int, bool]:
+    """Which municipal division a map of `year` is drawn on: (its year, from the store or not).
+
+    The store's boundaries of that very year (an import brought them, e.g. `kwb-geojson`); else a
+    shipped file of that year's division (2023, 2025); else the store's nearest year (the later
+    one of two as near); else the shipped file as `division_file` chooses it.
+    """
+    if year in stored_years:
+        return year, True
+    if year in SHIPPED_DIVISIONS or not stored_years:
+        return shipped_division(year), False
+    return min(stored_years, key=lambda stored: (abs(stored - year), -stored)), True
+
+
 def read_geojson(path: Path | str) -> dict:
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)

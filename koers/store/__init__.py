@@ -18,6 +18,7 @@ without a forwarding method per name:
     targets       targets and their revisions
     records       annotations, actions, review items, governance; the audit trail
     reviews       review sessions and their frozen snapshots
+    boundaries    each year's municipal and district boundaries, written with an import, read as GeoJSON
     quality       coverage, freshness, latest values, the municipality profile
     kpi_query     KPI evaluation from the engine's `EvaluationQuery`, trend lines
     examples      the demo's invented figures, and removing them
@@ -31,6 +32,7 @@ fixed lists in these modules or from our own numbering.
 from __future__ import annotations
 
 from koers.errors import Conflict
+from koers.store.boundaries import Boundaries
 from koers.store.connection import database_signature
 from koers.store.examples import EXAMPLE_AUTHOR, EXAMPLE_KIND, EXAMPLE_PRECEDENCE, EXAMPLE_SOURCE, EXAMPLE_TITLE, ExampleData
 from koers.store.kpi_query import EvaluationQuery, KpiQueries
@@ -43,7 +45,7 @@ from koers.store.staging import BOUNDARY_SCHEMA, MEMBERSHIP_SCHEMA, OBSERVATION_
 from koers.store.targets import Targets
 
 
-class Store(Staging, Targets, Reviews, ExampleData, Quality, KpiQueries, Memberships):
+class Store(Staging, Targets, Reviews, ExampleData, Quality, KpiQueries, Memberships, Boundaries):
     """A connection to one Koers database file. Use `Store.open(...)` as a context manager."""
 
 

@@ -25,6 +25,7 @@ from koers.i18n import Message
 from koers.indicators.catalogue import CanonicalIndicator
 from koers.progress import Progress, no_progress
 from koers.sources.registry import Region
+from koers.store.boundaries import Boundaries
 from koers.store.examples import EXAMPLE_KIND, EXAMPLE_SOURCE
 from koers.store.memberships import Memberships
 from koers.store.observations import Observations
@@ -183,7 +184,7 @@ def refuse_broken_batch(batch: ImportBatch) -> None:
                              problem=Message(f"errors.batch.{problem}", value=value))
 
 
-class Staging(Regions, Observations, AuditedRecords, Memberships):
+class Staging(Regions, Observations, AuditedRecords, Memberships, Boundaries):
     """Committing an import and its dry run; the staging steps they share."""
 
     def commit_import(self, batch: ImportBatch, progress: Progress = no_progress, *, actor: Actor) -> ImportResult:
@@ -243,6 +244,7 @@ class Staging(Regions, Observations, AuditedRecords, Memberships):
                               rows_unchanged = ?, rows_rejected = ?, status = ? WHERE id = ?""",
                     [dt.datetime.now(), loaded, new, revised, loaded - new - revised, rejected, status, import_id],
                 )
+                self._write_boundaries(batch.boundaries, import_id)
                 self._audit(actor, "import", "import", import_id, None,
                             self._row("SELECT * EXCLUDE (started) FROM import_log WHERE id = ?", [import_id]))
                 self._drop_staging()
