@@ -50,6 +50,16 @@ if TYPE_CHECKING:
 DEFAULT_BASE_URL = "https://opendata.cbs.nl/ODataFeed/odata"
 NUMERIC_TYPES = {"Long", "Double", "Integer", "Float", "Decimal", "Short", "Int32", "Int64"}
 KEY_TYPES = {"Dimension", "GeoDimension", "GeoDetail", "TimeDimension"}
+# CBS says in a column's description when its figures are provisional ("Het betreft voorlopige
+# cijfers", "nader voorlopige cijfers", "De cijfers hebben een voorlopig karakter"), not in the
+# period code of a table without time dimension. "De (voorlopig) gemiddelde woningwaarde wordt
+# bepaald met ..." explains a method and does not match.
+PROVISIONAL_DESCRIPTION = re.compile(r"\b(?:nader\s+)?voorlopige\s+cijfers\b|\bvoorlopig\s+karakter\b", re.IGNORECASE)
+
+
+def says_provisional(description: object) -> bool:
+    """Whether a column's CBS description marks its figures as provisional (voorlopig)."""
+    return bool(PROVISIONAL_DESCRIPTION.search(str(description or "")))
 
 
 def _read_parquet(path: Path) -> pa.Table:
@@ -157,7 +167,8 @@ def to_batch(table_id: str, info: dict, data: pa.Table, properties: pa.Table, di
             description=str(topic.get("Description") or "").strip()[:2000],
         )
         indicators.append((definition, topic["Key"], title, unit))
-        status = pc.if_else(pc.is_null(values), "missing", pc.if_else(provisional, "provisional", "definitive"))
+        column_provisional = pc.or_(provisional, pa.scalar(says_provisional(topic.get("Description"))))
+        status = pc.if_else(pc.is_null(values), "missing", pc.if_else(column_provisional, "provisional", "definitive"))
         parts.append(observation_table({
             "record": record, "indicator_id": pa.array([definition.id] * rows, pa.string()),
             "region_code": region_code, "region_key": region_key, "region_text": regions_raw,
