@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from koers.indicators.inputs import INPUT_INDICATORS
+from koers.indicators.more_cbs import MORE_CBS_INDICATORS
 from koers.indicators.model import CanonicalIndicator, SourceMeasure
 
 CBS_LICENCE = "CC BY 4.0 (Bron: CBS)"
@@ -79,6 +80,7 @@ CATALOGUE += [
 ]
 
 CATALOGUE += INPUT_INDICATORS  # what the KPI library needs beyond the shipped CBS files
+CATALOGUE += MORE_CBS_INDICATORS  # police crimes, 70072ned/83648NED v3 CSV, KWB 2024 JSON, wmo-jads
 
 
 def merged(definitions: list[CanonicalIndicator]) -> list[CanonicalIndicator]:
