@@ -71,6 +71,32 @@ MORE_CBS_INDICATORS: list[CanonicalIndicator] = [
                            "(CBS publiceert het in 1 000 kg; Koers slaat het op in kg)."),
 ]
 
+_LEVY = "CBS 83643NED Gemeentelijke heffingen (via de wmo-jads-tabel): opbrengst per inwoner in euro; "
+MORE_CBS_INDICATORS += [
+    _indicator("wmo_household_help_clients", "Wmo-cliënten met hulp bij het huishouden", "Wmo clients with household help",
+               "aantal", True, (JADS, "wmoclienten", 1),
+               description=_JADS + "cliënten met een Wmo-maatwerkarrangement van één soort: hulp bij het huishouden. "
+                                   "Niet alle Wmo-cliënten, dus niet de BBV-indicator 'Cliënten met een maatwerkarrangement Wmo'."),
+    _indicator("wmo_household_help_per_1000", "Wmo-cliënten met hulp bij het huishouden per 1 000 inwoners",
+               "Wmo clients with household help per 1,000 inhabitants", "per 1 000 inwoners", False,
+               (JADS, "wmoclientenper1000inwoners", 1),
+               description=_JADS + "hulp bij het huishouden per 1 000 inwoners; niet de BBV-indicator (die telt alle "
+                                   "maatwerkarrangementen Wmo)."),
+    _indicator("net_labour_participation_pct", "Netto arbeidsparticipatie", "Net labour participation", "%", False,
+               (JADS, "nettoarbeidsparticipatie", 5)),
+    _indicator("youth_care_pct", "Jongeren met jeugdzorg", "Young people in youth care", "%", False,
+               (JADS, "percentagejongerenmetjeugdzorg", 5)),
+    _indicator("ozb_per_inhabitant", "Onroerendezaakbelasting per inwoner", "Property tax (OZB) per inhabitant",
+               "euro per inwoner", False, (JADS, "totaal_onroerendezaakbelasting_gemeenteheffingeuroinwoner", 5),
+               description=_LEVY + "onroerendezaakbelasting totaal."),
+    _indicator("waste_levy_per_inhabitant", "Afvalstoffenheffing en reinigingsrechten per inwoner", "Waste levy per inhabitant",
+               "euro per inwoner", False, (JADS, "reinigingsrechten_en_afvalstoffenheffing_gemeenteheffingeuroinwoner", 5),
+               description=_LEVY + "reinigingsrechten en afvalstoffenheffing."),
+    _indicator("sewage_levy_per_inhabitant", "Rioolheffing per inwoner", "Sewage levy per inhabitant",
+               "euro per inwoner", False, (JADS, "rioolheffing_gemeenteheffingeuroinwoner", 5),
+               description=_LEVY + "rioolheffing."),
+]
+
 # (table lower-case, measure) -> (factor to the canonical unit, the source's own unit).
 SOURCE_FACTORS: dict[tuple[str, str], tuple[float, str]] = {
     ("70072ned", "HuishoudelijkRestafval_239"): (1000.0, "1 000 kg"),
