@@ -18,7 +18,9 @@ each Topic into one measure per code: `TotaalGeregistreerdeMisdrijven_1|SoortMis
 The same feed exported as CSV (`<table>_UntypedDataSet_<date>.csv`, as 70072ned and 83648NED were
 captured in 2018) is read by `read_untyped_csv`: there are no DataProperties, so the column keys
 are the measures and their units the catalogue's. A source published in another unit than its
-canonical indicator (household waste in 1,000 kg) is scaled by `more_cbs.source_factor`.
+canonical indicator (household waste in 1,000 kg) is scaled by `more_cbs.source_factor`. A JSON
+capture (a folder with `DataProperties.json`, `TableInfos.json` and `{code: {measure: value}}`, as
+85984NED, KWB 2024 with municipality and district rows) is read by `read_json_capture`.
 """
 
 from __future__ import annotations
@@ -184,6 +186,59 @@ def read_untyped_csv(path: Path) -> tuple[str, dict, pa.Table, pa.Table, dict[st
     return table_id, info, table, properties, {}, rejected
 
 
+def read_json_capture(folder: Path) -> tuple[str, dict, pa.Table, pa.Table, dict[str, pa.Table]]:
+    """The same parts from a JSON capture (85984NED): `DataProperties.json` and `TableInfos.json` as
+    the v3 API returns them, and one data file `{code: {measure key: value}}`::
+
+        {"GM1680": {"AantalInwoners_5": 25845, "Woningvoorraad_35": 11500, ...},
+         "WK168000": {"AantalInwoners_5": 3590, ...}, ...}
+
+    The region code list is made from the codes: a district (WK + municipality number + 2) has its
+    municipality as parent and, the capture holding no names, its code as name.
+    """
+
+    def read(path: Path) -> object:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as error:
+            raise FileProblem(path, "errors.odata3.file_missing") from error
+        except (ValueError, UnicodeDecodeError) as error:
+            raise FileProblem(path, "errors.odata3.not_json") from error
+
+    properties = read(folder / "DataProperties.json")
+    infos = read(folder / "TableInfos.json") if (folder / "TableInfos.json").exists() else [{}]
+    data_files = sorted(p for p in folder.glob("*.json") if p.name not in ("DataProperties.json", "TableInfos.json"))
+    if not isinstance(properties, list) or not data_files:
+        raise FileProblem(folder, "errors.odata3.not_a_table_folder")
+    rows = read(data_files[0])
+    if not isinstance(rows, dict) or not all(isinstance(v, dict) for v in rows.values()):
+        raise FileProblem(data_files[0], "errors.odata3.not_code_mapping")
+    info = (infos[0] if isinstance(infos, list) and infos else infos) or {}
+    geo = next((p["Key"] for p in properties if p.get("Type") in ("GeoDimension", "GeoDetail")), "WijkenEnBuurten")
+    codes = list(rows)
+    keys = list(dict.fromkeys(k for values in rows.values() for k in values))
+    columns: dict[str, pa.Array] = {"ID": pa.array(range(1, len(codes) + 1), pa.int64()), geo: pa.array(codes, pa.string())}
+    for key in keys:
+        columns[key] = pa.array([_json_number(rows[code].get(key)) for code in codes], pa.float64())
+    fields = ("Key", "Type", "Title", "Description", "Datatype", "Unit", "PresentationType")
+    table_properties = pa.Table.from_pylist([{f: (None if p.get(f) is None else str(p.get(f))) for f in fields}
+                                             for p in properties], schema=pa.schema([(f, pa.string()) for f in fields]))
+    regions = pa.Table.from_pylist([{"Key": code, "Title": code,
+                                     "Municipality": f"GM{code[2:6]}" if code.startswith(("WK", "BU")) else code}
+                                    for code in codes])
+    table_id = str(info.get("Identifier") or folder.name)
+    return table_id, info, pa.table(columns), table_properties, {geo: regions}
+
+
+def _json_number(value: object) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    numbers, _ = parse_numbers(pa.array([str(value)]), decimal="point")
+    return numbers[0].as_py()
+
+
 def fetch(table_id: str, base_url: str = DEFAULT_BASE_URL, progress: Progress = no_progress,
           ) -> tuple[str, dict, pa.Table, pa.Table, dict[str, pa.Table]]:
     """The same parts from the live feed, following `odata.nextLink`."""
@@ -325,11 +380,14 @@ def _regions(codes: pa.Table | None, levels: tuple[str, ...] | None) -> list[Reg
 
 def load(source: str, base_url: str = DEFAULT_BASE_URL, period: str | None = None,
          levels: tuple[str, ...] | None = None, progress: Progress = no_progress) -> ImportBatch:
-    """A batch from the Parquet folder, a v3 CSV export (`*_UntypedDataSet_*.csv`), or (when
-    `source` is no path) the live feed."""
+    """A batch from the Parquet folder, a JSON capture folder (with `DataProperties.json`), a v3
+    CSV export (`*_UntypedDataSet_*.csv`), or (when `source` is no path) the live feed."""
     import pyarrow.parquet as pq  # as in `_read_parquet`
 
     path = Path(source)
+    if path.is_dir() and (path / "DataProperties.json").exists():
+        parts = read_json_capture(path)
+        return to_batch(*parts, location=str(path), checksum=file_checksum(path), period=period, levels=levels)
     if path.is_dir():
         parts = read_folder(path)
         return to_batch(*parts, location=str(path), checksum=file_checksum(path), period=period, levels=levels)
@@ -372,7 +430,7 @@ def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
 
 SOURCE = Source(
     name="cbs-odata3", title_key="sources.cbs-odata3", order=2,
-    help="CBS OData v3: Parquet folder, UntypedDataSet CSV or table id",
+    help="CBS OData v3: Parquet or JSON folder, UntypedDataSet CSV or table id",
     arguments=(
         Argument("source", metavar="PATH_OR_TABLE_ID"),
         Argument("--base-url", help="feed base (default https://opendata.cbs.nl/ODataFeed/odata)"),
