@@ -17,6 +17,7 @@ import unicodedata
 
 from koers.indicators.inputs import INPUT_INDICATORS
 from koers.indicators.kwb_pdok import KWB_PDOK
+from koers.indicators.more_cbs import MORE_CBS_INDICATORS
 from koers.indicators.model import CanonicalIndicator, SourceMeasure
 from koers.indicators.regional import REGIONAL
 
@@ -83,6 +84,7 @@ CATALOGUE += [
 CATALOGUE += INPUT_INDICATORS  # what the KPI library needs beyond the shipped CBS files
 CATALOGUE += REGIONAL  # 70072ned (OData4) and CBS Gebieden in Nederland
 CATALOGUE += KWB_PDOK  # the KWB per municipality and district from PDOK (`koers.sources.kwb_geojson`)
+CATALOGUE += MORE_CBS_INDICATORS  # police crimes, 70072ned/83648NED v3 CSV, KWB 2024 JSON, wmo-jads
 
 
 def merged(definitions: list[CanonicalIndicator]) -> list[CanonicalIndicator]:

@@ -45,7 +45,8 @@ def _steady_memory_pool() -> None:
 
 _steady_memory_pool()
 
-REGION_CODE = re.compile(r"^(NL|LD|PV|CR|GM|WK|BU)[0-9A-Z]{2,8}$")
+# A code has a digit after its prefix: "Bunnik", "Buren" and "Buitenland" (BU...) are names.
+REGION_CODE = re.compile(r"^(NL|LD|PV|CR|GM|WK|BU)[0-9][0-9A-Z]{1,7}$")
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 # A number as written in each style; grouping by thousands is optional but must be in threes.
 _EXPONENT = r"([eE][+-]?\d+)?"

@@ -62,6 +62,9 @@ _UNIT = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 REGION_HEADERS = {"regio's", "regios", "regio", "gemeenten", "gemeente", "wijken en buurten"}
 PERIOD_HEADERS = {"perioden", "periode"}
 TEXT_UNITS = {"naam", "code", "omschrijving", "tekst"}  # units of text topics: no numbers
+# A police regional unit ("Amsterdam (RE)", "Niet in te delen (RE)") among the municipalities of a
+# police table: no region of the registry, so each such row is rejected with that reason.
+POLICE_UNIT = r"\(RE\)$"
 # A rejected line: (line number, the line, the column or "", the reason).
 _Rejected = tuple[int, str, str, Message]
 
@@ -73,10 +76,15 @@ def load(path: Path, table: str | None = None) -> ImportBatch:
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
         raise FileProblem(path, "errors.file.empty")
-    names = [name.strip() for name in next(csv.reader([lines[header_index]], delimiter=";"))]
     table_id = _table_id(path, table)
+    titled = _titled_layout(path, lines)
+    source_title, slices = path.name, ""
+    if titled is not None:
+        source_title, slices, names, rows, line_numbers, rejected_records, rows_read = titled
+    else:
+        names = [name.strip() for name in next(csv.reader([lines[header_index]], delimiter=";"))]
+        rows, line_numbers, rejected_records, rows_read = _data_rows(lines, header_index, names)
     region, period, measures, dimensions, code_column = _columns(path, names)
-    rows, line_numbers, rejected_records, rows_read = _data_rows(lines, header_index, names)
     if rows_read == 0:
         raise FileProblem(path, "errors.file.header_only")
 
@@ -94,7 +102,7 @@ def load(path: Path, table: str | None = None) -> ImportBatch:
 
     # Dimensions with several values split the measures: "|Geslacht=Mannen" per row.
     split = [d for d in dimensions if len(set(pc.utf8_trim_whitespace(columns[d]).to_pylist())) > 1]
-    suffix = pa.array([""] * len(rows), pa.string())
+    suffix = pa.array([slices] * len(rows), pa.string())
     for d in split:
         suffix = pc.binary_join_element_wise(suffix, f"|{names[d]}=", pc.utf8_trim_whitespace(columns[d]), "")
     keys, indicators = _measure_keys(table_id, names, measures, sorted(set(suffix.to_pylist())))
@@ -134,13 +142,80 @@ def load(path: Path, table: str | None = None) -> ImportBatch:
         file=str(path),
         checksum=file_checksum(path),
         source_table=table_id,
-        source_title=path.name,
+        source_title=source_title,
         licence=CBS_LICENCE,
         rows_read=rows_read,
         observations=observations,
         rejected=rejected,
         indicators=indicators,
     )
+
+
+def _titled_layout(path: Path, lines: list[str]) -> tuple[str, str, list[str], list[list[str]], list[int], list[_Rejected], int] | None:
+    """The download with title lines, or None when the file starts with its header row::
+
+        "Geregistreerde misdrijven en aangiften; soort misdrijf, gemeente 2026"   the table's title
+        "Soort misdrijf: Totaal misdrijven"                                       the slice, one per line
+        ""
+        "Onderwerp";"Geregistreerde misdrijven";"Geregistreerde misdrijven"      the measure per column
+        "Perioden";"2022";"2023"                                                  the period per column
+        "Regio's";"aantal";"aantal"                                               the unit per column
+        "Nederland";"800027";"805590"                                             region by name, values
+        ...
+        "Bron: Politie"                                                           a footnote
+
+    Returns (title, slice suffix "|Soort misdrijf=Totaal misdrijven", and in the plain layout's long
+    form: names ["Regio's", "Perioden", "<measure> (<unit>)"...], rows [region, period, value...] —
+    one per data line and period —, their line numbers, rejected lines, data lines read).
+    """
+    parsed = list(csv.reader(lines, delimiter=";"))
+    first = next((i for i, fields in enumerate(parsed) if any(f.strip() for f in fields)), None)
+    if first is None or len(parsed[first]) != 1:
+        return None
+    heads = {fields[0].strip().casefold().replace("’", "'"): i for i, fields in enumerate(parsed[:40]) if len(fields) > 1}
+    subject, period_line = heads.get("onderwerp"), next((heads[k] for k in PERIOD_HEADERS if k in heads), None)
+    unit_line = next((i for k, i in heads.items() if k in REGION_HEADERS or k.startswith("regio")), None)
+    if period_line is None or unit_line is None:
+        return None
+    title = parsed[first][0].strip()
+    slices = [fields[0].strip() for fields in parsed[first + 1:min(period_line, unit_line, subject or period_line)]
+              if len(fields) == 1 and ":" in fields[0]]
+    suffix = "".join("|{}={}".format(*(part.strip() for part in text.split(":", 1))) for text in slices)
+    width = len(parsed[unit_line])
+    periods = [p.strip() for p in parsed[period_line][1:]]
+    units = [u.strip() for u in parsed[unit_line][1:]]
+    subjects = [t.strip() for t in parsed[subject][1:]] if subject is not None else [title] * (width - 1)
+    if len(periods) != width - 1 or len(subjects) != width - 1:
+        raise FileProblem(path, "errors.statline.title_layout_mismatch", line=period_line + 1)
+    measures = list(dict.fromkeys(f"{t} ({u})" if u else t for t, u in zip(subjects, units)))
+    names = [parsed[unit_line][0].strip(), parsed[period_line][0].strip(), *measures]
+    by_period: dict[str, list[tuple[int, int]]] = {}  # period -> (file column, measure position)
+    for column, (t, u, p) in enumerate(zip(subjects, units, periods), start=1):
+        by_period.setdefault(p, []).append((column, measures.index(f"{t} ({u})" if u else t)))
+    data_start = max(period_line, unit_line, subject or 0) + 1
+    # Footnotes ("Bron: Politie") close the file: one field each, after the last data line.
+    end = len(parsed)
+    while end > data_start and len(parsed[end - 1]) <= 1:
+        end -= 1
+    rows: list[list[str]] = []
+    line_numbers: list[int] = []
+    rejected: list[_Rejected] = []
+    rows_read = 0
+    for index in range(data_start, end):
+        fields = parsed[index]
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue
+        rows_read += 1
+        if len(fields) != width:
+            rejected.append((index + 1, lines[index], "", Message("rejected.field_count", fields=len(fields), expected=width)))
+            continue
+        for p, cells in by_period.items():
+            row = [fields[0], p] + [""] * len(measures)
+            for column, position in cells:
+                row[2 + position] = fields[column]
+            rows.append(row)
+            line_numbers.append(index + 1)
+    return title, suffix, names, rows, line_numbers, rejected, rows_read
 
 
 def _data_rows(lines: list[str], header_index: int, names: list[str]) -> tuple[list[list[str]], list[int], list[_Rejected], int]:
@@ -170,15 +245,19 @@ def _key_problems(lines: list[str], line_numbers: list[int], names: list[str], c
     """Rows without a region or with a period that is no period: one rejected record per line,
     added to `rejected`. Returns which rows are fine."""
     no_region = pc.equal(region_text, "")
+    police_unit = pc.match_substring_regex(region_text, POLICE_UNIT)
     bad_period = pc.is_null(periods)
-    for index in pc.indices_nonzero(pc.or_(no_region, bad_period)).to_pylist():
+    problems = pc.or_(pc.or_(no_region, police_unit), bad_period)
+    for index in pc.indices_nonzero(problems).to_pylist():
         if no_region[index].as_py():
             reason, column = Message("rejected.statline.region_missing"), names[region]
+        elif police_unit[index].as_py():
+            reason, column = Message("rejected.statline.police_unit", cell=region_text[index].as_py()), names[region]
         else:
             reason = Message("rejected.statline.not_a_period", cell=columns[period][index].as_py())
             column = names[period]
         rejected.append((line_numbers[index], lines[line_numbers[index] - 1], column, reason))
-    return pc.invert(pc.or_(no_region, bad_period))
+    return pc.invert(problems)
 
 
 def _values(lines: list[str], line_numbers: list[int], names: list[str], columns: list[pa.Array], measures: list[int],

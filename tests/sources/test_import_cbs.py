@@ -104,3 +104,18 @@ def test_live_v3_feed_equals_the_parquet_form(registry_store, tmp_path):
     key = ["indicator_id", "region_code", "period"]
     as_frame = lambda batch: batch.observations.to_pandas()[key + ["value", "status"]].sort_values(key).reset_index(drop=True)  # noqa: E731
     assert as_frame(live).equals(as_frame(folder))
+
+
+def test_columns_cbs_calls_provisional_are_stored_provisional(registry_store):
+    # 84799NED's description of PersonenPerSoortUitkeringBijstand_83 ends "Het betreft voorlopige
+    # cijfers"; AantalInwoners_5 says nothing of the kind.
+    assert cbs_odata3.says_provisional("Personen met bijstand. Het betreft voorlopige cijfers.")
+    assert cbs_odata3.says_provisional("Het betreft nader voorlopige cijfers")
+    assert not cbs_odata3.says_provisional("De (voorlopig) gemiddelde woningwaarde wordt bepaald met de waardepeildatum")
+    registry_store.commit_import(cbs_odata3.load(str(CBS / "84799NED"), levels=("NL", "GM")), actor=LOCAL)
+    obs = registry_store.observations(region="GM0363", period="2020", all_sources=True)
+    obs = obs[obs["source"] == "84799NED"].set_index("indicator_id")
+    assert obs.loc["persons_bijstand", "status"] == "provisional"
+    assert obs.loc["persons_ww", "status"] == "provisional"
+    assert obs.loc["population", "status"] == "definitive"
+    assert obs.loc["population", "value"] == 872_757
