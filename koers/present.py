@@ -256,14 +256,26 @@ def status_rank(status: object) -> int:
     return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
 
 
-def status_word(status: str, lang: str) -> str:
-    """"off_track" -> "uit koers"."""
-    return i18n.text(lang, f"status.{status}")
+def status_word(status: str, lang: str, example_target: bool = False) -> str:
+    """"off_track" -> "uit koers"; measured against an invented example target (the demo's):
+    "uit koers (voorbeelddoel)"."""
+    word = i18n.text(lang, f"status.{status}")
+    if example_target and status in ("on_track", "at_risk", "off_track"):
+        return f"{word} {i18n.text(lang, 'overview.example_target_mark')}"
+    return word
 
 
-def status_text(status: str, lang: str) -> str:
-    """"off_track" -> "✖ uit koers"."""
-    return f"{STATUS_SYMBOL.get(status, '?')} {status_word(status, lang)}"
+def status_text(status: str, lang: str, example_target: bool = False) -> str:
+    """"off_track" -> "✖ uit koers" (with `example_target`: "✖ uit koers (voorbeelddoel)")."""
+    return f"{STATUS_SYMBOL.get(status, '?')} {status_word(status, lang, example_target)}"
+
+
+def expected_text(expected: object, error: object, lang: str, decimals: int = 1) -> str:
+    """"verwacht 15,3 ± 2,1 (gemiddelde afwijking)"; "" without an expected value."""
+    if _missing(expected):
+        return ""
+    return i18n.text(lang, "overview.expected_with_error", expected=number(float(expected), lang, decimals),
+                     error=number(float(error), lang, decimals) if not _missing(error) else "?")
 
 
 def status_counts(statuses: Iterable[object]) -> dict[str, int]:

@@ -18,7 +18,7 @@ without a forwarding method per name:
     targets       targets and their revisions
     records       annotations, actions, review items, governance; the audit trail
     reviews       review sessions and their frozen snapshots
-    quality       coverage, freshness, latest values, the municipality profile
+    quality       coverage, freshness, latest values, the municipality profile, nearest peers' context
     kpi_query     KPI evaluation from the engine's `EvaluationQuery`, trend lines
     examples      the demo's invented figures, and removing them
 
@@ -33,7 +33,7 @@ from koers.errors import Conflict
 from koers.store.connection import database_signature
 from koers.store.examples import EXAMPLE_AUTHOR, EXAMPLE_KIND, EXAMPLE_PRECEDENCE, EXAMPLE_SOURCE, EXAMPLE_TITLE, ExampleData
 from koers.store.kpi_query import EvaluationQuery, KpiQueries
-from koers.store.quality import Quality
+from koers.store.quality import PeerContext, Quality
 from koers.store.records import RECORDS, RecordKind
 from koers.store.reviews import Reviews
 from koers.store.schema import SCHEMA_VERSION, STATUSES, migrate
@@ -41,7 +41,7 @@ from koers.store.staging import BOUNDARY_SCHEMA, MEMBERSHIP_SCHEMA, OBSERVATION_
 from koers.store.targets import Targets
 
 
-class Store(Staging, Targets, Reviews, ExampleData, Quality, KpiQueries):
+class Store(Staging, Targets, Reviews, ExampleData, Quality, PeerContext, KpiQueries):
     """A connection to one Koers database file. Use `Store.open(...)` as a context manager."""
 
 
