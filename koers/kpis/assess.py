@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from koers.kpis.library import Library
-from koers.present import PEER_KINDS
+from koers.present import MEMBERSHIP_DIVISIONS, PEER_KINDS
 from koers.store import EXAMPLE_TITLE, Store
 
 STATUSES = ("on_track", "at_risk", "off_track", "no_target", "no_data")  # named in the catalogue: `status.<status>`
@@ -147,13 +147,27 @@ def _nearest(dimensions: pd.DataFrame, regions: list[str], candidates: pd.Index 
     return found
 
 
+def _membership_key(profile: pd.DataFrame, by: str, memberships: pd.DataFrame | None) -> pd.Series | None:
+    """Per row of `profile` the group it belongs to in the division of `by` (`MEMBERSHIP_DIVISIONS`),
+    from `memberships` (`Store.memberships(year)`); None when the store has no such division
+    (then "province" falls back on the profile's province)."""
+    division = MEMBERSHIP_DIVISIONS.get(by)
+    if division is None or memberships is None or memberships.empty:
+        return None
+    rows = memberships[memberships["division"] == division]
+    if rows.empty:
+        return None
+    return profile["region_code"].map(rows.drop_duplicates("region_code").set_index("region_code")["group_code"])
+
+
 def peer_group(profile: pd.DataFrame, region: str, by: str = "size", custom: list[str] | None = None,
-               context: pd.DataFrame | None = None, k: int = 10) -> list[str]:
+               context: pd.DataFrame | None = None, k: int = 10, memberships: pd.DataFrame | None = None) -> list[str]:
     """The municipalities a region is compared with (itself excluded).
 
     `profile` is `Store.municipality_profile(year)`; `context` (for "nearest") is
     `Store.peer_context(year)`: the k nearest on standardised size, density, income and age
-    structure (`nearest_dimensions`), real figures only.
+    structure (`nearest_dimensions`), real figures only. `memberships` (`Store.memberships(year)`)
+    for the regions a municipality belongs to: labour-market region, GGD region, COROP area, province.
     """
     if by not in PEER_KINDS:
         raise ValueError(by)
@@ -162,6 +176,12 @@ def peer_group(profile: pd.DataFrame, region: str, by: str = "size", custom: lis
         return []
     me = me.iloc[0]
     others = profile[profile["region_code"] != region]
+    key = _membership_key(profile, by, memberships)
+    if key is not None:
+        mine = key[profile["region_code"] == region].iloc[0]
+        return [] if pd.isna(mine) else sorted(profile.loc[(key == mine) & (profile["region_code"] != region), "region_code"])
+    if by in MEMBERSHIP_DIVISIONS and by != "province":
+        return []
     if by == "size":
         classes = others["population"].map(size_class)
         return sorted(others.loc[classes == size_class(me["population"]), "region_code"])
@@ -177,7 +197,8 @@ def peer_group(profile: pd.DataFrame, region: str, by: str = "size", custom: lis
 
 
 def all_peer_groups(profile: pd.DataFrame, region: str, by: str = "size", custom: list[str] | None = None,
-                    context: pd.DataFrame | None = None, k: int = 10) -> dict[str, list[str]]:
+                    context: pd.DataFrame | None = None, k: int = 10,
+                    memberships: pd.DataFrame | None = None) -> dict[str, list[str]]:
     """Every municipality's peer group of the same kind (for the peer median's leave-one-out
     error). For "custom" only the chosen municipalities and `region`: each compared with the rest."""
     codes = list(profile["region_code"])
@@ -188,8 +209,12 @@ def all_peer_groups(profile: pd.DataFrame, region: str, by: str = "size", custom
         if context is None:
             return {}
         return _nearest(nearest_dimensions(context), codes, codes, k)
-    key = {"size": profile["population"].map(size_class), "province": profile["province_code"],
-           "urbanity": profile["urbanity"]}[by]
+    key = _membership_key(profile, by, memberships)
+    if key is None:
+        if by in MEMBERSHIP_DIVISIONS and by != "province":
+            return {}
+        key = {"size": profile["population"].map(size_class), "province": profile["province_code"],
+               "urbanity": profile["urbanity"]}[by]
     groups: dict[str, list[str]] = {}
     for _, members in profile.groupby(key.to_numpy(), dropna=True)["region_code"]:
         for code in members:
@@ -308,9 +333,10 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
     profile = store.municipality_profile(year)
     context_kpis = [k for k, v in library.kpis.items() if v.kind == "context"]
     context = store.peer_context(year) if peers_by == "nearest" else None
-    peers = peer_group(profile, region, peers_by, custom_peers, context)
+    memberships = store.memberships(year) if peers_by in MEMBERSHIP_DIVISIONS else None
+    peers = peer_group(profile, region, peers_by, custom_peers, context, memberships=memberships)
     stats = peer_statistics(results, region, period, peers).set_index("kpi_id")
-    groups = all_peer_groups(profile, region, peers_by, custom_peers, context)
+    groups = all_peer_groups(profile, region, peers_by, custom_peers, context, memberships=memberships)
     expected = expected_values(results, period, context_kpis, groups)
     expected = expected[(expected["region_code"] == region) & expected["better"]].set_index("kpi_id")
 

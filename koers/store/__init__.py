@@ -21,6 +21,7 @@ without a forwarding method per name:
     quality       coverage, freshness, latest values, the municipality profile, nearest peers' context
     kpi_query     KPI evaluation from the engine's `EvaluationQuery`, trend lines
     examples      the demo's invented figures, and removing them
+    memberships   region memberships per year (labour-market region, GGD region, COROP, ...)
 
 Nothing outside this package writes SQL or touches the connection: values reach SQL only as `?`
 parameters or registered Arrow tables, and the few identifiers spliced into SQL text come from
@@ -33,6 +34,7 @@ from koers.errors import Conflict
 from koers.store.connection import database_signature
 from koers.store.examples import EXAMPLE_AUTHOR, EXAMPLE_KIND, EXAMPLE_PRECEDENCE, EXAMPLE_SOURCE, EXAMPLE_TITLE, ExampleData
 from koers.store.kpi_query import EvaluationQuery, KpiQueries
+from koers.store.memberships import Memberships
 from koers.store.quality import PeerContext, Quality
 from koers.store.records import RECORDS, RecordKind
 from koers.store.reviews import Reviews
@@ -41,7 +43,7 @@ from koers.store.staging import BOUNDARY_SCHEMA, MEMBERSHIP_SCHEMA, OBSERVATION_
 from koers.store.targets import Targets
 
 
-class Store(Staging, Targets, Reviews, ExampleData, Quality, PeerContext, KpiQueries):
+class Store(Staging, Targets, Reviews, ExampleData, Quality, PeerContext, Memberships, KpiQueries):
     """A connection to one Koers database file. Use `Store.open(...)` as a context manager."""
 
 

@@ -207,6 +207,7 @@ class Staging(Regions, Observations, AuditedRecords):
                 ).fetchall()[0][0])
                 self._stage_batch(batch, progress)
                 self._register_indicators(batch, self._loaded_indicator_ids())
+                self._write_memberships(batch, import_id)
                 progress("merge", 0.55)
                 con.execute(
                     """INSERT INTO rejected_row

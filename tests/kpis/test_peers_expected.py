@@ -159,3 +159,43 @@ def test_fiction_changes_neither_expected_nor_nearest_and_is_flagged_apart(demo_
     # Shown only where the model beats the peer median, with its error.
     shown = overview[overview["expected"].notna()]
     assert shown["expected_error"].notna().all()
+
+
+def _membership_batch(rows: list[tuple[str, int, str, str, str]], n: int = 1):
+    """An import carrying only region memberships (region_code, year, division, group_code, group_name)."""
+    import pyarrow as pa
+
+    from koers.sources.common import empty_rejected
+    from koers.store import MEMBERSHIP_SCHEMA, OBSERVATION_SCHEMA, ImportBatch
+
+    table = pa.Table.from_pylist([dict(zip(MEMBERSHIP_SCHEMA.names, r)) for r in rows], schema=MEMBERSHIP_SCHEMA)
+    return ImportBatch(kind="file", file=f"gebieden_{n}.csv", checksum=f"gebieden-{n}", source_table="gebieden",
+                       source_title="Gebieden in Nederland", licence="", rows_read=len(rows),
+                       observations=OBSERVATION_SCHEMA.empty_table(), rejected=empty_rejected(), memberships=table)
+
+
+def test_peer_groups_by_labour_market_ggd_and_corop_region(registry_store):
+    store = registry_store
+    rows = [("GM0363", 2022, "AM", "AM01", "Groot Amsterdam"), ("GM0384", 2022, "AM", "AM01", "Groot Amsterdam"),
+            ("GM0437", 2022, "AM", "AM01", "Groot Amsterdam"), ("GM0599", 2022, "AM", "AM02", "Rijnmond"),
+            ("GM0363", 2022, "GG", "GG11", "GGD Amsterdam"), ("GM0362", 2022, "GG", "GG11", "GGD Amsterdam"),
+            ("GM0363", 2022, "CR", "CR23", "Groot-Amsterdam"), ("GM0363", 2022, "PV", "PV27", "Noord-Holland"),
+            ("GM0599", 2022, "PV", "PV28", "Zuid-Holland")]
+    store.commit_import(_membership_batch(rows), actor=LOCAL)
+    # The next import of the same (year, division) replaces it: Diemen joins, Oostzaan leaves.
+    store.commit_import(_membership_batch([("GM0363", 2022, "AM", "AM01", "Groot Amsterdam"),
+                                           ("GM0384", 2022, "AM", "AM01", "Groot Amsterdam"),
+                                           ("GM0415", 2022, "AM", "AM01", "Groot Amsterdam")], 2), actor=LOCAL)
+    assert store.group_members(2022, "AM", "AM01") == ["GM0363", "GM0384", "GM0415"]
+    assert store.group_members(2024, "GG", "GG11") == ["GM0362", "GM0363"]  # nearest earlier year
+    assert store.group_members(2019, "CR", "CR23") == ["GM0363"]  # none earlier: the nearest later
+    memberships = store.memberships(2023)
+    assert list(memberships.columns) == ["region_code", "division", "group_code", "group_name"]
+    profile = store.municipality_profile(2022)
+    assert peer_group(profile, "GM0363", "labour_market", memberships=memberships) == ["GM0384", "GM0415"]
+    assert peer_group(profile, "GM0363", "ggd", memberships=memberships) == ["GM0362"]
+    assert peer_group(profile, "GM0363", "corop", memberships=memberships) == []
+    assert peer_group(profile, "GM0363", "province", memberships=memberships) == []  # "PV" rows win over the registry
+    assert peer_group(profile, "GM0363", "labour_market", memberships=None) == []
+    groups = all_peer_groups(profile, "GM0363", "labour_market", memberships=memberships)
+    assert groups["GM0415"] == ["GM0363", "GM0384"] and "GM0599" not in groups
