@@ -199,3 +199,18 @@ def test_peer_groups_by_labour_market_ggd_and_corop_region(registry_store):
     assert peer_group(profile, "GM0363", "labour_market", memberships=None) == []
     groups = all_peer_groups(profile, "GM0363", "labour_market", memberships=memberships)
     assert groups["GM0415"] == ["GM0363", "GM0384"] and "GM0599" not in groups
+
+
+@pytest.mark.slow
+def test_the_dashboard_takes_an_own_peer_group_from_the_url(app_on, demo_shared):
+    from conftest import ROOT
+
+    at = app_on(demo_shared, ROOT / "pages" / "kpi.py", gemeente="GM0363", jaar="2023", groep="custom",
+                eigen="GM0599,GM0518,GM9999", kpi="ww_per_1000")
+    assert at.session_state["groep"] == "custom"
+    assert at.session_state["eigen"] == ["GM0599", "GM0518"]
+    chosen = at.sidebar.multiselect(key="eigen")
+    assert chosen.value == ["GM0599", "GM0518"]  # an unknown code is dropped
+    assert at.query_params["eigen"] == "GM0599,GM0518"
+    captions = " ".join(c.value for c in at.caption)
+    assert "Rotterdam" in captions and "'s-Gravenhage" in captions  # the peer list under the comparison
