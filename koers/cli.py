@@ -213,9 +213,10 @@ def cmd_kpi(args: argparse.Namespace) -> None:
         if store.region(args.region) is None:
             raise KoersError("errors.cli.unknown_region_code", region=args.region)
         frame = kpi_overview(store, library, args.region, args.year, args.theme, args.peers, args.peers_list, args.harmonise)
-    frame["status"] = frame["status"].map(lambda s: present.status_word(s, language()))
-    columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected"]
-    flags = ["provisional", "harmonised", "example", "suppressed"]
+    frame["status"] = [present.status_word(s, language(), example_target=e) for s, e in zip(frame["status"], frame["example_target"])]
+    columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected",
+               "expected_error"]
+    flags = ["provisional", "harmonised", "example_value", "example_target", "example_inputs", "suppressed"]
     # A value resting on a count below the KPI's privacy threshold n is shown as "< n" (in JSON:
     # value null, "shown" "< n").
     thresholds = frame["kpi_id"].map(lambda k: library.kpis[k].privacy_threshold)
@@ -228,7 +229,7 @@ def cmd_kpi(args: argparse.Namespace) -> None:
         # A KPI without data says where its data would come from.
         frame["fill_from"] = frame["fill_from"].where(frame["value"].isna() & ~frame["suppressed"], "")
         out = frame[columns + flags + ["fill_from"]].copy()
-        for column in ("target", "peer_median", "percentile", "expected"):
+        for column in ("target", "peer_median", "percentile", "expected", "expected_error"):
             out[column] = out[column].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.6g}")
         out["value"] = shown
         _write_csv(out)

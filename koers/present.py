@@ -48,10 +48,15 @@ OVERDUE_SYMBOL_PRINT = "⚠"
 TREND_ARROW = {"up": "↗", "down": "↘", "flat": "→"}
 # The marks a KPI value may carry, in the order the dashboard lists them.
 FLAGS = ("provisional", "harmonised", "example", "suppressed")
+# Where invented figures come in, apart (`koers.kpis.assess.kpi_overview`): `example` is any of them.
+EXAMPLE_FLAGS = ("example_value", "example_target", "example_inputs")
 
 # How a municipality's peers are chosen (`koers.kpis.assess.peer_group`). "custom" takes a list
 # of municipalities, which only the command line asks for (`--peers-list`).
-PEER_KINDS = ("size", "province", "urbanity", "custom", "nearest")
+PEER_KINDS = ("size", "province", "urbanity", "custom", "nearest", "labour_market", "ggd", "corop")
+# The peer kinds that are a region a municipality belongs to, by the division's code in the
+# store's `region_membership` (CBS "Gebieden in Nederland"); "province" takes "PV" when present.
+MEMBERSHIP_DIVISIONS = {"labour_market": "AM", "ggd": "GG", "corop": "CR", "province": "PV"}
 KIND_ORDER = ("outcome", "output", "input", "context")  # what a council steers on first
 
 
@@ -256,14 +261,26 @@ def status_rank(status: object) -> int:
     return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
 
 
-def status_word(status: str, lang: str) -> str:
-    """"off_track" -> "uit koers"."""
-    return i18n.text(lang, f"status.{status}")
+def status_word(status: str, lang: str, example_target: bool = False) -> str:
+    """"off_track" -> "uit koers"; measured against an invented example target (the demo's):
+    "uit koers (voorbeelddoel)"."""
+    word = i18n.text(lang, f"status.{status}")
+    if example_target and status in ("on_track", "at_risk", "off_track"):
+        return f"{word} {i18n.text(lang, 'overview.example_target_mark')}"
+    return word
 
 
-def status_text(status: str, lang: str) -> str:
-    """"off_track" -> "✖ uit koers"."""
-    return f"{STATUS_SYMBOL.get(status, '?')} {status_word(status, lang)}"
+def status_text(status: str, lang: str, example_target: bool = False) -> str:
+    """"off_track" -> "✖ uit koers" (with `example_target`: "✖ uit koers (voorbeelddoel)")."""
+    return f"{STATUS_SYMBOL.get(status, '?')} {status_word(status, lang, example_target)}"
+
+
+def expected_text(expected: object, error: object, lang: str, decimals: int = 1) -> str:
+    """"verwacht 15,3 ± 2,1 (gemiddelde afwijking)"; "" without an expected value."""
+    if _missing(expected):
+        return ""
+    return i18n.text(lang, "overview.expected_with_error", expected=number(float(expected), lang, decimals),
+                     error=number(float(error), lang, decimals) if not _missing(error) else "?")
 
 
 def status_counts(statuses: Iterable[object]) -> dict[str, int]:
@@ -297,8 +314,12 @@ def overdue_text(lang: str) -> str:
 
 
 def flag_notes(row: Mapping[str, Any] | pd.Series, lang: str) -> list[str]:
-    """The marks set on a KPI value, in words ("voorlopig", "voorbeelddata (fictief)", ...)."""
-    return [i18n.text(lang, f"flags.{flag}") for flag in FLAGS if not _missing(row.get(flag)) and bool(row.get(flag))]
+    """The marks set on a KPI value, in words ("voorlopig", "voorbeelddata (fictief)", ...). A row of
+    `kpi_overview` says apart what is invented (`EXAMPLE_FLAGS`: the value, the target, the inputs);
+    a row without them (a frozen snapshot) has the one `example`."""
+    separate = any(flag in row for flag in EXAMPLE_FLAGS)
+    flags = [f for f in FLAGS if f != "example"] + list(EXAMPLE_FLAGS) if separate else FLAGS
+    return [i18n.text(lang, f"flags.{flag}") for flag in flags if not _missing(row.get(flag)) and bool(row.get(flag))]
 
 
 # --- names and order ----------------------------------------------------------------------------

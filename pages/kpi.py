@@ -144,7 +144,8 @@ def peers_section(kpi, row: pd.Series, name: str) -> None:
     columns = st.columns(3)
     columns[0].metric(t("kpi.peer_median"), f"{fmt(row['peer_median'])} {kpi.unit}")
     columns[1].metric(t("kpi.percentile"), fmt(row["percentile"], 0))
-    columns[2].metric(t("kpi.expected"), f"{fmt(row['expected'])} {kpi.unit}")
+    columns[2].metric(t("kpi.expected"), present.expected_text(row["expected"], row.get("expected_error"), view.selection().lang) or "–",
+                      help=t("kpi.expected_help"))
     distribution = go.Figure()
     distribution.add_histogram(x=everyone["value"], name="NL", nbinsx=40)
     if pd.notna(row["value"]):
@@ -176,7 +177,7 @@ def data_section(kpi, history: pd.DataFrame, hidden: pd.Series) -> None:
     region = view.selection().region
     st.header(t("kpi.data"))
     data = history.assign(kpi=kpi.id, region=region, unit=kpi.unit)[
-        ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example", "suppressed", "sources"]]
+        ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example_value", "suppressed", "sources"]]
     threshold = kpi.privacy_threshold
     # Numbers as the language writes them; a suppressed value as "< n", on screen and in the files.
     st.dataframe(data.assign(value=[widgets.shown(v, h, threshold) for v, h in zip(data["value"], hidden)]),
@@ -202,7 +203,7 @@ def draw() -> None:
     # A KPI's title and description may come from an advisor's own YAML: shown as written, never as Markdown.
     st.title(present.plain(getattr(kpi.title, choice.lang)))
     st.markdown(present.plain(getattr(kpi.description, choice.lang)))
-    widgets.status_badge(row["status"])
+    widgets.status_badge(row["status"], bool(row.get("example_target", False)))
     for note in widgets.flag_notes(row):
         st.caption(f"⚑ {note}")
 

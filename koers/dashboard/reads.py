@@ -75,16 +75,17 @@ def results(harmonised: bool = False) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _overview(db: str, signature: tuple, region: str, year: int, peers: str, harmonised: bool) -> pd.DataFrame:
+def _overview(db: str, signature: tuple, region: str, year: int, peers: str, harmonised: bool,
+              custom: tuple[str, ...] = ()) -> pd.DataFrame:
     with Store.open(db, read_only=True) as store:
-        return kpi_overview(store, library(), region, year, peers_by=peers,
+        return kpi_overview(store, library(), region, year, peers_by=peers, custom_peers=list(custom),
                             harmonise_on=dt.date.today() if harmonised else None, results=results(harmonised))
 
 
 def overview(region: str, harmonised: bool = False) -> pd.DataFrame:
     """One row per KPI for `region` in the selected year (see `koers.kpis.assess.kpi_overview`)."""
     s = selection()
-    return _overview(_db(), _signature(), region, s.year, s.peers, harmonised)
+    return _overview(_db(), _signature(), region, s.year, s.peers, harmonised, s.custom if s.peers == "custom" else ())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

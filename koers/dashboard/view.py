@@ -3,7 +3,8 @@ URL so a link opens the same view; who is using it; the language of this run; an
 page body runs in.
 
 The selection lives in `st.session_state` under the URL's own keys: `gemeente` (region code),
-`jaar` (year), `groep` (peer kind), `taal` (language).
+`jaar` (year), `groep` (peer kind), `eigen` (the municipalities of an own peer group, comma-separated
+codes, with `groep=custom`), `taal` (language).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from koers.errors import KoersError
 
 log = logging.getLogger("koers.dashboard")
 
-# The peer groups offered in the frame's selector: every kind but "custom", which needs a list of
-# municipalities that the selector has no field for (the command line takes one: --peers-list).
-PEER_CHOICES = tuple(kind for kind in present.PEER_KINDS if kind != "custom")
+# The peer groups offered in the frame's selector: every kind; "custom" with a multiselect of
+# municipalities beside it (the command line takes the list as --peers-list).
+PEER_CHOICES = present.PEER_KINDS
+CUSTOM_PEERS_LIMIT = 50  # municipalities in an own peer group (the URL carries them)
 
 
 @dataclass(frozen=True)
@@ -33,13 +35,14 @@ class Selection:
     year: int
     peers: str
     lang: str
+    custom: tuple[str, ...] = ()  # the own peer group's municipalities, with peers == "custom"
 
 
 def selection() -> Selection:
     """The global selection made in the frame (`app.py`), kept in the URL."""
     state = st.session_state
     return Selection(state.get("gemeente") or "GM0363", int(state.get("jaar") or 2024),
-                     state.get("groep") or "size", state.get("taal") or "nl")
+                     state.get("groep") or "size", state.get("taal") or "nl", tuple(state.get("eigen") or ()))
 
 
 def from_url(key: str, options: list, default: object) -> None:

@@ -74,9 +74,9 @@ def provenance(sources: str) -> str:
 # --- drawing ------------------------------------------------------------------------------------
 
 
-def status_badge(status: str) -> None:
+def status_badge(status: str, example_target: bool = False) -> None:
     icon, colour = present.STATUS_BADGE[status]
-    st.badge(present.status_word(status, _lang()), icon=icon, color=colour)
+    st.badge(present.status_word(status, _lang(), example_target), icon=icon, color=colour)
 
 
 def chart_with_table(figure: go.Figure, table: pd.DataFrame, key: str) -> None:

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from koers.kpis.library import Library
-from koers.present import PEER_KINDS
-from koers.store import Store
+from koers.present import MEMBERSHIP_DIVISIONS, PEER_KINDS
+from koers.store import EXAMPLE_TITLE, Store
 
 STATUSES = ("on_track", "at_risk", "off_track", "no_target", "no_data")  # named in the catalogue: `status.<status>`
 # CBS's size classes of municipalities by number of inhabitants (lower bounds).
@@ -25,6 +25,13 @@ def _polarity(library: Library, kpi_ids: pd.Series) -> pd.Series:
     return kpi_ids.map({k: v.polarity for k, v in library.kpis.items()})
 
 
+def _invented(targets: pd.DataFrame) -> pd.Series:
+    """Whether each target is one of the demo's invented example targets."""
+    if "source" not in targets:
+        return pd.Series(False, index=targets.index)
+    return (targets["source"] == EXAMPLE_TITLE).astype(bool)
+
+
 def with_status(results: pd.DataFrame, targets: pd.DataFrame, library: Library) -> pd.DataFrame:
     """Add target, tolerance and status per row (a target applies to its own year).
 
@@ -35,6 +42,7 @@ def with_status(results: pd.DataFrame, targets: pd.DataFrame, library: Library) 
     frame = results.copy()
     frame["year"] = frame["period"].str[:4].astype(int)
     t = targets[["kpi_id", "region_code", "year", "value", "tolerance"]].rename(columns={"value": "target"})
+    t["example_target"] = _invented(targets)
     frame = frame.merge(t, on=["kpi_id", "region_code", "year"], how="left")
     polarity = _polarity(library, frame["kpi_id"])
     gap = frame["value"] - frame["target"]  # positive: above target
@@ -62,8 +70,10 @@ def projections(trend: pd.DataFrame, targets: pd.DataFrame, library: Library) ->
     """Each series' projection to its next target year and whether the current pace reaches it."""
     upcoming = targets.sort_values("year").merge(trend[["kpi_id", "region_code", "last_year"]], on=["kpi_id", "region_code"])
     upcoming = upcoming[upcoming["year"] > upcoming["last_year"]].groupby(["kpi_id", "region_code"], as_index=False).first()
-    frame = trend.merge(upcoming[["kpi_id", "region_code", "year", "value", "tolerance"]].rename(
+    upcoming = upcoming.assign(example_target=_invented(upcoming))
+    frame = trend.merge(upcoming[["kpi_id", "region_code", "year", "value", "tolerance", "example_target"]].rename(
         columns={"year": "target_year", "value": "target", "tolerance": "target_tolerance"}), on=["kpi_id", "region_code"], how="left")
+    frame["example_target"] = frame["example_target"].fillna(False).astype(bool)
     frame["projected"] = frame["intercept"] + frame["slope"] * frame["target_year"]
     polarity = _polarity(library, frame["kpi_id"])
     reach = np.where(polarity == "lower_is_better", frame["projected"] <= frame["target"], frame["projected"] >= frame["target"])
@@ -83,12 +93,81 @@ def size_class(population: float | None) -> str | None:
     return [label for bound, label in SIZE_CLASSES if population >= bound][-1]
 
 
+def nearest_dimensions(context: pd.DataFrame) -> pd.DataFrame:
+    """What nearest peers are measured on, as z-scores across all municipalities of the year's
+    division: size (log population), density (log population density, else urbanity), income
+    (average income per inhabitant, else standardised household income), the share of 65 and
+    over, the share of 0 to 14. `context` is `Store.peer_context(year)` (real figures only).
+    A dimension without a value for anyone is left out; a missing value stays NaN."""
+    frame = context.set_index("region_code") if "region_code" in context else context
+
+    def first(*columns: str) -> pd.Series:
+        found = [frame[c] for c in columns if c in frame and frame[c].notna().any()]
+        return found[0] if found else pd.Series(np.nan, index=frame.index)
+
+    def log(values: pd.Series) -> pd.Series:
+        return np.log(values.where(values > 0))
+
+    density = log(first("population_density")) if first("population_density").notna().any() else first("urbanity")
+    dimensions = pd.DataFrame({
+        "size": log(first("population")), "density": density,
+        "income": first("average_income_per_inhabitant", "standardised_household_income"),
+        "share_65_plus": first("population_65_plus_pct", "population_65_plus_share"),
+        "share_0_14": first("population_0_14_pct", "population_0_14_share"),
+    }, index=frame.index).dropna(axis=1, how="all")
+    return (dimensions - dimensions.mean()) / dimensions.std(ddof=0).replace(0, 1)
+
+
+def nearest_peers(dimensions: pd.DataFrame, region: str, candidates: pd.Index | list[str], k: int = 10) -> list[str]:
+    """The k municipalities closest to `region` (Euclidean distance on `nearest_dimensions`),
+    on the dimensions the region has a value for; a candidate needs all of them."""
+    return _nearest(dimensions, [region], candidates, k).get(region, [])
+
+
+def _nearest(dimensions: pd.DataFrame, regions: list[str], candidates: pd.Index | list[str], k: int) -> dict[str, list[str]]:
+    """`nearest_peers` for several regions at once, on plain arrays (fast enough for all 340)."""
+    codes = np.asarray([str(c) for c in dimensions.index], dtype=object)
+    z = dimensions.to_numpy(dtype=float)
+    allowed = np.isin(codes, np.asarray([str(c) for c in candidates], dtype=object))
+    row = {code: n for n, code in enumerate(codes)}
+    found: dict[str, list[str]] = {}
+    for region in regions:
+        if region not in row:
+            continue
+        mine = z[row[region]]
+        used = ~np.isnan(mine)
+        if not used.any():
+            found[region] = []
+            continue
+        ok = allowed & ~np.isnan(z[:, used]).any(axis=1)
+        ok[row[region]] = False
+        distance = np.sqrt(((z[ok][:, used] - mine[used]) ** 2).sum(axis=1))
+        order = np.lexsort((codes[ok], distance))[:k]  # ties: by code, so the group is stable
+        found[region] = sorted(codes[ok][order])
+    return found
+
+
+def _membership_key(profile: pd.DataFrame, by: str, memberships: pd.DataFrame | None) -> pd.Series | None:
+    """Per row of `profile` the group it belongs to in the division of `by` (`MEMBERSHIP_DIVISIONS`),
+    from `memberships` (`Store.memberships(year)`); None when the store has no such division
+    (then "province" falls back on the profile's province)."""
+    division = MEMBERSHIP_DIVISIONS.get(by)
+    if division is None or memberships is None or memberships.empty:
+        return None
+    rows = memberships[memberships["division"] == division]
+    if rows.empty:
+        return None
+    return profile["region_code"].map(rows.drop_duplicates("region_code").set_index("region_code")["group_code"])
+
+
 def peer_group(profile: pd.DataFrame, region: str, by: str = "size", custom: list[str] | None = None,
-               context: pd.DataFrame | None = None, k: int = 10) -> list[str]:
+               context: pd.DataFrame | None = None, k: int = 10, memberships: pd.DataFrame | None = None) -> list[str]:
     """The municipalities a region is compared with (itself excluded).
 
-    `profile` is `Store.municipality_profile(year)`; `context` (for "nearest") has one row per
-    region and one column per context KPI: the k nearest on standardised values.
+    `profile` is `Store.municipality_profile(year)`; `context` (for "nearest") is
+    `Store.peer_context(year)`: the k nearest on standardised size, density, income and age
+    structure (`nearest_dimensions`), real figures only. `memberships` (`Store.memberships(year)`)
+    for the regions a municipality belongs to: labour-market region, GGD region, COROP area, province.
     """
     if by not in PEER_KINDS:
         raise ValueError(by)
@@ -97,6 +176,12 @@ def peer_group(profile: pd.DataFrame, region: str, by: str = "size", custom: lis
         return []
     me = me.iloc[0]
     others = profile[profile["region_code"] != region]
+    key = _membership_key(profile, by, memberships)
+    if key is not None:
+        mine = key[profile["region_code"] == region].iloc[0]
+        return [] if pd.isna(mine) else sorted(profile.loc[(key == mine) & (profile["region_code"] != region), "region_code"])
+    if by in MEMBERSHIP_DIVISIONS and by != "province":
+        return []
     if by == "size":
         classes = others["population"].map(size_class)
         return sorted(others.loc[classes == size_class(me["population"]), "region_code"])
@@ -106,15 +191,35 @@ def peer_group(profile: pd.DataFrame, region: str, by: str = "size", custom: lis
         return sorted(others.loc[others["urbanity"] == me["urbanity"], "region_code"])
     if by == "custom":
         return sorted(set(custom or []) & set(others["region_code"]))
-    if context is None or region not in context.index:
+    if context is None:
         return []
-    values = context.dropna()
-    standardised = (values - values.mean()) / values.std(ddof=0).replace(0, 1)
-    if region not in standardised.index:
-        return []
-    distance = np.sqrt(((standardised - standardised.loc[region]) ** 2).sum(axis=1)).drop(region)
-    distance = distance[distance.index.isin(others["region_code"])]
-    return sorted(distance.nsmallest(k).index)
+    return nearest_peers(nearest_dimensions(context), region, list(others["region_code"]), k)
+
+
+def all_peer_groups(profile: pd.DataFrame, region: str, by: str = "size", custom: list[str] | None = None,
+                    context: pd.DataFrame | None = None, k: int = 10,
+                    memberships: pd.DataFrame | None = None) -> dict[str, list[str]]:
+    """Every municipality's peer group of the same kind (for the peer median's leave-one-out
+    error). For "custom" only the chosen municipalities and `region`: each compared with the rest."""
+    codes = list(profile["region_code"])
+    if by == "custom":
+        chosen = sorted((set(custom or []) | {region}) & set(codes))
+        return {code: [c for c in chosen if c != code] for code in chosen}
+    if by == "nearest":
+        if context is None:
+            return {}
+        return _nearest(nearest_dimensions(context), codes, codes, k)
+    key = _membership_key(profile, by, memberships)
+    if key is None:
+        if by in MEMBERSHIP_DIVISIONS and by != "province":
+            return {}
+        key = {"size": profile["population"].map(size_class), "province": profile["province_code"],
+               "urbanity": profile["urbanity"]}[by]
+    groups: dict[str, list[str]] = {}
+    for _, members in profile.groupby(key.to_numpy(), dropna=True)["region_code"]:
+        for code in members:
+            groups[code] = [c for c in members if c != code]
+    return groups
 
 
 def peer_statistics(results: pd.DataFrame, region: str, period: str, peers: list[str]) -> pd.DataFrame:
@@ -123,21 +228,59 @@ def peer_statistics(results: pd.DataFrame, region: str, period: str, peers: list
     now = results[results["period"] == period]
     mine = now[now["region_code"] == region].set_index("kpi_id")["value"]
     group = now[now["region_code"].isin(peers) & now["value"].notna()]
-    stats = group.groupby("kpi_id")["value"].agg(peer_median="median", peers="count")
+    stats = group.groupby("kpi_id", observed=True)["value"].agg(peer_median="median", peers="count")
     merged = group.join(mine.rename("mine"), on="kpi_id")
     below = (merged["value"] < merged["mine"]).groupby(merged["kpi_id"]).sum()
     equal = (merged["value"] == merged["mine"]).groupby(merged["kpi_id"]).sum()
     stats["percentile"] = 100 * (below + equal / 2) / stats["peers"]
+    # Whether any peer's value rests on invented figures (then so do the median and percentile).
+    stats["example"] = group["example"].astype(bool).groupby(group["kpi_id"], observed=True).any() if "example" in group else False
     stats.loc[mine.reindex(stats.index).isna(), "percentile"] = np.nan
     return stats.reset_index()
 
 
-def expected_values(results: pd.DataFrame, period: str, context_kpis: list[str]) -> pd.DataFrame:
+def _peer_median_errors(wide: pd.DataFrame, groups: dict[str, list[str]]) -> pd.DataFrame:
+    """Per region (rows of `wide`) and KPI (columns): |value - median of its peers' values|, the
+    error of predicting a municipality by its peer median (itself never among its peers)."""
+    codes = list(wide.index)
+    position = {code: n for n, code in enumerate(codes)}
+    member = np.zeros((len(codes), len(codes)), dtype=bool)
+    for code, peers in groups.items():
+        if code in position:
+            member[position[code], [position[p] for p in peers if p in position]] = True
+    values = wide.to_numpy(dtype=float)
+    errors = np.full(values.shape, np.nan)
+    for column in range(values.shape[1]):
+        grid = np.where(member, values[:, column][None, :], np.nan)
+        has = (~np.isnan(grid)).any(axis=1)
+        medians = np.full(len(codes), np.nan)
+        if has.any():
+            medians[has] = np.nanmedian(grid[has], axis=1)
+        errors[:, column] = np.abs(values[:, column] - medians)
+    return pd.DataFrame(errors, index=wide.index, columns=wide.columns)
+
+
+def expected_values(results: pd.DataFrame, period: str, context_kpis: list[str],
+                    peer_groups: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """Per KPI and region: the value expected given the context KPIs, from an ordinary least-squares
-    fit across all regions in `period` (value ~ 1 + context). A context KPI is not fitted on itself."""
+    fit across all regions in `period` (value ~ 1 + context). A context KPI is not fitted on itself.
+
+    Only real figures count: a value resting on the demo's invented figures (`example`) is left out,
+    as if it were not there, both as a predictor and as a value fitted.
+
+    `model_error` is the model's leave-one-out mean absolute error (each municipality predicted by
+    the fit on all the others: residual / (1 - leverage)); with `peer_groups` (every
+    municipality's peers, `all_peer_groups`), `peer_error` is the mean absolute error of
+    predicting each municipality by its peers' median, over the same municipalities, and `better`
+    says whether the model's error is the lower one. Columns: kpi_id, region_code, expected,
+    model_error, peer_error, better."""
+    columns = ["kpi_id", "region_code", "expected", "model_error", "peer_error", "better"]
     now = results[(results["period"] == period) & results["region_code"].str.startswith("GM")]
-    wide = now.pivot_table(index="region_code", columns="kpi_id", values="value")
+    if "example" in now:
+        now = now[~now["example"].astype(bool)]
+    wide = now.pivot_table(index="region_code", columns="kpi_id", values="value", observed=True)
     usable = [c for c in context_kpis if c in wide and wide[c].notna().sum() > 10]
+    peer_errors = _peer_median_errors(wide, peer_groups) if peer_groups is not None else None
     rows = []
     for kpi_id in wide.columns:
         predictors = [c for c in usable if c != kpi_id]
@@ -147,11 +290,22 @@ def expected_values(results: pd.DataFrame, period: str, context_kpis: list[str])
         if len(data) <= len(predictors) + 5:
             continue
         x = np.column_stack([np.ones(len(data))] + [data[c].to_numpy() for c in predictors])
-        coefficients, *_ = np.linalg.lstsq(x, data[kpi_id].to_numpy(), rcond=None)
+        y = data[kpi_id].to_numpy()
+        coefficients, *_ = np.linalg.lstsq(x, y, rcond=None)
+        leverage = np.einsum("ij,ij->i", x @ np.linalg.pinv(x.T @ x), x)
+        loo = np.abs((y - x @ coefficients) / np.where(leverage < 1, 1 - leverage, np.nan))
+        model_error, peer_error = float(np.nanmean(loo)), np.nan
+        if peer_errors is not None:
+            peer = peer_errors.loc[data.index, kpi_id].to_numpy()
+            both = ~np.isnan(peer) & ~np.isnan(loo)
+            if both.any():
+                model_error, peer_error = float(loo[both].mean()), float(peer[both].mean())
         complete = wide[predictors].dropna()
         fitted = np.column_stack([np.ones(len(complete))] + [complete[c].to_numpy() for c in predictors]) @ coefficients
-        rows.append(pd.DataFrame({"kpi_id": kpi_id, "region_code": complete.index, "expected": fitted}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["kpi_id", "region_code", "expected"])
+        rows.append(pd.DataFrame({"kpi_id": kpi_id, "region_code": complete.index, "expected": fitted,
+                                  "model_error": model_error, "peer_error": peer_error,
+                                  "better": bool(peer_errors is None or model_error < peer_error)}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
 
 
 def kpi_overview(store: Store, library: Library, region: str, year: int, theme: int | None = None,
@@ -159,8 +313,13 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
                  harmonise_on=None, results: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per KPI for one region and year: what `python -m koers kpi` prints and the
     overview page shows. Columns: kpi_id, theme, kind, value, unit, target, status, trend,
-    projected, will_reach, peer_median, percentile, peers (how many), peer_group (which), expected,
-    provisional, harmonised, example, suppressed, sources, fill_from (where data would come from).
+    projected, will_reach, peer_median, percentile, peers (how many), peer_group (which), expected
+    (only where the model predicts better than the peer median: `expected_values`), expected_error
+    (its leave-one-out mean absolute error), provisional, harmonised, suppressed, sources, fill_from
+    (where data would come from), and where invented figures come in: example_value (the value
+    rests on invented figures), example_target (the target shown is an invented example target),
+    example_inputs (what is derived from invented inputs: the peer median and percentile, a status
+    or projection against an invented target), example (any of the three).
     `results` is `evaluate(store, library, harmonise_on=...)` when the caller already has it."""
     from koers.kpis.evaluate import evaluate
 
@@ -173,12 +332,13 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
     trend = projections(trends(store, series, year), targets, library).set_index("kpi_id")
     profile = store.municipality_profile(year)
     context_kpis = [k for k, v in library.kpis.items() if v.kind == "context"]
-    context = results[(results["period"] == period) & results["kpi_id"].isin(context_kpis)].pivot_table(
-        index="region_code", columns="kpi_id", values="value")
-    peers = peer_group(profile, region, peers_by, custom_peers, context)
+    context = store.peer_context(year) if peers_by == "nearest" else None
+    memberships = store.memberships(year) if peers_by in MEMBERSHIP_DIVISIONS else None
+    peers = peer_group(profile, region, peers_by, custom_peers, context, memberships=memberships)
     stats = peer_statistics(results, region, period, peers).set_index("kpi_id")
-    expected = expected_values(results, period, context_kpis)
-    expected = expected[expected["region_code"] == region].set_index("kpi_id")["expected"]
+    groups = all_peer_groups(profile, region, peers_by, custom_peers, context, memberships=memberships)
+    expected = expected_values(results, period, context_kpis, groups)
+    expected = expected[(expected["region_code"] == region) & expected["better"]].set_index("kpi_id")
 
     rows = []
     for kpi_id, kpi in sorted(library.kpis.items(), key=lambda item: (item[1].theme, item[1].kind, item[0])):
@@ -192,16 +352,32 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
             "value": None if row is None else row["value"], "unit": kpi.unit,
             "target": None if row is None else (row["target"] if pd.notna(row["target"]) else (None if t is None else t["target"])),
             "target_year": year if row is not None and pd.notna(row["target"]) else (None if t is None else t["target_year"]),
-            "status": _status(row, t),
+            "status": _status(row, t), **_example_flags(row, t, s),
             "trend": None if t is None else t["direction"], "slope": None if t is None else t["slope"],
             "projected": None if t is None else t["projected"], "will_reach": None if t is None else t["will_reach"],
             "peer_median": None if s is None else s["peer_median"], "percentile": None if s is None else s["percentile"],
-            "peers": len(peers), "peer_group": ",".join(peers), "expected": expected.get(kpi_id),
+            "peers": len(peers), "peer_group": ",".join(peers), "expected": expected["expected"].get(kpi_id),
+            "expected_error": expected["model_error"].get(kpi_id),
             "provisional": bool(row is not None and row["provisional"]), "harmonised": bool(row is not None and row["harmonised"]),
-            "example": bool(row is not None and row["example"]), "suppressed": bool(row is not None and row["suppressed"]),
+            "suppressed": bool(row is not None and row["suppressed"]),
             "sources": "" if row is None else row["sources"], "fill_from": kpi.fill_from,
         })
     return pd.DataFrame(rows)
+
+
+def _example_flags(row: pd.Series | None, trend: pd.Series | None, stats: pd.Series | None) -> dict[str, bool]:
+    """Where invented figures come into one KPI's row (see `kpi_overview`)."""
+    own_target = row is not None and pd.notna(row["target"])
+    if own_target:
+        example_target = bool(row["example_target"])
+    else:
+        example_target = bool(trend is not None and pd.notna(trend["target"]) and trend["example_target"])
+    judged = _status(row, trend) in ("on_track", "at_risk", "off_track")
+    projected = trend is not None and pd.notna(trend["target"]) and bool(trend["example_target"])
+    example_inputs = bool((stats is not None and bool(stats["example"])) or (example_target and judged) or projected)
+    example_value = bool(row is not None and row["example"])
+    return {"example_value": example_value, "example_target": example_target, "example_inputs": example_inputs,
+            "example": example_value or example_target or example_inputs}
 
 
 def _status(row: pd.Series | None, trend: pd.Series | None) -> str:

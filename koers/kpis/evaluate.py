@@ -23,7 +23,7 @@ from koers.store import EvaluationQuery, Store
 from metrics.model import FormulaDefinition, IndicatorDefinition, Kpi, RatioDefinition
 
 RESULT_COLUMNS = ["kpi_id", "region_code", "period", "value", "status", "provisional", "harmonised",
-                  "example", "suppressed", "sources"]
+                  "example", "example_value", "suppressed", "sources"]
 
 
 @dataclass
@@ -127,7 +127,7 @@ def evaluate(store: Store, library: Library, kpi_ids: list[str] | None = None,
     """Every requested KPI (default: all) for every region and year, in one query.
 
     Columns: kpi_id, region_code, period, value, status (ok / missing / suppressed), provisional,
-    harmonised, example (rests on invented demo figures), suppressed, sources (the source tables,
+    harmonised, example and example_value (rests on invented demo figures), suppressed, sources (the source tables,
     comma-separated and sorted: "03759ned,84799NED").
     With `harmonise_on`, regions are those existing on that date with merger-harmonised history.
     """
@@ -139,4 +139,7 @@ def evaluate(store: Store, library: Library, kpi_ids: list[str] | None = None,
     frame = store.evaluate(compile_query(plan, library, additive, harmonise_on))
     code = np.where(frame["suppressed"], 2, np.where(frame["value"].isna(), 1, 0))
     frame["status"] = pd.Categorical.from_codes(code, ["ok", "missing", "suppressed"])
+    # The value itself rests on invented figures. An evaluation has no targets, so here `example`
+    # (anything invented) is the same; `koers.kpis.assess.kpi_overview` adds the target and inputs.
+    frame["example_value"] = frame["example"]
     return frame[RESULT_COLUMNS]

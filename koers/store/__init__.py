@@ -19,7 +19,7 @@ without a forwarding method per name:
     records       annotations, actions, review items, governance; the audit trail
     reviews       review sessions and their frozen snapshots
     boundaries    each year's municipal and district boundaries, written with an import, read as GeoJSON
-    quality       coverage, freshness, latest values, the municipality profile
+    quality       coverage, freshness, latest values, the municipality profile, nearest peers' context
     kpi_query     KPI evaluation from the engine's `EvaluationQuery`, trend lines
     examples      the demo's invented figures, and removing them
     memberships   region memberships per year (labour-market region, GGD region, COROP …)
@@ -37,7 +37,7 @@ from koers.store.connection import database_signature
 from koers.store.examples import EXAMPLE_AUTHOR, EXAMPLE_KIND, EXAMPLE_PRECEDENCE, EXAMPLE_SOURCE, EXAMPLE_TITLE, ExampleData
 from koers.store.kpi_query import EvaluationQuery, KpiQueries
 from koers.store.memberships import Memberships
-from koers.store.quality import Quality
+from koers.store.quality import PeerContext, Quality
 from koers.store.records import RECORDS, RecordKind
 from koers.store.reviews import Reviews
 from koers.store.schema import SCHEMA_VERSION, STATUSES, migrate
@@ -45,7 +45,7 @@ from koers.store.staging import BOUNDARY_SCHEMA, MEMBERSHIP_SCHEMA, OBSERVATION_
 from koers.store.targets import Targets
 
 
-class Store(Staging, Targets, Reviews, ExampleData, Quality, KpiQueries, Memberships, Boundaries):
+class Store(Staging, Targets, Reviews, ExampleData, Quality, PeerContext, KpiQueries, Memberships, Boundaries):
     """A connection to one Koers database file. Use `Store.open(...)` as a context manager."""
 
 

@@ -99,3 +99,66 @@ class Quality(Connection):
                WHERE o.region_code LIKE 'GM%' AND o.value IS NOT NULL
                ORDER BY o.indicator_id, o.region_code"""
         ).df()
+
+
+# What nearest peers are measured on (`Quality.peer_context`): canonical indicator ids, read from
+# real sources only. A share may also be worked out from a count and the population of its year.
+PEER_CONTEXT_INDICATORS = ("population", "population_density", "urbanity", "average_income_per_inhabitant",
+                           "standardised_household_income", "population_65_plus_pct", "population_0_14_pct",
+                           "population_65_plus", "population_0_14")
+
+
+class PeerContext(Connection):
+    def peer_context(self, year: int) -> pd.DataFrame:
+        """Municipalities existing during `year` (as `municipality_profile`), one column per
+        `PEER_CONTEXT_INDICATORS` id plus `population_65_plus_share` / `population_0_14_share`
+        (a published share, else the count over the population of the count's year, in %).
+        Each value is the latest yearly figure up to `year` from a real source: the demo's invented
+        figures (`EXAMPLE_SOURCE`) never count. A missing figure is NaN."""
+        from koers.store.examples import EXAMPLE_SOURCE
+
+        frame = self._con.execute(
+            """WITH m AS (
+                   SELECT code FROM region
+                   WHERE kind = 'municipality'
+                     AND (valid_from IS NULL OR valid_from < make_date(?, 12, 31))
+                     AND (valid_to IS NULL OR valid_to > make_date(?, 1, 1))
+               ),
+               real AS (
+                   SELECT indicator_id, region_code, TRY_CAST(period AS INTEGER) AS year, value,
+                          row_number() OVER (PARTITION BY indicator_id, region_code, period
+                                             ORDER BY coalesce(s.precedence, 50), o.source_table) AS rank
+                   FROM observation o
+                   LEFT JOIN (SELECT source_table, indicator_id, min(precedence) AS precedence
+                              FROM indicator_source GROUP BY ALL) s USING (source_table, indicator_id)
+                   WHERE list_contains(?, indicator_id) AND length(period) = 4 AND value IS NOT NULL
+                     AND o.source_table <> ? AND TRY_CAST(period AS INTEGER) <= ?
+               ),
+               best AS (SELECT * FROM real WHERE rank = 1),
+               counts AS (
+                   SELECT c.indicator_id, c.region_code, c.year, 100.0 * c.value / nullif(p.value, 0) AS value
+                   FROM best c JOIN best p ON p.indicator_id = 'population' AND p.region_code = c.region_code
+                        AND p.year = c.year
+                   WHERE c.indicator_id IN ('population_65_plus', 'population_0_14')
+               ),
+               every AS (
+                   SELECT indicator_id, region_code, year, value FROM best
+                   UNION ALL
+                   SELECT indicator_id || '_share', region_code, year, value FROM counts
+               ),
+               latest AS (
+                   SELECT indicator_id, region_code, arg_max(value, year) AS value FROM every GROUP BY ALL
+               )
+               SELECT m.code AS region_code, l.indicator_id, l.value
+               FROM m LEFT JOIN latest l ON l.region_code = m.code ORDER BY m.code""",
+            [year, year, list(PEER_CONTEXT_INDICATORS), EXAMPLE_SOURCE, year],
+        ).df()
+        wide = frame.pivot_table(index="region_code", columns="indicator_id", values="value", aggfunc="first")
+        wide = wide.reindex(sorted(set(frame["region_code"])))
+        columns = list(PEER_CONTEXT_INDICATORS) + ["population_65_plus_share", "population_0_14_share"]
+        wide = wide.reindex(columns=columns)
+        for share in ("population_65_plus", "population_0_14"):
+            wide[f"{share}_share"] = wide[f"{share}_pct"].fillna(wide[f"{share}_share"])
+        wide.index.name = "region_code"
+        wide.columns.name = None
+        return wide.reset_index()
