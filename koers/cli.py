@@ -206,13 +206,23 @@ def cmd_metrics_catalog(args: argparse.Namespace) -> None:
 
 
 def cmd_kpi(args: argparse.Namespace) -> None:
+    """On today's municipal division by default (history merger-harmonised, flagged `harmonised`);
+    `--division historical` each year as the municipalities were; `--harmonise DATE` another date's."""
     from koers.kpis.assess import kpi_overview
+    from koers.kpis.evaluate import division_date
 
     library = _library(args)
+    on = args.harmonise or division_date(args.division)
     with _open(args, read_only=True) as store:
-        if store.region(args.region) is None:
+        region = store.region(args.region)
+        if region is None:
             raise KoersError("errors.cli.unknown_region_code", region=args.region)
-        frame = kpi_overview(store, library, args.region, args.year, args.theme, args.peers, args.peers_list, args.harmonise)
+        ended = region.get("valid_to")
+        if on is not None and ended is not None and not pd.isna(ended) and pd.Timestamp(ended) <= pd.Timestamp(on):
+            successors = store.successors(args.region, on)
+            raise KoersError("errors.cli.region_not_in_division", region=args.region, date=on.isoformat(),
+                             successors=", ".join(successors["code"]) or "-")
+        frame = kpi_overview(store, library, args.region, args.year, args.theme, args.peers, args.peers_list, on)
     frame["status"] = frame["status"].map(lambda s: present.status_word(s, language()))
     columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected"]
     flags = ["provisional", "harmonised", "example", "suppressed"]
@@ -365,6 +375,8 @@ COMMANDS: tuple[Command, ...] = (
         Argument("--peers", choices=present.PEER_KINDS, default="size",
                  help="peer group (default: same size class)"),
         Argument("--peers-list", type=types.region_codes, help="comma-separated codes for --peers custom"),
+        Argument("--division", choices=("today", "historical"), default="today",
+                 help="municipal division: today's, history merger-harmonised (default), or historical"),
         Argument("--harmonise", metavar="DATE", type=types.date, help="merger-harmonised series on the division of DATE"))),
     Command("targets", "targets per KPI, region and year"),
     Command("targets import", "load targets from CSV/XLSX: kpi_id, region_code, year, value[, tolerance, note]",
