@@ -71,6 +71,7 @@ years = list(range(2025, 2014, -1))
 view.from_url("gemeente", list(names), "GM0363")
 view.from_url("jaar", years, 2024)
 view.from_url("groep", list(view.PEER_CHOICES), "size")
+view.from_url("indeling", ["today", "historical"], "today")
 with st.sidebar:
     st.segmented_control(i18n.text(lang, "app.language"), ["nl", "en"], key="taal", format_func=str.upper, required=True)
     lang = st.session_state["taal"]
@@ -79,10 +80,12 @@ with st.sidebar:
     st.selectbox(i18n.text(lang, "app.year"), years, key="jaar")
     st.selectbox(i18n.text(lang, "app.peers"), list(view.PEER_CHOICES), key="groep",
                  format_func=lambda kind: i18n.text(lang, f"peers.{kind}"))
+    st.segmented_control(i18n.text(lang, "app.division"), ["today", "historical"], key="indeling", required=True,
+                         format_func=view.labels(lang, "app.divisions"), help=i18n.text(lang, "app.division_help"))
     st.caption(i18n.text(lang, "app.demo_note"))
     if login is not None:
         auth.sign_out_control(actor, lang)
-view.to_url("taal", "gemeente", "jaar", "groep")
+view.to_url("taal", "gemeente", "jaar", "groep", "indeling")
 if login is None:
     st.markdown(i18n.text(lang, "auth.local_banner"))
 

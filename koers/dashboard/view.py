@@ -3,7 +3,8 @@ URL so a link opens the same view; who is using it; the language of this run; an
 page body runs in.
 
 The selection lives in `st.session_state` under the URL's own keys: `gemeente` (region code),
-`jaar` (year), `groep` (peer kind), `taal` (language).
+`jaar` (year), `groep` (peer kind), `indeling` (municipal division: `today`, the default, every
+series on today's municipalities with harmonised history; or `historical`), `taal` (language).
 """
 
 from __future__ import annotations
@@ -33,13 +34,15 @@ class Selection:
     year: int
     peers: str
     lang: str
+    division: str = "today"  # "today" | "historical" (koers.kpis.evaluate.DIVISIONS)
 
 
 def selection() -> Selection:
     """The global selection made in the frame (`app.py`), kept in the URL."""
     state = st.session_state
     return Selection(state.get("gemeente") or "GM0363", int(state.get("jaar") or 2024),
-                     state.get("groep") or "size", state.get("taal") or "nl")
+                     state.get("groep") or "size", state.get("taal") or "nl",
+                     "historical" if state.get("indeling") == "historical" else "today")
 
 
 def from_url(key: str, options: list, default: object) -> None:
