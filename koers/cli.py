@@ -157,8 +157,9 @@ def cmd_observations(args: argparse.Namespace) -> None:
     threshold = frame["indicator_id"].map(thresholds)
     hidden = present.small_counts(frame["value"], threshold)
     frame["value"] = frame["value"].map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else repr(float(v))))
-    frame["value"] = present.masked_column(frame["value"], hidden, threshold)
-    _write_csv(frame[["indicator_id", "region_code", "period", "value", "status", "source"]])
+    frame["value"] = present.masked_column(frame["value"], hidden, threshold)  # withheld: empty, flagged
+    frame["suppressed"] = hidden
+    _write_csv(frame[["indicator_id", "region_code", "period", "value", "status", "source", "suppressed"]])
 
 
 def cmd_imports(args: argparse.Namespace) -> None:
@@ -226,13 +227,15 @@ def cmd_kpi(args: argparse.Namespace) -> None:
     frame["status"] = frame["status"].map(lambda s: present.status_word(s, language()))
     columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected"]
     flags = ["provisional", "harmonised", "example", "suppressed"]
-    # A value resting on a count below the KPI's privacy threshold n is shown as "< n" (in JSON:
-    # value null, "shown" "< n").
+    # A value resting on a count below the KPI's privacy threshold n is withheld: in the CSV an
+    # empty value with `suppressed` True; in JSON value null and "shown" the words of
+    # `present.marker` ("withheld (count fewer than 10)").
     thresholds = frame["kpi_id"].map(lambda k: library.kpis[k].privacy_threshold)
     shown = frame["value"].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.6g}")
+    words = present.masked_column(shown, frame["suppressed"], thresholds, language())
     shown = present.masked_column(shown, frame["suppressed"], thresholds)
     if args.format == "json":
-        print(frame[columns + flags + ["projected", "will_reach", "sources", "peer_group", "fill_from"]].assign(shown=shown).to_json(
+        print(frame[columns + flags + ["projected", "will_reach", "sources", "peer_group", "fill_from"]].assign(shown=words).to_json(
             orient="records", force_ascii=False, indent=1))
     else:
         # A KPI without data says where its data would come from.

@@ -32,7 +32,7 @@ def annotation_marks(notes: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame
 
 def chart_table(name: str, history: pd.DataFrame, hidden: pd.Series, targets: pd.DataFrame, notes: pd.DataFrame,
                 kpi) -> pd.DataFrame:
-    """What the series chart draws, as rows: the municipality's values (a suppressed one as "< n"),
+    """What the series chart draws, as rows: the municipality's values (a suppressed one as withheld, in words),
     the current and the original targets, and the annotations."""
     rows = [{t("loop.series"): name, t("kpi.period"): p, t("kpi.value"): widgets.shown(v, h, kpi.privacy_threshold),
              t("kpi.unit"): kpi.unit, t("loop.text"): ""} for p, v, h in zip(history["period"], history["value"], hidden)]
@@ -178,7 +178,8 @@ def data_section(kpi, history: pd.DataFrame, hidden: pd.Series) -> None:
     data = history.assign(kpi=kpi.id, region=region, unit=kpi.unit)[
         ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example", "suppressed", "sources"]]
     threshold = kpi.privacy_threshold
-    # Numbers as the language writes them; a suppressed value as "< n", on screen and in the files.
+    # Numbers as the language writes them; a suppressed value withheld in words on screen, empty in the files
+    # (the files' `suppressed` column says why).
     st.dataframe(data.assign(value=[widgets.shown(v, h, threshold) for v, h in zip(data["value"], hidden)]),
                  hide_index=True, key="kpi_data")
     left, right = st.columns(2)

@@ -27,9 +27,9 @@ def _lang() -> str:
 
 
 def shown(value: float | None, suppressed: object, threshold: object, decimals: int | None = None,
-          unit: str | None = None) -> str:
-    """A KPI value: "< n" when withheld, "–" when missing (see `koers.present.shown`)."""
-    return present.shown(value, suppressed, threshold, _lang(), decimals, unit)
+          unit: str | None = None, count: bool = False) -> str:
+    """A KPI value: withheld in words when withheld, "–" when missing (see `koers.present.shown`)."""
+    return present.shown(value, suppressed, threshold, _lang(), decimals, unit, count=count)
 
 
 def status_text(status: str) -> str:
