@@ -210,6 +210,14 @@ def shown(value: float | None, suppressed: object, threshold: object, lang: str,
     return f"{text} {unit}" if unit else text
 
 
+def provisional_mark(text: str, provisional: object, lang: str) -> str:
+    """A shown value with CBS's provisional mark: "12,3 (voorlopig)" / "12.3 (provisional)". A
+    provisional figure is never shown as definitive; an empty text (no value) gets no mark."""
+    if not text or _missing(provisional) or not bool(provisional):
+        return text
+    return f"{text} ({i18n.text(lang, 'flags.provisional')})"
+
+
 def export_column(values: pd.Series, suppressed: pd.Series, threshold: object, lang: str, for_csv: bool) -> pd.Series:
     """The value column of a download: numbers stay numbers, a withheld value is an empty cell (the
     file's `suppressed` column says why; no text stands where a number is read, none is a fake

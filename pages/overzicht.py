@@ -19,12 +19,12 @@ def card(row: pd.Series, history: pd.DataFrame | None, title: str, polarity: str
         delta = cards.change_since_previous(history, row["value"], view.selection().year)
         st.metric(
             present.plain(title),  # an own KPI's title is an advisor's text
-            widgets.shown(row["value"], row["suppressed"], threshold),
+            widgets.shown(row["value"], row["suppressed"], threshold, provisional=row["provisional"]),
             delta=None if delta is None else fmt(delta),
             delta_color={"higher_is_better": "normal", "lower_is_better": "inverse"}.get(polarity, "off"),
-            chart_data=cards.sparkline(history, view.selection().year),
             border=False,
         )
+        widgets.sparkline(cards.sparkline(history, view.selection().year), key=f"spark_{row['kpi_id']}")
         widgets.status_badge(row["status"])
         parts = [present.plain(row["unit"])]
         if pd.notna(row["target"]):
@@ -120,8 +120,9 @@ def draw() -> None:
             st.subheader(t("overview.outputs"))
             st.dataframe(pd.DataFrame({
                 "KPI": [getattr(kpis[k].title, choice.lang) for k in outputs["kpi_id"]],
-                t("kpi.value"): [widgets.shown(v, s, kpis[k].privacy_threshold)  # withheld in words when suppressed, not "–"
-                                 for k, v, s in zip(outputs["kpi_id"], outputs["value"], outputs["suppressed"])],
+                t("kpi.value"): [widgets.shown(v, s, kpis[k].privacy_threshold, provisional=f)  # withheld in words, not "–"
+                                 for k, v, s, f in zip(outputs["kpi_id"], outputs["value"], outputs["suppressed"],
+                                                       outputs["provisional"])],
                 t("kpi.unit"): outputs["unit"].tolist(),
                 t("kpi.status_label"): [present.status_word(s, choice.lang) for s in outputs["status"]],
                 "→": [", ".join(getattr(kpis[c].title, choice.lang) for c in kpis[k].contributes_to) for k in outputs["kpi_id"]],
