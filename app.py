@@ -72,6 +72,7 @@ view.from_url("gemeente", list(names), "GM0363")
 view.from_url("jaar", years, 2024)
 view.from_url("groep", list(view.PEER_CHOICES), "size")
 view.list_from_url("eigen", list(names), [], view.CUSTOM_PEERS_LIMIT)
+view.from_url("indeling", ["today", "historical"], "today")
 with st.sidebar:
     st.segmented_control(i18n.text(lang, "app.language"), ["nl", "en"], key="taal", format_func=str.upper, required=True)
     lang = st.session_state["taal"]
@@ -80,13 +81,15 @@ with st.sidebar:
     st.selectbox(i18n.text(lang, "app.year"), years, key="jaar")
     st.selectbox(i18n.text(lang, "app.peers"), list(view.PEER_CHOICES), key="groep",
                  format_func=lambda kind: i18n.text(lang, f"peers.{kind}"))
+    st.segmented_control(i18n.text(lang, "app.division"), ["today", "historical"], key="indeling", required=True,
+                         format_func=view.labels(lang, "app.divisions"), help=i18n.text(lang, "app.division_help"))
     if st.session_state["groep"] == "custom":
         st.multiselect(i18n.text(lang, "app.custom_peers"), list(names), key="eigen",
                        max_selections=view.CUSTOM_PEERS_LIMIT, format_func=lambda code: f"{names[code]} ({code})")
     st.caption(i18n.text(lang, "app.demo_note"))
     if login is not None:
         auth.sign_out_control(actor, lang)
-view.to_url("taal", "gemeente", "jaar", "groep")
+view.to_url("taal", "gemeente", "jaar", "groep", "indeling")
 view.list_to_url("eigen")
 if login is None:
     st.markdown(i18n.text(lang, "auth.local_banner"))

@@ -157,8 +157,9 @@ def cmd_observations(args: argparse.Namespace) -> None:
     threshold = frame["indicator_id"].map(thresholds)
     hidden = present.small_counts(frame["value"], threshold)
     frame["value"] = frame["value"].map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else repr(float(v))))
-    frame["value"] = present.masked_column(frame["value"], hidden, threshold)
-    _write_csv(frame[["indicator_id", "region_code", "period", "value", "status", "source"]])
+    frame["value"] = present.masked_column(frame["value"], hidden, threshold)  # withheld: empty, flagged
+    frame["suppressed"] = hidden
+    _write_csv(frame[["indicator_id", "region_code", "period", "value", "status", "source", "suppressed"]])
 
 
 def cmd_imports(args: argparse.Namespace) -> None:
@@ -206,24 +207,36 @@ def cmd_metrics_catalog(args: argparse.Namespace) -> None:
 
 
 def cmd_kpi(args: argparse.Namespace) -> None:
+    """On today's municipal division by default (history merger-harmonised, flagged `harmonised`);
+    `--division historical` each year as the municipalities were; `--harmonise DATE` another date's."""
     from koers.kpis.assess import kpi_overview
+    from koers.kpis.evaluate import division_date
 
     library = _library(args)
+    on = args.harmonise or division_date(args.division)
     with _open(args, read_only=True) as store:
-        if store.region(args.region) is None:
+        region = store.region(args.region)
+        if region is None:
             raise KoersError("errors.cli.unknown_region_code", region=args.region)
-        frame = kpi_overview(store, library, args.region, args.year, args.theme, args.peers, args.peers_list, args.harmonise)
+        ended = region.get("valid_to")
+        if on is not None and ended is not None and not pd.isna(ended) and pd.Timestamp(ended) <= pd.Timestamp(on):
+            successors = store.successors(args.region, on)
+            raise KoersError("errors.cli.region_not_in_division", region=args.region, date=on.isoformat(),
+                             successors=", ".join(successors["code"]) or "-")
+        frame = kpi_overview(store, library, args.region, args.year, args.theme, args.peers, args.peers_list, on)
     frame["status"] = [present.status_word(s, language(), example_target=e) for s, e in zip(frame["status"], frame["example_target"])]
     columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected",
                "expected_error"]
     flags = ["provisional", "harmonised", "example_value", "example_target", "example_inputs", "suppressed"]
-    # A value resting on a count below the KPI's privacy threshold n is shown as "< n" (in JSON:
-    # value null, "shown" "< n").
+    # A value resting on a count below the KPI's privacy threshold n is withheld: in the CSV an
+    # empty value with `suppressed` True; in JSON value null and "shown" the words of
+    # `present.marker` ("withheld (count fewer than 10)").
     thresholds = frame["kpi_id"].map(lambda k: library.kpis[k].privacy_threshold)
     shown = frame["value"].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.6g}")
+    words = present.masked_column(shown, frame["suppressed"], thresholds, language())
     shown = present.masked_column(shown, frame["suppressed"], thresholds)
     if args.format == "json":
-        print(frame[columns + flags + ["projected", "will_reach", "sources", "peer_group", "fill_from"]].assign(shown=shown).to_json(
+        print(frame[columns + flags + ["projected", "will_reach", "sources", "peer_group", "fill_from"]].assign(shown=words).to_json(
             orient="records", force_ascii=False, indent=1))
     else:
         # A KPI without data says where its data would come from.
@@ -366,6 +379,8 @@ COMMANDS: tuple[Command, ...] = (
         Argument("--peers", choices=present.PEER_KINDS, default="size",
                  help="peer group (default: same size class)"),
         Argument("--peers-list", type=types.region_codes, help="comma-separated codes for --peers custom"),
+        Argument("--division", choices=("today", "historical"), default="today",
+                 help="municipal division: today's, history merger-harmonised (default), or historical"),
         Argument("--harmonise", metavar="DATE", type=types.date, help="merger-harmonised series on the division of DATE"))),
     Command("targets", "targets per KPI, region and year"),
     Command("targets import", "load targets from CSV/XLSX: kpi_id, region_code, year, value[, tolerance, note]",

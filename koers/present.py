@@ -1,7 +1,7 @@
 """How a value is shown: the one owner of every presentation rule.
 
 Pages, downloads, review reports and the command line all call these functions, so a rule
-changes in one place: small-number suppression ("< n"), status keys in their order with their
+changes in one place: small-number suppression ("afgeschermd (aantal minder dan n)"), status keys in their order with their
 symbols and words, outcome and overdue marks, trend arrows, number and date formats per
 language, chart colours and separators, and the peer groups a KPI is compared in.
 
@@ -194,28 +194,39 @@ def has_threshold(threshold: object) -> bool:
     return not _missing(threshold) and float(threshold) > 0
 
 
-def marker(threshold: float, lang: str | None = None) -> str:
-    """The text a withheld value is shown as: "< 10". With `lang` n in the language's format (screens,
-    reports); without, a plain integer (CSV, Excel, the command line)."""
-    return f"< {number(threshold, lang) if lang else int(threshold)}"
+def marker(threshold: float, lang: str, count: bool = False) -> str:
+    """The text a withheld value is shown as, saying that it is withheld and why, never what it is:
+    for a rate or share (the value rests on a count below n) "afgeschermd (aantal minder dan 10)";
+    for a count itself (`count`) "afgeschermd: minder dan 10". ("< 10" read as "the rate is below
+    10".) n in the language's format."""
+    return i18n.text(lang, "values.withheld_count" if count else "values.withheld", n=number(threshold, lang))
 
 
 def shown(value: float | None, suppressed: object, threshold: object, lang: str, decimals: int | None = None,
-          unit: str | None = None, missing: str = "–") -> str:
-    """A KPI value as every page and report shows it: "< n" when withheld (the value itself never
-    leaves the metric layer then), `missing` when there is none, else the number in the language's
-    format, followed by `unit` when given."""
+          unit: str | None = None, missing: str = "–", count: bool = False) -> str:
+    """A KPI value as every page and report shows it: withheld in words (`marker`; the value itself
+    never leaves the metric layer then, and no unit follows: there is no number), `missing` when
+    there is none, else the number in the language's format, followed by `unit` when given."""
     if masked(suppressed, threshold):
-        text = marker(threshold, lang)
-    elif _missing(value):
+        return marker(threshold, lang, count)
+    if _missing(value):
         return missing
-    else:
-        text = number(float(value), lang, decimals)
+    text = number(float(value), lang, decimals)
     return f"{text} {unit}" if unit else text
 
 
+def provisional_mark(text: str, provisional: object, lang: str) -> str:
+    """A shown value with CBS's provisional mark: "12,3 (voorlopig)" / "12.3 (provisional)". A
+    provisional figure is never shown as definitive; an empty text (no value) gets no mark."""
+    if not text or _missing(provisional) or not bool(provisional):
+        return text
+    return f"{text} ({i18n.text(lang, 'flags.provisional')})"
+
+
 def export_column(values: pd.Series, suppressed: pd.Series, threshold: object, lang: str, for_csv: bool) -> pd.Series:
-    """The value column of a download: numbers stay numbers, a withheld value is the text "< n".
+    """The value column of a download: numbers stay numbers, a withheld value is an empty cell (the
+    file's `suppressed` column says why; no text stands where a number is read, none is a fake
+    number).
 
     Such a column is text to pandas, which writes its numbers with a dot whatever the CSV's
     decimal mark; for a Dutch CSV the numbers are written here with a decimal comma (no grouping,
@@ -224,9 +235,7 @@ def export_column(values: pd.Series, suppressed: pd.Series, threshold: object, l
     comma = csv_format(lang)[1] == ","
 
     def one(value: object, hidden: object) -> object:
-        if masked(hidden, threshold):
-            return marker(threshold)
-        if _missing(value):
+        if masked(hidden, threshold) or _missing(value):
             return None
         if for_csv:
             return repr(float(value)).replace(".", ",") if comma else repr(float(value))
@@ -235,14 +244,16 @@ def export_column(values: pd.Series, suppressed: pd.Series, threshold: object, l
     return pd.Series([one(v, s) for v, s in zip(values, suppressed)], index=values.index, dtype=object)
 
 
-def masked_column(texts: pd.Series, suppressed: Iterable[object], thresholds: Iterable[object]) -> pd.Series:
-    """A frame's value column as text: "< n" (plain n) where the value is withheld (the rule of
-    `masked`, row by row), `texts` elsewhere. `suppressed` and `thresholds` go with `texts` by position."""
+def masked_column(texts: pd.Series, suppressed: Iterable[object], thresholds: Iterable[object],
+                  lang: str | None = None, count: bool = False) -> pd.Series:
+    """A frame's value column as text, withheld values (the rule of `masked`, row by row) replaced:
+    in a file (`lang` None) by an empty cell — the file carries a `suppressed` column — and for
+    reading (`lang`) by `marker`'s words. `suppressed` and `thresholds` go with `texts` by position."""
     flags = np.array([not _missing(flag) and bool(flag) for flag in suppressed], dtype=bool)
     limits = pd.to_numeric(pd.Series(list(thresholds), dtype=object), errors="coerce").to_numpy(dtype=float)
     hide = flags & (limits > 0)  # a missing threshold (NaN) is never > 0
     out = texts.astype(object).copy()
-    out.iloc[np.flatnonzero(hide)] = [marker(limit) for limit in limits[hide]]
+    out.iloc[np.flatnonzero(hide)] = [marker(limit, lang, count) if lang else "" for limit in limits[hide]]
     return out
 
 

@@ -296,11 +296,11 @@ def quality_section(lang: str) -> None:
                  median=fmt(rows["median"].iloc[0]), unit=present.plain(unit)))  # an own file's unit: as written
     names = reads.municipality_names()
     name = lambda name: t(f"data_page.outlier_columns.{name}")  # noqa: E731
-    # A count below its privacy threshold is "< n" (koers.present owns the rule: no threshold, nothing withheld).
+    # A count below its privacy threshold is withheld (koers.present owns the rule: no threshold, nothing withheld).
     hidden = present.small_counts(rows["value"], rows["threshold"])
     st.dataframe(pd.DataFrame({
         name("region"): [f"{names.get(c, c)} ({c})" for c in rows["region_code"]],
-        name("value"): [f"{widgets.shown(v, h, n)} {unit}" for v, h, n in zip(rows["value"], hidden, rows["threshold"])],
+        name("value"): [widgets.shown(v, h, n, unit=unit, count=True) for v, h, n in zip(rows["value"], hidden, rows["threshold"])],
         name("median"): [f"{fmt(v)} {unit}" for v in rows["median"]],
         name("z"): [fmt(v, 1) for v in rows["z"]],
         name("side"): [t("data_page.above") if z > 0 else t("data_page.below") for z in rows["z"]],

@@ -32,10 +32,12 @@ def annotation_marks(notes: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame
 
 def chart_table(name: str, history: pd.DataFrame, hidden: pd.Series, targets: pd.DataFrame, notes: pd.DataFrame,
                 kpi) -> pd.DataFrame:
-    """What the series chart draws, as rows: the municipality's values (a suppressed one as "< n"),
+    """What the series chart draws, as rows: the municipality's values (a suppressed one as withheld, in words),
     the current and the original targets, and the annotations."""
-    rows = [{t("loop.series"): name, t("kpi.period"): p, t("kpi.value"): widgets.shown(v, h, kpi.privacy_threshold),
-             t("kpi.unit"): kpi.unit, t("loop.text"): ""} for p, v, h in zip(history["period"], history["value"], hidden)]
+    provisional = history["provisional"] if "provisional" in history else pd.Series(False, index=history.index)
+    rows = [{t("loop.series"): name, t("kpi.period"): p, t("kpi.value"): widgets.shown(v, h, kpi.privacy_threshold, provisional=f),
+             t("kpi.unit"): kpi.unit, t("loop.text"): ""}
+            for p, v, h, f in zip(history["period"], history["value"], hidden, provisional)]
     for target in targets.itertuples():
         rows.append({t("loop.series"): t("loop.current_target"), t("kpi.period"): str(int(target.year)),
                      t("kpi.value"): f"{fmt(target.value)} ± {fmt(target.tolerance)}", t("kpi.unit"): kpi.unit, t("loop.text"): ""})
@@ -72,7 +74,11 @@ def series_section(kpi, row: pd.Series, name: str, history: pd.DataFrame, hidden
     # A suppressed value is null in the results already; it is left out of the line (a gap), never drawn.
     shown = history["value"].where(~hidden)
     figure = go.Figure()
-    figure.add_scatter(x=history["period"], y=shown, mode="lines+markers", name=name)
+    figure.add_scatter(x=history["period"], y=shown, mode="lines+markers", name=name, connectgaps=False)
+    if "provisional" in history and history["provisional"].astype(bool).any():  # CBS's provisional figures, marked
+        marked = history["provisional"].astype(bool) & shown.notna()
+        figure.add_scatter(x=history.loc[marked, "period"], y=shown[marked], mode="markers", name=t("flags.provisional"),
+                           marker=dict(symbol="circle-open", size=14, line=dict(width=2)))
     if not national.empty and national["value"].notna().any():
         figure.add_scatter(x=national["period"], y=national["value"], mode="lines", name="Nederland", line=dict(dash="dot"))
     if not targets.empty:
@@ -179,8 +185,10 @@ def data_section(kpi, history: pd.DataFrame, hidden: pd.Series) -> None:
     data = history.assign(kpi=kpi.id, region=region, unit=kpi.unit)[
         ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example_value", "suppressed", "sources"]]
     threshold = kpi.privacy_threshold
-    # Numbers as the language writes them; a suppressed value as "< n", on screen and in the files.
-    st.dataframe(data.assign(value=[widgets.shown(v, h, threshold) for v, h in zip(data["value"], hidden)]),
+    # Numbers as the language writes them; a suppressed value withheld in words on screen, empty in the files
+    # (the files' `suppressed` column says why).
+    st.dataframe(data.assign(value=[widgets.shown(v, h, threshold, provisional=f)
+                                    for v, h, f in zip(data["value"], hidden, data["provisional"])]),
                  hide_index=True, key="kpi_data")
     left, right = st.columns(2)
     for_csv = data.assign(value=widgets.export_column(data["value"], hidden, threshold, for_csv=True))

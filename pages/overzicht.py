@@ -19,12 +19,12 @@ def card(row: pd.Series, history: pd.DataFrame | None, title: str, polarity: str
         delta = cards.change_since_previous(history, row["value"], view.selection().year)
         st.metric(
             present.plain(title),  # an own KPI's title is an advisor's text
-            widgets.shown(row["value"], row["suppressed"], threshold),
+            widgets.shown(row["value"], row["suppressed"], threshold, provisional=row["provisional"]),
             delta=None if delta is None else fmt(delta),
             delta_color={"higher_is_better": "normal", "lower_is_better": "inverse"}.get(polarity, "off"),
-            chart_data=cards.sparkline(history, view.selection().year),
             border=False,
         )
+        widgets.sparkline(cards.sparkline(history, view.selection().year), key=f"spark_{row['kpi_id']}")
         widgets.status_badge(row["status"])
         parts = [present.plain(row["unit"])]
         if pd.notna(row["target"]):
@@ -68,9 +68,19 @@ def draw() -> None:
     name = region["name"] if region else choice.region
     st.title(t("overview.title", municipality=name, year=choice.year))
 
-    view_region, harmonised = choice.region, False
-    if region and not reads.existed_in(region, choice.year):
-        if pd.notna(region["valid_to"]) and not story["successors"].empty:
+    # On today's division (the frame's default) every series is on today's municipalities; a
+    # municipality that no longer exists is shown as the one it went into. On the historical
+    # division a year in which the municipality did not exist offers its successor's harmonised series.
+    view_region, harmonised = choice.region, choice.division == "today"
+    gone = region is not None and pd.notna(region["valid_to"]) and not story["successors"].empty
+    if harmonised and gone:
+        successor = story["successors"].iloc[0]
+        shown_as = f"{successor['name']} ({successor['code']})"
+        reason = t("overview.merged_into", successor=shown_as, date=present.date_text(region["valid_to"]))
+        st.warning(t("overview.not_in_division", name=name, reason=reason, successor=shown_as), icon=":material/info:")
+        view_region = successor["code"]
+    elif region and not reads.existed_in(region, choice.year) and not harmonised:
+        if gone:
             successor = story["successors"].iloc[0]
             reason = t("overview.merged_into", successor=f"{successor['name']} ({successor['code']})",
                        date=present.date_text(region["valid_to"]))
@@ -82,6 +92,7 @@ def draw() -> None:
         harmonised = st.toggle(t("overview.show_harmonised"), value=True, key="harmonised")
         if not harmonised:
             return
+    if harmonised:
         st.caption(t("overview.harmonised_note"))
 
     loop = reads.loop(view_region)
@@ -109,8 +120,9 @@ def draw() -> None:
             st.subheader(t("overview.outputs"))
             st.dataframe(pd.DataFrame({
                 "KPI": [getattr(kpis[k].title, choice.lang) for k in outputs["kpi_id"]],
-                t("kpi.value"): [widgets.shown(v, s, kpis[k].privacy_threshold)  # "< n" when suppressed, not "–"
-                                 for k, v, s in zip(outputs["kpi_id"], outputs["value"], outputs["suppressed"])],
+                t("kpi.value"): [widgets.shown(v, s, kpis[k].privacy_threshold, provisional=f)  # withheld in words, not "–"
+                                 for k, v, s, f in zip(outputs["kpi_id"], outputs["value"], outputs["suppressed"],
+                                                       outputs["provisional"])],
                 t("kpi.unit"): outputs["unit"].tolist(),
                 t("kpi.status_label"): [present.status_word(s, choice.lang) for s in outputs["status"]],
                 "→": [", ".join(getattr(kpis[c].title, choice.lang) for c in kpis[k].contributes_to) for k in outputs["kpi_id"]],

@@ -3,7 +3,7 @@ first, previous/next with the arrow keys.
 
 With a review session chosen, every figure comes from its frozen snapshot (what the council was
 shown then); without one, from the live overview of the selected year. Status is a symbol and a
-word (never a colour alone); a suppressed value is "< n".
+word (never a colour alone); a suppressed value is withheld in words (present.marker).
 """
 
 from __future__ import annotations

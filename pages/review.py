@@ -246,7 +246,7 @@ def expected_section(session: dict, expected: pd.DataFrame, frozen: pd.DataFrame
     if expected.empty:
         st.info(t("review_page.no_expectations"))
         return
-    # "now" and "before" are frozen values; a suppressed one is shown as "< n" (it is null in the snapshot).
+    # "now" and "before" are frozen values; a suppressed one is shown as withheld (it is null in the snapshot).
     now = frozen.set_index("kpi_id")
     before = reads.frozen(int(session["previous_id"])).set_index("kpi_id")
 

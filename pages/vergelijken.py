@@ -65,7 +65,8 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
     table = pd.DataFrame({
         t("kpi.region"): [names.get(c, c) for c in values["region_code"]],
         "code": values["region_code"].tolist(),
-        t("kpi.value"): [widgets.shown(v, hidden, threshold) for v, hidden in zip(values["value"], values["suppressed"])],
+        t("kpi.value"): [widgets.shown(v, hidden, threshold, provisional=f)
+                         for v, hidden, f in zip(values["value"], values["suppressed"], values["provisional"])],
         t("kpi.unit"): kpi.unit,
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in values["example"]],
     })
@@ -105,7 +106,8 @@ def ranking_table(kpi_id: str, names: dict[str, str], region_name: str) -> None:
         t("compare.rank"): ranked["rank"],
         t("compare.municipality"): [names.get(c, c) for c in ranked["region_code"]],
         "code": ranked["region_code"].tolist(),
-        t("kpi.value"): [widgets.shown(v, hidden, kpi.privacy_threshold) for v, hidden in zip(ranked["value"], ranked["suppressed"])],
+        t("kpi.value"): [widgets.shown(v, hidden, kpi.privacy_threshold, provisional=f)
+                         for v, hidden, f in zip(ranked["value"], ranked["suppressed"], ranked["provisional"])],
         t("kpi.unit"): kpi.unit,
         t("compare.selected"): [t("compare.selected_marker") if c == choice.region else "" for c in ranked["region_code"]],
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in ranked["example"]],
@@ -138,7 +140,8 @@ def side_by_side(names: dict[str, str]) -> None:
 
     def shown(kpi_id: str, code: str) -> str:
         row = cell[(kpi_id, code)]
-        return widgets.shown(row.value, row.suppressed, kpis[kpi_id].privacy_threshold) + (f" {EXAMPLE_MARK}" if row.example else "")
+        return (widgets.shown(row.value, row.suppressed, kpis[kpi_id].privacy_threshold, provisional=row.provisional)
+                + (f" {EXAMPLE_MARK}" if row.example else ""))
 
     table = pd.DataFrame({"KPI": [getattr(kpis[k].title, choice.lang) for k in kpi_ids],
                           t("compare.col_kind"): [t(f"kinds.{kpis[k].kind}") for k in kpi_ids],

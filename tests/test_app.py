@@ -71,10 +71,13 @@ def test_a_shared_url_opens_the_same_view(app_on, demo_shared):
 
 @pytest.mark.slow
 def test_a_municipality_that_no_longer_existed_is_explained(app_on, demo_shared):
-    at = app_on(demo_shared, gemeente="GM0003", jaar="2023")
+    at = app_on(demo_shared, gemeente="GM0003", jaar="2023", indeling="historical")
     warning = at.warning[0].value
     assert "Appingedam bestond niet in 2023" in warning and "Eemsdelta (GM1979)" in warning and "01-01-2021" in warning
     assert at.toggle[0].value is True  # the harmonised series is offered and shown
+    today = app_on(demo_shared, gemeente="GM0003", jaar="2023")  # today's division: shown as Eemsdelta
+    assert today.warning[0].value.startswith("Appingedam is geen gemeente in de huidige indeling: opgegaan in Eemsdelta (GM1979)")
+    assert not today.toggle
 
 
 def test_catalogues_have_the_same_keys():

@@ -52,11 +52,14 @@ def test_separators_for_charts_and_csv():
 # --- small numbers ----------------------------------------------------------------------------
 
 
-def test_a_withheld_value_is_less_than_its_threshold():
-    assert present.shown(None, True, 10, "nl") == "< 10"
-    assert present.shown(3.0, True, 10, "en") == "< 10"  # the flag decides, not the value passed
-    assert present.shown(None, True, 1000, "nl") == "< 1.000"  # n in the language's format on screen
-    assert present.shown(None, True, 10, "nl", unit="%") == "< 10 %"
+def test_a_withheld_value_reads_as_withheld_not_as_a_small_value():
+    """"< 10" next to a rate read as "the rate is below 10"; the words say what is below n: the count."""
+    assert present.shown(None, True, 10, "nl") == "afgeschermd (aantal minder dan 10)"
+    assert present.shown(3.0, True, 10, "en") == "withheld (count fewer than 10)"  # the flag decides, not the value
+    assert present.shown(None, True, 1000, "nl") == "afgeschermd (aantal minder dan 1.000)"  # n in the language's format
+    assert present.shown(None, True, 10, "nl", unit="%") == "afgeschermd (aantal minder dan 10)"  # no unit: no number
+    assert present.shown(4.0, True, 10, "nl", count=True) == "afgeschermd: minder dan 10"  # a count itself
+    assert present.shown(4.0, True, 10, "en", count=True) == "withheld: fewer than 10"
 
 
 def test_a_value_that_is_not_withheld_is_the_number_with_its_unit():
@@ -69,7 +72,7 @@ def test_a_value_that_is_not_withheld_is_the_number_with_its_unit():
 @pytest.mark.parametrize("threshold", [None, 0, math.nan, pd.NA])
 def test_without_a_threshold_nothing_is_masked_and_never_less_than_zero(threshold):
     assert not present.masked(True, threshold)
-    assert present.shown(-4.5, True, threshold, "nl") == "-4,50"  # a negative value is shown, not "< 0"
+    assert present.shown(-4.5, True, threshold, "nl") == "-4,50"  # a negative value is shown, never "fewer than 0"
     assert present.shown(None, True, threshold, "nl") == "–"
 
 
@@ -77,20 +80,21 @@ def test_the_flag_may_be_missing():
     assert not present.masked(None, 10) and not present.masked(math.nan, 10) and present.masked(np.True_, 10)
 
 
-def test_the_plain_marker_for_files():
-    assert present.marker(10) == "< 10"
-    assert present.marker(10.0) == "< 10"
-    assert present.marker(1000) == "< 1000"  # no grouping in a file
-    assert present.marker(1000, "nl") == "< 1.000"
+def test_the_marker_words_for_rates_and_counts():
+    assert present.marker(10.0, "en") == "withheld (count fewer than 10)"
+    assert present.marker(1000, "en", count=True) == "withheld: fewer than 1,000"
+    assert present.marker(1000, "nl") == "afgeschermd (aantal minder dan 1.000)"
 
 
-def test_an_export_column_keeps_numbers_and_writes_less_than_n():
+def test_an_export_column_keeps_numbers_and_leaves_a_withheld_value_empty():
     values = pd.Series([1.5, None, 2.0, 7.25], index=[3, 4, 5, 6])
     hidden = pd.Series([False, True, False, False], index=values.index)
     dutch_csv = present.export_column(values, hidden, 10, "nl", for_csv=True)
-    assert dutch_csv.tolist() == ["1,5", "< 10", "2,0", "7,25"] and list(dutch_csv.index) == [3, 4, 5, 6]
-    assert present.export_column(values, hidden, 10, "en", for_csv=True).tolist() == ["1.5", "< 10", "2.0", "7.25"]
-    assert present.export_column(values, hidden, 10, "nl", for_csv=False).tolist() == [1.5, "< 10", 2.0, 7.25]
+    assert dutch_csv.tolist() == ["1,5", None, "2,0", "7,25"] and list(dutch_csv.index) == [3, 4, 5, 6]
+    assert present.export_column(values, hidden, 10, "en", for_csv=True).tolist() == ["1.5", None, "2.0", "7.25"]
+    # a withheld value passed in is not written either: the flag decides
+    assert present.export_column(pd.Series([4.0]), pd.Series([True]), 10, "nl", for_csv=False).tolist() == [None]
+    assert present.export_column(values, hidden, 10, "nl", for_csv=False).tolist() == [1.5, None, 2.0, 7.25]
     missing = present.export_column(pd.Series([np.nan]), pd.Series([False]), 10, "nl", for_csv=True)
     assert missing.tolist() == [None]
     assert present.export_column(pd.Series([-3.0]), pd.Series([True]), 0, "en", for_csv=True).tolist() == ["-3.0"]
@@ -99,7 +103,9 @@ def test_an_export_column_keeps_numbers_and_writes_less_than_n():
 def test_a_masked_column_of_a_frame():
     texts = pd.Series(["1", "", "12", "-3"], index=[10, 11, 12, 13])
     out = present.masked_column(texts, [False, True, True, True], [10, 10, None, 0])
-    assert out.tolist() == ["1", "< 10", "12", "-3"] and list(out.index) == [10, 11, 12, 13]
+    assert out.tolist() == ["1", "", "12", "-3"] and list(out.index) == [10, 11, 12, 13]  # a file: empty, flagged
+    words = present.masked_column(pd.Series(["1", "4"]), [False, True], [10, 10], "en", count=True)
+    assert words.tolist() == ["1", "withheld: fewer than 10"]
     assert present.masked_column(pd.Series([], dtype=object), [], []).tolist() == []
 
 
@@ -111,15 +117,15 @@ def test_small_counts_need_a_threshold():
 
 def test_a_negative_value_is_never_less_than_zero():
     """The rule the Data page's outliers and `koers observations` use: without a threshold (0 or
-    missing) a negative value is shown as itself; with one, a count below it is "< n", never "< 0"."""
+    missing) a negative value is shown as itself; with one, a count below it is withheld, never "fewer than 0"."""
     values = pd.Series([-60.25, -4.0, -4.0, -4.0])
     thresholds = pd.Series([0, np.nan, 10, 0])
     hidden = present.small_counts(values, thresholds)
     assert hidden.tolist() == [False, False, True, False]
-    shown = [present.shown(v, h, n, "nl") for v, h, n in zip(values, hidden, thresholds)]
-    assert shown == ["-60,2", "-4", "< 10", "-4"]
+    shown = [present.shown(v, h, n, "nl", count=True) for v, h, n in zip(values, hidden, thresholds)]
+    assert shown == ["-60,2", "-4", "afgeschermd: minder dan 10", "-4"]
     texts = present.masked_column(values.map(repr), hidden, thresholds)
-    assert texts.tolist() == ["-60.25", "-4.0", "< 10", "-4.0"]
+    assert texts.tolist() == ["-60.25", "-4.0", "", "-4.0"]
 
 
 # --- statuses, trends, outcomes ---------------------------------------------------------------

@@ -69,9 +69,16 @@ def _results(db: str, signature: tuple, harmonise_on: dt.date | None) -> pd.Data
         return evaluate(store, library(), harmonise_on=harmonise_on)
 
 
-def results(harmonised: bool = False) -> pd.DataFrame:
-    """Every KPI for every region and year; harmonised: on today's municipal division."""
-    return _results(_db(), _signature(), dt.date.today() if harmonised else None)
+def on_today(harmonised: bool | None) -> bool:
+    """Whether to evaluate on today's municipal division: as asked, else as the frame's selection
+    (`indeling`; today's division by default)."""
+    return selection().division == "today" if harmonised is None else harmonised
+
+
+def results(harmonised: bool | None = None) -> pd.DataFrame:
+    """Every KPI for every region and year; harmonised: on today's municipal division (default:
+    the division chosen in the frame)."""
+    return _results(_db(), _signature(), dt.date.today() if on_today(harmonised) else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -82,10 +89,11 @@ def _overview(db: str, signature: tuple, region: str, year: int, peers: str, har
                             harmonise_on=dt.date.today() if harmonised else None, results=results(harmonised))
 
 
-def overview(region: str, harmonised: bool = False) -> pd.DataFrame:
-    """One row per KPI for `region` in the selected year (see `koers.kpis.assess.kpi_overview`)."""
+def overview(region: str, harmonised: bool | None = None) -> pd.DataFrame:
+    """One row per KPI for `region` in the selected year (see `koers.kpis.assess.kpi_overview`),
+    on the division chosen in the frame unless `harmonised` says."""
     s = selection()
-    return _overview(_db(), _signature(), region, s.year, s.peers, harmonised, s.custom if s.peers == "custom" else ())
+    return _overview(_db(), _signature(), region, s.year, s.peers, on_today(harmonised), s.custom if s.peers == "custom" else ())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -95,9 +103,10 @@ def _series(db: str, signature: tuple, region: str, harmonised: bool) -> dict[st
     return {kpi_id: rows.reset_index(drop=True) for kpi_id, rows in mine.groupby("kpi_id")}
 
 
-def series(region: str, harmonised: bool = False) -> dict[str, pd.DataFrame]:
-    """Per KPI, the region's rows over all years (for sparklines and charts)."""
-    return _series(_db(), _signature(), region, harmonised)
+def series(region: str, harmonised: bool | None = None) -> dict[str, pd.DataFrame]:
+    """Per KPI, the region's rows over all years (for sparklines and charts), on the division chosen
+    in the frame unless `harmonised` says."""
+    return _series(_db(), _signature(), region, on_today(harmonised))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -4,7 +4,8 @@ page body runs in.
 
 The selection lives in `st.session_state` under the URL's own keys: `gemeente` (region code),
 `jaar` (year), `groep` (peer kind), `eigen` (the municipalities of an own peer group, comma-separated
-codes, with `groep=custom`), `taal` (language).
+codes, with `groep=custom`), `indeling` (municipal division: `today`, the default, every series on
+today's municipalities with harmonised history; or `historical`), `taal` (language).
 """
 
 from __future__ import annotations
@@ -36,13 +37,15 @@ class Selection:
     peers: str
     lang: str
     custom: tuple[str, ...] = ()  # the own peer group's municipalities, with peers == "custom"
+    division: str = "today"  # "today" | "historical" (koers.kpis.evaluate.DIVISIONS)
 
 
 def selection() -> Selection:
     """The global selection made in the frame (`app.py`), kept in the URL."""
     state = st.session_state
     return Selection(state.get("gemeente") or "GM0363", int(state.get("jaar") or 2024),
-                     state.get("groep") or "size", state.get("taal") or "nl", tuple(state.get("eigen") or ()))
+                     state.get("groep") or "size", state.get("taal") or "nl", tuple(state.get("eigen") or ()),
+                     "historical" if state.get("indeling") == "historical" else "today")
 
 
 def from_url(key: str, options: list, default: object) -> None:

@@ -27,9 +27,12 @@ def _lang() -> str:
 
 
 def shown(value: float | None, suppressed: object, threshold: object, decimals: int | None = None,
-          unit: str | None = None) -> str:
-    """A KPI value: "< n" when withheld, "–" when missing (see `koers.present.shown`)."""
-    return present.shown(value, suppressed, threshold, _lang(), decimals, unit)
+          unit: str | None = None, count: bool = False, provisional: object = False) -> str:
+    """A KPI value: withheld in words when withheld, "–" when missing (see `koers.present.shown`),
+    marked "(voorlopig)" when CBS's figure is provisional (`present.provisional_mark`)."""
+    text = present.shown(value, suppressed, threshold, _lang(), decimals, unit, count=count)
+    has_value = value is not None and not pd.isna(value) and not present.masked(suppressed, threshold)
+    return present.provisional_mark(text, provisional, _lang()) if has_value else text
 
 
 def status_text(status: str) -> str:
@@ -86,6 +89,20 @@ def chart_with_table(figure: go.Figure, table: pd.DataFrame, key: str) -> None:
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
     with st.expander(t("table.show")):
         st.dataframe(table, hide_index=True)
+
+
+def sparkline(points: pd.DataFrame | None, key: str) -> None:
+    """A card's small line (`koers.kpis.cards.sparkline`): a missing year is a gap (None, and
+    `connectgaps` off), every known year a marker so a lone value still shows; no chart without
+    a known value."""
+    if points is None:
+        return
+    figure = go.Figure(go.Scatter(x=points["period"].tolist(), y=points["value"].tolist(), mode="lines+markers",
+                                  connectgaps=False, marker=dict(size=5), hoverinfo="x+y"))
+    figure.update_layout(height=70, margin=dict(l=0, r=0, t=0, b=0), showlegend=False, colorway=PALETTE,
+                         xaxis=dict(visible=False, type="category"), yaxis=dict(visible=False),
+                         separators=present.plotly_separators(_lang()))
+    st.plotly_chart(figure, key=key, config={"displayModeBar": False, "staticPlot": True})
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

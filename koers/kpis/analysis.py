@@ -179,15 +179,19 @@ def ranking(results: pd.DataFrame, kpi_id: str, year: int, polarity: str) -> pd.
     lower is better: the lowest; no direction ("neither"): the highest. Equal values share a rank.
     Municipalities whose value is suppressed (small numbers) follow, unranked (rank <NA>).
 
-    rank | region_code | value | example | suppressed
+    rank | region_code | value | example | suppressed | provisional
     """
     rows = year_rows(results, kpi_id, year)
+    if "provisional" not in rows:  # a frame made without the flag: nothing is provisional
+        rows = rows.assign(provisional=False)
     suppressed = rows["suppressed"].astype(bool)
-    ranked = rows[rows["value"].notna() & ~suppressed][["region_code", "value", "example"]]
+    ranked = rows[rows["value"].notna() & ~suppressed][["region_code", "value", "example", "provisional"]]
     ascending = polarity == "lower_is_better"
     rank = ranked["value"].rank(method="min", ascending=ascending).astype("Int64")
-    frame = ranked.assign(rank=rank, suppressed=False)[["rank", "region_code", "value", "example", "suppressed"]]
-    hidden = rows[suppressed][["region_code"]].assign(rank=pd.NA, value=np.nan, example=False, suppressed=True)
+    frame = ranked.assign(rank=rank, suppressed=False)[["rank", "region_code", "value", "example", "suppressed",
+                                                        "provisional"]]
+    hidden = rows[suppressed][["region_code"]].assign(rank=pd.NA, value=np.nan, example=False, suppressed=True,
+                                                      provisional=False)
     hidden["rank"] = hidden["rank"].astype("Int64")
     return pd.concat([frame.sort_values(["rank", "region_code"]), hidden.sort_values("region_code")[frame.columns]],
                      ignore_index=True)
@@ -240,7 +244,7 @@ def map_values(results: pd.DataFrame, kpi_id: str, year: int, codes: list[str]) 
     """One row per map code with the KPI's value in `year` (NaN where there is none, or where it
     is suppressed for privacy: `suppressed`).
 
-    region_code | value | example | suppressed
+    region_code | value | example | suppressed | provisional
     """
     rows = year_rows(results, kpi_id, year).drop_duplicates("region_code").set_index("region_code")
     frame = pd.DataFrame({"region_code": codes})
@@ -248,6 +252,8 @@ def map_values(results: pd.DataFrame, kpi_id: str, year: int, codes: list[str]) 
     example = frame["region_code"].map(rows["example"]).astype("boolean").fillna(False).astype(bool)
     frame["example"] = example & frame["value"].notna()  # only a value can rest on example data
     frame["suppressed"] = frame["region_code"].map(rows["suppressed"]).astype("boolean").fillna(False).astype(bool)
+    provisional = frame["region_code"].map(rows["provisional"] if "provisional" in rows else pd.Series(dtype=bool)).astype("boolean").fillna(False).astype(bool)
+    frame["provisional"] = provisional & frame["value"].notna()  # CBS's provisional figure: marked wherever shown
     return frame
 
 
@@ -261,14 +267,17 @@ def side_by_side(results: pd.DataFrame, kpi_ids: list[str], regions: list[str], 
     """The values of the given KPIs for the given regions in `year`, every combination, in the order
     asked (NaN where there is no value).
 
-    kpi_id | region_code | value | example | suppressed
+    kpi_id | region_code | value | example | suppressed | provisional
     """
     rows = results[results["kpi_id"].isin(kpi_ids) & results["region_code"].isin(regions) & (results["period"] == str(year))]
+    if "provisional" not in rows:
+        rows = rows.assign(provisional=False)
     grid = pd.MultiIndex.from_product([kpi_ids, regions], names=["kpi_id", "region_code"]).to_frame(index=False)
-    frame = grid.merge(rows[["kpi_id", "region_code", "value", "example", "suppressed"]], how="left",
+    frame = grid.merge(rows[["kpi_id", "region_code", "value", "example", "suppressed", "provisional"]], how="left",
                        on=["kpi_id", "region_code"])
     frame["value"] = frame["value"].astype(float)
-    for flag in ("example", "suppressed"):
+    for flag in ("example", "suppressed", "provisional"):
         frame[flag] = frame[flag].astype("boolean").fillna(False).astype(bool)
     frame["example"] &= frame["value"].notna()  # only a value can rest on example data
+    frame["provisional"] &= frame["value"].notna()
     return frame

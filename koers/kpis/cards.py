@@ -21,14 +21,25 @@ def change_since_previous(history: pd.DataFrame | None, value: float | None, yea
     return value - previous
 
 
-def sparkline(history: pd.DataFrame | None, year: int) -> list[float] | None:
-    """The card's small chart: the values known up to `year`, by period. Nothing is filled in:
-    a missing or withheld year is left out (never drawn as 0 or as the year before), and a series
-    with no known value gets no chart."""
+def sparkline(history: pd.DataFrame | None, year: int) -> pd.DataFrame | None:
+    """The card's small chart: one row per year from the first known value up to `year` (the
+    selected year, where it ends), columns period, value. Nothing is filled in: a missing or
+    withheld year is there with value None, so the line breaks (never drawn as 0 or as the year
+    before); a series with no known value up to `year` gets no chart (None).
+
+        period  value
+        2022    2.0
+        2023    None     <- a gap
+        2024    3.0
+    """
     if history is None:
         return None
     known = history[(history["period"] <= str(year)) & history["value"].notna()]
-    return known["value"].tolist() or None
+    if known.empty:
+        return None
+    values = dict(zip(known["period"], known["value"].astype(float)))
+    periods = [str(y) for y in range(int(known["period"].min()[:4]), year + 1)]
+    return pd.DataFrame({"period": periods, "value": [values.get(p) for p in periods]}, dtype=object)
 
 
 def changes_since_last_year(history: dict[str, pd.DataFrame], year: int, top: int = 10) -> pd.DataFrame:

@@ -22,6 +22,18 @@ from koers.kpis.library import Library, references
 from koers.store import EvaluationQuery, Store
 from metrics.model import FormulaDefinition, IndicatorDefinition, Kpi, RatioDefinition
 
+DIVISIONS = ("today", "historical")  # the municipal division KPIs are shown on; "today" is the default
+
+
+def division_date(division: str = "today") -> dt.date | None:
+    """The date whose municipal division KPIs are evaluated on: today's (every series on the
+    municipalities of now, history merger-harmonised and flagged, as CBS's waarstaatjegemeente
+    shows it), or None for the historical division (each year as the municipalities were then)."""
+    if division not in DIVISIONS:
+        raise ValueError(division)
+    return dt.date.today() if division == "today" else None
+
+
 RESULT_COLUMNS = ["kpi_id", "region_code", "period", "value", "status", "provisional", "harmonised",
                   "example", "example_value", "suppressed", "sources"]
 

@@ -6,6 +6,13 @@ A formula is arithmetic over indicator and KPI ids with a few named functions::
     share(persons_bijstand, population)        100 * a / b
     (persons_bijstand + persons_ww) / population * 1000
     lag(population, 2)                         the value two periods earlier
+    lead(population, 1)                        the value one period later
+
+The period rule: a value is labelled with its own period; `growth(x, n)` labelled Y compares Y with
+Y - n, which is right for a figure *over* a year (a year's income, a year's benefits). For a stock
+counted on 1 January (CBS's population) the change *during* year Y runs from 1 January Y to
+1 January Y + 1, and CBS labels it Y: write it with `lead` —
+`(lead(population, 1) - population) / population * 100` (`population_growth`).
 
 Python's own expression parser reads the text (it knows precedence and parentheses); we then keep
 only the node types listed here and refuse everything else — strings, attributes, subscripts,
@@ -66,13 +73,14 @@ Node = Number | Ref | Negate | Binary | Call
 # name: (arguments, which arguments must be whole-number constants, description)
 FUNCTIONS: dict[str, tuple[int, tuple[int, ...], str]] = {
     "lag": (2, (1,), "lag(x, n): x van n perioden eerder / x from n periods earlier"),
+    "lead": (2, (1,), "lead(x, n): x van n perioden later / x from n periods later"),
     "growth": (2, (1,), "growth(x, n): groei in % t.o.v. n perioden eerder / growth in % against n periods earlier"),
     "share": (2, (), "share(a, b): 100 * a / b"),
     "min": (2, (), "min(a, b): de kleinste / the smaller"),
     "max": (2, (), "max(a, b): de grootste / the larger"),
     "abs": (1, (), "abs(x): absolute waarde / absolute value"),
 }
-_WINDOWED = {"lag", "growth"}
+_WINDOWED = {"lag", "lead", "growth"}
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
 
@@ -158,3 +166,25 @@ def references(node: Node) -> set[str]:
     if isinstance(node, Call):
         return set().union(*(references(a) for a in node.args))
     return set()
+
+
+def offsets(node: Node, kpi_offsets: dict[str, set[int]] | None = None) -> set[int]:
+    """The periods, relative to the labelled one, whose figures a formula reads: {0} for plain
+    arithmetic, {0, -1} for `growth(x, 1)`, {1} for `lead(x, 1)`. `kpi_offsets`: for a reference to
+    a KPI, the offsets of that KPI's own formula (they compose); other references read {0}."""
+    known = kpi_offsets or {}
+    if isinstance(node, Ref):
+        return set(known.get(node.id, {0}))
+    if isinstance(node, Negate):
+        return offsets(node.operand, known)
+    if isinstance(node, Binary):
+        return offsets(node.left, known) | offsets(node.right, known)
+    if isinstance(node, Call):
+        inner = set().union(*(offsets(a, known) for a in node.args))
+        if node.function in _WINDOWED:
+            n = int(node.args[1].value)  # type: ignore[union-attr]
+            inner = offsets(node.args[0], known)
+            shifted = {o + n for o in inner} if node.function == "lead" else {o - n for o in inner}
+            return shifted | (inner if node.function == "growth" else set())
+        return inner
+    return {0}

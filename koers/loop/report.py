@@ -12,7 +12,7 @@ live figures — so it is the same document whenever it is made, whatever was im
 - "expected against actual" (when the session has a predecessor), general findings and
   decisions, and the sources with their licences and governance records.
 
-A suppressed value (snapshot `suppressed`; its value is null) is printed as "< n" with n the KPI's
+A suppressed value (snapshot `suppressed`; its value is null) is printed as withheld (present.marker) with n the KPI's
 privacy threshold, and its point is left out of the chart. How values, statuses, trends and dates
 are written is `koers.present`'s, as on the dashboard.
 

@@ -27,7 +27,7 @@ class Quality:
               licence, outliers (count in the latest year)
     coverage  indicator_id, year, with_value, municipalities
     outliers  indicator_id, period, region_code, value, median, z (|z| > OUTLIER_Z), by |z| descending,
-              threshold (the privacy threshold of a count: a value below it is shown as "< threshold")
+              threshold (the privacy threshold of a count: a value below it is withheld)
     """
 
     summary: pd.DataFrame

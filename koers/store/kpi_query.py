@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from koers.kpis.formula import Binary, Call, Negate, Node, Number, Ref
+from koers.kpis.formula import Binary, Call, Negate, Node, Number, Ref, offsets
 from koers.store.examples import EXAMPLE_SOURCE
 from koers.store.observations import Observations
 from koers.store.regions import merger_walk
@@ -71,8 +71,8 @@ def expression_sql(node: Node, column: Callable[[str], str], window: str = "w") 
             return f"({sql(n.left)} {n.op} {sql(n.right)})"
         if isinstance(n, Call):
             a = [sql(x) for x in n.args]
-            if n.function == "lag":
-                return f"lag({a[0]}, {int(n.args[1].value)}) OVER {window}"  # type: ignore[union-attr]
+            if n.function in ("lag", "lead"):
+                return f"{n.function}({a[0]}, {int(n.args[1].value)}) OVER {window}"  # type: ignore[union-attr]
             if n.function == "growth":
                 previous = f"lag({a[0]}, {int(n.args[1].value)}) OVER {window}"  # type: ignore[union-attr]
                 return f"(100.0 * ({a[0]} / nullif({previous}, 0) - 1))"
@@ -188,11 +188,24 @@ def evaluation_sql(query: EvaluationQuery) -> tuple[str, list, dict[str, str]]:
 
     # Per KPI a value, one integer of flags (bit 0 provisional, 1 harmonised, 2 suppressed) and the
     # source tables of its inputs, comma-separated as they come ("a,b,a": `KpiQueries.evaluate`
-    # makes each distinct text a sorted set once, not per row).
+    # makes each distinct text a sorted set once, not per row). The flags are those of every
+    # figure read: a growth labelled 2023 that reads a harmonised 2022 is harmonised (and a
+    # provisional year before makes it provisional), so the inputs' flags are taken at each
+    # offset the formula reads (`formula.offsets`), on the same window.
+    read_at: dict[str, set[int]] = {}
+    for layer in query.layers:
+        for kpi_id, tree in layer:
+            read_at[kpi_id] = offsets(tree, read_at)
+
+    def code_at(column: str, offset: int) -> str:
+        if offset == 0:
+            return f"coalesce({column}, 0)"
+        return f"coalesce({'lead' if offset > 0 else 'lag'}({column}, {abs(offset)}) OVER w, 0)"
+
     triples = []
     for kpi_id, k in kcol.items():
         inputs = query.inputs.get(kpi_id, ())
-        codes = " | ".join(f"coalesce(c{icol[i][1:]}, 0)" for i in inputs) or "0"
+        codes = " | ".join(code_at(f"c{icol[i][1:]}", o) for i in inputs for o in sorted(read_at.get(kpi_id, {0}))) or "0"
         sources = f"concat_ws(',', {', '.join(f's{icol[i][1:]}' for i in inputs)})" if inputs else "''"
         counts = [icol[i] for i in inputs if i in query.additive]
         threshold = int(query.thresholds.get(kpi_id, 0))
@@ -201,7 +214,8 @@ def evaluation_sql(query: EvaluationQuery) -> tuple[str, list, dict[str, str]]:
             f"CASE WHEN {suppressed} THEN NULL ELSE {k} END AS v_{k}, "
             f"(({codes}) & 3) | (CAST({suppressed} AS INTEGER) << 2) AS f_{k}, {sources} AS s_{k}"
         )
-    sql.append(f", final AS (SELECT region_code, period, {', '.join(triples)} FROM {previous})")
+    sql.append(f", final AS (SELECT region_code, period, {', '.join(triples)} FROM {previous} "
+               "WINDOW w AS (PARTITION BY region_code ORDER BY period))")
     sql.append(
         " SELECT kpi, region_code, period, value, flags, sources FROM final UNPIVOT INCLUDE NULLS "
         "((value, flags, sources) FOR kpi IN (" + ", ".join(f"(v_{k}, f_{k}, s_{k}) AS {k}" for k in kcol.values()) + "))"

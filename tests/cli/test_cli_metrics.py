@@ -45,7 +45,8 @@ def test_validate_reports_each_problem_with_its_location():
 
 @pytest.mark.slow
 def test_kpi_for_a_municipality_and_year(demo_db):
-    done = run_cli("--metrics-dir", str(GOOD), "kpi", "--region", "GM0363", "--year", "2020", db=demo_db)
+    done = run_cli("--metrics-dir", str(GOOD), "kpi", "--region", "GM0363", "--year", "2020", "--division", "historical",
+                   db=demo_db)
     assert done.returncode == 0, done.stderr
     rows = {r["kpi_id"]: r for r in csv.DictReader(io.StringIO(done.stdout))}
     assert list(next(csv.reader(io.StringIO(done.stdout)))) == [

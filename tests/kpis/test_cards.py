@@ -28,8 +28,11 @@ def test_change_since_the_previous_value_when_the_series_ends_this_year():
 
 def test_the_sparkline_invents_nothing_and_ends_at_the_selected_year():
     history = series({"2021": None, "2022": 2.0, "2023": None, "2024": 3.0, "2025": 4.0})
-    assert cards.sparkline(history, 2024) == [2.0, 3.0]  # no 0 before 2022, no 2.0 carried into 2023, no 2025
-    assert cards.sparkline(history, 2022) == [2.0]
+    points = cards.sparkline(history, 2024)  # no 0 before 2022, no 2.0 carried into 2023, no 2025
+    assert points["period"].tolist() == ["2022", "2023", "2024"] and points["value"].tolist() == [2.0, None, 3.0]
+    assert cards.sparkline(history, 2022)["value"].tolist() == [2.0]
+    # a series ending before the selected year runs on to it as a gap, not as its last value
+    assert cards.sparkline(series({"2022": 2.0}), 2024)["value"].tolist() == [2.0, None, None]
     assert cards.sparkline(series({"2021": None, "2022": None}), 2024) is None
     assert cards.sparkline(None, 2024) is None
 

@@ -183,7 +183,7 @@ def test_decisions_findings_annotations_and_actions_are_in_the_pdf(made, tmp_pat
 
 def test_a_suppressed_value_is_printed_as_below_its_threshold_and_not_drawn(made, tmp_path):
     text = flat(pdf_text(made["pdf"].data, tmp_path))
-    assert "< 10 % van de jongeren van 16 tot en met 22 jaar" in text
+    assert "afgeschermd (aantal minder dan 10)" in text
     assert "onderdrukt: kleine aantallen (privacydrempel 10)" in text
     # The frozen series still holds 2,06 for 2024 (see make_session); neither text nor chart shows it.
     document = made["html"]
@@ -249,7 +249,7 @@ def test_english_reports_use_english_texts_and_number_format(made):
     assert "Municipal housing charges, multi-person household" in text
     assert "1,381 € per jaar" in text and "617,647 €" in text  # units are the KPI's own
     assert "✖ off track" in text and "Outcome summary" in text and "EXAMPLE DATA — invented" in text
-    assert "< 10 % van de jongeren" in text
+    assert "withheld (count fewer than 10)" in text and "afgeschermd" not in text
     assert "uit koers" not in text and "Bronnen" not in text
 
 
@@ -318,7 +318,7 @@ def test_expected_against_actual_compares_with_the_previous_session(made, tmp_pa
 
 def test_real_suppression_in_a_small_municipality(made, tmp_path):
     """Schiermonnikoog 2024: evaluation suppresses youth unemployment (fewer than 10); the report
-    prints "< 10" and draws nothing for it."""
+    prints it as withheld and draws nothing for it."""
     db = tmp_path / "koers.duckdb"
     shutil.copy(made["db"], db)
     with Store.open(db) as store:
@@ -329,7 +329,8 @@ def test_real_suppression_in_a_small_municipality(made, tmp_path):
     assert bool(row["suppressed"]) and row["value"] != row["value"]
     assert "<img" not in document
     text = html_text(document)
-    assert "Schiermonnikoog" in text and "< 10 % van de jongeren van 16 tot en met 22 jaar" in text
+    assert "Schiermonnikoog" in text and "afgeschermd (aantal minder dan 10)" in text
+    assert "afgeschermd (aantal minder dan 10) %" not in text  # no unit after a withheld value
     assert "Geen cijfers om te tekenen." in text
 
 

@@ -173,19 +173,19 @@ def test_suppressed_values_are_shown_as_less_than_n_and_left_out_of_the_chart(ap
         assert drawn[row.period] == pytest.approx(row.value)
     assert any("minder dan 10" in c.value and "2021" in c.value for c in at.caption), "the gap is explained"
 
-    # the table: "< 10" for the suppressed year, the others in Dutch number format
+    # the table: withheld in words for the suppressed year, the others in Dutch number format
     data = table(at, "kpi", "region", "period", "value").set_index("period")
-    assert data.at["2021", "value"] == "< 10"
+    assert data.at["2021", "value"] == "afgeschermd (aantal minder dan 10)"
     assert data.at["2024", "value"] == present.number(expected.set_index("period").at["2024", "value"], "nl")
     chart_rows = table(at, "Reeks", "Periode", "Waarde").set_index("Periode")
-    assert chart_rows.at["2021", "Waarde"] == "< 10"
+    assert chart_rows.at["2021", "Waarde"] == "afgeschermd (aantal minder dan 10)"
 
-    # the downloads: "< 10" there too, never the number
+    # the downloads: an empty value flagged `suppressed`, never the number nor a text where a number is read
     files = dict(downloads)
     csv = files[f"{kpi_id}_{region}.csv"].decode("utf-8-sig")
     rows = pd.read_csv(io.StringIO(csv), sep=";", dtype=str).set_index("period")
-    assert rows.at["2021", "value"] == "< 10"
+    assert pd.isna(rows.at["2021", "value"]) and rows.at["2021", "suppressed"] == "True"
     assert float(rows.at["2024", "value"].replace(",", ".")) == pytest.approx(expected.set_index("period").at["2024", "value"])
     excel = pd.read_excel(io.BytesIO(files[f"{kpi_id}_{region}.xlsx"])).astype({"period": str}).set_index("period")
-    assert excel.at["2021", "value"] == "< 10"
+    assert pd.isna(excel.at["2021", "value"]) and bool(excel.at["2021", "suppressed"]) is True
     assert float(excel.at["2024", "value"]) == pytest.approx(expected.set_index("period").at["2024", "value"])
