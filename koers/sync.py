@@ -213,18 +213,8 @@ def sync_cbs(open_store: Callable[[], AbstractContextManager[Store]], actor: Act
     return outcomes
 
 
-def sync_database(actor: Actor, db: str | None = None, progress: Progress = no_progress) -> list[SyncOutcome]:
-    """`sync_cbs` on the configured database, as the Data page runs it: the store is opened only
-    to read the last import and to commit, waiting at most 10 s for a busy database."""
-    from koers.settings import database_path
-    from koers.store import Store
-
-    path = database_path(db)
-    return sync_cbs(lambda: Store.open(path, wait_seconds=10), actor, progress=progress)
-
-
 def failed(outcomes: list[SyncOutcome]) -> bool:
     return any(o.state == "failed" for o in outcomes)
 
 
-__all__ = ["CBS_API_TABLES", "CbsTable", "SyncOutcome", "catalogue_tables", "failed", "sync_cbs", "sync_database", "sync_table"]
+__all__ = ["CBS_API_TABLES", "CbsTable", "SyncOutcome", "catalogue_tables", "failed", "sync_cbs", "sync_table"]

@@ -22,7 +22,6 @@ from koers.access import Permission, Role
 from koers.errors import KoersError
 from koers.settings import database_path
 from koers.sources.source import Source, UploadField
-from koers.sync import failed, sync_database
 from koers.dashboard.view import fmt, t
 
 COVERAGE_DEFAULT = 15  # indicators shown in the coverage map at first: those missing the most
@@ -153,28 +152,6 @@ def upload_section(lang: str) -> None:
             return
         st.session_state["data_committed"] = (key, result)
         _show_result(result)
-
-
-def sync_section(lang: str) -> None:
-    """For an administrator: refresh the catalogue's CBS tables from the CBS APIs (`koers sync`);
-    the engine does the work, one line per table afterwards."""
-    if not view.actor().may(Permission.import_data):
-        return
-    st.subheader(t("data_page.sync"))
-    st.caption(t("data_page.sync_caption"))
-    if not st.button(t("data_page.sync_button"), key="data_sync", icon=":material/sync:"):
-        return
-    bar = st.progress(0.0, text=t("data_page.sync_running"))
-    try:
-        outcomes = sync_database(view.actor(), progress=lambda step, fraction: bar.progress(
-            min(max(fraction, 0.0), 1.0), text=f"{t('data_page.sync_running')} {step}"))
-    except KoersError as error:
-        bar.empty()
-        st.error(error.message(lang), icon=":material/error:")
-        return
-    bar.empty()
-    lines = "\n".join(f"- {present.plain(o.message(fmt).text(lang))}" for o in outcomes)
-    (st.warning if failed(outcomes) else st.success)(lines)
 
 
 # --- history and quality -----------------------------------------------------------------------
@@ -336,7 +313,6 @@ def draw() -> None:
     st.title(t("data_page.title"))
     st.markdown(t("data_page.intro"))
     upload_section(lang)
-    sync_section(lang)
     history_section()
     quality_section(lang)
 

@@ -191,24 +191,3 @@ def test_modified_dates_compare_as_moments() -> None:
     assert is_newer("2021-03-27T00:00:00", "2021-03-26T02:00:00")  # v3: no offset
     assert recorded_modified("abc123") is None  # a folder's import (the demo): never synced
     assert recorded_filter("https://datasets.cbs.nl/odata/v1/CBS/83625NED") is None
-
-
-@pytest.mark.slow
-def test_data_page_refreshes_for_an_administrator(app_on, demo_db, monkeypatch) -> None:
-    """The Data page's button runs the same engine; here every table fails (a closed port), so the
-    page warns with one line per table and nothing is written."""
-    url = f"http://127.0.0.1:{_closed_port()}"
-    for name, value in _env(url).items():
-        monkeypatch.setenv(name, value)
-    page = Path(__file__).resolve().parents[2] / "pages" / "data.py"
-    at = app_on(demo_db, page, taal="en")
-    with Store.open(demo_db, read_only=True) as store:
-        before = store.counts()
-    at.button(key="data_sync").click()
-    at.run()
-    assert not at.exception, at.exception
-    warning = next(w.value for w in at.warning if "84799NED" in w.value)
-    assert "03759ned: failed: http" in warning.replace("\\", "")
-    assert "kiesraad: not refreshable from the CBS API" in warning.replace("\\", "")
-    with Store.open(demo_db, read_only=True) as store:
-        assert store.counts() == before
