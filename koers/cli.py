@@ -41,8 +41,8 @@ def _say(key: str, **params: object) -> None:
 class _Bar:
     """A progress bar on standard error; `update(step, fraction)` fits the store's callback."""
 
-    def __init__(self, title: str) -> None:
-        self.bar = tqdm(total=100, desc=title, file=sys.stderr, unit="%", leave=False,
+    def __init__(self, title: str, position: int | None = None) -> None:
+        self.bar = tqdm(total=100, desc=title, file=sys.stderr, unit="%", leave=False, position=position,
                         bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}", mininterval=0.2)
 
     def update(self, step: str, fraction: float) -> None:
@@ -114,6 +114,35 @@ def cmd_import(args: argparse.Namespace) -> None:
     if source.check:
         source.check(args)  # a bad option is one line, before any progress bar
     _run_import(args, source.name, lambda progress: source.load(args, progress))
+
+
+def cmd_sync(args: argparse.Namespace) -> None:
+    """Refresh the catalogue's CBS tables from the live APIs: one summary line per table (on
+    standard error, as every message), exit 1 when a table failed."""
+    from koers.sync import failed, sync_cbs
+
+    overall, table = _Bar("sync", position=0), _Bar("tabel / table", position=1)
+    current: list[str] = []
+
+    def table_step(step: str, fraction: float) -> None:  # "<table>: <step>"; a new table starts at 0
+        name = step.split(":", 1)[0]
+        if current != [name]:
+            current[:] = [name]
+            table.bar.reset()
+        table.update(step, fraction)
+
+    try:
+        outcomes = sync_cbs(lambda: _open(args), command_line_actor(), odata4_url=args.odata4_url,
+                            odata3_url=args.odata3_url, progress=overall.update, table_progress=table_step)
+    finally:
+        table.close()
+        overall.close()
+    for outcome in sorted(outcomes, key=lambda o: o.table.lower()):
+        print(outcome.message(_number).text(language()), file=sys.stderr)
+    if failed(outcomes):
+        synced = [o for o in outcomes if o.state != "skipped"]
+        _say("cli.sync_failed_summary", failed=sum(o.state == "failed" for o in synced), tables=len(synced))
+        raise SystemExit(1)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -352,6 +381,9 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("init", "create or upgrade the database and load the region registry", cmd_init),
     Command("import", "import a source", dest="kind"),
+    Command("sync", "refresh the catalogue's CBS tables from the CBS APIs, when CBS changed them", cmd_sync, (
+        Argument("--odata4-url", type=types.text, help="OData4 base (default $KOERS_CBS_ODATA4_URL or https://datasets.cbs.nl/odata/v1/CBS)"),
+        Argument("--odata3-url", type=types.text, help="OData v3 base (default $KOERS_CBS_ODATA3_URL or https://opendata.cbs.nl/ODataFeed/odata)"))),
     Command("demo", "build the demo database from the shipped CBS data", cmd_demo, (
         Argument("--force", action="store_true", help="rebuild when the database exists"),)),
     Command("regions", "regions as CSV: code,name,province,valid_from,valid_to", cmd_regions, (

@@ -23,3 +23,9 @@ def metrics_folder(explicit: str | os.PathLike | None = None) -> Path:
     """The policy advisors' own KPI definitions (YAML): `--metrics`, `KOERS_METRICS`, or
     `metrics/custom/` in the repository."""
     return Path(explicit or os.environ.get("KOERS_METRICS") or ROOT / "metrics" / "custom")
+
+
+def cbs_base_url(api: str) -> str | None:
+    """The CBS API base for `koers sync`: `KOERS_CBS_ODATA4_URL` or `KOERS_CBS_ODATA3_URL` (a mirror,
+    or the tests' replay server), None for CBS's own (`api` is "odata4" or "odata3")."""
+    return os.environ.get(f"KOERS_CBS_{api.upper()}_URL") or None

@@ -126,6 +126,17 @@ class Observations(Connection):
                FROM import_log ORDER BY id"""
         ).df()
 
+    def last_import_of(self, source_table: str) -> tuple[str | None, str | None] | None:
+        """(file, checksum) of the latest import of `source_table` that was written (any case of
+        the table id), or None: what `koers sync` compares a table's modified date with."""
+        rows = self._con.execute(
+            """SELECT file, checksum FROM import_log
+               WHERE lower(source_table) = lower(?) AND status NOT IN ('failed', 'running')
+               ORDER BY id DESC LIMIT 1""",
+            [source_table],
+        ).fetchall()
+        return (rows[0][0], rows[0][1]) if rows else None
+
     def rejected(self, import_id: int | None = None) -> pd.DataFrame:
         return self._con.execute(
             """SELECT import_id, record, field, reason_nl, reason_en, raw FROM rejected_row
