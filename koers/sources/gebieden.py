@@ -267,7 +267,7 @@ def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
 
 
 SOURCE = Source(
-    name=KIND, title_key="sources.cbs-gebieden", order=6,
+    name=KIND, title_key="sources.cbs-gebieden", order=7,
     help="CBS Gebieden in Nederland: each municipality's regions (labour market, GGD, COROP …) per year (Parquet)",
     arguments=(Argument("source", metavar="PATH", help="a cbs_gebieden_<year>.parquet, or a folder of them"),),
     load=load_arguments,

@@ -118,7 +118,7 @@ def load_arguments(args: argparse.Namespace, progress: Progress) -> ImportBatch:
 
 
 SOURCE = Source(
-    name=KIND, title_key="sources.wmo-jads", order=6,
+    name=KIND, title_key="sources.wmo-jads", order=8,
     help="wmo-jads table (Wmo household help, waste, WW/AO, levies per municipality 2017-2019, Parquet)",
     arguments=(Argument("source", metavar="FILE", help="the df_get_data_*.parquet.gzip file"),),
     load=load_arguments,

@@ -101,6 +101,9 @@ BAD: list[tuple[tuple[str, ...], str | dict[str, str]]] = [
     (("import", "statline-csv", "f.csv", "--table", "a\nb"), "--table"),
     (("import", "statline-csv", "f\udcff.csv"), "FILE"),  # a file name whose bytes are no UTF-8
     (("import", "kiesraad", "TK2021\x1b[2J.csv"), "PATH"),
+    (("import", "kwb-geojson", "gemeenten_2022\x1b[2J.geojson"), "PATH"),
+    (("import", "cbs-gebieden", "gebieden\x1b[2J"), "PATH"),
+    (("import", "wmo-jads", "df\x1b[2J.parquet.gzip"), "FILE"),
 ]
 
 
@@ -116,7 +119,7 @@ def test_the_table_covers_every_command_and_each_source():
                         "import", "demo"}
     sources = {args[1] for args, _ in BAD if args[:1] == ("import",) and len(args) > 1}
     assert sources >= {source.name for source in SOURCES}
-    assert len(BAD) == 74
+    assert len(BAD) == 77
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

@@ -190,7 +190,7 @@ def test_peer_groups_by_labour_market_ggd_and_corop_region(registry_store):
     assert store.group_members(2024, "GG", "GG11") == ["GM0362", "GM0363"]  # nearest earlier year
     assert store.group_members(2019, "CR", "CR23") == ["GM0363"]  # none earlier: the nearest later
     memberships = store.memberships(2023)
-    assert list(memberships.columns) == ["region_code", "division", "group_code", "group_name"]
+    assert list(memberships.columns) == ["region_code", "division", "group_code", "group_name", "year"]
     profile = store.municipality_profile(2022)
     assert peer_group(profile, "GM0363", "labour_market", memberships=memberships) == ["GM0384", "GM0415"]
     assert peer_group(profile, "GM0363", "ggd", memberships=memberships) == ["GM0362"]
