@@ -130,3 +130,15 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", f"unmarked tests over {LONG_TEST_SECONDS:.0f} s: mark them slow?")
         for seconds, nodeid in sorted(_long_tests, reverse=True):
             terminalreporter.write_line(f"{seconds:6.1f} s  {nodeid}")
+
+
+@pytest.fixture(autouse=True)
+def _language_stays_as_it_was():
+    """`koers.cli.main(["--lang", ...])` run in the test process sets KOERS_LANG for the process
+    (as it should for a real command); a test must not leave it to the next one."""
+    before = os.environ.get("KOERS_LANG")
+    yield
+    if before is None:
+        os.environ.pop("KOERS_LANG", None)
+    else:
+        os.environ["KOERS_LANG"] = before

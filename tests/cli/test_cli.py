@@ -32,8 +32,8 @@ def test_init_import_and_query(tmp_path):
     assert "13,568 records read, 13,568 loaded (13,568 new, 0 revised, 0 unchanged), 0 rejected" in done.stderr
 
     out = run_cli("observations", "--indicator", "population", "--region", "GM0363", "--period", "2024", db=db)
-    assert out.stdout.splitlines()[0] == "indicator_id,region_code,period,value,status,source"
-    assert out.stdout.splitlines()[1] == "population,GM0363,2024,931298,definitive,03759ned"
+    assert out.stdout.splitlines()[0] == "indicator_id,region_code,period,value,status,source,suppressed"
+    assert out.stdout.splitlines()[1] == "population,GM0363,2024,931298,definitive,03759ned,False"
 
     regions = _csv(run_cli("regions", "--on", "2022-01-01", db=db).stdout)
     assert len(regions) == 345

@@ -51,7 +51,8 @@ def test_kpi_for_a_municipality_and_year(demo_db):
     rows = {r["kpi_id"]: r for r in csv.DictReader(io.StringIO(done.stdout))}
     assert list(next(csv.reader(io.StringIO(done.stdout)))) == [
         "kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected",
-        "provisional", "harmonised", "example", "suppressed", "fill_from"]
+        "expected_error", "provisional", "harmonised", "example_value", "example_target", "example_inputs", "suppressed",
+        "fill_from"]
     assert rows["t_population"]["value"] == "872757"
     assert rows["t_population"]["percentile"] == "100"
     assert rows["t_population"]["status"] == "no target"

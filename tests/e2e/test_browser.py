@@ -37,7 +37,7 @@ def pages_in_the_frame() -> dict[str, str]:
 
 
 PAGES = pages_in_the_frame()
-CSV_HEADER = ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example",
+CSV_HEADER = ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example_value",
               "suppressed", "sources"]
 
 

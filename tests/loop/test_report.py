@@ -146,7 +146,8 @@ def test_the_pdf_holds_every_kpi_with_its_value_status_and_target(made, tmp_path
             assert f"{present.number(row['value'], 'nl')} {flat(row['unit'])}" in text, kpi_id
     # values as a reader checks them by hand
     assert "1.381 € per jaar" in text and "617.647 €" in text and "15,6 per 1.000 woningen" in text
-    assert "1,44 % t.o.v. vorig jaar" in text
+    # growth during 2024 as CBS labels it: Amsterdam 1-1-2025 over 1-1-2024 (03759ned), 0.35 %
+    assert "0,35 % in het jaar" in text
     assert "geen cijfer" in text  # voter_turnout has no data
     # the revised target shows its original value
     assert "42,0 in 2026" not in text and "42 in 2026" in text and "herzien; oorspronkelijk 44,4" in text

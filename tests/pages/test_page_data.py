@@ -79,7 +79,8 @@ def test_an_upload_is_checked_first_and_written_only_on_commit(app_on, demo_db):
     at.session_state["taal"] = "nl"
     at.run()
 
-    # A good file, committed: the observations are in the store, the result and the history say so.
+    # A good file, committed (import 6: the demo has five, the Kiesraad results among them): the
+    # observations are in the store, the result and the history say so.
     upload(at, "enquete.csv", GOOD)
     assert table(at, "Reden", "Zoals gelezen") is None
     assert any(s.value == "Geen afgewezen rijen." for s in at.success)
@@ -87,19 +88,19 @@ def test_an_upload_is_checked_first_and_written_only_on_commit(app_on, demo_db):
     at.button(key="data_commit").click()
     at.run()
     assert not at.exception, at.exception
-    assert any(s.value.startswith("Import 5 geladen: 2 records gelezen, 2 geladen (2 nieuw") for s in at.success), \
+    assert any(s.value.startswith("Import 6 geladen: 2 records gelezen, 2 geladen (2 nieuw") for s in at.success), \
         [s.value for s in at.success] + [e.value for e in at.error]
     with Store.open(demo_db, read_only=True) as store:
         rows = store.observations("service_satisfaction_score", period="2024", all_sources=True)
     mine = rows[rows["source"] == "eigen_enquete"].set_index("region_code")["value"].to_dict()
     assert mine == {"GM0014": 6.9, "GM0363": 7.4}
     history = table(at, "Import", "Bestand")
-    assert history.iloc[0]["Import"] == 5 and history.iloc[0]["Bestand"] == "enquete.csv"
+    assert history.iloc[0]["Import"] == 6 and history.iloc[0]["Bestand"] == "enquete.csv"
     assert history.iloc[0]["Resultaat"] == "geladen"
     # a rerun shows the result rather than a second commit button
     at.run()
     assert not any(b.key == "data_commit" for b in at.button)
-    assert any(s.value.startswith("Import 5 geladen") for s in at.success)
+    assert any(s.value.startswith("Import 6 geladen") for s in at.success)
 
 
 @pytest.mark.slow

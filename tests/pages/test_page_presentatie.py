@@ -41,8 +41,9 @@ def library(db: Path):
 def overview(db: Path, region: str) -> tuple[pd.DataFrame, object, pd.DataFrame]:
     lib = library(db)
     with Store.open(db, read_only=True) as store:
-        results = evaluate(store, lib)
-        frame = kpi_overview(store, lib, region, 2024, results=results)
+        # the page shows today's municipal division by default
+        results = evaluate(store, lib, harmonise_on=dt.date.today())
+        frame = kpi_overview(store, lib, region, 2024, results=results, harmonise_on=dt.date.today())
     return frame[frame["kind"].isin(["outcome", "output"])], lib, results
 
 
@@ -63,7 +64,7 @@ def position(at: AppTest) -> str:
 def value_text(row, lib) -> str:
     kpi = lib.kpis[row.kpi_id]
     if row.suppressed:
-        return f"< {kpi.privacy_threshold} {kpi.unit}"
+        return present.shown(row.value, row.suppressed, kpi.privacy_threshold, "nl", unit=kpi.unit)
     return f"{present.number(row.value, 'nl')} {kpi.unit}" if pd.notna(row.value) else "–"
 
 
@@ -170,4 +171,4 @@ def test_suppressed_values_are_shown_as_less_than_n(app_on, demo_shared):
     shown = agenda(at).set_index("KPI")
     for row in hidden.itertuples():
         kpi = lib.kpis[row.kpi_id]
-        assert shown.at[kpi.title.nl, "Waarde"] == f"< {kpi.privacy_threshold} {kpi.unit}"
+        assert shown.at[kpi.title.nl, "Waarde"] == f"afgeschermd (aantal minder dan {kpi.privacy_threshold})"

@@ -4,6 +4,7 @@ status in words, the trends, and the output/outcome correlation equal to a separ
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 
 import numpy as np
@@ -57,7 +58,10 @@ def expected_pairs(results: pd.DataFrame, source: str, target: str, year: int, m
 def evaluated(demo_shared):
     with Store.open(demo_shared, read_only=True) as store:
         library = load_library(metrics_folder(), store.known_indicator_ids())
-        return library, evaluate(store, library), kpi_overview(store, library, "GM0363", 2024)
+        # the page shows today's municipal division by default
+        today = dt.date.today()
+        results = evaluate(store, library, harmonise_on=today)
+        return library, results, kpi_overview(store, library, "GM0363", 2024, harmonise_on=today, results=results)
 
 
 @pytest.mark.slow
