@@ -1,5 +1,7 @@
-"""The demo database: the real CBS data shipped in `data/cbs/` plus the region registry, and the
-Kiesraad's official Tweede Kamer results of 2017, 2021 and 2023 shipped in `data/kiesraad/`.
+"""The demo database: every real file shipped in `data/` (CBS StatLine in its OData4, OData3,
+Parquet and CSV forms, the KWB with each year's boundaries, the CBS region memberships, the police's
+crime counts, the wmo-jads extract and the Kiesraad's official Tweede Kamer results), then invented
+example series only for the KPI inputs that none of them feeds (`koers.demo.examples`).
 
 Built in a temporary file next to the target and moved into place at the end, so a dashboard
 starting meanwhile never sees half a database.
@@ -8,23 +10,47 @@ starting meanwhile never sees half a database.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from koers.access import Actor, Role
-from koers.sources import cbs_odata3, cbs_odata4, kiesraad
-from koers.settings import DATA
 from koers.progress import Progress, no_progress
+from koers.settings import DATA
+from koers.sources import (cbs_odata3, cbs_odata4, gebieden, kiesraad, kwb_geojson, statline_csv,
+                           wmo_jads)
+from koers.sources.source import ImportBatch
 from koers.store import ImportResult, Store
 
 # Who imports the demo's CBS data: the installation itself, named so in the audit trail (never
 # the local user of a dashboard, who may be someone else by the time anyone reads the trail).
 DEMO_BUILDER = Actor("demo", "Demodatabase (opbouw)", Role.admin)
 
-# (importer, folder under data/cbs, options); 84799NED at municipality level only.
-DEMO_SOURCES = [
-    ("cbs-odata4", "03759ned", {}),
-    ("cbs-odata4", "83625NED", {}),
-    ("cbs-odata3", "84799NED", {"levels": ("NL", "PV", "GM")}),
+# (what the progress bar says, path under data/, how to read it). 03759ned comes first: it brings
+# the region registry against which the store checks every later import's municipalities. Among
+# sources of one quantity the catalogue's precedence decides, not this order.
+_MUNICIPAL = ("NL", "PV", "GM")
+DEMO_SOURCES: list[tuple[str, str, Callable[[Path, Progress], ImportBatch]]] = [
+    ("CBS 03759ned bevolking", "cbs/03759ned", lambda p, pr: cbs_odata4.load(str(p), progress=pr)),
+    ("CBS 83625NED woningwaarde", "cbs/83625NED", lambda p, pr: cbs_odata4.load(str(p), progress=pr)),
+    ("CBS 84799NED kerncijfers wijken en buurten 2020", "cbs/84799NED",
+     lambda p, pr: cbs_odata3.load(str(p), levels=_MUNICIPAL, progress=pr)),
+    ("CBS 70072ned regionale kerncijfers", "cbs/70072ned-v4", lambda p, pr: cbs_odata4.load(str(p), progress=pr)),
+    ("CBS gebieden (regio-indelingen)", "cbs/gebieden", lambda p, pr: gebieden.load(p, pr)),
+    ("KWB 2012-2024 met grenzen", "kwb-pdok", lambda p, pr: kwb_geojson.load(p, pr)),
+    ("CBS 70072ned 2015 (v3 CSV)", "cbs/70072ned-2015/70072ned_UntypedDataSet_06062018_000805.csv",
+     lambda p, pr: cbs_odata3.load(str(p), levels=_MUNICIPAL, progress=pr)),
+    ("CBS 83648NED misdrijven 2015 (v3 CSV)", "cbs/83648NED-2015/83648NED_UntypedDataSet_17052018_141347.csv",
+     lambda p, pr: cbs_odata3.load(str(p), levels=("NL", "GM"), progress=pr)),
+    ("CBS 85984NED kerncijfers wijken en buurten 2024", "cbs/85984NED",
+     lambda p, pr: cbs_odata3.load(str(p), progress=pr)),
+    ("Politie 47013NED misdrijven 2022-2023", "politie/47013NED/misdrijven_2022_2023.csv",
+     lambda p, pr: statline_csv.load(p, "47013NED")),
+    ("Politie 47013NED misdrijven 2024", "politie/47013NED/Misdrijven_2024.csv",
+     lambda p, pr: statline_csv.load(p, "47013NED")),
+    ("Wmo, afval en heffingen 2017-2019 (wmo-jads)", "cbs/gemeente-2017-2019-wmo-jads/"
+     "df_get_data_WMO_WIJK_HUISHOUDENS_BEVOLKING_HEFFING_202104241837_train_and_predict_new.parquet.gzip",
+     lambda p, pr: wmo_jads.load(p)),
+    ("Kiesraad Tweede Kamer 2017, 2021, 2023", "kiesraad", lambda p, pr: kiesraad.load(p, pr)),
 ]
 
 
@@ -37,25 +63,25 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_prog
     for leftover in (temporary, Path(str(temporary) + ".wal")):
         leftover.unlink(missing_ok=True)
     results = []
+    steps = len(DEMO_SOURCES) + 2
     with Store.open(temporary) as store:
-        for step, (kind, folder, options) in enumerate(DEMO_SOURCES):
-            progress(f"{kind} {folder}", step / len(DEMO_SOURCES))
-            source = str(data_dir / "cbs" / folder)
-            batch = cbs_odata4.load(source) if kind == "cbs-odata4" else cbs_odata3.load(source, **options)
-            results.append(store.commit_import(batch, actor=DEMO_BUILDER))
-        # After 03759ned: the store checks the Kiesraad's municipalities against the registry it brings.
-        progress("kiesraad", len(DEMO_SOURCES) / (len(DEMO_SOURCES) + 1))
-        results.append(store.commit_import(kiesraad.load(data_dir / "kiesraad"), actor=DEMO_BUILDER))
+        for step, (label, path, read) in enumerate(DEMO_SOURCES):
+            def sub(message: str, fraction: float, step: int = step, label: str = label) -> None:
+                progress(label, (step + max(0.0, min(fraction, 1.0)) * 0.9) / steps)
+
+            progress(label, step / steps)
+            results.append(store.commit_import(read(data_dir / path, sub), actor=DEMO_BUILDER))
         # Invented series for the KPI inputs no shipped file feeds, and example targets.
         from koers.demo.examples import add_examples
         from koers.kpis.library import load_library
 
+        progress("voorbeelddata", len(DEMO_SOURCES) / steps)
         library = load_library()
         add_examples(store, library)
         if loop_examples:
             from koers.demo.loop import add_loop_examples
 
-            progress("voorbeelden leercyclus", 0.95)
+            progress("voorbeelden leercyclus", (len(DEMO_SOURCES) + 1) / steps)
             add_loop_examples(store, library)
         store.checkpoint()
     os.replace(temporary, target)

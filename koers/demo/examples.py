@@ -210,7 +210,7 @@ def _population(store: Store, codes: list[str]) -> np.ndarray:
     wide = observed.pivot_table(index="region_code", columns="period", values="value", aggfunc="first")
     wide.columns = wide.columns.astype(int)
     wide = wide.reindex(columns=list(YEARS))
-    matrix = wide.reindex(index=codes).to_numpy()
+    matrix = wide.reindex(index=codes).to_numpy(dtype=float, copy=True)
     incomplete = [row for row in range(len(codes)) if np.isnan(matrix[row, 0])]
     # region_code | event_date | kind | direction | other_code | residents, for those municipalities
     events = store.events_of_regions([codes[row] for row in incomplete])
