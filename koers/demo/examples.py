@@ -296,12 +296,25 @@ def generate(store: Store) -> tuple[list[str], dict[str, np.ndarray], np.ndarray
     return codes, {k: v for k, v in values.items() if k in units}, population, exists
 
 
-def example_batch(store: Store) -> ImportBatch:
-    """The example series as one import batch (source `voorbeelddata`)."""
+def wanted_examples(store: Store, library: Library) -> set[str]:
+    """The inputs to invent: those a KPI of `library` rests on that no real source in the store
+    feeds, for any region or year. An input that real data feeds is never invented, not even for
+    its missing years: there a gap stays a gap."""
+    fed = store.indicators_with_data(except_source=EXAMPLE_SOURCE)
+    used = set().union(*(_inputs(kpi, library) for kpi in library.kpis.values()))
+    return {d.id for d in INPUT_INDICATORS if d.id in used and d.id not in fed}
+
+
+def example_batch(store: Store, only: set[str] | None = None) -> ImportBatch:
+    """The example series as one import batch (source `voorbeelddata`); `only`: just these inputs
+    (their recipes' bases and drivers are still drawn, so a series is the same either way)."""
     codes, values, population, exists = generate(store)
     by_id = {d.id: d for d in INPUT_INDICATORS}
+    kept = [d for d in INPUT_INDICATORS if only is None or d.id in only]
     frames = []
     for indicator_id, matrix in values.items():
+        if only is not None and indicator_id not in only:
+            continue
         definition = by_id[indicator_id]
         years = [YEARS.index(y) for y in (RECIPES[indicator_id].years if indicator_id in RECIPES else YEARS)]
         mask = exists[:, years]
@@ -343,7 +356,7 @@ def example_batch(store: Store) -> ImportBatch:
         rows_read=len(frame),
         observations=observations,
         rejected=empty_rejected(),
-        indicators=[(d, d.id, d.title_nl, d.unit) for d in INPUT_INDICATORS],
+        indicators=[(d, d.id, d.title_nl, d.unit) for d in kept],
         regions=[],
     )
 
@@ -417,8 +430,11 @@ def example_targets(store: Store, library: Library) -> pd.DataFrame:
 
 
 def add_examples(store: Store, library: Library) -> dict[str, int]:
-    """Commit the example series and then the example targets; returns what was added."""
-    result = store.commit_import(example_batch(store), actor=EXAMPLE_ACTOR)
+    """Commit the example series of the inputs no real data feeds (`wanted_examples`), then the
+    example targets; returns what was added."""
+    wanted = wanted_examples(store, library)
+    result = store.commit_import(example_batch(store, wanted), actor=EXAMPLE_ACTOR) if wanted else None
     targets = example_targets(store, library)
     written = store.upsert_targets(targets, EXAMPLE_TITLE, actor=EXAMPLE_ACTOR) if len(targets) else 0
-    return {"observations": result.rows_loaded, "rejected": result.rows_rejected, "targets": written}
+    return {"observations": result.rows_loaded if result else 0, "rejected": result.rows_rejected if result else 0,
+            "targets": written}

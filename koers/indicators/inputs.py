@@ -135,7 +135,7 @@ INPUT_INDICATORS: list[CanonicalIndicator] = [
     _input("sport_coach_fte", "Buurtsportcoaches", "Neighbourhood sport coaches", "fte", True,
            "Eigen registratie gemeente / Mulier Instituut monitor brede regeling combinatiefuncties: fte buurtsportcoaches."),
     _input("residual_waste_kg", "Huishoudelijk restafval", "Residual household waste", "kg", True,
-           "CBS Statistiek Huishoudelijk afval (Rijkswaterstaat): fijn en grof huishoudelijk restafval in kg."),
+           "CBS Statistiek Huishoudelijk afval (Rijkswaterstaat): fijn huishoudelijk restafval in kg (grof restafval telt CBS apart)."),
     _input("dwellings_source_separation", "Woningen met omgekeerd inzamelen of diftar", "Dwellings with reverse collection or pay-as-you-throw",
            "aantal", True, "Eigen registratie gemeente of afvalinzamelaar: woningen met omgekeerd inzamelen of een "
                            "tarief per zak of lediging (diftar)."),

@@ -9,6 +9,11 @@ from koers.kpis.library import Library
 from metrics.model import THEME_TITLES, FormulaDefinition, IndicatorDefinition, Kpi, RatioDefinition
 
 KIND_NL = {"input": "input", "output": "output", "outcome": "outcome (maatschappelijk effect)", "context": "context"}
+# Which BBV set the numbers in the BBV column follow. The set has changed over the years (Halt went
+# from per 10,000 to per 1,000 young people aged 12-17, the Wmo from per 1,000 to per 10,000 inhabitants).
+BBV_SET = ("Regeling beleidsindicatoren gemeenten (BBV), de set zoals waarstaatjegemeente.nl die sinds 2024 publiceert: "
+           "criminaliteit per 1.000 inwoners, Halt-verwijzingen per 1.000 jongeren van 12 tot 18 jaar, "
+           "Wmo-cliënten per 10.000 inwoners")
 POLARITY_NL = {"higher_is_better": "hoger is beter", "lower_is_better": "lager is beter", "neither": "geen richting"}
 
 
@@ -30,6 +35,9 @@ def render(library: Library) -> str:
         "en de eigen definities (`metrics/custom/`). Niet met de hand bewerken.",
         "",
         f"{len(library.kpis)} KPI's. Per thema: soort in de resultatenketen, definitie, bron en richting.",
+        "",
+        f"BBV-nummers volgen de {BBV_SET}. Een KPI waarvan de reeks een BBV-indicator alleen benadert,",
+        "krijgt geen BBV-nummer; de beschrijving zegt waarin hij afwijkt.",
         "",
     ]
     for theme, (nl, en) in THEME_TITLES.items():

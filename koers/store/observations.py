@@ -39,6 +39,13 @@ class Observations(Connection):
                GROUP BY ALL ORDER BY i.id"""
         ).df()
 
+    def indicators_with_data(self, except_source: str | None = None) -> set[str]:
+        """Ids of the indicators with at least one stored value from a source other than
+        `except_source` (the demo asks which inputs real data feeds, leaving out its own inventions)."""
+        return {r[0] for r in self._con.execute(
+            "SELECT DISTINCT indicator_id FROM observation WHERE source_table IS DISTINCT FROM ?",
+            [except_source]).fetchall()}
+
     def known_indicator_ids(self) -> set[str]:
         return {r[0] for r in self._con.execute("SELECT id FROM indicator").fetchall()}
 
