@@ -211,7 +211,10 @@ def _population(store: Store, codes: list[str]) -> np.ndarray:
     wide.columns = wide.columns.astype(int)
     wide = wide.reindex(columns=list(YEARS))
     matrix = wide.reindex(index=codes).to_numpy(dtype=float, copy=True)
-    incomplete = [row for row in range(len(codes)) if np.isnan(matrix[row, 0])]
+    # Rows with a gap: before the first figure, and (since 70072ned reaches back to 2015) after a
+    # municipality was dissolved — years masked out of the output, but a NaN would spread through
+    # the weighted averages.
+    incomplete = [row for row in range(len(codes)) if np.isnan(matrix[row]).any()]
     # region_code | event_date | kind | direction | other_code | residents, for those municipalities
     events = store.events_of_regions([codes[row] for row in incomplete])
     events["event_date"] = pd.to_datetime(events["event_date"])

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, run_cli
 from koers import present
 from koers.loop import learning, review
-from koers.demo.loop import ACTIONS, ANNOTATIONS, REGION, SESSIONS, add_loop_examples
+from koers.demo.loop import ACTIONS, ANNOTATIONS, REGION, REVISED_TARGET, SESSIONS, add_loop_examples
 from koers.kpis.library import load_library
 from koers.store import EXAMPLE_AUTHOR, Store
 
@@ -46,10 +46,14 @@ def test_every_example_is_written_and_marked_as_fiction(looped, db):
         # one overdue action, relative to the day the demo was built
         overdue = learning.overdue_actions(store, REGION, TODAY)
         assert overdue["title"].tolist() == ["Voorbeeld: versnellingsteam woningbouw"]
-        revisions = store.target_revisions("new_dwellings_per_1000", REGION)
-        revised = revisions[revisions["year"] == 2026]
+        kpi_id, year, factor, _ = REVISED_TARGET
+        assert kpi_id == "gas_use_per_dwelling" and factor == 1.05
+        revisions = store.target_revisions(kpi_id, REGION)
+        revised = revisions[revisions["year"] == year]
         assert revised["revision"].tolist() == [1, 2]
-        assert revised["value"].iloc[1] == pytest.approx(round(revised["value"].iloc[0] * 0.85, 1))
+        # Amsterdam 2022: 690 m3 (KWB 2022, gem_aardgas); example target 2026 5 % lower: 655.5 -> 656
+        # (three significant digits); relaxed by 5 %: 688.8
+        assert revised["value"].tolist() == [656.0, 688.8]
 
 
 def test_the_second_session_sets_expected_against_what_happened(db):
