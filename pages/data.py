@@ -74,7 +74,7 @@ def _prepared(upload, kind: str, options: dict[str, str]) -> tuple[tuple, upload
 
 def _show_check(prepared: uploads.PreparedUpload, lang: str) -> None:
     st.subheader(t("data_page.preview"))
-    preview = prepared.preview
+    preview = prepared.marked if prepared.marked is not None else prepared.preview
     column = lambda name: t(f"data_page.columns.{name}")  # noqa: E731
     rejected = preview["rejected"].astype(bool)
     st.dataframe(pd.DataFrame({
@@ -312,6 +312,12 @@ def quality_section(lang: str) -> None:
         })
         widgets.chart_with_table(figure, table, key="data_coverage_chart")
 
+    outliers_section(report, titles, units)
+
+
+def outliers_section(report: source_quality.Quality, titles: dict[str, str], units: dict[str, str]) -> None:
+    """One indicator's outliers in its latest year; a count's per 1,000 inhabitants."""
+    summary, coverage = report.summary, report.coverage
     st.subheader(t("data_page.outliers"))
     with_values = [i for i in summary.sort_values("indicator_id")["indicator_id"] if i in set(coverage["indicator_id"])]
     if not with_values:

@@ -45,10 +45,12 @@ PREVIEW_ROWS = 20
 class PreparedUpload:
     """An upload read and checked, ready to commit.
 
-    `preview` columns (the first values of the file, by record): record, indicator_id, region,
-    period, value, cell (the value as written in the file), status, unit, rejected (bool),
-    reason_nl, reason_en (why it would be rejected; "" when it would be loaded). A value the
-    importer rejected has no indicator, region, period or value; its cell is the row as read.
+    `marked` columns (the first values of the file, by record, as the page shows them): record,
+    indicator_id, region, period, value, cell (the value as written in the file), status, unit,
+    rejected (bool), reason_nl, reason_en (why it would be rejected; "" when it would be loaded),
+    importer (bool: a value the importer rejected; it has no indicator, region, period, value or
+    unit, and its cell is the row as read).
+    `preview`: the same rows without the importer's, i.e. the values read, each with the store's verdict.
     `rejected` columns: record, field, reason_nl, reason_en, raw (the importer's and the store's;
     raw is the row as the file has it).
     `check` holds the counts the import would have (import_id 0).
@@ -59,6 +61,7 @@ class PreparedUpload:
     preview: pd.DataFrame
     check: ImportResult
     rejected: pd.DataFrame
+    marked: pd.DataFrame | None = None
 
 
 def signature(db: str | Path | None = None) -> tuple:
@@ -168,7 +171,7 @@ def preview_rows(batch: ImportBatch, units: dict[str, str], rejected: pd.DataFra
 
     `rejected` is `checked`'s (None: nothing known to be rejected)."""
     columns = ["record", "indicator_id", "region", "period", "value", "cell", "status", "unit", "rejected",
-               "reason_nl", "reason_en"]
+               "reason_nl", "reason_en", "importer"]
     if rejected is None:
         rejected = pd.DataFrame({"record": pd.Series(dtype="int64"), "observation": pd.Series(dtype="int64"),
                                  "raw": [], "reason_nl": [], "reason_en": []})
@@ -200,6 +203,7 @@ def preview_rows(batch: ImportBatch, units: dict[str, str], rejected: pd.DataFra
     both = both.sort_values(["record", "observation"], kind="stable")
     both = both[both["record"].isin(both["record"].drop_duplicates().head(rows))].head(rows * 10)
     both["rejected"] = both["reason_nl"].notna()
+    both["importer"] = both["observation"] < 0
     for column in ("reason_nl", "reason_en"):
         both[column] = both[column].fillna("").astype(object)
     return both[columns].reset_index(drop=True)
@@ -215,8 +219,9 @@ def prepare_upload(name: str, data: bytes, kind: str, fields: Mapping[str, str] 
     units = dict(zip(known["id"], known["unit"].fillna("")))
     units.update({definition.id: unit or definition.unit or "" for definition, _, _, unit in batch.indicators
                   if definition.id not in units})
-    preview = preview_rows(batch, units, rejected)
-    return PreparedUpload(name, batch, preview, check, rejected.drop(columns=["observation"]))
+    marked = preview_rows(batch, units, rejected)
+    preview = marked[~marked["importer"]].reset_index(drop=True)
+    return PreparedUpload(name, batch, preview, check, rejected.drop(columns=["observation"]), marked)
 
 
 def commit_upload(prepared: PreparedUpload, progress: Callable[[str, float], None],

@@ -132,14 +132,7 @@ def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, check
         "value": values,
         "status": status,
     }
-    cells = None
-    if keep_text:
-        columns_out["raw"] = _repeated(_row_text(sheet, None), repeat)
-        cells = pa.concat_arrays([_as_text(sheet.columns[i]).combine_chunks() for i in value_columns]) \
-            if value_columns else pa.array([], pa.string())
-        cells = cells.cast(pa.string()) if pa.types.is_dictionary(cells.type) else cells
-        if not pc.all(keep).as_py():
-            cells = pc.filter(cells, keep)
+    cells = _texts(sheet, value_columns, keep, columns_out) if keep_text else None
     if not pc.all(keep).as_py():
         columns_out = {name: pc.filter(array, keep) for name, array in columns_out.items()}
     if sheet.rejected:  # rows the reader could not split into fields: once per value they hold
@@ -307,6 +300,15 @@ def _reasons(kind: str, column: str, cells: pa.Array) -> tuple[pa.Array, pa.Arra
         else:
             out.append(pa.array([before] * len(cells), pa.string()))
     return out[0], out[1]
+
+
+def _texts(sheet: Sheet, value_columns: list[int], keep: pa.Array, columns_out: dict[str, pa.Array]) -> pa.Array:
+    """Each value's cell as written, for the values kept; their rows' text goes into
+    `columns_out["raw"]` (filtered with the other columns)."""
+    columns_out["raw"] = _repeated(_row_text(sheet, None), len(value_columns))
+    cells = pa.concat_arrays([_as_text(sheet.columns[i]).combine_chunks() for i in value_columns])
+    cells = cells.cast(pa.string()) if pa.types.is_dictionary(cells.type) else cells
+    return cells if pc.all(keep).as_py() else pc.filter(cells, keep)
 
 
 def _row_text(sheet: Sheet, rows: pa.Array | None) -> pa.Array:
