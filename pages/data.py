@@ -356,7 +356,9 @@ def outliers_section(report: source_quality.Quality, titles: dict[str, str], uni
         return
     unit = _unit_text(units.get(indicator, ""))
     st.caption(t("data_page.outliers_caption", count=fmt(len(rows)), period=rows["period"].iloc[0],
-                 median=f"{fmt(rows['median'].iloc[0])} {present.plain(unit)}".strip()))  # an own file's unit: as written
+                 median=f"{fmt(rows['median'].iloc[0])} {present.plain(unit)}".strip())  # an own file's unit: as written
+               + (" " + t("data_page.outliers_no_population", period=rows["period"].iloc[0])
+                  if bool(row["no_population_year"]) else ""))
     st.dataframe(pd.DataFrame({
         name("region"): regions,
         name("value"): [widgets.shown(v, h, n, unit=unit or None, count=True) for v, h, n in zip(rows["value"], hidden, rows["threshold"])],

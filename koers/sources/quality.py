@@ -5,7 +5,8 @@ year.
 Outliers of a count (unit "aantal", additive: residents aged 65+, crimes, Wmo clients) are judged
 per 1,000 inhabitants of the municipality in the same year (the store's population): on the
 absolute counts the big cities would be the outliers of every count, which says nothing about
-the data. Population itself is judged as it is (per 1,000 inhabitants it is 1,000 everywhere).
+the data. Population itself is judged as it is (per 1,000 inhabitants it is 1,000 everywhere), and so is a
+count in a year for which the store holds no population at all (the page says so).
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ class Quality:
               per_capita (True: value and median are per PER_CAPITA inhabitants), count (the value
               as stored; equal to value unless per_capita), population (that year's; NaN unless
               per_capita)
-    The summary also has per_capita (outliers judged per PER_CAPITA inhabitants) and
-    without_population (municipalities left out of that judgement: no population that year).
+    The summary also has per_capita (outliers judged per PER_CAPITA inhabitants),
+    without_population (municipalities left out of that judgement: no population that year) and
+    no_population_year (a count judged as it is: no population at all in its latest year).
     """
 
     summary: pd.DataFrame
@@ -84,14 +86,17 @@ def per_capita(values: pd.DataFrame, counts: set[str], population: pd.DataFrame)
 
     `population`: region_code, period, value. Returns the values with `count` (as stored),
     `population` and `per_capita` beside `value`, and per count indicator how many municipalities
-    were left out for want of a population (none, or none above 0, in that year)."""
+    were left out for want of a population (none, or none above 0, in that year). A count without
+    any population in its year is left as it is (`per_capita` False)."""
     inhabitants = population[["region_code", "period", "value"]].rename(columns={"value": "population"})
     frame = values.merge(inhabitants.drop_duplicates(["region_code", "period"]), on=["region_code", "period"], how="left")
-    is_count = frame["indicator_id"].isin(counts)
     known = frame["population"].notna() & (frame["population"] > 0)
+    with_population = set(frame.loc[known, "indicator_id"])
+    judged = set(counts) & with_population
+    is_count = frame["indicator_id"].isin(judged)
     left_out = frame[is_count & ~known].groupby("indicator_id").size()
     frame = frame[~is_count | known].copy()
-    is_count = frame["indicator_id"].isin(counts)
+    is_count = frame["indicator_id"].isin(judged)
     frame["count"] = frame["value"]
     frame["per_capita"] = is_count
     frame.loc[is_count, "value"] = frame.loc[is_count, "count"] / frame.loc[is_count, "population"] * PER_CAPITA
@@ -131,6 +136,9 @@ def quality(db: str | Path | None = None) -> Quality:
                .merge(freshness, on="indicator_id", how="left")
                .merge(counts, on="indicator_id", how="left"))
     summary["outliers"] = summary["outliers"].fillna(0).astype(int)
-    summary["per_capita"] = summary["indicator_id"].isin(count_ids)
+    judged_per_capita = set(judged.loc[judged["per_capita"], "indicator_id"])
+    summary["per_capita"] = summary["indicator_id"].isin(judged_per_capita)
+    summary["no_population_year"] = summary["indicator_id"].isin(count_ids - judged_per_capita) \
+        & summary["indicator_id"].isin(set(latest["indicator_id"]))
     summary["without_population"] = summary["indicator_id"].map(left_out).fillna(0).astype(int)
     return Quality(summary.sort_values("indicator_id").reset_index(drop=True), coverage, outliers)

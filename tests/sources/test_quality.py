@@ -63,6 +63,10 @@ def test_counts_are_judged_per_1000_inhabitants():
     # a municipality without a population that year is left out of the judgement, and counted
     judged, left_out = quality.per_capita(values, {"cases"}, population[population["region_code"] != "GM0003"])
     assert "GM0003" not in set(judged["region_code"]) and left_out.to_dict() == {"cases": 1}
+    # a year without any population in the store: the counts are judged as they are
+    later = values.assign(period="2027")
+    judged, left_out = quality.per_capita(later, {"cases"}, population)
+    assert not judged["per_capita"].any() and judged["value"].tolist() == later["value"].tolist() and left_out.empty
 
 
 @pytest.mark.slow
