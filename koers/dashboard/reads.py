@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -568,29 +569,22 @@ def _district_map(db: str, signature: tuple, municipality: str, year: int) -> Di
     return DistrictMap(year, geojson, *_fit(geojson))
 
 
+def _positions(coordinates: object) -> list[tuple[float, float]]:
+    """Every (lon, lat) of a GeoJSON geometry's nested coordinate lists."""
+    if isinstance(coordinates, list) and coordinates and isinstance(coordinates[0], (int, float)):
+        return [(float(coordinates[0]), float(coordinates[1]))]
+    return [p for part in coordinates for p in _positions(part)] if isinstance(coordinates, list) else []
+
+
 def _fit(geojson: dict, width: int = 700, height: int = 560) -> tuple[float, float, float]:
     """(lat, lon, zoom) showing every feature on a web-Mercator map of about width x height pixels:
     at zoom z the world is 512 * 2^z pixels wide (MapLibre's tiles)."""
-    import math
-
-    def points(coordinates: object):
-        if isinstance(coordinates, (list, tuple)) and coordinates and isinstance(coordinates[0], (int, float)):
-            yield coordinates
-        elif isinstance(coordinates, (list, tuple)):
-            for part in coordinates:
-                yield from points(part)
-
-    lons, lats = zip(*((p[0], p[1]) for f in geojson["features"] for p in points((f.get("geometry") or {}).get("coordinates"))))
-    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
-
-    def mercator(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    span_x = max(east - west, 1e-4) / 360
-    span_y = max(mercator(north) - mercator(south), 1e-4) / (2 * math.pi)
-    zoom = min(math.log2(width / 512 / span_x), math.log2(height / 512 / span_y)) - 0.2
-    centre = math.degrees(2 * math.atan(math.exp((mercator(north) + mercator(south)) / 2)) - math.pi / 2)
-    return centre, (west + east) / 2, round(max(1.0, min(zoom, 16.0)), 2)
+    lons, lats = zip(*(p for f in geojson["features"] for p in _positions((f.get("geometry") or {}).get("coordinates"))))
+    north, south = (math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (max(lats), min(lats)))
+    zoom = min(math.log2(width / 512 * 360 / max(max(lons) - min(lons), 1e-4)),
+               math.log2(height / 512 * 2 * math.pi / max(north - south, 1e-4))) - 0.2
+    centre = math.degrees(2 * math.atan(math.exp((north + south) / 2)) - math.pi / 2)
+    return centre, (max(lons) + min(lons)) / 2, round(max(1.0, min(zoom, 16.0)), 2)
 
 
 def district_map(municipality: str, year: int) -> DistrictMap | None:
