@@ -24,12 +24,19 @@ own sources and data date.
 Charts are plotly figures (plain JSON, made here) turned into SVG by `koers.loop.charts`, all in
 one browser session; nothing is fetched from the network, and weasyprint may only read `data:`
 URIs. The HTML embeds its CSS and charts (base64 `data:` URIs), so it holds no http(s) reference at all.
+
+Accessibility (council documents fall under the Dutch digital accessibility rules): the PDF is
+tagged PDF/UA-1 (weasyprint's `pdf/ua-1` variant: structure tags, the document language from
+`<html lang>`, the title from `<title>` shown as the window title); every chart image has an alt
+text, the KPI's title with one line on what the chart shows. Every mark is a character DejaVu Sans
+has (status ✔ ⚠ ✖, overdue ◷: `koers.present`), so nothing depends on an emoji font.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,6 +55,9 @@ from koers.store import EXAMPLE_SOURCE, Store
 from metrics.model import THEME_TITLES, Theme
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+PDF_VARIANT = "pdf/ua-1"  # tagged PDF for accessibility (weasyprint >= 61 knows it; 70 is installed)
+
+log = logging.getLogger("koers.loop.report")
 
 PALETTE = present.PALETTE
 ITEM_SECTIONS = (("finding", "findings"), ("decision", "decisions"), ("expected_effect", "expected_effects"))
@@ -198,7 +208,7 @@ def _block(row: dict, library: Library, sources: dict[str, Source], lang: str) -
         "sources": ", ".join(s.label for s in own) or (kpi.source if kpi else "–"),
         "data_date": _t(lang, "data_date", date=present.document_date(row["data_date"], lang)) if _known(row["data_date"])
         else _t(lang, "data_date_unknown"),
-        "chart": None, "chart_alt": _t(lang, "chart_alt", title=title),
+        "chart": None, "chart_alt": "",
         "annotations": [], "items": [], "actions": [],
     }
 
@@ -292,7 +302,7 @@ def _gather(store: Store, library: Library, session_id: int, lang: str) -> tuple
         "footer": footer,
         "page_label": (_t(lang, "page"), _t(lang, "of")),
         "status_words": {key: present.status_word(key, lang) for key in present.STATUS_ORDER},
-        "overdue_mark": present.OVERDUE_SYMBOL_PRINT,
+        "overdue_mark": present.OVERDUE_MARK,
         "t": lambda key, **params: _t(lang, key, **params),
     }
     return context, charts
@@ -314,6 +324,7 @@ def _themes(snapshot: pd.DataFrame, library: Library, sources: dict[str, Source]
             theme_blocks.append(block)
             figure = _figure(row, municipality, lang)
             if figure is not None:
+                block["chart_alt"] = _chart_alt(block["title"], figure, row, municipality, lang)
                 charts.append(Chart(block, figure))
         tables = sorted({t.lower() for row in rows for t in _source_tables(row["sources"])})
         labels = ", ".join(sources[t].label for t in tables if t in sources) or "–"
@@ -471,6 +482,28 @@ def _figure(row: dict, municipality: str, lang: str) -> dict | None:
     return {"data": traces, "layout": layout}
 
 
+def _chart_alt(title: str, figure: dict, row: dict, municipality: str, lang: str) -> str:
+    """A chart image's alt text: the KPI's title, then one line on what the chart shows — whose
+    series over which periods, and which reference lines are drawn (read from the figure's
+    traces, so the text names exactly what is there)."""
+    periods = next(t["x"] for t in figure["data"] if t.get("legendrank") == 1)
+    span = periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}"
+    ranks = {t.get("legendrank") for t in figure["data"]}
+    parts = [_t(lang, "alt_series", municipality=municipality, periods=span)]
+    if 3 in ranks:
+        year = int(row["target_year"]) if _known(row["target_year"]) else "–"
+        parts.append(_t(lang, "alt_target", target=_num(row["target"], lang), year=year))
+    if 5 in ranks:
+        parts.append(_t(lang, "alt_band", tolerance=_num(row["tolerance"], lang)))
+    if 4 in ranks:
+        parts.append(_t(lang, "alt_original", original=_num(row["original_target"], lang)))
+    if 6 in ranks:
+        parts.append(_t(lang, "alt_median", period=row["period"]))
+    if 2 not in ranks:  # the reference period's point is missing (withheld or no figure)
+        parts.append(_t(lang, "alt_no_reference", period=row["period"]))
+    return _t(lang, "chart_alt", title=title, description=_t(lang, "alt_join").join(parts))
+
+
 def _draw(charts: list[Chart], progress: Progress, start: float, end: float, lang: str) -> None:
     """Draw every chart (SVG) and attach it to its block as a base64 data: URI — base64, so the
     SVG's own namespace URLs never appear in the HTML text."""
@@ -535,6 +568,7 @@ def build_html(store: Store, library: Library, session_id: int, lang: str, actor
     context, lang, progress = _prepare(store, library, session_id, lang, actor, progress, 0.95)
     progress(_t(lang, "progress_html"), 0.95)
     document = _html(context, pdf=False)
+    log.info("report of review session %s made as HTML (%s, %d kB)", session_id, lang, len(document.encode()) // 1000)
     progress(_t(lang, "progress_done"), 1.0)
     return document
 
@@ -551,16 +585,20 @@ def make_pdf(store: Store, library: Library, session_id: int, lang: str, actor: 
     context, lang, progress = _prepare(store, library, session_id, lang, actor, progress, 0.8)
     progress(_t(lang, "progress_layout"), 0.8)
     data, pages = html_to_pdf(_html(context, pdf=True))
+    log.info("report of review session %s made as PDF (%s, %d pages, %d kB)", session_id, lang, pages, len(data) // 1000)
     progress(_t(lang, "progress_done"), 1.0)
     return PdfReport(data, pages)
 
 
 def html_to_pdf(document: str) -> tuple[bytes, int]:
-    """weasyprint, allowed to read data: URIs only (the report has no other resources)."""
+    """weasyprint, allowed to read data: URIs only (the report has no other resources); a tagged
+    PDF/UA-1 document (`PDF_VARIANT`), its language and title taken from the HTML."""
     import weasyprint
 
-    rendered = weasyprint.HTML(string=document, url_fetcher=weasyprint.URLFetcher(allowed_protocols=["data"])).render()
-    return rendered.write_pdf(), len(rendered.pages)
+    # both steps take weasyprint's options; the variant is given to both so they agree
+    rendered = weasyprint.HTML(string=document, url_fetcher=weasyprint.URLFetcher(allowed_protocols=["data"])).render(
+        pdf_variant=PDF_VARIANT)
+    return rendered.write_pdf(pdf_variant=PDF_VARIANT), len(rendered.pages)
 
 
 def build_pdf(store: Store, library: Library, session_id: int, lang: str, actor: Actor,
