@@ -42,7 +42,7 @@ STATUS_BADGE = {
 }
 # Whether an expected effect of a review session came about (`koers.loop.review.expected_against_actual`).
 OUTCOME_SYMBOL = {"met": "✔", "not_met": "✖", "unknown": "?"}
-# An open action past its due date, the one definition of its mark. No emoji (⏰, ⌛): without an
+# An open action past its due date, the one definition of its mark. No emoji (U+23F0, U+231B): without an
 # emoji font — a server or workstation with only fonts-dejavu-core — they come out as empty boxes.
 # In Streamlit markdown (headings, alerts, labels): a Material Symbols icon, which Streamlit ships.
 OVERDUE_SYMBOL = ":material/alarm:"

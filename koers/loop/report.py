@@ -486,10 +486,14 @@ def _chart_alt(title: str, figure: dict, row: dict, municipality: str, lang: str
     """A chart image's alt text: the KPI's title, then one line on what the chart shows — whose
     series over which periods, and which reference lines are drawn (read from the figure's
     traces, so the text names exactly what is there)."""
-    periods = next(t["x"] for t in figure["data"] if t.get("legendrank") == 1)
-    span = periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}"
+    series = next(t for t in figure["data"] if t.get("legendrank") == 1)
+    periods = series["x"]  # only periods with a value: a gap is no point, so the count says it
     ranks = {t.get("legendrank") for t in figure["data"]}
-    parts = [_t(lang, "alt_series", municipality=municipality, periods=span)]
+    parts = [_t(lang, "alt_series", municipality=municipality, count=len(periods), first=periods[0], last=periods[-1])
+             if len(periods) > 1 else _t(lang, "alt_series_one", municipality=municipality, period=periods[0])]
+    if 2 in ranks:
+        reference = str(row["period"])
+        parts.append(_t(lang, "alt_reference", period=reference, value=_num(series["y"][periods.index(reference)], lang)))
     if 3 in ranks:
         year = int(row["target_year"]) if _known(row["target_year"]) else "–"
         parts.append(_t(lang, "alt_target", target=_num(row["target"], lang), year=year))
