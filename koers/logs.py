@@ -20,10 +20,18 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def configure(level: int = logging.INFO) -> None:
     """Koers's loggers at `level`; the noisy libraries, and anything else not Koers's, at WARNING.
 
+    The root logger is set to WARNING, so a library's logger inherits it whenever it is made; one
+    that exists already (a library imported before) also gets WARNING itself, which holds should
+    anyone lower the root level later. A library's logger is never made here: kaleido and
+    choreographer log through logistro, whose logger class (with `debug2`) only applies to loggers
+    made after it is imported — one made here first would lack it and break chart drawing.
+
     Safe to call on every Streamlit rerun: a handler is added only when the root logger has none
     (`logging.basicConfig`), the levels are simply set again."""
     logging.basicConfig(level=logging.WARNING, format=FORMAT)
     logging.getLogger().setLevel(logging.WARNING)
     logging.getLogger(KOERS).setLevel(level)
+    existing = logging.Logger.manager.loggerDict
     for name in QUIET:
-        logging.getLogger(name).setLevel(logging.WARNING)
+        if isinstance(existing.get(name), logging.Logger):
+            existing[name].setLevel(logging.WARNING)
