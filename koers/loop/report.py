@@ -25,11 +25,9 @@ Charts are plotly figures (plain JSON, made here) turned into SVG by `koers.loop
 one browser session; nothing is fetched from the network, and weasyprint may only read `data:`
 URIs. The HTML embeds its CSS and charts (base64 `data:` URIs), so it holds no http(s) reference at all.
 
-Accessibility (council documents fall under the Dutch digital accessibility rules): the PDF is
-tagged PDF/UA-1 (weasyprint's `pdf/ua-1` variant: structure tags, the document language from
-`<html lang>`, the title from `<title>` shown as the window title); every chart image has an alt
-text, the KPI's title with one line on what the chart shows. Every mark is a character DejaVu Sans
-has (status ✔ ⚠ ✖, overdue ◷: `koers.present`), so nothing depends on an emoji font.
+Accessibility (council documents fall under the Dutch accessibility rules): a tagged PDF/UA-1 file with
+the language of `<html lang>` and the title of `<title>`; chart images have alt texts; every mark is
+a character DejaVu Sans has (status ✔ ⚠ ✖, overdue ◷: `koers.present`), so no emoji font is needed.
 """
 
 from __future__ import annotations
@@ -56,7 +54,6 @@ from metrics.model import THEME_TITLES, Theme
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF for accessibility (weasyprint >= 61 knows it; 70 is installed)
-
 log = logging.getLogger("koers.loop.report")
 
 PALETTE = present.PALETTE
@@ -483,27 +480,20 @@ def _figure(row: dict, municipality: str, lang: str) -> dict | None:
 
 
 def _chart_alt(title: str, figure: dict, row: dict, municipality: str, lang: str) -> str:
-    """A chart image's alt text: the KPI's title, then one line on what the chart shows — whose
-    series over which periods, and which reference lines are drawn (read from the figure's
-    traces, so the text names exactly what is there)."""
-    series = next(t for t in figure["data"] if t.get("legendrank") == 1)
-    periods = series["x"]  # only periods with a value: a gap is no point, so the count says it
-    ranks = {t.get("legendrank") for t in figure["data"]}
+    """A chart image's alt text: the KPI's title, then one line on what the chart shows, read from
+    the figure's traces (by `legendrank`, see `_figure`) so it names exactly what is drawn."""
+    traces = {t.get("legendrank"): t for t in figure["data"]}
+    periods = traces[1]["x"]  # only periods with a value: a gap is no point, so the count says it
     parts = [_t(lang, "alt_series", municipality=municipality, count=len(periods), first=periods[0], last=periods[-1])
              if len(periods) > 1 else _t(lang, "alt_series_one", municipality=municipality, period=periods[0])]
-    if 2 in ranks:
-        reference = str(row["period"])
-        parts.append(_t(lang, "alt_reference", period=reference, value=_num(series["y"][periods.index(reference)], lang)))
-    if 3 in ranks:
-        year = int(row["target_year"]) if _known(row["target_year"]) else "–"
-        parts.append(_t(lang, "alt_target", target=_num(row["target"], lang), year=year))
-    if 5 in ranks:
-        parts.append(_t(lang, "alt_band", tolerance=_num(row["tolerance"], lang)))
-    if 4 in ranks:
-        parts.append(_t(lang, "alt_original", original=_num(row["original_target"], lang)))
-    if 6 in ranks:
-        parts.append(_t(lang, "alt_median", period=row["period"]))
-    if 2 not in ranks:  # the reference period's point is missing (withheld or no figure)
+    year = int(row["target_year"]) if _known(row["target_year"]) else "–"
+    extras = {2: ("alt_reference", {"period": row["period"], "value": _num(traces[2]["y"][0], lang) if 2 in traces else ""}),
+              3: ("alt_target", {"target": _num(row["target"], lang), "year": year}),
+              5: ("alt_band", {"tolerance": _num(row["tolerance"], lang)}),
+              4: ("alt_original", {"original": _num(row["original_target"], lang)}),
+              6: ("alt_median", {"period": row["period"]})}
+    parts += [_t(lang, key, **params) for rank, (key, params) in extras.items() if rank in traces]
+    if 2 not in traces:  # the reference period's point is missing (withheld or no figure)
         parts.append(_t(lang, "alt_no_reference", period=row["period"]))
     return _t(lang, "chart_alt", title=title, description=_t(lang, "alt_join").join(parts))
 
@@ -599,9 +589,8 @@ def html_to_pdf(document: str) -> tuple[bytes, int]:
     PDF/UA-1 document (`PDF_VARIANT`), its language and title taken from the HTML."""
     import weasyprint
 
-    # both steps take weasyprint's options; the variant is given to both so they agree
-    rendered = weasyprint.HTML(string=document, url_fetcher=weasyprint.URLFetcher(allowed_protocols=["data"])).render(
-        pdf_variant=PDF_VARIANT)
+    fetcher = weasyprint.URLFetcher(allowed_protocols=["data"])
+    rendered = weasyprint.HTML(string=document, url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
     return rendered.write_pdf(pdf_variant=PDF_VARIANT), len(rendered.pages)
 
 
