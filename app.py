@@ -17,7 +17,7 @@ import logging
 import streamlit as st
 
 from koers.dashboard import auth, reads, view
-from koers import i18n
+from koers import i18n, logs
 from koers.access import Permission
 from koers.demo.build import build_demo
 from koers.errors import KoersError
@@ -25,7 +25,7 @@ from koers.settings import database_path
 from koers.store import Store
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")  # an emoji: nothing fetched from the internet
-logging.basicConfig(level=logging.INFO)
+logs.configure()  # Koers at INFO, the libraries' chatter (kaleido, weasyprint, ...) at WARNING
 
 # The navigation: per section (title key) its pages as (file in pages/, title key, icon, url_path).
 # Each url_path differs from its file's name: Streamlit's older mechanism for a `pages/` folder,
