@@ -13,6 +13,9 @@ local user with the administrator role, under a banner on every page.
 from __future__ import annotations
 
 import logging
+import runpy
+from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
@@ -43,10 +46,45 @@ NAVIGATION = {
     "sections.manage": [("studio", "pages.studio", "edit_note", "kpi-studio"),
                         ("beheer", "pages.admin", "admin_panel_settings", "admin")],
 }
+# Other addresses of each page (by its url_path): its Dutch and English names, hidden from the menu.
+# They redirect to the page keeping the query parameters (see `alias`). The default page is served
+# at "/", so "/overview" is one of its aliases too. Some equal a file's name in pages/: for the very
+# first visitor after a server start Streamlit's older pages/ mechanism runs that file without the
+# frame (see koers.dashboard.auth.require_frame and docs/links.md).
+ALIASES = {
+    "overview": ("overview", "overzicht"),
+    "theme": ("thema", "themas"),
+    "learning": ("leren",),
+    "council-review": ("review", "raadsreview", "reviewsessies"),
+    "presentation": ("presentatie",),
+    "indicator": ("kpi", "indicatoren"),
+    "compare": ("vergelijken",),
+    "data-import": ("data", "import"),
+    "kpi-studio": ("studio",),
+    "admin": ("beheer",),
+}
+ALIASED = "_koers_alias_redirected"  # the aliases this session has redirected from
+
+
+def alias(target: st.Page, file: str, path: str) -> Callable[[], None]:
+    """The page behind an alias address: on arrival, a switch to `target` with the URL's query
+    parameters (the frame has already read and rewritten them). Arriving at it again in the same
+    session can only be the browser's Back/Forward (a typed address starts a new session); a switch
+    then would push `target` again and trap Back on this entry, so the page is drawn here instead."""
+    def redirect() -> None:
+        done = st.session_state.setdefault(ALIASED, set())
+        if path not in done:
+            done.add(path)
+            st.switch_page(target, query_params=st.query_params.to_dict())
+        runpy.run_path(str(Path(__file__).resolve().parent / "pages" / f"{file}.py"), run_name="__main__")
+    redirect.__name__ = f"alias_{path.replace('-', '_')}"
+    return redirect
+
 
 view.from_url("taal", ["nl", "en"], "nl")
 lang = st.session_state["taal"]
-actor, login = auth.gate(lang, [path for entries in NAVIGATION.values() for *_, path in entries])
+actor, login = auth.gate(lang, [path for entries in NAVIGATION.values() for *_, path in entries]
+                          + [name for names in ALIASES.values() for name in names])
 
 db = database_path()
 try:
@@ -94,14 +132,17 @@ view.list_to_url("eigen")
 if login is None:
     st.markdown(i18n.text(lang, "auth.local_banner"))
 
-pages = {
-    i18n.text(lang, section): [
-        st.Page(f"pages/{file}.py", title=i18n.text(lang, title), icon=f":material/{icon}:", url_path=path,
-                default=file == "overzicht",
-                # Beheer is for administrators: hidden from others (the page and the store refuse them too)
-                visibility="hidden" if file == "beheer" and not actor.may(Permission.manage_users) else "visible")
-        for file, title, icon, path in entries
-    ]
-    for section, entries in NAVIGATION.items()
+# One st.Page per entry of NAVIGATION, by url_path. The default page is served at "/" (url_path "",
+# so that "overview" is free for its alias).
+by_path = {
+    path: st.Page(f"pages/{file}.py", title=i18n.text(lang, title), icon=f":material/{icon}:",
+                  url_path="" if index == 0 else path, default=index == 0,
+                  # Beheer is for administrators: hidden from others (the page and the store refuse them too)
+                  visibility="hidden" if file == "beheer" and not actor.may(Permission.manage_users) else "visible")
+    for index, (file, title, icon, path) in enumerate(entry for entries in NAVIGATION.values() for entry in entries)
 }
+pages = {i18n.text(lang, section): [by_path[path] for *_, path in entries] for section, entries in NAVIGATION.items()}
+# The aliases in a section without a title (hidden pages are not listed, so it draws nothing).
+pages[""] = [st.Page(alias(by_path[path], file, name), title=by_path[path].title, url_path=name, visibility="hidden")
+             for entries in NAVIGATION.values() for file, *_, path in entries for name in ALIASES.get(path, ())]
 st.navigation(pages).run()
