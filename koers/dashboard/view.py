@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
@@ -173,6 +174,61 @@ def kpi_choice(key: str, label: str, kpis: dict) -> str:
     chosen = st.selectbox(label, order, key=key, format_func=names.__getitem__)
     to_url(key)
     return chosen
+
+
+# Mergers since this year are what a series can show on both divisions (the frame's years start here).
+FIRST_YEAR = 2015
+
+
+@dataclass(frozen=True)
+class OnDivision:
+    """How the selected municipality is shown on the division chosen in the frame (`indeling`).
+
+    `code`/`name`: the municipality whose figures are shown — on today's division a dissolved one is
+    shown as the one it went into, as the Overzicht page does; `notice`: why (the Overzicht page's
+    texts), or that it did not exist in the selected year; `successor`: (code, name) of the
+    municipality it went into; `merger`: for one formed from or joined by others since FIRST_YEAR,
+    a sentence saying so (its history differs between the two divisions)."""
+
+    code: str
+    name: str
+    notice: str | None = None
+    successor: tuple[str, str] | None = None
+    merger: str | None = None
+
+
+def on_division(code: str) -> OnDivision:
+    from koers.dashboard import reads  # here: reads imports this module
+
+    choice = selection()
+    story = reads.region_story(code)
+    region = story["region"]
+    if region is None:
+        return OnDivision(code, code)
+    name = region["name"]
+    successors, predecessors = story["successors"], story["predecessors"]
+    merger = None
+    recent = predecessors[pd.to_datetime(predecessors["event_date"]) >= pd.Timestamp(FIRST_YEAR, 1, 1)]
+    if not recent.empty:
+        date = present.date_text(recent["event_date"].max())
+        names = ", ".join(recent["name"].dropna().astype(str).unique())
+        formed = (recent["kind"] == "created").any()
+        merger = t("links.kpi.formed" if formed else "links.kpi.absorbed", name=name, date=date, predecessors=names)
+    if pd.isna(region["valid_to"]) or successors.empty:
+        if reads.existed_in(region, choice.year):
+            return OnDivision(code, name, merger=merger)
+        reason = t("overview.created_on", date=present.date_text(region["valid_from"]),
+                   predecessors=", ".join(predecessors["name"].dropna().astype(str).unique()))
+        return OnDivision(code, name, t("overview.not_existing", name=name, year=choice.year, reason=reason), merger=merger)
+    successor = (str(successors.iloc[0]["code"]), str(successors.iloc[0]["name"]))
+    shown_as = f"{successor[1]} ({successor[0]})"
+    reason = t("overview.merged_into", successor=shown_as, date=present.date_text(region["valid_to"]))
+    if choice.division == "today":
+        return OnDivision(successor[0], successor[1], t("overview.not_in_division", name=name, reason=reason, successor=shown_as),
+                          successor)
+    if reads.existed_in(region, choice.year):
+        return OnDivision(code, name, successor=successor, merger=merger)
+    return OnDivision(code, name, t("overview.not_existing", name=name, year=choice.year, reason=reason), successor, merger)
 
 
 def actor() -> Actor:
