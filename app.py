@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from koers.dashboard import auth, reads, view
 from koers import i18n
@@ -63,28 +64,27 @@ ALIASES = {
     "kpi-studio": ("studio",),
     "admin": ("beheer",),
 }
-ALIASED = "_koers_alias_redirected"  # the aliases this session has redirected from
 
 
 def alias(target: st.Page, file: str, path: str) -> Callable[[], None]:
-    """The page behind an alias address: on arrival, a switch to `target` with the URL's query
-    parameters (the frame has already read and rewritten them). Arriving at it again in the same
-    session can only be the browser's Back/Forward (a typed address starts a new session); a switch
-    then would push `target` again and trap Back on this entry, so the page is drawn here instead."""
+    """The page behind an alias address: a switch to `target` with the URL's query parameters (the
+    frame has already read and rewritten them). Reached by the browser's Back or Forward, the page
+    is drawn here instead: a switch would push `target` again and trap Back on this entry.
+
+    Streamlit 1.67 has no public way to tell such a run; its run context carries the browser's flag
+    (`is_history_navigation`, set when the frontend reruns on a popstate)."""
     def redirect() -> None:
-        done = st.session_state.setdefault(ALIASED, set())
-        if path not in done:
-            done.add(path)
+        ctx = get_script_run_ctx()
+        if ctx is None or not ctx.is_history_navigation:
             st.switch_page(target, query_params=st.query_params.to_dict())
         runpy.run_path(str(Path(__file__).resolve().parent / "pages" / f"{file}.py"), run_name="__main__")
     redirect.__name__ = f"alias_{path.replace('-', '_')}"
     return redirect
 
-
 view.from_url("taal", ["nl", "en"], "nl")
 lang = st.session_state["taal"]
-actor, login = auth.gate(lang, [path for entries in NAVIGATION.values() for *_, path in entries]
-                          + [name for names in ALIASES.values() for name in names])
+actor, login = auth.gate(lang, list(dict.fromkeys([path for entries in NAVIGATION.values() for *_, path in entries]
+                                                 + [name for names in ALIASES.values() for name in names])))
 
 db = database_path()
 try:
@@ -106,7 +106,7 @@ except Exception:  # no traceback reaches a user; the detail goes to the log
 names = dict(zip(municipalities["code"], municipalities["name"]))
 dissolved = set(municipalities.loc[municipalities["valid_to"].notna(), "code"])
 years = list(range(2025, 2014, -1))
-view.from_url("gemeente", list(names), "GM0363")
+view.from_url("gemeente", list(names), "GM0363", label=lambda code: f"{names[code]} ({code})")  # for a link's notice
 view.from_url("jaar", years, 2024)
 view.from_url("groep", list(view.PEER_CHOICES), "size")
 view.list_from_url("eigen", list(names), [], view.CUSTOM_PEERS_LIMIT)

@@ -225,7 +225,7 @@ def draw() -> None:
     kpi_id = view.kpi_choice("kpi", t("kpi.choose"), kpis)
     kpi = kpis[kpi_id]
     # On today's division a dissolved municipality is shown as the one it went into (as on Overzicht).
-    where = view.on_division(choice.region)
+    where = view.on_division(choice.region, reads.region_story(choice.region), reads.existed_in)
     row = reads.overview(where.code).set_index("kpi_id").loc[kpi_id]
     name = where.name
     # A KPI's title and description may come from an advisor's own YAML: shown as written, never as Markdown.

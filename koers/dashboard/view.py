@@ -53,11 +53,6 @@ def selection() -> Selection:
 # (a page may pass its own `label`); any other key shows the value itself.
 def _default_label(key: str) -> Callable[[object], str] | None:
     lang = selection().lang
-    if key == "gemeente":
-        from koers.dashboard import reads  # here: reads imports this module
-
-        names = reads.municipality_names()
-        return lambda code: f"{names.get(code, code)} ({code})"
     if key in ("thema", "vthema"):
         return lambda theme: present.theme_label(int(theme), lang)
     prefixes = {"groep": "peers", "indeling": "links.divisions", "taal": "links.languages"}
@@ -105,6 +100,9 @@ def from_url(key: str, options: list, default: object, label: Callable[[object],
     seen = _seen()
     arrived = raw is not None and raw != seen.get(key)  # from a link or Back/Forward, not our own write
     if key in state and state[key] in options and not arrived:
+        # Set again: a widget of the same key on another page (an alias drawing its page in place)
+        # would otherwise start from its own default.
+        state[key] = state[key]
         return
     value = next((o for o in options if str(o) == raw), None)
     if raw is not None:
@@ -197,11 +195,10 @@ class OnDivision:
     merger: str | None = None
 
 
-def on_division(code: str) -> OnDivision:
-    from koers.dashboard import reads  # here: reads imports this module
-
+def on_division(code: str, story: dict, existed_in: Callable[[dict, int], bool]) -> OnDivision:
+    """`story`: the municipality's record, successors and predecessors (`reads.region_story`);
+    `existed_in`: whether a record existed in a year (`reads.existed_in`)."""
     choice = selection()
-    story = reads.region_story(code)
     region = story["region"]
     if region is None:
         return OnDivision(code, code)
@@ -215,7 +212,7 @@ def on_division(code: str) -> OnDivision:
         formed = (recent["kind"] == "created").any()
         merger = t("links.kpi.formed" if formed else "links.kpi.absorbed", name=name, date=date, predecessors=names)
     if pd.isna(region["valid_to"]) or successors.empty:
-        if reads.existed_in(region, choice.year):
+        if existed_in(region, choice.year):
             return OnDivision(code, name, merger=merger)
         reason = t("overview.created_on", date=present.date_text(region["valid_from"]),
                    predecessors=", ".join(predecessors["name"].dropna().astype(str).unique()))
@@ -226,7 +223,7 @@ def on_division(code: str) -> OnDivision:
     if choice.division == "today":
         return OnDivision(successor[0], successor[1], t("overview.not_in_division", name=name, reason=reason, successor=shown_as),
                           successor)
-    if reads.existed_in(region, choice.year):
+    if existed_in(region, choice.year):
         return OnDivision(code, name, successor=successor, merger=merger)
     return OnDivision(code, name, t("overview.not_existing", name=name, year=choice.year, reason=reason), successor, merger)
 
