@@ -102,11 +102,7 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
         # The figures this file has at all: a feature without one of them misses it.
         present_anywhere = set().union(*(_properties(f).keys() for f in features))
         keys = [key for key in FIELDS if key in present_anywhere]
-        # The file's crime and health-cost year (the one most of its features carry): a municipality
-        # without it misses those figures for that year. Weesp in 2022 carries no `cr_jaar`; without a
-        # missing record, Amsterdam's crime on today's division would add Weesp's residents but not its crimes.
-        file_periods = {group: _commonest(_year_of(_properties(f), f"{group}jaar") for f in features)
-                        for group in ("cr_", "zk_")}
+        file_periods = _file_periods(features)
         for number, feature in enumerate(features, start=1):
             record += 1
             props = _properties(feature)
@@ -131,14 +127,10 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
                 regions[code] = Region(code, name or code, "district", None, None, None, parent_code=parent or None)
             periods = {"": str(file_year), "cr_": _year_of(props, "cr_jaar"), "zk_": _year_of(props, "zk_jaar")}
             for key in keys:
-                group = _YEAR_GROUP[key]
-                period = periods[group]
-                if period is None:
-                    # crime or health costs without their year: the app added none here, so they are
-                    # missing for the year the rest of the file has — unless another file has them
-                    if file_periods.get(group) is not None:
-                        implicit.setdefault((key, code, file_periods[group]), (record, key, code, name, file_periods[group],
-                                                                              None, f"{raw}; {key}=-"))
+                period = periods[_YEAR_GROUP[key]]
+                if period is None:  # no crime or health-cost year: missing for the file's, unless another file has it
+                    if (period := file_periods[_YEAR_GROUP[key]]) is not None:
+                        implicit.setdefault((key, code, period), (record, key, code, name, period, None, f"{raw}; {key}=-"))
                     continue
                 cell = props.get(key)
                 value = _value(cell, key)
@@ -208,9 +200,15 @@ def _value(cell: Any, key: str) -> float | None | Message:
     return float(cell) * 1000 if key in EURO_THOUSANDS else float(cell)
 
 
-def _commonest(years) -> str | None:
-    counts = Counter(y for y in years if y is not None)
-    return counts.most_common(1)[0][0] if counts else None
+def _file_periods(features: list[dict]) -> dict[str, str | None]:
+    """The file's crime and health-cost year: the one most of its features carry. A municipality
+    without it misses those figures for that year. Weesp in 2022 carries no `cr_jaar`; without a
+    missing record, Amsterdam's crime on today's division would add Weesp's residents but not its crimes."""
+    found = {}
+    for group in ("cr_", "zk_"):
+        counts = Counter(y for f in features if (y := _year_of(_properties(f), f"{group}jaar")) is not None)
+        found[group] = counts.most_common(1)[0][0] if counts else None
+    return found
 
 
 def _year_of(props: dict, year_key: str) -> str | None:

@@ -145,7 +145,7 @@ def test_the_pdf_holds_every_kpi_with_its_value_status_and_target(made, tmp_path
             # the snapshot's value in Dutch format, with its unit
             assert f"{present.number(row['value'], 'nl')} {flat(row['unit'])}" in text, kpi_id
     # values as a reader checks them by hand
-    assert "1.381 € per jaar" in text and "617.647 €" in text and "15,6 per 1.000 woningen" in text
+    assert "1.381 € per jaar" in text and "617.647 €" in text and "14,5 per 1.000 woningen" in text
     # growth during 2024 as CBS labels it: Amsterdam 1-1-2025 over 1-1-2024 (03759ned), 0.35 %
     assert "0,35 % in het jaar" in text
     assert "geen cijfer" in text  # voter_turnout has no data
@@ -204,13 +204,14 @@ def test_every_pdf_page_cites_the_sources_licences_and_data_version(made, tmp_pa
     assert pages == made["pdf"].pages and pages >= 5  # cover, three themes, appendices
     for page in range(1, pages + 1):
         text = flat(pdf_text(made["pdf"].data, tmp_path, page=page))
-        assert "Bronnen: CBS 03759ned, CBS 83625NED (CC BY 4.0 (Bron: CBS))" in text, page
+        # 85984NED: KWB 2024, the dwellings under new dwellings per 1,000 in 2024
+        assert "Bronnen: CBS 03759ned, CBS 83625NED, CBS 85984NED (CC BY 4.0 (Bron: CBS))" in text, page
         assert GOVERNANCE_LICENCE in text, page  # the governance record's licence of the example data
         assert re.search(rf"Datastand: import {made['data_version']} van \d\d-\d\d-\d{{4}}", text), page
         assert f"pagina {page} van {pages}" in text, page
     # theme pages also name the theme's sources in the header
     themed = [flat(pdf_text(made["pdf"].data, tmp_path, page=p)) for p in range(2, pages + 1)]
-    assert any("Thema 1 — bronnen: CBS 03759ned, CBS 83625NED, voorbeelddata (fictief)" in t for t in themed)
+    assert any("Thema 1 — bronnen: CBS 03759ned, CBS 83625NED, CBS 85984NED, voorbeelddata (fictief)" in t for t in themed)
 
 
 def test_each_kpi_block_cites_its_sources_and_data_date(made):
@@ -274,10 +275,10 @@ def test_a_new_import_does_not_change_the_report(made, tmp_path):
         store.commit_import(own_file.load(figures), actor=LOCAL)
         library = load_library(None, store.known_indicator_ids())
         fresh = review.snapshot(store, library, "GM0363", 2024).set_index("kpi_id")
-        assert present.number(fresh.at["new_dwellings_per_1000", "value"], "nl") != "15,6"  # the live value moved
+        assert present.number(fresh.at["new_dwellings_per_1000", "value"], "nl") != "14,5"  # the live value moved
         after = report.build_pdf(store, library, made["session_id"], "nl", COUNCIL)
     after = pdf_text(after, tmp_path)
-    assert "15,6 per 1.000 woningen" in flat(after)
+    assert "14,5 per 1.000 woningen" in flat(after)
 
     def without_time(text: str) -> str:
         return re.sub(r"Rapport opgemaakt op .*", "", text)
@@ -312,8 +313,8 @@ def test_expected_against_actual_compares_with_the_previous_session(made, tmp_pa
     section = section[:section.index("</section>")]
     assert "Verwacht tegenover werkelijk" in section and "Voorjaarsreview 2025" in section
     assert EXPECTED in section and "verwacht: 20 in 2026" in section
-    # 15,6 then and now, below the expected 20: not met
-    assert section.count("15,6") == 2 and "✖ niet uitgekomen" in section
+    # 14,5 then and now, below the expected 20: not met
+    assert section.count("14,5") == 2 and "✖ niet uitgekomen" in section
     assert compared["outcome"].tolist() == ["not_met"]
 
 
