@@ -129,7 +129,7 @@ def test_each_source_shows_its_governance_record_or_not_recorded(app_on, demo_db
         store.save_record("governance", {"owner": "CBS, afdeling Regionale statistieken", "licence": "CC BY 4.0",
                                          "legal_basis": "Wet op het CBS", "privacy_class": "openbaar",
                                          "retention": "onbeperkt", "refresh_schedule": "jaarlijks (juli)"}, LOCAL, key="03759ned")
-    at = app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024", kpi="domestic_burglary_per_1000")
+    at = app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024", kpi="formation_fte_per_1000")  # invented FTE over real residents
     assert not at.error, [e.value for e in at.error]
     governance = table(at, "Bron", "Eigenaar", "Wettelijke grondslag").set_index("Bron")
     assert list(governance.index) == ["03759ned", "voorbeelddata"]
