@@ -1,7 +1,9 @@
 """The dashboard for production: `streamlit run serve.py` serves `app.py` and, before it takes
-its first visitor, fills the caches the landing page reads (library, evaluation, municipality
-list, the default municipality's overview). Without it the first visitor after a start waits
-for them; with `streamlit run app.py` everything works the same, only that first visit is slower.
+its first visitor, builds the demo database when there is none yet (a progress bar in the
+terminal) and fills the caches the landing page reads (library, evaluation, municipality list,
+the default municipality's overview). The server answers only once this is done. Without it the
+first visitor after a start waits for them; with `streamlit run app.py` everything works the
+same, only that first visit is slower (and builds the demo behind a progress bar in the page).
 """
 
 from __future__ import annotations
@@ -19,8 +21,31 @@ async def _warm_up(_app):
     logs.configure()  # Koers at INFO, the libraries' chatter at WARNING
     from koers.dashboard import reads  # here, once the runtime exists: its caches are the ones filled
 
+    await asyncio.to_thread(_first_start)
     await asyncio.to_thread(reads.warm_up)
     yield
+
+
+def _first_start() -> None:
+    """On a fresh clone: the demo database, before anyone visits (a failure is left to the first
+    visit, which says so in the page's words)."""
+    import logging
+
+    from koers.demo.build import build_demo
+    from koers.progress import TerminalBar
+    from koers.settings import database_path
+
+    db = database_path()
+    if db.exists():
+        return
+    bar = TerminalBar("demo")
+    try:
+        build_demo(db, progress=bar.update)
+        logging.getLogger("koers").info("demo database built at %s", db)
+    except Exception:
+        logging.getLogger("koers").exception("demo database could not be built at %s", db)
+    finally:
+        bar.close()
 
 
 app = st.App("app.py", lifespan=_warm_up)

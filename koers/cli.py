@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from tqdm import tqdm
 
 from koers import arguments as types
 from koers import exports, i18n, present
 from koers.access import command_line_actor
 from koers.errors import FileProblem, KoersError, language
 from koers.i18n import Message
+from koers.progress import TerminalBar
 from koers.settings import database_path, log_path
 from koers.sources.source import Argument
 from koers.store import ImportBatch, ImportResult, Store
@@ -36,21 +36,6 @@ log = logging.getLogger("koers")
 def _say(key: str, **params: object) -> None:
     """A line for people on standard error, in the chosen language (`cli.*` in the catalogue)."""
     print(Message(key, **params).text(language()), file=sys.stderr)
-
-
-class _Bar:
-    """A progress bar on standard error; `update(step, fraction)` fits the store's callback."""
-
-    def __init__(self, title: str, position: int | None = None) -> None:
-        self.bar = tqdm(total=100, desc=title, file=sys.stderr, unit="%", leave=False, position=position,
-                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}", mininterval=0.2)
-
-    def update(self, step: str, fraction: float) -> None:
-        self.bar.set_postfix_str(step, refresh=False)
-        self.bar.update(max(0, round(fraction * 100) - self.bar.n))
-
-    def close(self) -> None:
-        self.bar.close()
 
 
 def _waiting(path: str) -> None:
@@ -86,7 +71,7 @@ def cmd_init(args: argparse.Namespace) -> None:
 
 
 def _run_import(args: argparse.Namespace, kind: str, load: Callable[[Callable[[str, float], None]], ImportBatch]) -> None:
-    bar = _Bar(kind)
+    bar = TerminalBar(kind)
     try:
         bar.update("lezen / reading", 0.0)
         try:
@@ -121,7 +106,7 @@ def cmd_sync(args: argparse.Namespace) -> None:
     standard error, as every message), exit 1 when a table failed."""
     from koers.sync import failed, sync_cbs
 
-    overall, table = _Bar("sync", position=0), _Bar("tabel / table", position=1)
+    overall, table = TerminalBar("sync", position=0), TerminalBar("tabel / table", position=1)
     current: list[str] = []
 
     def table_step(step: str, fraction: float) -> None:  # "<table>: <step>"; a new table starts at 0
@@ -151,7 +136,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     target = database_path(args.db)
     if target.exists() and not args.force:
         raise KoersError("errors.cli.demo_exists", target=target)
-    bar = _Bar("demo")
+    bar = TerminalBar("demo")
     try:
         results = build_demo(target, progress=bar.update)
     finally:
@@ -340,7 +325,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     library = _library(args)
     with _open(args, read_only=True) as store:
         review.session(store, args.session_id)  # an unknown session: one line, before any progress bar
-        bar = _Bar("report")
+        bar = TerminalBar("report")
         try:
             if args.format == "pdf":
                 made = report.make_pdf(store, library, args.session_id, lang, command_line_actor(), bar.update)

@@ -335,8 +335,8 @@ def build_report(kind: str, session_id: int, lang: str, progress: Callable[[str,
 
 
 def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> None:
-    """Fill the caches of the landing page for the default selection (see `serve.py`); a missing
-    database is left to the first visit, which builds the demo with a progress bar."""
+    """Fill the caches of the landing page for the default selection (see `serve.py`, which builds
+    a missing demo database first); without a database there is nothing to fill."""
     if not database_path().exists():
         return
     started = time.perf_counter()
