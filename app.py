@@ -115,6 +115,7 @@ view.from_url("indeling", ["today", "historical"], "today")
 with st.sidebar:
     st.segmented_control(i18n.text(lang, "app.language"), ["nl", "en"], key="taal", format_func=str.upper, required=True)
     lang = st.session_state["taal"]
+    view.document_language(lang)
     st.selectbox(i18n.text(lang, "app.municipality"), list(names), key="gemeente",
                  format_func=lambda code: f"{names[code]} ({code})" + (" †" if code in dissolved else ""))
     st.selectbox(i18n.text(lang, "app.year"), years, key="jaar")

@@ -228,6 +228,14 @@ def on_division(code: str, story: dict, existed_in: Callable[[dict, int], bool])
     return OnDivision(code, name, t("overview.not_existing", name=name, year=choice.year, reason=reason), successor, merger)
 
 
+def document_language(lang: str) -> None:
+    """Streamlit 1.67 serves `<html lang="en">` whatever the app's language (streamlit#15726; the
+    `page_lang` option proposed for `set_page_config` is not in this release): set it from the
+    page's own script, so a screen reader reads Dutch as Dutch and a browser offers no translation."""
+    if lang in ("nl", "en"):  # never anything else into a script
+        st.html(f"<script>document.documentElement.lang = '{lang}';</script>", unsafe_allow_javascript=True)
+
+
 def actor() -> Actor:
     """Who uses the dashboard: set by the frame after a login; without a login provider the
     local single user. Every write passes it on; the store checks its role. A page run without
