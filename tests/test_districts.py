@@ -118,12 +118,14 @@ def reads_on(monkeypatch, tmp_path):
     return on
 
 
-@pytest.mark.slow  # evaluates the whole KPI library once (about 8 s)
+@pytest.mark.slow  # evaluates the KPI library for one municipality's districts
 def test_measures_are_every_kpi_and_indicator_with_district_figures(demo_shared, reads_on):
     reads = reads_on(demo_shared)
     found = reads.districts("GM0363")
     kpis = [m for m in found.measures.values() if m.kind == "kpi"]
-    assert {m.id for m in kpis} == {"bijstand_per_1000", "ww_per_1000", "ao_per_1000", "demographic_pressure_kerncijfers"}
+    # the housing balance: KWB 2024 gives districts both dwellings and households
+    assert {m.id for m in kpis} == {"bijstand_per_1000", "ww_per_1000", "ao_per_1000", "demographic_pressure_kerncijfers",
+                                    "dwellings_per_1000_households"}
     assert list(found.measures)[:len(kpis)] == [m.id for m in kpis]  # KPIs first
     population = found.measures["population"]
     assert (population.kind, population.years, population.count, population.sources) == (
@@ -133,7 +135,7 @@ def test_measures_are_every_kpi_and_indicator_with_district_figures(demo_shared,
     assert found.boundary_years == (2024,)
 
 
-@pytest.mark.slow  # evaluates the whole KPI library once (about 8 s)
+@pytest.mark.slow  # evaluates the KPI library for one municipality's districts
 def test_amsterdams_2024_districts_ranked_with_references(demo_shared, reads_on):
     reads = reads_on(demo_shared)
     year = reads.district_year(reads.districts("GM0363"), "population", 2024)
@@ -149,7 +151,7 @@ def test_amsterdams_2024_districts_ranked_with_references(demo_shared, reads_on)
     assert year.change.empty
 
 
-@pytest.mark.slow  # evaluates the whole KPI library once (about 8 s)
+@pytest.mark.slow  # evaluates the KPI library for one municipality's districts
 def test_a_rate_has_the_municipal_and_national_value_as_reference(demo_shared, reads_on):
     raw = kwb_2020()
     reads = reads_on(demo_shared)
@@ -170,7 +172,7 @@ def test_a_rate_has_the_municipal_and_national_value_as_reference(demo_shared, r
     assert year.first is None and year.change.empty
 
 
-@pytest.mark.slow  # evaluates the whole KPI library once (about 8 s)
+@pytest.mark.slow  # evaluates the KPI library for one municipality's districts
 def test_a_small_district_is_withheld_in_the_kpi_and_in_its_count(demo_shared, reads_on):
     reads = reads_on(demo_shared, OWN_KPI)
     found = reads.districts("GM0363")
@@ -191,7 +193,7 @@ def test_a_small_district_is_withheld_in_the_kpi_and_in_its_count(demo_shared, r
     assert found.measures["persons_bijstand"].threshold == 10
 
 
-@pytest.mark.slow  # evaluates the whole KPI library once (about 8 s)
+@pytest.mark.slow  # evaluates the KPI library for one municipality's districts
 def test_change_for_the_district_codes_cbs_kept(demo_shared, reads_on):
     raw = kwb_2020()
     reads = reads_on(demo_shared)

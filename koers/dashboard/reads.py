@@ -416,11 +416,11 @@ class DistrictYear:
     last_count: int
 
 
-def _kpi_figures(codes: set[str], names: dict[str, str], levels: dict[str, str]) -> pd.DataFrame:
-    """Every KPI's values for the given regions, on each year's own division: districts belong to
-    the municipality of their year, not to today's (Weesp's 2020 districts are not Amsterdam's)."""
-    frame = results(harmonised=False)
-    rows = frame[frame["region_code"].isin(codes) & (frame["value"].notna() | frame["suppressed"])]
+def _kpi_figures(frame: pd.DataFrame, names: dict[str, str], levels: dict[str, str]) -> pd.DataFrame:
+    """Every KPI's values (`frame`: evaluated for the municipality, its districts and the country), on
+    each year's own division: districts belong to the municipality of their year, not to today's
+    (Weesp's 2020 districts are not Amsterdam's)."""
+    rows = frame[frame["value"].notna() | frame["suppressed"]]
     return pd.DataFrame({
         "measure": rows["kpi_id"].astype(str), "region_code": rows["region_code"].astype(str),
         "name": rows["region_code"].astype(str).map(names), "level": rows["region_code"].astype(str).map(levels),
@@ -470,12 +470,14 @@ def _districts(db: str, signature: tuple, municipality: str) -> Districts:
         indicators = store.indicators().set_index("id")
         thresholds = count_thresholds(store, found)
         boundary_years = tuple(store.boundary_years("district"))
+        # the dashboard's evaluation leaves districts out: these are evaluated here, for this municipality
+        district_codes = set(raw.loc[raw["level"] == "district", "region_code"])
+        evaluated = evaluate(store, found, regions=sorted(district_codes | {municipality, "NL01"}))
     names = dict(zip(raw["region_code"], raw["name"]))
     levels = dict(zip(raw["region_code"], raw["level"]))
     names.setdefault(municipality, municipality_names().get(municipality, municipality))
     levels.update({municipality: "municipality", "NL01": "country"})
-    district_codes = {code for code, level in levels.items() if level == "district"}
-    figures = pd.concat([_kpi_figures(district_codes | {municipality, "NL01"}, names, levels),
+    figures = pd.concat([_kpi_figures(evaluated, names, levels),
                          _indicator_figures(raw, thresholds, set(found.kpis))], ignore_index=True)
     district = figures[(figures["level"] == "district") & (figures["value"].notna() | figures["suppressed"])]
     # A KPI none of whose inputs has district figures has none either; one resting partly on them

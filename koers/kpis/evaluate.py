@@ -104,7 +104,8 @@ def expression(kpi: Kpi) -> formula.Node:
     return formula.parse(definition.formula)
 
 
-def compile_query(plan: Plan, library: Library, additive: set[str], harmonise_on: dt.date | None) -> EvaluationQuery:
+def compile_query(plan: Plan, library: Library, additive: set[str], harmonise_on: dt.date | None,
+                  regions: tuple[str, ...] | None = None) -> EvaluationQuery:
     """The plan as the store's query: expression trees by layer, each KPI's inputs and privacy
     threshold, which of the indicators are counts (`additive`), the division to harmonise on."""
     computed = [kpi_id for layer in plan.layers for kpi_id in layer]
@@ -115,6 +116,7 @@ def compile_query(plan: Plan, library: Library, additive: set[str], harmonise_on
         thresholds={kpi_id: int(library.kpis[kpi_id].privacy_threshold) for kpi_id in computed},
         additive=frozenset(additive & set(plan.indicators)),
         harmonise_on=harmonise_on,
+        regions=regions,
     )
 
 
@@ -135,20 +137,22 @@ def count_thresholds(store: Store, library: Library) -> dict[str, int]:
 
 
 def evaluate(store: Store, library: Library, kpi_ids: list[str] | None = None,
-             harmonise_on: dt.date | None = None) -> pd.DataFrame:
+             harmonise_on: dt.date | None = None, regions: list[str] | None = None) -> pd.DataFrame:
     """Every requested KPI (default: all) for every region and year, in one query.
 
     Columns: kpi_id, region_code, period, value, status (ok / missing / suppressed), provisional,
     harmonised, example and example_value (rests on invented demo figures), suppressed, sources (the source tables,
     comma-separated and sorted: "03759ned,84799NED").
     With `harmonise_on`, regions are those existing on that date with merger-harmonised history.
+    `regions`: just these (districts among them); by default every region but the districts.
     """
     indicators = store.indicators()
     plan = make_plan(library, kpi_ids, set(indicators["id"]))
     if not plan.layers:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     additive = set(indicators.loc[indicators["additive"], "id"])
-    frame = store.evaluate(compile_query(plan, library, additive, harmonise_on))
+    frame = store.evaluate(compile_query(plan, library, additive, harmonise_on,
+                                         tuple(regions) if regions is not None else None))
     code = np.where(frame["suppressed"], 2, np.where(frame["value"].isna(), 1, 0))
     frame["status"] = pd.Categorical.from_codes(code, ["ok", "missing", "suppressed"])
     # The value itself rests on invented figures. An evaluation has no targets, so here `example`
