@@ -395,6 +395,9 @@ def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> No
         _municipalities(db, signature)
         _region_story(db, signature, region)
         _overview(db, signature, region, year, peers, False)
+        # Overzicht's rows on the frame's default division (today's): this also fills that
+        # division's evaluation, overview and series, which the landing page reads.
+        _board(db, signature, region, year, peers, True)
         _series(db, signature, region, False)
         _targets(db, signature, region)
         log.info("dashboard caches filled in %.1f s", time.perf_counter() - started)

@@ -30,8 +30,6 @@ from koers.kpis.library import load_library
 from koers.loop import learning
 from koers.store import Store
 
-pytestmark = pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
-
 REGION, YEAR = "GM1680", 2019  # Aa en Hunze
 FIRST = "service_satisfaction"
 COUNTS = re.compile(r"^(\d+) uit koers · (\d+) risico · (\d+) op koers · (\d+) zonder doel · (\d+) zonder data$")
@@ -69,6 +67,7 @@ def array(value: object) -> list:
     return list(value)
 
 
+@pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
 def test_cards_run_urgency_first_within_each_theme_and_the_counts_are_the_kpi_layers(app_on, demo_shared, layer):
     library, _, overview = layer
     outcomes = overview[overview["kind"] == "outcome"]
@@ -98,6 +97,7 @@ def test_cards_run_urgency_first_within_each_theme_and_the_counts_are_the_kpi_la
     assert lines[0] == (5, 1, 16, 1, 4) and lines[1] == (1, 0, 2, 0, 0)  # as the demo has it for Aa en Hunze 2019
 
 
+@pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
 def test_a_card_says_why_its_off_track_and_how_it_changed(app_on, demo_shared, layer):
     library, results, overview = layer
     row = overview.set_index("kpi_id").loc[FIRST]
@@ -130,6 +130,7 @@ def test_a_card_says_why_its_off_track_and_how_it_changed(app_on, demo_shared, l
     assert "⚑ waarde fictief (voorbeelddata)" in flags and "⚑ doel fictief (voorbeelddoel)" in flags
 
 
+@pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
 def test_the_filter_leaves_only_off_track_cards_and_lives_in_the_url(app_on, demo_shared, layer):
     library, _, overview = layer
     off = overview[(overview["kind"] == "outcome") & (overview["status"] == "off_track")]
@@ -148,6 +149,7 @@ def test_the_filter_leaves_only_off_track_cards_and_lives_in_the_url(app_on, dem
     assert "filter" not in at.query_params
 
 
+@pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
 def test_sparklines_end_at_the_selected_year(app_on, demo_shared, layer):
     _, results, overview = layer
     mine = results[(results["region_code"] == REGION) & results["value"].notna()]
@@ -170,6 +172,7 @@ def test_sparklines_end_at_the_selected_year(app_on, demo_shared, layer):
     assert array(spark["y"]) == pytest.approx(expected["value"].tolist())
 
 
+@pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
 def test_a_card_shows_the_open_actions_on_its_kpi(app_on, demo_db):
     today = dt.date.today()
     with Store.open(demo_db) as store:
@@ -200,3 +203,46 @@ def test_a_card_shows_the_open_actions_on_its_kpi(app_on, demo_db):
     cell = table.loc[table["KPI"] == library.kpis["new_dwellings_per_1000"].title.nl, "Open acties"].iloc[0]
     overdue = (today - dt.timedelta(days=30)).strftime("%d-%m-%Y")
     assert cell == f"⏰ Voorbeeld: versnellingsteam woningbouw — einddatum {overdue} (verlopen)"
+
+
+# --- the presentation rules the cards use (no dashboard) --------------------------------------------
+
+
+def row(**values) -> dict:
+    base = {"status": "off_track", "value": 7.2, "suppressed": False, "target": 7.15, "target_year": 2026,
+            "projected": 6.1, "tolerance": 0.21, "next_target": float("nan"), "next_target_year": float("nan")}
+    return base | values
+
+
+def test_the_reason_for_each_kind_of_status():
+    assert present.status_reason(row(), "higher_is_better", 2019, "nl") == \
+        "Projectie 2026: 6,10 — doel 7,15 (marge 0,21; hoger is beter)"
+    assert present.status_reason(row(), "higher_is_better", 2019, "en") == \
+        "Projection 2026: 6.10 — target 7.15 (tolerance 0.21; higher is better)"
+    # A target in the selected year: the value itself against it; no tolerance, no "marge".
+    assert present.status_reason(row(target_year=2019, value=6.9, tolerance=0.0), "lower_is_better", 2019, "nl") == \
+        "Waarde 2019: 6,90 — doel 7,15 (lager is beter)"
+    assert present.status_reason(row(projected=None), "higher_is_better", 2019, "nl") == \
+        "Geen projectie (te weinig jaren) — doel 2026: 7,15 (marge 0,21; hoger is beter)"
+    assert present.status_reason(row(status="no_target", target=None, target_year=None), "higher_is_better", 2019, "nl") == \
+        "Geen doel vastgesteld"
+    later = row(status="no_target", target=None, target_year=None, next_target=64.8, next_target_year=2026.0)
+    assert present.status_reason(later, "higher_is_better", 2019, "nl") == "Doel 2026: 64,8; te weinig jaren voor een projectie"
+    assert present.status_reason(row(status="no_data", value=None), "higher_is_better", 2024, "nl") == "Geen waarde voor 2024"
+    # Withheld: no reason at all (it would say something about the hidden number).
+    assert present.status_reason(row(status="no_data", value=None, suppressed=True), "higher_is_better", 2024, "nl", 10) == ""
+
+
+def test_changes_counts_order_and_actions_as_the_cards_show_them():
+    assert present.change_text(0.4000000001, "kg", "nl") == "+0,40 kg"
+    assert present.change_text(-160.0, "m³ per woning", "nl") == "-160 m³ per woning"
+    assert present.change_text(float("nan"), "kg", "nl") is None
+    assert present.urgency_counts_text(["on_track", "off_track", "off_track", "no_data", "unknown"], "nl") == \
+        "2 uit koers · 0 risico · 1 op koers · 0 zonder doel · 2 zonder data"
+    frame = pd.DataFrame({"kpi_id": ["a", "b", "c", "d", "e"], "theme": [2, 1, 1, 1, 1],
+                          "kind": ["outcome", "output", "outcome", "outcome", "outcome"],
+                          "status": ["off_track", "off_track", "no_data", "on_track", "on_track"]})
+    titles = {"a": "A", "b": "B", "c": "C", "d": "zeta", "e": "Alfa"}
+    assert present.urgency_order(frame, titles)["kpi_id"].tolist() == ["e", "d", "c", "b", "a"]
+    assert present.action_line("Loket", dt.date(2026, 11, 6), True, "nl") == "⏰ Loket — einddatum 06-11-2026 (verlopen)"
+    assert present.action_line("Loket", pd.NaT, False, "en") == "Loket — no due date"
