@@ -157,11 +157,10 @@ def only_off_track() -> bool:
 
 
 def theme_section(theme: Theme, board: pd.DataFrame, loop: reads.Loop, history: dict[str, pd.DataFrame],
-                  titles: dict[str, str], filtered: bool) -> None:
-    """One theme: its status count, its outcome cards in urgency order, then its other KPIs."""
+                  kpis: dict, titles: dict[str, str], actions: dict[str, pd.DataFrame], filtered: bool) -> None:
+    """One theme: its status count, its outcome cards in urgency order, then its other KPIs.
+    `actions`: the open actions per KPI id (`reads.open_actions_by_kpi`)."""
     lang = view.selection().lang
-    kpis = reads.library().kpis
-    actions = reads.open_actions_by_kpi(loop.actions)
     st.header(present.theme_label(theme, lang))
     mine = board[(board["theme"] == int(theme)) & (board["kind"] == "outcome")]
     st.markdown(present.urgency_counts_text(mine["status"], lang))
@@ -207,8 +206,9 @@ def draw() -> None:
     board = present.urgency_order(board, titles)
     st.markdown(present.urgency_counts_text(board.loc[board["kind"] == "outcome", "status"], choice.lang))
     filtered = only_off_track()
+    actions = reads.open_actions_by_kpi(loop.actions)
     for theme in Theme:
-        theme_section(theme, board, loop, history, titles, filtered)
+        theme_section(theme, board, loop, history, kpis, titles, actions, filtered)
 
     st.header(t("overview.changed"))
     changed = cards.changes_since_last_year(history, choice.year)
