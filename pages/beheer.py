@@ -20,6 +20,7 @@ from koers.dashboard.view import fmt, t
 from koers.errors import KoersError
 from koers.loop import audit
 from koers.sources import governance as source_governance
+from koers.sources.uploads import file_name, without_paths
 
 ROLES = [str(role) for role in Role]
 
@@ -63,13 +64,13 @@ def _rows(table: pd.DataFrame, name: str) -> list[tuple[object, object]]:
 
 def roles_section(lang: str, actor: access.Actor) -> None:
     st.header(t("beheer.roles.title"))
-    st.caption(t("beheer.roles.intro", path=str(roles.roles_path())))
+    st.caption(t("beheer.roles.intro", path=file_name(roles.roles_path())))  # the name only, never the server's folders
     if actor == LOCAL:
         st.info(t("beheer.roles.local"), icon=":material/info:")
     try:
         settings, checksum, generation = _loaded_roles()
     except KoersError as error:  # a file broken by hand: say so, edit nothing
-        st.error(error.message(lang), icon=":material/error:")
+        st.error(without_paths(error.message(lang)), icon=":material/error:")
         st.button(t("beheer.reload"), key="beheer_roles_reload_broken", on_click=_reload_roles)
         return
     left, right = st.columns(2)
@@ -105,7 +106,7 @@ def roles_section(lang: str, actor: access.Actor) -> None:
         with forms.writing() as store:
             roles.save_roles(new, actor, checksum, store)
     except KoersError as error:  # refused, a conflict, or a bad row: one line, nothing written
-        st.error(error.message(lang), icon=":material/cancel:")
+        st.error(without_paths(error.message(lang)), icon=":material/cancel:")
         return
     _reload_roles()
     st.session_state["beheer_roles_saved"] = t("beheer.roles.saved", emails=len(new.emails or {}), groups=len(new.groups or {}))
@@ -148,9 +149,11 @@ def audit_section(lang: str, actor: access.Actor) -> None:
         column("role"): [role_name(lang)(r) for r in shown["role"]],
         column("action"): shown["action"],
         column("entity"): [_entity_name(lang)(e) for e in shown["entity"]],
-        column("entity_id"): shown["entity_id"].fillna(""),
-        column("before"): shown["before"].fillna(""),
-        column("after"): shown["after"].fillna(""),
+        # The roles file's entries name it by its full path: the table shows its name (the
+        # download, the administrators' copy of the log, keeps the path).
+        column("entity_id"): [without_paths(v) for v in shown["entity_id"]],
+        column("before"): [without_paths(v) for v in shown["before"]],
+        column("after"): [without_paths(v) for v in shown["after"]],
     }), hide_index=True, key="beheer_audit_table")
     st.download_button(t("beheer.audit.download"), data=widgets.csv_bytes(shown), file_name=f"koers-audit-{dt.date.today():%Y%m%d}.csv",
                        mime="text/csv", key="beheer_audit_download", icon=":material/download:")

@@ -17,6 +17,7 @@ from koers.dashboard import auth, reads, view, widgets
 from koers.sources import governance as source_governance
 from koers.sources import quality as source_quality
 from koers.sources import uploads
+from koers.sources.own_file import KIND as OWN_FILE, templates
 from koers import i18n, present
 from koers.access import Permission, Role
 from koers.errors import KoersError
@@ -73,17 +74,24 @@ def _prepared(upload, kind: str, options: dict[str, str]) -> tuple[tuple, upload
 
 def _show_check(prepared: uploads.PreparedUpload, lang: str) -> None:
     st.subheader(t("data_page.preview"))
-    preview = prepared.preview
+    preview = prepared.marked if prepared.marked is not None else prepared.preview
+    column = lambda name: t(f"data_page.columns.{name}")  # noqa: E731
+    rejected = preview["rejected"].astype(bool)
     st.dataframe(pd.DataFrame({
-        t("data_page.columns.record"): preview["record"],
-        t("data_page.columns.indicator"): preview["indicator_id"],
-        t("data_page.columns.region"): preview["region"],
-        t("data_page.columns.period"): preview["period"],
-        t("data_page.columns.value"): [fmt(v) for v in preview["value"]],
-        t("data_page.columns.unit"): preview["unit"],
-        t("data_page.columns.status"): [t(f"data_page.statuses.{s}") for s in preview["status"]],
+        column("record"): preview["record"].astype(int),
+        column("indicator"): preview["indicator_id"].fillna(""),
+        column("region"): preview["region"].fillna(""),
+        column("period"): preview["period"].fillna(""),
+        column("value"): [fmt(v) if pd.notna(v) else "" for v in preview["value"]],
+        # the cell as the file has it ("1,5", "1.234"), beside the number it was read as
+        column("cell"): preview["cell"],
+        column("unit"): preview["unit"],
+        column("status"): [t(f"data_page.statuses.{s}") if isinstance(s, str) else "" for s in preview["status"]],
+        column("check"): [t("data_page.checks.rejected") if r else t("data_page.checks.loaded") for r in rejected],
+        column("reason"): preview["reason_en" if lang == "en" else "reason_nl"],
     }), hide_index=True, key="data_preview")
-    st.caption(t("data_page.preview_caption", rows=fmt(len(preview)), total=fmt(prepared.batch.observations.num_rows)))
+    st.caption(t("data_page.preview_caption", rows=fmt(len(preview)), total=fmt(prepared.check.rows_read),
+                 rejected=fmt(int(rejected.sum()))))
 
     st.subheader(t("data_page.validation"))
     check = prepared.check
@@ -101,7 +109,7 @@ def _show_check(prepared: uploads.PreparedUpload, lang: str) -> None:
         # the store names the region column by its role; the importer by its header in the file
         t("data_page.columns.field"): rejected["field"].fillna("").replace({"region": t("data_page.columns.region")}),
         t("data_page.columns.reason"): rejected["reason_en" if lang == "en" else "reason_nl"],
-        t("data_page.columns.raw"): rejected["raw"].fillna(""),
+        t("data_page.columns.raw"): rejected["raw"].fillna(""),  # the row as the file has it
     }), hide_index=True, key="data_rejected")
 
 
@@ -109,6 +117,28 @@ def _show_result(result) -> None:
     st.success(t("data_page.result", id=result.import_id, read=fmt(result.rows_read), loaded=fmt(result.rows_loaded),
                  new=fmt(result.rows_new), revised=fmt(result.rows_revised), unchanged=fmt(result.rows_unchanged),
                  rejected=fmt(result.rows_rejected)), icon=":material/check_circle:")
+
+
+def templates_section(lang: str) -> None:
+    """Templates to start an own file from, and the column names the importer recognises."""
+    with st.expander(t("data_page.templates.title"), icon=":material/download:"):
+        st.caption(t("data_page.templates.intro", example=templates.EXAMPLE_STATUS["en" if lang == "en" else "nl"]))
+        buttons = st.columns(4)
+        for i, (layout, form) in enumerate((l, f) for l in templates.LAYOUTS for f in templates.FORMATS):
+            mime = "text/csv" if form == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            buttons[i].download_button(
+                t(f"data_page.templates.{layout}_{form}"), data=templates.template(layout, form, lang),
+                file_name=templates.file_name(layout, form, lang), mime=mime, key=f"data_template_{layout}_{form}",
+                icon=":material/table_view:")
+    with st.expander(t("data_page.recognised.title"), icon=":material/view_column:"):
+        st.caption(t("data_page.recognised.intro"))
+        recognised = templates.recognised_headers()
+        column = lambda name: t(f"data_page.recognised.columns.{name}")  # noqa: E731
+        st.dataframe(pd.DataFrame({
+            column("field"): [t(f"data_page.recognised.roles.{role}") for role in recognised],
+            column("names"): [", ".join(names) for names in recognised.values()],
+            column("needed"): [t(f"data_page.recognised.needed.{role}") for role in recognised],
+        }), hide_index=True, key="data_recognised")
 
 
 def upload_section(lang: str) -> None:
@@ -119,6 +149,8 @@ def upload_section(lang: str) -> None:
     titles = {kind: source.title_key for kind, source in sources.items()}
     kind = st.segmented_control(t("data_page.kind"), list(sources), key="data_kind", default=next(iter(sources)),
                                 required=True, format_func=lambda kind, lang=lang: i18n.text(lang, titles[kind]))
+    if sources[kind].name == OWN_FILE:
+        templates_section(lang)
     options = _upload_fields(sources[kind], lang)
     upload = st.file_uploader(t("data_page.file"), type=list(sources[kind].upload.file_types), key=f"data_file_{kind}")
     if upload is None:
@@ -127,7 +159,7 @@ def upload_section(lang: str) -> None:
     try:
         key, prepared = _prepared(upload, kind, options)
     except KoersError as error:  # an unreadable file or a bad option: one line, nothing written
-        st.error(error.message(lang), icon=":material/error:")
+        st.error(uploads.without_paths(error.message(lang)), icon=":material/error:")
         return
     _show_check(prepared, lang)
 
@@ -148,7 +180,7 @@ def upload_section(lang: str) -> None:
                 actor=actor)
         except KoersError as error:
             bar.empty()
-            st.error(error.message(lang), icon=":material/error:")
+            st.error(uploads.without_paths(error.message(lang)), icon=":material/error:")
             return
         st.session_state["data_committed"] = (key, result)
         _show_result(result)
@@ -168,7 +200,8 @@ def history_section() -> None:
     st.dataframe(pd.DataFrame({
         column("id"): log["id"].astype(int),
         column("kind"): log["kind"],
-        column("file"): log["file"].fillna(""),
+        # only the file's name: the log keeps the full path for administrators, the page shows none
+        column("file"): [uploads.file_name(v) for v in log["file"]],
         column("source"): log["source_table"].fillna(""),
         column("finished"): [_date(v) for v in log["finished"]],
         column("read"): [fmt(v) for v in log["rows_read"]],
@@ -177,7 +210,7 @@ def history_section() -> None:
         column("revised"): [fmt(v) for v in log["rows_revised"]],
         column("rejected"): [fmt(v) for v in log["rows_rejected"]],
         column("status"): [t(f"data_page.import_status.{s}") for s in log["status"]],
-        column("message"): log["message"].fillna(""),
+        column("message"): [uploads.without_paths(v) for v in log["message"]],
     }), hide_index=True, key="data_history")
 
 
@@ -279,6 +312,12 @@ def quality_section(lang: str) -> None:
         })
         widgets.chart_with_table(figure, table, key="data_coverage_chart")
 
+    outliers_section(report, titles, units)
+
+
+def outliers_section(report: source_quality.Quality, titles: dict[str, str], units: dict[str, str]) -> None:
+    """One indicator's outliers in its latest year; a count's per 1,000 inhabitants."""
+    summary, coverage = report.summary, report.coverage
     st.subheader(t("data_page.outliers"))
     with_values = [i for i in summary.sort_values("indicator_id")["indicator_id"] if i in set(coverage["indicator_id"])]
     if not with_values:
@@ -291,20 +330,47 @@ def quality_section(lang: str) -> None:
     if rows.empty:
         st.write(t("data_page.outliers_none", period=period))
         return
-    unit = units.get(indicator, "")
-    st.caption(t("data_page.outliers_caption", count=fmt(len(rows)), period=rows["period"].iloc[0],
-                 median=fmt(rows["median"].iloc[0]), unit=present.plain(unit)))  # an own file's unit: as written
     names = reads.municipality_names()
     name = lambda name: t(f"data_page.outlier_columns.{name}")  # noqa: E731
-    # A count below its privacy threshold is withheld (koers.present owns the rule: no threshold, nothing withheld).
-    hidden = present.small_counts(rows["value"], rows["threshold"])
+    # A count below its privacy threshold is withheld (koers.present owns the rule: no threshold,
+    # nothing withheld); its rate per 1,000 inhabitants with it, as the count follows from it.
+    hidden = present.small_counts(rows["count"], rows["threshold"])
+    regions = [f"{names.get(c, c)} ({c})" for c in rows["region_code"]]
+    sides = [t("data_page.above") if z > 0 else t("data_page.below") for z in rows["z"]]
+    if bool(row["per_capita"]):
+        per = t("data_page.per_1000")
+        left_out = int(row["without_population"])
+        st.caption(t("data_page.outliers_caption_per_capita", count=fmt(len(rows)), period=rows["period"].iloc[0],
+                     median=f"{fmt(rows['median'].iloc[0])} {per}")
+                   + (" " + t("data_page.outliers_left_out", count=fmt(left_out), period=rows["period"].iloc[0])
+                      if left_out else ""))
+        st.dataframe(pd.DataFrame({
+            name("region"): regions,
+            name("count"): [widgets.shown(v, h, n, count=True) for v, h, n in zip(rows["count"], hidden, rows["threshold"])],
+            name("population"): [fmt(v) for v in rows["population"]],
+            name("per_1000"): [widgets.shown(v, h, n, count=True) for v, h, n in zip(rows["value"], hidden, rows["threshold"])],
+            name("median"): [f"{fmt(v)} {per}" for v in rows["median"]],
+            name("z"): [fmt(v, 1) for v in rows["z"]],
+            name("side"): sides,
+        }), hide_index=True, key="data_outliers")
+        return
+    unit = _unit_text(units.get(indicator, ""))
+    st.caption(t("data_page.outliers_caption", count=fmt(len(rows)), period=rows["period"].iloc[0],
+                 median=f"{fmt(rows['median'].iloc[0])} {present.plain(unit)}".strip())  # an own file's unit: as written
+               + (" " + t("data_page.outliers_no_population", period=rows["period"].iloc[0])
+                  if bool(row["no_population_year"]) else ""))
     st.dataframe(pd.DataFrame({
-        name("region"): [f"{names.get(c, c)} ({c})" for c in rows["region_code"]],
-        name("value"): [widgets.shown(v, h, n, unit=unit, count=True) for v, h, n in zip(rows["value"], hidden, rows["threshold"])],
-        name("median"): [f"{fmt(v)} {unit}" for v in rows["median"]],
+        name("region"): regions,
+        name("value"): [widgets.shown(v, h, n, unit=unit or None, count=True) for v, h, n in zip(rows["value"], hidden, rows["threshold"])],
+        name("median"): [f"{fmt(v)} {unit}".strip() for v in rows["median"]],
         name("z"): [fmt(v, 1) for v in rows["z"]],
-        name("side"): [t("data_page.above") if z > 0 else t("data_page.below") for z in rows["z"]],
+        name("side"): sides,
     }), hide_index=True, key="data_outliers")
+
+
+def _unit_text(unit: str) -> str:
+    """A unit after a number: none for a plain count ("10", not "10 aantal")."""
+    return "" if unit.strip().casefold() == source_quality.COUNT_UNIT else unit
 
 
 def draw() -> None:

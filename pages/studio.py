@@ -17,6 +17,7 @@ from koers.access import LOCAL, ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
 from koers.kpis.validate import DEFINITION_TYPES, Problem
 from koers.settings import database_path, metrics_folder
+from koers.sources.uploads import file_name, without_paths
 from koers.dashboard.view import fmt, t
 from metrics.model import Theme
 
@@ -126,7 +127,7 @@ def show_problems(problems: list[Problem], lang: str) -> None:
 
     def lines(found: list[Problem]) -> str:
         return "\n".join(f"- **{t('studio.severity.' + p.severity)}** · {field_label(p.field) if p.field else p.kpi}: "
-                         f"{p.en if lang == 'en' else p.nl}" for p in found)
+                         f"{without_paths(p.en if lang == 'en' else p.nl)}" for p in found)
 
     if errors:
         st.error(t("studio.errors", count=len(errors)) + "\n\n" + lines(errors), icon=":material/cancel:")
@@ -184,9 +185,10 @@ def save_section(values: dict, check: versions.Check, library, known: set[str], 
                                     based_on=st.session_state.get("studio_loaded_version") if editing else None,
                                     db=database_path())
     except KoersError as error:
-        st.error(error.message(lang), icon=":material/cancel:")
+        st.error(without_paths(error.message(lang)), icon=":material/cancel:")
         return
-    st.session_state["studio_saved"] = t("studio.saved", version=version.number, id=check.kpi.id, path=str(check.target))
+    # the file's name only: where the server keeps the library is no business of the page
+    st.session_state["studio_saved"] = t("studio.saved", version=version.number, id=check.kpi.id, path=file_name(check.target))
     st.session_state["studio_pending"] = check.kpi.id
     st.rerun()  # the library now holds the saved file; show it chosen
 
@@ -203,7 +205,7 @@ def versions_section(kpi_id: str, lang: str) -> None:
         column("version"): [v.number for v in found],
         column("saved_at"): [present.date_text(v.saved_at, with_time=True) for v in found],
         column("author"): [who(v) for v in found],
-        column("origin"): [v.origin or "" for v in found],
+        column("origin"): [file_name(v.origin) for v in found],
     }), hide_index=True, key="studio_versions")
     if len(found) < 2:
         return
@@ -249,9 +251,9 @@ def draw() -> None:
                           format_func=lambda k: i18n.text(lang, "studio.new") if not k else f"{getattr(kpis[k].title, lang)} ({k})")
     if choice:
         st.caption(t("studio.editing", title=present.plain(getattr(kpis[choice].title, lang)), id=choice,
-                     origin=library.origin[choice].file))
+                     origin=file_name(library.origin[choice].file)))
     else:
-        st.caption(t("studio.editing_new", folder=str(metrics_folder())))
+        st.caption(t("studio.editing_new", folder=file_name(metrics_folder())))
     _load_form(choice, library)
 
     values = form(library, lang)

@@ -29,11 +29,15 @@ DEMO_BUILDER = Actor("demo", "Demodatabase (opbouw)", Role.admin)
 # the region registry against which the store checks every later import's municipalities. Among
 # sources of one quantity the catalogue's precedence decides, not this order.
 _MUNICIPAL = ("NL", "PV", "GM")
+# 84799NED (2020) also for its districts ("WK", as the importer names the level by the code's prefix):
+# with 85984NED and the 2024 district layer of kwb-pdok, the district view compares 2020 and 2024.
+# Neighbourhoods ("BU", 13,808 rows) stay out: no page shows them.
+_WITH_DISTRICTS = _MUNICIPAL + ("WK",)
 DEMO_SOURCES: list[tuple[str, str, Callable[[Path, Progress], ImportBatch]]] = [
     ("CBS 03759ned bevolking", "cbs/03759ned", lambda p, pr: cbs_odata4.load(str(p), progress=pr)),
     ("CBS 83625NED woningwaarde", "cbs/83625NED", lambda p, pr: cbs_odata4.load(str(p), progress=pr)),
     ("CBS 84799NED kerncijfers wijken en buurten 2020", "cbs/84799NED",
-     lambda p, pr: cbs_odata3.load(str(p), levels=_MUNICIPAL, progress=pr)),
+     lambda p, pr: cbs_odata3.load(str(p), levels=_WITH_DISTRICTS, progress=pr)),
     ("CBS 70072ned regionale kerncijfers", "cbs/70072ned-v4", lambda p, pr: cbs_odata4.load(str(p), progress=pr)),
     ("CBS gebieden (regio-indelingen)", "cbs/gebieden", lambda p, pr: gebieden.load(p, pr)),
     ("KWB 2012-2024 met grenzen", "kwb-pdok", lambda p, pr: kwb_geojson.load(p, pr)),

@@ -34,6 +34,8 @@ Each kept feature's geometry goes into `ImportBatch.boundaries` (kind "municipal
 
 from __future__ import annotations
 
+from collections import Counter
+
 import json
 import math
 import re
@@ -87,6 +89,7 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
     regions: dict[str, Region] = {}
     used: set[str] = set()
     seen: dict[tuple[str, str, str], float | None] = {}
+    implicit: dict[tuple[str, str, str], tuple] = {}  # (key, code, period): a missing record, kept if no file has it
     record = 0
     for step, file in enumerate(files):
         progress(file.name, step / len(files))
@@ -99,6 +102,11 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
         # The figures this file has at all: a feature without one of them misses it.
         present_anywhere = set().union(*(_properties(f).keys() for f in features))
         keys = [key for key in FIELDS if key in present_anywhere]
+        # The file's crime and health-cost year (the one most of its features carry): a municipality
+        # without it misses those figures for that year. Weesp in 2022 carries no `cr_jaar`; without a
+        # missing record, Amsterdam's crime on today's division would add Weesp's residents but not its crimes.
+        file_periods = {group: _commonest(_year_of(_properties(f), f"{group}jaar") for f in features)
+                        for group in ("cr_", "zk_")}
         for number, feature in enumerate(features, start=1):
             record += 1
             props = _properties(feature)
@@ -123,8 +131,14 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
                 regions[code] = Region(code, name or code, "district", None, None, None, parent_code=parent or None)
             periods = {"": str(file_year), "cr_": _year_of(props, "cr_jaar"), "zk_": _year_of(props, "zk_jaar")}
             for key in keys:
-                period = periods[_YEAR_GROUP[key]]
-                if period is None:  # crime or health costs without their year: the app added none here
+                group = _YEAR_GROUP[key]
+                period = periods[group]
+                if period is None:
+                    # crime or health costs without their year: the app added none here, so they are
+                    # missing for the year the rest of the file has — unless another file has them
+                    if file_periods.get(group) is not None:
+                        implicit.setdefault((key, code, file_periods[group]), (record, key, code, name, file_periods[group],
+                                                                              None, f"{raw}; {key}=-"))
                     continue
                 cell = props.get(key)
                 value = _value(cell, key)
@@ -136,6 +150,7 @@ def load(path: Path, progress: Progress = no_progress, *, year: int | None = Non
                 seen[(key, code, period)] = value
                 found.append((record, key, code, name, period, value, f"{raw}; {key}={cell}"))
                 used.add(key)
+    found.extend(row for where, row in implicit.items() if where not in seen)
     indicator_of = {key: canonical_for(KWB_PDOK_TABLE, key) for key in FIELDS}
     return ImportBatch(
         kind=KIND, file=str(path), checksum=file_checksum(path), source_table=KWB_PDOK_TABLE,
@@ -191,6 +206,11 @@ def _value(cell: Any, key: str) -> float | None | Message:
     if cell <= SECRECY_BELOW:
         return None
     return float(cell) * 1000 if key in EURO_THOUSANDS else float(cell)
+
+
+def _commonest(years) -> str | None:
+    counts = Counter(y for y in years if y is not None)
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _year_of(props: dict, year_key: str) -> str | None:

@@ -9,10 +9,21 @@ FeatureCollection with the property `statcode`, the form of the shipped files in
 from __future__ import annotations
 
 import json
+import re
 
 import pyarrow as pa
 
 from koers.store.connection import Connection
+
+
+# A municipality's code (GM0363); its districts' codes are WK + its four digits + two (WK036300, WK0363AA).
+MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
+
+
+def district_prefix(municipality: str) -> str | None:
+    """"GM0363" -> "WK0363", the start of every code of its districts (CBS's numbering, also for a
+    district of open water that no table has figures for); None for anything but a municipality's code."""
+    return "WK" + municipality[2:] if MUNICIPALITY_CODE.match(municipality or "") else None
 
 
 class Boundaries(Connection):
@@ -47,6 +58,23 @@ class Boundaries(Connection):
                FROM region_boundary b LEFT JOIN region r ON r.code = b.region_code
                WHERE b.year = ? AND b.kind = ? ORDER BY b.region_code""",
             [int(year), kind],
+        ).fetchall()
+        return {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"statcode": code, "statnaam": name}, "geometry": json.loads(geometry)}
+            for code, name, geometry in rows]}
+
+    def district_boundaries(self, year: int, municipality: str) -> dict:
+        """One municipality's districts of `year` as a GeoJSON FeatureCollection, as `boundaries`
+        (`statcode` WK code, `statnaam` the registry's name or the code); empty when the store has
+        none of that year or `municipality` is no municipality's code."""
+        prefix = district_prefix(municipality)
+        if prefix is None:
+            return {"type": "FeatureCollection", "features": []}
+        rows = self._con.execute(
+            """SELECT b.region_code, coalesce(r.name, b.region_code), b.geometry
+               FROM region_boundary b LEFT JOIN region r ON r.code = b.region_code
+               WHERE b.year = ? AND b.kind = 'district' AND starts_with(b.region_code, ?) ORDER BY b.region_code""",
+            [int(year), prefix],
         ).fetchall()
         return {"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {"statcode": code, "statnaam": name}, "geometry": json.loads(geometry)}

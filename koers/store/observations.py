@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from koers.access import Actor, Permission, require
+from koers.store.boundaries import district_prefix
 from koers.store.connection import Connection
 from koers.store.examples import EXAMPLE_PRECEDENCE, EXAMPLE_SOURCE
 
@@ -102,6 +103,41 @@ class Observations(Connection):
                   AND (CAST(? AS VARCHAR) IS NULL OR period = ?)
                 ORDER BY indicator_id, region_code, period, source_table""",
             [indicator, indicator, region, region, period, period],
+        ).df()
+
+    def district_figures(self, municipality: str) -> pd.DataFrame:
+        """Every yearly figure (best source) of one municipality's districts, and for reference the
+        municipality's own and the country's (NL01) figure of the same indicator and year::
+
+            indicator_id | region_code | name | level | period | value | status | source
+            population   | WK0363AA    | Haarlemmerbuurt | district | 2024 | 9180.0 | definitive | 85984NED
+            population   | GM0363      | Amsterdam       | municipality | 2024 | 931298.0 | ...
+            population   | NL01        | Nederland       | country  | 2024 | ...
+
+        Districts are found by their code (see `district_prefix`), so a district whose source gave
+        no parent still belongs. `name` is the registry's (a code where no source named it).
+        Empty for anything but a municipality's code."""
+        prefix = district_prefix(municipality)
+        if prefix is None:
+            return pd.DataFrame(columns=["indicator_id", "region_code", "name", "level", "period", "value", "status",
+                                         "source"])
+        return self._con.execute(
+            """WITH d AS (
+                   SELECT indicator_id, region_code, period, value, status, source_table, 'district' AS level
+                   FROM observation_best WHERE starts_with(region_code, ?) AND length(period) = 4),
+               keys AS (SELECT DISTINCT indicator_id, period FROM d),
+               found AS (
+                   SELECT * FROM d
+                   UNION ALL
+                   SELECT o.indicator_id, o.region_code, o.period, o.value, o.status, o.source_table,
+                          CASE WHEN o.region_code = 'NL01' THEN 'country' ELSE 'municipality' END
+                   FROM observation_best o JOIN keys k USING (indicator_id, period)
+                   WHERE o.region_code IN (?, 'NL01'))
+               SELECT f.indicator_id, f.region_code, coalesce(r.name, f.region_code) AS name, f.level, f.period,
+                      f.value, f.status, f.source_table AS source
+               FROM found f LEFT JOIN region r ON r.code = f.region_code
+               ORDER BY f.indicator_id, f.period, f.level, f.region_code""",
+            [prefix, municipality],
         ).df()
 
     def revisions(self, indicator: str, region: str, period: str) -> pd.DataFrame:

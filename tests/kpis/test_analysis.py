@@ -58,9 +58,10 @@ def test_every_theme_has_a_chain_with_every_contributes_to_edge(evaluated):
 def test_chain_reaches_into_other_themes(evaluated):
     library, _ = evaluated
     nodes, edges = analysis.results_chain(library.kpis, 3)
-    # youth probation (an output of theme 2) is meant to move youth offending (an outcome of theme 3)
-    assert ("youth_probation_share", "youth_offenders_share") in set(map(tuple, edges.to_numpy()))
-    assert nodes.set_index("kpi_id").at["youth_probation_share", "external"]
+    # sustainability loans (an output of theme 3) are meant to lower gas use per dwelling (an outcome of theme 1)
+    assert ("sustainability_loans_per_1000_dwellings", "gas_use_per_dwelling") in set(map(tuple, edges.to_numpy()))
+    nodes = nodes.set_index("kpi_id")
+    assert nodes.at["gas_use_per_dwelling", "external"] and not nodes.at["sustainability_loans_per_1000_dwellings", "external"]
 
 
 @pytest.mark.parametrize("mode", ["change", "level"])
@@ -92,14 +93,15 @@ def test_pairs_without_data_are_empty(evaluated):
     assert analysis.lagged_pairs(results, "job_placements_per_10000", "bijstand_per_1000", 2024).empty
 
 
-@pytest.mark.parametrize("kpi_id, best", [("housing_costs_single_person", min), ("trust_in_council", max),
-                                          ("average_woz_value", max)])
-def test_ranking_puts_the_best_value_first(evaluated, kpi_id, best):
+# The WOZ value is real (KWB): its latest year is 2023 (the KWB 2024 layer has no WOZ yet).
+@pytest.mark.parametrize("kpi_id, best, year", [("housing_costs_single_person", min, 2024), ("trust_in_council", max, 2024),
+                                                ("average_woz_value", max, 2023)])
+def test_ranking_puts_the_best_value_first(evaluated, kpi_id, best, year):
     library, results = evaluated
-    ranked = analysis.ranking(results, kpi_id, 2024, library.kpis[kpi_id].polarity)
-    plain = values(results, kpi_id, 2024)
+    ranked = analysis.ranking(results, kpi_id, year, library.kpis[kpi_id].polarity)
+    plain = values(results, kpi_id, year)
     ranked = ranked[~ranked["suppressed"]]
-    assert len(ranked) == len(plain)
+    assert len(ranked) == len(plain) > 300
     assert ranked["value"].iloc[0] == best(plain)
     assert ranked["rank"].iloc[0] == 1 and ranked["rank"].is_monotonic_increasing
     winner = plain.idxmax() if best is max else plain.idxmin()

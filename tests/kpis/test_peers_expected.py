@@ -36,13 +36,14 @@ def test_nearest_peers_of_the_four_largest_cities(demo_shared, capsys):
         assert len(peers) == 10
         assert set(BIG_FOUR) - {code} <= set(peers), code
     assert not NOT_LIKE_AMSTERDAM & set(groups["GM0363"])
-    # The dimensions: log size, log density and the two age shares (no income in the demo yet).
+    # The dimensions: log size (counted double), log density, income (KWB) and the two age shares.
     dimensions = nearest_dimensions(context)
-    assert list(dimensions.columns) == ["size", "density", "share_65_plus", "share_0_14"]
+    assert list(dimensions.columns) == ["size", "density", "income", "share_65_plus", "share_0_14"]
     assert dimensions["size"].mean() == pytest.approx(0) and dimensions["size"].std(ddof=0) == pytest.approx(1)
     amsterdam = context.set_index("region_code").loc["GM0363"]
-    # 84799NED (2020) counts over the 2020 population: Amsterdam's share of 65 and over.
-    assert amsterdam["population_65_plus_share"] == pytest.approx(100 * 110959 / 872757, rel=1e-3)
+    # The latest published share up to 2023: KWB 2023 (kwb-pdok/gemeenten_2023.geojson, "65plus": 13,
+    # whole percent) wins over 84799NED's 2020 count over the population (100 x 110959 / 872757 = 12.71).
+    assert amsterdam["population_65_plus_share"] == 13
 
 
 def test_nearest_skips_a_dimension_the_region_lacks():
@@ -148,8 +149,9 @@ def test_fiction_changes_neither_expected_nor_nearest_and_is_flagged_apart(demo_
     pd.testing.assert_frame_equal(with_fiction, without_fiction)
     assert groups_with == groups_without
     bijstand = with_fiction[(with_fiction["kpi_id"] == "bijstand_per_1000") & (with_fiction["region_code"] == "GM1680")]
-    # 15.2875 since population growth is labelled by CBS's convention (a context predictor): was 15.3249
-    assert bijstand["expected"].iloc[0] == pytest.approx(15.2875, abs=1e-3)
+    # 15.5939 since the demo's context is real (KWB, 70072ned) and size counts double in `nearest`
+    # (15.2875 on 03759ned and 84799NED alone)
+    assert bijstand["expected"].iloc[0] == pytest.approx(15.5939, abs=1e-3)
     row = overview.loc["bijstand_per_1000"]
     assert (row["example_value"], row["example_target"], row["example_inputs"], row["example"]) == (False, True, True, True)
     assert row["status"] == "off_track" and row["value"] == pytest.approx(14.934, abs=1e-3)

@@ -77,6 +77,21 @@ def table(at: AppTest, *columns: str):
     return next((d.value for d in at.dataframe if set(columns) <= set(d.value.columns)), None)
 
 
+def rendered(at: AppTest) -> str:
+    """Everything the page drew, as text: every element's message and every table's cells."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if getattr(node, "proto", None) is not None:
+            parts.append(str(node.proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    parts += [d.value.to_string() for d in [*at.dataframe, *at.data_editor]]
+    return "\n".join(parts)
+
+
 def edit(at: AppTest, key: str, added: list[dict]) -> None:
     """Rows added in a data editor (AppTest takes the edit state before the run)."""
     at.session_state[key] = {"edited_rows": {}, "added_rows": added, "deleted_rows": []}
@@ -86,6 +101,8 @@ def edit(at: AppTest, key: str, added: list[dict]) -> None:
 def test_roles_are_edited_and_saved_with_an_audit_entry(app_on, demo_db, roles):
     at = app_on(demo_db, PAGE)
     assert [tab.label for tab in at.tabs] == ["Gebruikers en rollen", "Auditlogboek", "Databeheer"]
+    # the roles file by its name: the server's folders are not shown
+    assert any(c.value.startswith("Wie na het inloggen welke rol krijgt, staat in roles.toml:") for c in at.caption)
     assert at.info[0].value.startswith("Er is geen inlog ingesteld: deze rollen gelden pas zodra inloggen is ingesteld.")
     assert [e.value.shape[0] for e in at.data_editor] == [0, 0]  # no roles file yet
 
@@ -105,6 +122,10 @@ def test_roles_are_edited_and_saved_with_an_audit_entry(app_on, demo_db, roles):
     entry = audit(demo_db, "roles").iloc[0]
     assert (entry["actor"], entry["role"], entry["action"], entry["entity_id"]) == ("lokaal", "admin", "create", str(roles))
     assert pd.isna(entry["before"])
+    # The audit trail keeps the full path; its table on the page names the file only.
+    trail = table(at, "Tijdstip", "Wie", "Ervoor", "Erna")
+    assert trail.loc[trail["Onderdeel"] == "Rollen", "Sleutel"].tolist() == ["roles.toml"]
+    assert str(roles.parent) not in rendered(at) and str(ROOT) not in rendered(at)
     assert json.loads(entry["after"]) == {"default_role": "council", "groups_claim": "groups",
                                           "emails": {"b.beheer@gemeente.example": "admin"},
                                           "groups": {"koers-advies": "advisor"}}
@@ -122,7 +143,8 @@ def test_a_roles_save_over_a_change_made_meanwhile_is_refused(app_on, demo_db, r
     at.button(key="beheer_roles_save").click()
     run(at)
     assert [e.value for e in at.error] == [
-        f"niet opgeslagen: het rollenbestand {roles} is intussen gewijzigd; laad opnieuw en breng uw wijziging opnieuw aan"]
+        "niet opgeslagen: het rollenbestand roles.toml is intussen gewijzigd; laad opnieuw en breng uw wijziging opnieuw aan"]
+    assert str(roles.parent) not in rendered(at)
     assert roles.read_text(encoding="utf-8") == other and audit(demo_db, "roles").empty
 
     at.button(key="beheer_roles_reload").click()
@@ -236,8 +258,12 @@ def test_governance_is_shown_next_to_each_source_on_the_data_page(app_on, demo_d
                     LOCAL, None, db=demo_db)
     at = app_on(demo_db, ROOT / "pages" / "data.py")
     quality = table(at, "Indicator", "Bronnen", "Databeheer")
-    assert set(quality.loc[quality["Bronnen"] == "03759ned, 84799NED", "Databeheer"]) == {
-        "03759ned: Team O&S · geen persoonsgegevens; 84799NED: geen registratie"}
+    # population comes from six of the demo's sources
+    assert set(quality.loc[quality["Bronnen"] == "03759ned, 70072ned", "Databeheer"]) == {
+        "03759ned: Team O&S · geen persoonsgegevens; 70072ned: geen registratie"}
+    assert set(quality.loc[quality["Indicator"] == "Bevolking op 1 januari (population)", "Databeheer"]) == {
+        "03759ned: Team O&S · geen persoonsgegevens; 70072ned: geen registratie; 84799NED: geen registratie; "
+        "85984NED: geen registratie; gebieden: geen registratie; kwb-pdok: geen registratie"}
     sources = table(at, "Bron", "Eigenaar", "Bewaartermijn", "Laatste import").set_index("Bron")
     assert sources.loc["03759ned", ["Eigenaar", "Privacyklasse", "Bewaartermijn"]].tolist() == [
         "Team O&S", "geen persoonsgegevens", "onbeperkt"]

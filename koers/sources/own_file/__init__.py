@@ -75,8 +75,9 @@ XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 
 
-def load(path: Path, mapping: FileMapping | None = None) -> ImportBatch:
-    """Read an own file into an `ImportBatch`; raises `FileProblem` when the file cannot be read."""
+def load(path: Path, mapping: FileMapping | None = None, keep_text: bool = False) -> ImportBatch:
+    """Read an own file into an `ImportBatch` (with `keep_text` a `TextedBatch`: the rows and value
+    cells as written, for the Data page); raises `FileProblem` when the file cannot be read."""
     path = Path(path)
     mapping = mapping or FileMapping()
     if path.is_dir():
@@ -98,7 +99,7 @@ def load(path: Path, mapping: FileMapping | None = None) -> ImportBatch:
         raise FileProblem(path, "errors.own_file.unsupported_type", suffix=suffix or Message("errors.own_file.none"))
     if sheet.rows_read == 0:
         raise FileProblem(path, "errors.file.header_only")
-    return to_batch(path, sheet, roles, mapping, sheet.checksum or file_checksum(path))
+    return to_batch(path, sheet, roles, mapping, sheet.checksum or file_checksum(path), keep_text)
 
 
 # --- the command line and the Data page -----------------------------------------------------------
@@ -149,7 +150,8 @@ def mapping_from_fields(fields: Mapping[str, str]) -> FileMapping:
 
 
 def read_upload(path: Path, fields: Mapping[str, str]) -> ImportBatch:
-    return load(path, mapping_from_fields(fields))
+    # The Data page shows the file's own text beside what was read (an upload is small enough).
+    return load(path, mapping_from_fields(fields), keep_text=True)
 
 
 SOURCE = Source(

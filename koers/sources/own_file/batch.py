@@ -50,6 +50,20 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass
+class TextedBatch(ImportBatch):
+    """An own file's batch that also keeps what the file says, for the Data page's preview.
+
+    Its observations' `raw` is each row as read (its cells joined by the file's delimiter, as a
+    rejected row's `raw` is), so the store's own rejections show "1" where the file has "1" rather
+    than the stored value "1.0". `cells` is, per observation, the value's cell as written
+    ("7,4", "1.234"; an XLSX number cell as openpyxl gives it, 1.0 as "1"). Built only when asked
+    (`to_batch(keep_text=True)`): for five million rows it is a second copy of the file's text.
+    """
+
+    cells: pa.Array | None = None
+
+
+@dataclass
 class _Rows:
     """What is known per data row before its values are read: arrays of one entry per row."""
 
@@ -66,9 +80,11 @@ class _Rows:
     used: dict[str, tuple[CanonicalIndicator, str]] | None = None
 
 
-def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, checksum: str) -> ImportBatch:
+def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, checksum: str,
+             keep_text: bool = False) -> ImportBatch:
     """The sheet as observations and rejected rows. Every data row's value ends in exactly one of
-    them: `rows_read` = observations + rejected (wide: rows x indicator columns, one value each)."""
+    them: `rows_read` = observations + rejected (wide: rows x indicator columns, one value each).
+    With `keep_text` a `TextedBatch`: each observation's row and value cell as the file has them."""
     source = mapping.source_for(path)
     unit = mapping.unit or ""
     n = len(sheet.records)
@@ -116,6 +132,7 @@ def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, check
         "value": values,
         "status": status,
     }
+    cells = _texts(sheet, value_columns, keep, columns_out) if keep_text else None
     if not pc.all(keep).as_py():
         columns_out = {name: pc.filter(array, keep) for name, array in columns_out.items()}
     if sheet.rejected:  # rows the reader could not split into fields: once per value they hold
@@ -124,7 +141,7 @@ def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, check
                                                 [None] * len(raws) * repeat, list(reasons) * repeat))
     rejected = pa.concat_tables(rejected_parts).sort_by("record") if rejected_parts else empty_rejected()
 
-    return ImportBatch(
+    return (TextedBatch if keep_text else ImportBatch)(
         kind=KIND,
         file=str(path),
         checksum=checksum,
@@ -135,6 +152,7 @@ def to_batch(path: Path, sheet: Sheet, roles: Roles, mapping: FileMapping, check
         observations=observation_table(columns_out),
         rejected=rejected,
         indicators=[(definition, measure, measure, definition.unit) for definition, measure in used.values()],
+        **({"cells": cells} if keep_text else {}),
     )
 
 
@@ -284,15 +302,30 @@ def _reasons(kind: str, column: str, cells: pa.Array) -> tuple[pa.Array, pa.Arra
     return out[0], out[1]
 
 
+def _texts(sheet: Sheet, value_columns: list[int], keep: pa.Array, columns_out: dict[str, pa.Array]) -> pa.Array:
+    """Each value's cell as written, for the values kept; their rows' text goes into
+    `columns_out["raw"]` (filtered with the other columns)."""
+    columns_out["raw"] = _repeated(_row_text(sheet, None), len(value_columns))
+    cells = pa.concat_arrays([_as_text(sheet.columns[i]).combine_chunks() for i in value_columns])
+    cells = cells.cast(pa.string()) if pa.types.is_dictionary(cells.type) else cells
+    return cells if pc.all(keep).as_py() else pc.filter(cells, keep)
+
+
+def _row_text(sheet: Sheet, rows: pa.Array | None) -> pa.Array:
+    """The rows' text rebuilt from their cells (`rows`: indices; None: every row)."""
+    fields = [pc.fill_null(_as_text(c) if rows is None else _as_text(c).take(rows), "") for c in sheet.columns]
+    raw = pc.binary_join_element_wise(*fields, sheet.delimiter) if len(fields) > 1 else fields[0]
+    return raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw
+
+
 def _rejected(sheet: Sheet, mask: pa.Array, kind: str, column: int) -> pa.Table:
     """Rejected records for the rows in `mask`: line, the row's text rebuilt, the column, reasons."""
     rows = pc.indices_nonzero(mask)
-    fields = [pc.fill_null(_as_text(c).take(rows), "") for c in sheet.columns]
-    raw = pc.binary_join_element_wise(*fields, sheet.delimiter) if len(fields) > 1 else fields[0]
+    raw = _row_text(sheet, rows)
     nl, en = _reasons(kind, sheet.names[column], _as_text(sheet.columns[column]).take(rows))
     return pa.table({
         "record": sheet.records.take(rows),
-        "raw": raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw,
+        "raw": raw,
         "field": pa.array([sheet.names[column]] * len(rows), pa.string()),
         "reason_nl": nl.combine_chunks() if isinstance(nl, pa.ChunkedArray) else nl,
         "reason_en": en.combine_chunks() if isinstance(en, pa.ChunkedArray) else en,
