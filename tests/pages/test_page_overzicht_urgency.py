@@ -3,7 +3,7 @@ track, without target, without data; each card with its change since the year be
 for its status and its open actions; `?filter=uitkoers` leaves only what is off track; sparklines
 end at the selected year.
 
-Aa en Hunze (GM1680) in 2019 on today's division: five outcomes off track, the first of them
+Aa en Hunze (GM1680) in 2019 on today's division: six outcomes off track, the first of them
 "Waardering dienstverlening gemeente" (service_satisfaction, theme 1): 7,20 in 2019 (6,80 in 2018),
 the 2026 example target 7,15 with tolerance 0,21, the Theil-Sen line over 2015-2019 reaching 6,10
 in 2026: off track, though this year's value is above the target. Every series runs on to 2024.
@@ -94,7 +94,7 @@ def test_cards_run_urgency_first_within_each_theme_and_the_counts_are_the_kpi_la
 
     lines = [tuple(int(n) for n in COUNTS.match(m.value).groups()) for m in at.markdown if COUNTS.match(m.value)]
     assert lines == [counted(outcomes)] + [counted(outcomes[outcomes["theme"] == n]) for n in (1, 2, 3)]
-    assert lines[0] == (5, 1, 16, 1, 4) and lines[1] == (1, 0, 2, 0, 0)  # as the demo has it for Aa en Hunze 2019
+    assert lines[0] == (6, 1, 16, 1, 4) and lines[1] == (2, 0, 2, 0, 0)  # as the demo has it for Aa en Hunze 2019
 
 
 @pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
@@ -134,7 +134,7 @@ def test_a_card_says_why_its_off_track_and_how_it_changed(app_on, demo_shared, l
 def test_the_filter_leaves_only_off_track_cards_and_lives_in_the_url(app_on, demo_shared, layer):
     library, _, overview = layer
     off = overview[(overview["kind"] == "outcome") & (overview["status"] == "off_track")]
-    assert len(off) == 5
+    assert len(off) == 6
     at = app_on(demo_shared, gemeente=REGION, jaar=str(YEAR), filter="uitkoers")
     assert not at.error, [e.value for e in at.error]
     labels = [card.metric[0].label for card in cards(at.main)]
@@ -145,7 +145,7 @@ def test_the_filter_leaves_only_off_track_cards_and_lives_in_the_url(app_on, dem
     assert any(c.value == "Geen outcomes uit koers in dit thema." for c in at.caption)
 
     at.segmented_control(key="overzicht_uitkoers").set_value("alle").run()
-    assert len(cards(at.main)) == int((overview["kind"] == "outcome").sum()) == 27
+    assert len(cards(at.main)) == int((overview["kind"] == "outcome").sum()) == 28
     assert "filter" not in at.query_params
 
 
@@ -159,7 +159,7 @@ def test_sparklines_end_at_the_selected_year(app_on, demo_shared, layer):
     sparks = [line for line in lines if line.get("connectgaps") is False]
     outcomes = set(overview.loc[overview["kind"] == "outcome", "kpi_id"])
     drawn = set(mine.loc[mine["kpi_id"].isin(outcomes) & (mine["period"] <= str(YEAR)), "kpi_id"])
-    assert len(sparks) == len(drawn) == 24  # three outcomes have no value up to 2019: no line
+    assert len(sparks) == len(drawn) == 25  # three outcomes have no value up to 2019: no line
     for line in sparks:
         x = array(line["x"])
         assert x[-1] == str(YEAR) and x == [str(n) for n in range(int(x[0]), YEAR + 1)]
