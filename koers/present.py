@@ -428,6 +428,45 @@ def urgency_order(frame: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFram
     return frame.iloc[order].reset_index(drop=True)
 
 
+def card_rows(overview: pd.DataFrame, series: Mapping[str, pd.DataFrame], targets: pd.DataFrame,
+              polarities: Mapping[str, str], year: int) -> pd.DataFrame:
+    """What Overzicht's cards show beyond `overview` (`koers.kpis.assess.kpi_overview`'s rows for
+    `year`), computed from what the page has already read — per KPI its `series` (rows by period,
+    as `koers.dashboard.reads.series`), the municipality's `targets` (kpi_id, year, value,
+    tolerance) and `polarities` (KPI id -> polarity) — so no card asks the store anything. Adds:
+        previous   the value in year - 1 (NaN: missing or withheld: the evaluation never carries
+                   a withheld value, so no change is computed from a hidden number)
+        change     value - previous (NaN without both)
+        polarity   higher_is_better | lower_is_better | neither
+        tolerance  of the target the status is judged against (kpi_id, target_year; NaN: none)
+        next_target, next_target_year   the first target after `year` (NaN: none)"""
+    frame = overview.copy()
+    before = str(year - 1)
+    previous = {kpi_id: rows.loc[rows["period"] == before, "value"] for kpi_id, rows in series.items()}
+    frame["previous"] = [float(previous[k].iloc[0]) if k in previous and len(previous[k]) else np.nan
+                         for k in frame["kpi_id"]]
+    frame["change"] = pd.to_numeric(frame["value"], errors="coerce") - frame["previous"]
+    frame["polarity"] = [polarities.get(k, "neither") for k in frame["kpi_id"]]
+    tolerance = targets.drop_duplicates(["kpi_id", "year"]).set_index(["kpi_id", "year"])["tolerance"]
+    frame["tolerance"] = [float(tolerance.get((k, int(y)), np.nan)) if not _missing(y) else np.nan
+                          for k, y in zip(frame["kpi_id"], frame["target_year"])]
+    later = targets[targets["year"] > year].sort_values("year").drop_duplicates("kpi_id").set_index("kpi_id")
+    frame["next_target"] = frame["kpi_id"].map(later["value"]).astype(float)
+    frame["next_target_year"] = frame["kpi_id"].map(later["year"]).astype(float)
+    return frame
+
+
+def open_actions_by_kpi(actions: pd.DataFrame, open_statuses: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """Per KPI id the actions in `open_statuses` naming it (an action naming two KPIs is under
+    both), in the order of `actions` (the learning loop's: overdue first, then by due date)."""
+    open_ = actions[actions["status"].isin([str(s) for s in open_statuses])]
+    if open_.empty:
+        return {}
+    named = open_.explode("kpi_ids")
+    return {str(kpi_id): rows.drop(columns="kpi_ids").reset_index(drop=True)
+            for kpi_id, rows in named.groupby("kpi_ids", sort=False)}
+
+
 def urgency_counts_text(statuses: Iterable[object], lang: str) -> str:
     """"2 uit koers · 1 risico · 5 op koers · 3 zonder doel · 0 zonder data": `status_counts` (the
     count the review page shows) in the order of `STATUS_ORDER`, most urgent first, every status named."""
@@ -454,8 +493,8 @@ def status_reason(row: Mapping[str, Any] | pd.Series, polarity: str, year: int, 
     - no value: "Geen waarde voor 2024". A withheld value gets no reason ("" — the card says it is
       withheld; a reason must not hint at the number).
 
-    `row`: a row of `koers.dashboard.reads.overview_board` (status, value, suppressed, target,
-    target_year, projected, tolerance, next_target, next_target_year)."""
+    `row`: a row of `card_rows` (status, value, suppressed, target, target_year, projected,
+    tolerance, next_target, next_target_year)."""
     if masked(row.get("suppressed"), threshold):
         return ""
     status = row.get("status")

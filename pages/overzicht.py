@@ -13,6 +13,7 @@ from koers import present
 from koers.dashboard import reads, view, widgets
 from koers.dashboard.view import fmt, t
 from koers.kpis import cards
+from koers.loop import learning
 from metrics.model import Theme
 
 
@@ -24,7 +25,7 @@ CARDS_PER_ROW = 3
 
 def card(row: pd.Series, history: pd.DataFrame | None, title: str, threshold: int,
          notes: pd.DataFrame | None = None, actions: pd.DataFrame | None = None) -> None:
-    """One outcome, a row of `reads.overview_board`: its value with the change since the year
+    """One outcome, a row of `present.card_rows`: its value with the change since the year
     before (arrow and colour by the KPI's polarity), the sparkline up to the selected year, the
     status with the one line saying why, the open actions on it; `notes`: the KPI's annotations
     for this municipality (by period), if any."""
@@ -159,7 +160,7 @@ def only_off_track() -> bool:
 def theme_section(theme: Theme, board: pd.DataFrame, loop: reads.Loop, history: dict[str, pd.DataFrame],
                   kpis: dict, titles: dict[str, str], actions: dict[str, pd.DataFrame], filtered: bool) -> None:
     """One theme: its status count, its outcome cards in urgency order, then its other KPIs.
-    `actions`: the open actions per KPI id (`reads.open_actions_by_kpi`)."""
+    `actions`: the open actions per KPI id (`present.open_actions_by_kpi`)."""
     lang = view.selection().lang
     st.header(present.theme_label(theme, lang))
     mine = board[(board["theme"] == int(theme)) & (board["kind"] == "outcome")]
@@ -193,9 +194,11 @@ def draw() -> None:
     loop = reads.loop(view_region)
     overdue_box(loop.actions, choice.lang)
 
-    board = reads.overview_board(view_region, harmonised)  # every figure of the page, read once
+    # Every figure of the page, read once: the cached overview and series, the loop read above.
     history = reads.series(view_region, harmonised)
     kpis = reads.library().kpis
+    board = present.card_rows(reads.overview(view_region, harmonised), history, loop.targets,
+                              {k: kpi.polarity for k, kpi in kpis.items()}, choice.year)
     titles = {k: getattr(kpis[k].title, choice.lang) if k in kpis else k for k in board["kpi_id"]}
     # Themes stay the grouping, in their fixed order, with urgency order inside each: a municipal
     # manager reads the page along the programmes of the budget (each theme has its own portfolio
@@ -206,7 +209,7 @@ def draw() -> None:
     board = present.urgency_order(board, titles)
     st.markdown(present.urgency_counts_text(board.loc[board["kind"] == "outcome", "status"], choice.lang))
     filtered = only_off_track()
-    actions = reads.open_actions_by_kpi(loop.actions)
+    actions = present.open_actions_by_kpi(loop.actions, learning.OPEN_STATUSES)
     for theme in Theme:
         theme_section(theme, board, loop, history, kpis, titles, actions, filtered)
 

@@ -99,47 +99,6 @@ def overview(region: str, harmonised: bool | None = None) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _board(db: str, signature: tuple, region: str, year: int, peers: str, harmonised: bool,
-           custom: tuple[str, ...] = ()) -> pd.DataFrame:
-    frame = _overview(db, signature, region, year, peers, harmonised, custom)
-    series = _series(db, signature, region, harmonised)
-    targets = _targets(db, signature, region)
-    kpis = library().kpis
-    before = str(year - 1)
-    # The value of the year before, by KPI: NaN when missing or withheld (the evaluation never
-    # carries a withheld value), so a change is never computed from a hidden number.
-    previous = {kpi_id: rows.loc[rows["period"] == before, "value"] for kpi_id, rows in series.items()}
-    frame["previous"] = [float(previous[k].iloc[0]) if k in previous and len(previous[k]) else float("nan")
-                         for k in frame["kpi_id"]]
-    frame["change"] = pd.to_numeric(frame["value"], errors="coerce") - frame["previous"]
-    frame["polarity"] = [kpis[k].polarity if k in kpis else "neither" for k in frame["kpi_id"]]
-    # The tolerance of the target the row is judged against (its kpi_id and target_year).
-    tolerance = targets.set_index(["kpi_id", "year"])["tolerance"]
-    tolerance = tolerance[~tolerance.index.duplicated()]
-    frame["tolerance"] = [tolerance.get((k, int(y)), float("nan")) if pd.notna(y) else float("nan")
-                          for k, y in zip(frame["kpi_id"], frame["target_year"])]
-    # The first target after the selected year, for a KPI judged against none (too short a series
-    # for a trend): the card says the target exists rather than "no target".
-    later = targets[targets["year"] > year].sort_values("year").drop_duplicates("kpi_id").set_index("kpi_id")
-    frame["next_target"] = frame["kpi_id"].map(later["value"]).astype(float)
-    frame["next_target_year"] = frame["kpi_id"].map(later["year"]).astype(float)
-    return frame
-
-
-def overview_board(region: str, harmonised: bool | None = None) -> pd.DataFrame:
-    """The Overzicht page's rows, read once per page run: `overview` (one row per KPI in the
-    selected year) with per KPI also
-        previous   the value of the year before (NaN: missing or withheld)
-        change     value - previous (NaN without both)
-        polarity   higher_is_better | lower_is_better | neither
-        tolerance  of the target the status is judged against (NaN: none)
-        next_target, next_target_year   the first target after the selected year (NaN: none)
-    """
-    s = selection()
-    return _board(_db(), _signature(), region, s.year, s.peers, on_today(harmonised), s.custom if s.peers == "custom" else ())
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
 def _series(db: str, signature: tuple, region: str, harmonised: bool) -> dict[str, pd.DataFrame]:
     frame = results(harmonised)
     mine = frame[frame["region_code"] == region].sort_values("period")
@@ -323,17 +282,6 @@ def loop(region: str) -> Loop:
                     store.targets(region=region), store.target_revisions(region=region), review.sessions(store, region))
 
 
-def open_actions_by_kpi(actions: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Per KPI id the open actions (planned or in progress) naming it, overdue first, then by due
-    date, as `Loop.actions` orders them: the rows of `actions` (an action naming two KPIs is under both)."""
-    open_ = actions[actions["status"].isin([str(s) for s in learning.OPEN_STATUSES])]
-    if open_.empty:
-        return {}
-    named = open_.explode("kpi_ids")
-    return {str(kpi_id): rows.drop(columns="kpi_ids").reset_index(drop=True)
-            for kpi_id, rows in named.groupby("kpi_ids", sort=False)}
-
-
 def governance(sources: list[str]) -> dict[str, dict | None]:
     """Per source table its governance record (owner, licence, legal_basis, privacy_class,
     retention, refresh_schedule, ...), None when none was recorded."""
@@ -397,9 +345,6 @@ def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> No
         _municipalities(db, signature)
         _region_story(db, signature, region)
         _overview(db, signature, region, year, peers, False)
-        # Overzicht's rows on the frame's default division (today's): this also fills that
-        # division's evaluation, overview and series, which the landing page reads.
-        _board(db, signature, region, year, peers, True)
         _series(db, signature, region, False)
         _targets(db, signature, region)
         log.info("dashboard caches filled in %.1f s", time.perf_counter() - started)

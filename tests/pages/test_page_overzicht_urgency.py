@@ -246,3 +246,31 @@ def test_changes_counts_order_and_actions_as_the_cards_show_them():
     assert present.urgency_order(frame, titles)["kpi_id"].tolist() == ["e", "d", "c", "b", "a"]
     assert present.action_line("Loket", dt.date(2026, 11, 6), True, "nl") == "⏰ Loket — einddatum 06-11-2026 (verlopen)"
     assert present.action_line("Loket", pd.NaT, False, "en") == "Loket — no due date"
+
+
+def test_card_rows_take_the_year_before_and_the_targets_tolerance():
+    overview = pd.DataFrame({"kpi_id": ["a", "b", "c"], "value": [7.2, np.nan, 5.0],
+                             "target": [7.15, np.nan, np.nan], "target_year": [2026.0, np.nan, np.nan]})
+    series = {"a": pd.DataFrame({"period": ["2017", "2018", "2019", "2020"], "value": [6.0, 6.8, 7.2, 7.0]}),
+              "b": pd.DataFrame({"period": ["2018", "2019"], "value": [3.0, np.nan]}),  # withheld in 2019
+              "c": pd.DataFrame({"period": ["2017", "2019"], "value": [4.0, 5.0]})}  # no 2018: no change
+    targets = pd.DataFrame({"kpi_id": ["a", "a", "c", "c"], "year": [2026, 2028, 2017, 2026],
+                            "value": [7.15, 7.3, 4.5, 6.0], "tolerance": [0.21, 0.2, 0.1, 0.3]})
+    rows = present.card_rows(overview, series, targets, {"a": "higher_is_better", "b": "lower_is_better"}, 2019)
+    rows = rows.set_index("kpi_id")
+    assert rows.at["a", "previous"] == 6.8 and rows.at["a", "change"] == pytest.approx(0.4)
+    assert rows.at["b", "previous"] == 3.0 and np.isnan(rows.at["b", "change"])  # nothing from a hidden value
+    assert np.isnan(rows.at["c", "previous"]) and np.isnan(rows.at["c", "change"])
+    assert rows["polarity"].tolist() == ["higher_is_better", "lower_is_better", "neither"]
+    assert rows.at["a", "tolerance"] == 0.21 and np.isnan(rows.at["c", "tolerance"])
+    assert (rows.at["a", "next_target"], rows.at["a", "next_target_year"]) == (7.15, 2026)
+    assert (rows.at["c", "next_target"], rows.at["c", "next_target_year"]) == (6.0, 2026)  # 2017's is past
+    assert np.isnan(rows.at["b", "next_target"])
+
+
+def test_open_actions_are_listed_under_each_kpi_they_name():
+    actions = pd.DataFrame({"title": ["late", "done", "both"], "status": ["in_progress", "done", "planned"],
+                            "kpi_ids": [["a"], ["a"], ["a", "b"]], "overdue": [True, False, False]})
+    found = present.open_actions_by_kpi(actions, ("planned", "in_progress"))
+    assert {k: v["title"].tolist() for k, v in found.items()} == {"a": ["late", "both"], "b": ["both"]}
+    assert present.open_actions_by_kpi(actions[actions["status"] == "done"], ("planned",)) == {}
