@@ -442,17 +442,26 @@ def card_rows(overview: pd.DataFrame, series: Mapping[str, pd.DataFrame], target
         next_target, next_target_year   the first target after `year` (NaN: none)"""
     frame = overview.copy()
     before = str(year - 1)
-    previous = {kpi_id: rows.loc[rows["period"] == before, "value"] for kpi_id, rows in series.items()}
-    frame["previous"] = [float(previous[k].iloc[0]) if k in previous and len(previous[k]) else np.nan
-                         for k in frame["kpi_id"]]
+    def value_before(kpi_id: str) -> float:  # on plain arrays: this runs on every page run, per KPI
+        rows = series.get(kpi_id)
+        if rows is None:
+            return np.nan
+        found = rows["value"].to_numpy(dtype=float, na_value=np.nan)[rows["period"].to_numpy() == before]
+        return float(found[0]) if len(found) else np.nan
+
+    frame["previous"] = [value_before(k) for k in frame["kpi_id"]]
     frame["change"] = pd.to_numeric(frame["value"], errors="coerce") - frame["previous"]
     frame["polarity"] = [polarities.get(k, "neither") for k in frame["kpi_id"]]
-    tolerance = targets.drop_duplicates(["kpi_id", "year"]).set_index(["kpi_id", "year"])["tolerance"]
-    frame["tolerance"] = [float(tolerance.get((k, int(y)), np.nan)) if not _missing(y) else np.nan
+    years = targets["year"].astype(int).tolist()
+    tolerance = dict(zip(zip(targets["kpi_id"], years), targets["tolerance"].astype(float)))
+    frame["tolerance"] = [tolerance.get((k, int(y)), np.nan) if not _missing(y) else np.nan
                           for k, y in zip(frame["kpi_id"], frame["target_year"])]
-    later = targets[targets["year"] > year].sort_values("year").drop_duplicates("kpi_id").set_index("kpi_id")
-    frame["next_target"] = frame["kpi_id"].map(later["value"]).astype(float)
-    frame["next_target_year"] = frame["kpi_id"].map(later["year"]).astype(float)
+    later: dict[str, tuple[int, float]] = {}
+    for kpi_id, target_year, value in zip(targets["kpi_id"], years, targets["value"].astype(float)):
+        if target_year > year and (kpi_id not in later or target_year < later[kpi_id][0]):
+            later[kpi_id] = (target_year, value)
+    frame["next_target"] = [later[k][1] if k in later else np.nan for k in frame["kpi_id"]]
+    frame["next_target_year"] = [float(later[k][0]) if k in later else np.nan for k in frame["kpi_id"]]
     return frame
 
 
