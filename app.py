@@ -13,11 +13,15 @@ local user with the administrator role, under a banner on every page.
 from __future__ import annotations
 
 import logging
+import runpy
+from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from koers.dashboard import auth, reads, view
-from koers import i18n
+from koers import i18n, logs
 from koers.access import Permission
 from koers.demo.build import build_demo
 from koers.errors import KoersError
@@ -25,7 +29,7 @@ from koers.settings import database_path
 from koers.store import Store
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")  # an emoji: nothing fetched from the internet
-logging.basicConfig(level=logging.INFO)
+logs.configure()  # Koers at INFO, the libraries' chatter (kaleido, weasyprint, ...) at WARNING
 
 # The navigation: per section (title key) its pages as (file in pages/, title key, icon, url_path).
 # Each url_path differs from its file's name: Streamlit's older mechanism for a `pages/` folder,
@@ -44,10 +48,44 @@ NAVIGATION = {
     "sections.manage": [("studio", "pages.studio", "edit_note", "kpi-studio"),
                         ("beheer", "pages.admin", "admin_panel_settings", "admin")],
 }
+# Other addresses of each page (by its url_path): its Dutch and English names, hidden from the menu.
+# They redirect to the page keeping the query parameters (see `alias`). The default page is served
+# at "/", so "/overview" is one of its aliases too. Some equal a file's name in pages/: for the very
+# first visitor after a server start Streamlit's older pages/ mechanism runs that file without the
+# frame (see koers.dashboard.auth.require_frame and docs/links.md).
+ALIASES = {
+    "overview": ("overview", "overzicht"),
+    "theme": ("thema", "themas"),
+    "learning": ("leren",),
+    "council-review": ("review", "raadsreview", "reviewsessies"),
+    "presentation": ("presentatie",),
+    "indicator": ("kpi", "indicatoren"),
+    "compare": ("vergelijken",),
+    "data-import": ("data", "import"),
+    "kpi-studio": ("studio",),
+    "admin": ("beheer",),
+}
+
+
+def alias(target: st.Page, file: str, path: str) -> Callable[[], None]:
+    """The page behind an alias address: a switch to `target` with the URL's query parameters (the
+    frame has already read and rewritten them). Reached by the browser's Back or Forward, the page
+    is drawn here instead: a switch would push `target` again and trap Back on this entry.
+
+    Streamlit 1.67 has no public way to tell such a run; its run context carries the browser's flag
+    (`is_history_navigation`, set when the frontend reruns on a popstate)."""
+    def redirect() -> None:
+        ctx = get_script_run_ctx()
+        if ctx is None or not ctx.is_history_navigation:
+            st.switch_page(target, query_params=st.query_params.to_dict())
+        runpy.run_path(str(Path(__file__).resolve().parent / "pages" / f"{file}.py"), run_name="__main__")
+    redirect.__name__ = f"alias_{path.replace('-', '_')}"
+    return redirect
 
 view.from_url("taal", ["nl", "en"], "nl")
 lang = st.session_state["taal"]
-actor, login = auth.gate(lang, [path for entries in NAVIGATION.values() for *_, path in entries])
+actor, login = auth.gate(lang, list(dict.fromkeys([path for entries in NAVIGATION.values() for *_, path in entries]
+                                                 + [name for names in ALIASES.values() for name in names])))
 
 db = database_path()
 try:
@@ -69,7 +107,7 @@ except Exception:  # no traceback reaches a user; the detail goes to the log
 names = dict(zip(municipalities["code"], municipalities["name"]))
 dissolved = set(municipalities.loc[municipalities["valid_to"].notna(), "code"])
 years = list(range(2025, 2014, -1))
-view.from_url("gemeente", list(names), "GM0363")
+view.from_url("gemeente", list(names), "GM0363", label=lambda code: f"{names[code]} ({code})")  # for a link's notice
 view.from_url("jaar", years, 2024)
 view.from_url("groep", list(view.PEER_CHOICES), "size")
 view.list_from_url("eigen", list(names), [], view.CUSTOM_PEERS_LIMIT)
@@ -95,14 +133,17 @@ view.list_to_url("eigen")
 if login is None:
     st.markdown(i18n.text(lang, "auth.local_banner"))
 
-pages = {
-    i18n.text(lang, section): [
-        st.Page(f"pages/{file}.py", title=i18n.text(lang, title), icon=f":material/{icon}:", url_path=path,
-                default=file == "overzicht",
-                # Beheer is for administrators: hidden from others (the page and the store refuse them too)
-                visibility="hidden" if file == "beheer" and not actor.may(Permission.manage_users) else "visible")
-        for file, title, icon, path in entries
-    ]
-    for section, entries in NAVIGATION.items()
+# One st.Page per entry of NAVIGATION, by url_path. The default page is served at "/" (url_path "",
+# so that "overview" is free for its alias).
+by_path = {
+    path: st.Page(f"pages/{file}.py", title=i18n.text(lang, title), icon=f":material/{icon}:",
+                  url_path="" if index == 0 else path, default=index == 0,
+                  # Beheer is for administrators: hidden from others (the page and the store refuse them too)
+                  visibility="hidden" if file == "beheer" and not actor.may(Permission.manage_users) else "visible")
+    for index, (file, title, icon, path) in enumerate(entry for entries in NAVIGATION.values() for entry in entries)
 }
+pages = {i18n.text(lang, section): [by_path[path] for *_, path in entries] for section, entries in NAVIGATION.items()}
+# The aliases in a section without a title (hidden pages are not listed, so it draws nothing).
+pages[""] = [st.Page(alias(by_path[path], file, name), title=by_path[path].title, url_path=name, visibility="hidden")
+             for entries in NAVIGATION.values() for file, *_, path in entries for name in ALIASES.get(path, ())]
 st.navigation(pages).run()

@@ -7,15 +7,16 @@ for them; with `streamlit run app.py` everything works the same, only that first
 from __future__ import annotations
 
 import asyncio
-import logging
 from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from koers import logs
+
 
 @asynccontextmanager
 async def _warm_up(_app):
-    logging.basicConfig(level=logging.INFO)
+    logs.configure()  # Koers at INFO, the libraries' chatter at WARNING
     from koers.dashboard import reads  # here, once the runtime exists: its caches are the ones filled
 
     await asyncio.to_thread(reads.warm_up)

@@ -42,9 +42,13 @@ STATUS_BADGE = {
 }
 # Whether an expected effect of a review session came about (`koers.loop.review.expected_against_actual`).
 OUTCOME_SYMBOL = {"met": "✔", "not_met": "✖", "unknown": "?"}
-OVERDUE_SYMBOL = "⏰"  # an open action past its due date, on screen
-# The same in a printed report: the PDF's fonts (DejaVu, Liberation) have no alarm-clock glyph.
-OVERDUE_SYMBOL_PRINT = "⚠"
+# An open action past its due date, the one definition of its mark. No emoji (U+23F0, U+231B): without an
+# emoji font — a server or workstation with only fonts-dejavu-core — they come out as empty boxes.
+# In Streamlit markdown (headings, alerts, labels): a Material Symbols icon, which Streamlit ships.
+OVERDUE_SYMBOL = ":material/alarm:"
+# As plain text, where markdown is not rendered (table cells) and in the PDF/HTML report: a clock
+# face (U+25F7) that DejaVu Sans has in every style, with no emoji presentation.
+OVERDUE_MARK = "◷"
 TREND_ARROW = {"up": "↗", "down": "↘", "flat": "→"}
 # The marks a KPI value may carry, in the order the dashboard lists them.
 FLAGS = ("provisional", "harmonised", "example", "suppressed")
@@ -320,8 +324,8 @@ def outcome_text(outcome: str, lang: str) -> str:
 
 
 def overdue_text(lang: str) -> str:
-    """The mark of an open action past its due date: "⏰ verlopen"."""
-    return f"{OVERDUE_SYMBOL} {i18n.text(lang, 'learning_page.overdue')}"
+    """The mark of an open action past its due date as plain text (a table cell): "◷ verlopen"."""
+    return f"{OVERDUE_MARK} {i18n.text(lang, 'learning_page.overdue')}"
 
 
 def flag_notes(row: Mapping[str, Any] | pd.Series, lang: str) -> list[str]:

@@ -178,9 +178,8 @@ def definition_section(kpi, row: pd.Series) -> None:
     governance_table(row["sources"])
 
 
-def data_section(kpi, history: pd.DataFrame, hidden: pd.Series) -> None:
+def data_section(kpi, history: pd.DataFrame, hidden: pd.Series, region: str) -> None:
     """The region's series as a table and as CSV and Excel downloads."""
-    region = view.selection().region
     st.header(t("kpi.data"))
     data = history.assign(kpi=kpi.id, region=region, unit=kpi.unit)[
         ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example_value", "suppressed", "sources"]]
@@ -200,32 +199,54 @@ def data_section(kpi, history: pd.DataFrame, hidden: pd.Series) -> None:
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def _follow_switch() -> None:
+    """The harmonise switch is the frame's division (`indeling`, in the URL): set before the rerun."""
+    st.session_state["indeling"] = "today" if st.session_state["kpi_harmonise"] else "historical"
+
+
+def division_section(where: view.OnDivision, kpi_id: str) -> None:
+    """A dissolved municipality: which one it went into, with a link there; a merged one: a switch
+    between its predecessors' history on today's division and the historical division."""
+    if where.notice:
+        st.warning(where.notice, icon=":material/info:")
+    if where.successor:
+        code, successor = where.successor
+        st.page_link("pages/kpi.py", label=t("links.kpi.open_successor", successor=f"{successor} ({code})"),
+                     icon=":material/arrow_forward:", query_params={**st.query_params.to_dict(), "gemeente": code, "kpi": kpi_id})
+    if where.merger:
+        st.caption(where.merger)
+        st.session_state["kpi_harmonise"] = view.selection().division == "today"
+        st.toggle(t("links.kpi.harmonise"), key="kpi_harmonise", help=t("links.kpi.harmonise_help"), on_change=_follow_switch)
+
+
 def draw() -> None:
     choice = view.selection()
     kpis = reads.library().kpis
     kpi_id = view.kpi_choice("kpi", t("kpi.choose"), kpis)
     kpi = kpis[kpi_id]
-    row = reads.overview(choice.region).set_index("kpi_id").loc[kpi_id]
-    region = reads.region_story(choice.region)["region"]
-    name = region["name"] if region else choice.region
+    # On today's division a dissolved municipality is shown as the one it went into (as on Overzicht).
+    where = view.on_division(choice.region, reads.region_story(choice.region), reads.existed_in)
+    row = reads.overview(where.code).set_index("kpi_id").loc[kpi_id]
+    name = where.name
     # A KPI's title and description may come from an advisor's own YAML: shown as written, never as Markdown.
     st.title(present.plain(getattr(kpi.title, choice.lang)))
     st.markdown(present.plain(getattr(kpi.description, choice.lang)))
+    division_section(where, kpi_id)
     widgets.status_badge(row["status"], bool(row.get("example_target", False)))
     for note in widgets.flag_notes(row):
         st.caption(f"⚑ {note}")
 
-    history = reads.series(choice.region).get(kpi_id, pd.DataFrame(columns=["period", "value", "suppressed"]))
+    history = reads.series(where.code).get(kpi_id, pd.DataFrame(columns=["period", "value", "suppressed"]))
     hidden = history["suppressed"].astype(bool) if "suppressed" in history else pd.Series(False, index=history.index)
     # What people wrote is read fresh (see koers.dashboard.reads): a revised target shows on the next run.
-    loop = reads.loop(choice.region)
+    loop = reads.loop(where.code)
     targets = loop.targets[loop.targets["kpi_id"] == kpi_id].sort_values("year").reset_index(drop=True)
     notes = loop.annotations[loop.annotations["kpi_id"] == kpi_id]
     series_section(kpi, row, name, history, hidden, targets, notes)
     loop_section(kpi, notes, targets, loop.revisions)
     peers_section(kpi, row, name)
     definition_section(kpi, row)
-    data_section(kpi, history, hidden)
+    data_section(kpi, history, hidden, where.code)
 
 
 view.guarded(draw)

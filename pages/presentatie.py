@@ -102,7 +102,7 @@ def theme_screen(theme: int, rows: pd.DataFrame, lang: str) -> None:
 
 
 def _move(step: int, count: int) -> None:
-    state["pres_pos"] = min(max(int(state.get("pres_pos", 0)) + step, 0), count - 1)
+    state["dia"] = min(max(int(state.get("dia", 1)) + step, 1), count)
 
 
 def draw() -> None:
@@ -115,10 +115,9 @@ def draw() -> None:
     sessions = reads.sessions(choice.region) if view.actor().may(Permission.report) else pd.DataFrame(columns=["id"])
     titles = {int(r.id): f"{r.title} ({present.date_text(r.reference_date)})" for r in sessions.itertuples()}
     options = [LIVE, *reversed(list(titles))]
-    view.from_url("sessie", options, LIVE)
-    source = st.selectbox(t("presentation_page.source"), options, key="sessie",
-                          format_func=lambda i: t("presentation_page.live", year=choice.year) if i == LIVE else titles[i])
-    view.to_url("sessie")
+    source_label = lambda i: t("presentation_page.live", year=choice.year) if i == LIVE else titles[i]  # noqa: E731
+    view.from_url("sessie", options, LIVE, label=source_label)
+    source = st.selectbox(t("presentation_page.source"), options, key="sessie", format_func=source_label)
     state.setdefault("pres_unit", "kpi")
     unit = st.segmented_control(t("presentation_page.unit"), ["kpi", "theme"], key="pres_unit", required=True,
                                 format_func=view.labels(choice.lang, "presentation_page.units"))
@@ -129,13 +128,19 @@ def draw() -> None:
     deck = presentation.ordered(rows, choice.lang)
     screens = list(deck.index) if unit == "kpi" else presentation.theme_order(rows, Theme)
     if not screens:
+        view.to_url("sessie")
         st.info(t("presentation_page.empty"))
         return
-    # A new deck (another source, unit, municipality or year) starts at its first screen.
+    # The screen is `dia` in the URL (1-based), so a link opens a given slide and each move is a
+    # step in the browser's history. A new deck chosen here (another source, unit, municipality or
+    # year) starts at its first screen; a slide that arrives in the URL (a link, Back/Forward) wins.
     marker = (source, unit, choice.region, choice.year)
-    if state.get("pres_deck") != marker:
-        state["pres_deck"], state["pres_pos"] = marker, 0
-    position = min(max(int(state.get("pres_pos", 0)), 0), len(screens) - 1)
+    if state.get("pres_deck") not in (None, marker):
+        state["dia"] = 1
+    state["pres_deck"] = marker
+    view.from_url("dia", list(range(1, len(screens) + 1)), 1, label=lambda n: t("links.slide_number", n=n))
+    position = state["dia"] - 1
+    view.to_url("sessie", "dia")  # one history entry for a change of source and its slide
 
     back, where, forward = st.columns([1, 1, 1], vertical_alignment="center")
     back.button(t("presentation_page.previous"), key="pres_previous", icon=":material/arrow_back:", shortcut="Left",

@@ -167,7 +167,7 @@ def test_outcomes_and_overdue():
     assert present.outcome_text("met", "nl") == "✔ gehaald"
     assert present.outcome_text("not_met", "en") == f"✖ {i18n.text('en', 'review_page.outcomes.not_met')}"
     assert present.outcome_text("unknown", "nl") == "? onbekend"
-    assert present.overdue_text("nl") == f"⏰ {i18n.text('nl', 'learning_page.overdue')}"
+    assert present.overdue_text("nl") == f"◷ {i18n.text('nl', 'learning_page.overdue')}"  # no emoji: DejaVu has U+25F7
 
 
 def test_flag_notes_in_the_dashboards_order():

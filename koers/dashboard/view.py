@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
@@ -48,40 +49,117 @@ def selection() -> Selection:
                      "historical" if state.get("indeling") == "historical" else "today")
 
 
-def from_url(key: str, options: list, default: object) -> None:
-    """Before a widget is drawn: take its value from the URL (a shared link) on the first run.
+# What a from_url/list_from_url notice calls the value shown instead of a rejected one, per URL key
+# (a page may pass its own `label`); any other key shows the value itself.
+def _default_label(key: str) -> Callable[[object], str] | None:
+    lang = selection().lang
+    if key in ("thema", "vthema"):
+        return lambda theme: present.theme_label(int(theme), lang)
+    prefixes = {"groep": "peers", "indeling": "links.divisions", "taal": "links.languages"}
+    if key in prefixes:
+        return labels(lang, prefixes[key])
+    if key == "maat":
+        return lambda mode: i18n.text(lang, f"theme_page.mode_{mode}")
+    if key == "sessie":
+        return lambda session: i18n.text(lang, "links.session_number", id=session)
+    return None
+
+
+# The URL values this session has already taken in (read from a link, written by `to_url`, or
+# rejected), per key. A URL value that differs from it came from outside this session's own
+# writes: a pasted link on the first run, or the browser's Back/Forward (Streamlit reruns the
+# script with the restored address; see docs/links.md), or an `st.page_link` with query parameters.
+# Such a value wins over the widget's current value; one equal to it is stale (the widget moved on).
+_SEEN = "_koers_url_seen"
+
+
+def _seen() -> dict[str, str]:
+    return st.session_state.setdefault(_SEEN, {})
+
+
+def _notice(key: str, rejected: str, shown: str) -> None:
+    """One line naming the URL parameter and the value it could not use, and what is shown instead."""
+    lang = selection().lang
+    template = f"links.unknown.{key}" if f"links.unknown.{key}" in i18n.catalogue(lang) else "links.unknown.other"
+    st.warning(i18n.text(lang, template, param=key, value=rejected, shown=shown), icon=":material/link_off:")
+
+
+def from_url(key: str, options: list, default: object, label: Callable[[object], str] | None = None) -> None:
+    """Before a widget is drawn: take its value from the URL (a shared link on the first run; the
+    restored address after Back/Forward), else keep the widget's value, else `default`.
+
+    A value in the URL that matches no option falls back as before (to the current value, else
+    `default`) under a one-line notice naming the parameter and the value (`label` writes the
+    value shown instead; see `_default_label`).
 
     We mirror the selection to the URL ourselves rather than with `bind="query-params"`, which
     puts the *formatted* option in the URL ("Amsterdam (GM0363)"); a link should carry codes.
     """
-    if key in st.session_state and st.session_state[key] in options:
-        return
+    state = st.session_state
     raw = st.query_params.get(key)
+    seen = _seen()
+    arrived = raw is not None and raw != seen.get(key)  # from a link or Back/Forward, not our own write
+    if key in state and state[key] in options and not arrived:
+        # Set again: a widget of the same key on another page (an alias drawing its page in place)
+        # would otherwise start from its own default.
+        state[key] = state[key]
+        return
     value = next((o for o in options if str(o) == raw), None)
-    st.session_state[key] = value if value is not None else default
+    if raw is not None:
+        seen[key] = raw
+    if value is not None:
+        state[key] = value
+        return
+    fallback = state[key] if key in state and state[key] in options else default
+    state[key] = fallback
+    if arrived and raw.strip():
+        describe = label or _default_label(key) or str
+        _notice(key, raw, str(describe(fallback)))
 
 
 def to_url(*keys: str) -> None:
-    """After the widgets: write their values to the URL, so the address is a link to this view."""
+    """After the widgets: write their values to the URL, so the address is a link to this view.
+
+    All in one update: each change of the query string is one entry in the browser's history
+    (Streamlit 1.67 pushes it), so one change of the selection is one step Back."""
+    changed = {}
     for key in keys:
         value = st.session_state.get(key)
         if value is not None and st.query_params.get(key) != str(value):
-            st.query_params[key] = str(value)
+            changed[key] = str(value)
+        if value is not None:
+            _seen()[key] = str(value)
+    if changed:
+        st.query_params.update(changed)
 
 
 def list_from_url(key: str, options: list[str], default: list[str], limit: int) -> None:
-    """Like `from_url`, for a multiselect: the URL carries the codes comma-separated (at most `limit`)."""
+    """Like `from_url`, for a multiselect: the URL carries the codes comma-separated (at most `limit`).
+    Unknown codes are left out under a notice naming them."""
+    state = st.session_state
     known = set(options)
-    if key in st.session_state and all(code in known for code in st.session_state[key]):
+    raw = st.query_params.get(key)
+    seen = _seen()
+    arrived = raw is not None and raw != seen.get(key)
+    if key in state and all(code in known for code in state[key]) and not arrived:
         return
-    raw = st.query_params.get(key) or ""
-    chosen = [code for code in raw.split(",") if code in known]
-    st.session_state[key] = list(dict.fromkeys(chosen))[:limit] or default
+    if raw is not None:
+        seen[key] = raw
+    codes = [code for code in (raw or "").split(",") if code.strip()]
+    chosen = [code for code in codes if code in known]
+    state[key] = list(dict.fromkeys(chosen))[:limit] or default
+    unknown = [code for code in codes if code not in known]
+    if arrived and unknown:
+        lang = selection().lang
+        st.warning(i18n.text(lang, "links.unknown_codes", param=key, value=", ".join(unknown),
+                             count=len(unknown)), icon=":material/link_off:")
 
 
 def list_to_url(key: str) -> None:
     value = ",".join(st.session_state.get(key) or [])
-    if st.query_params.get(key) != value:
+    _seen()[key] = value
+    # An empty list is the absent parameter: no history entry for writing "eigen=" on the first run.
+    if st.query_params.get(key) != value and (value or key in st.query_params):
         st.query_params[key] = value
 
 
@@ -90,10 +168,64 @@ def kpi_choice(key: str, label: str, kpis: dict) -> str:
     (the labels are made now: a format function is also called after a language switch)."""
     names = present.kpi_labels(kpis, selection().lang)
     order = list(names)
-    from_url(key, order, order[0])
+    from_url(key, order, order[0], label=names.__getitem__)
     chosen = st.selectbox(label, order, key=key, format_func=names.__getitem__)
     to_url(key)
     return chosen
+
+
+# Mergers since this year are what a series can show on both divisions (the frame's years start here).
+FIRST_YEAR = 2015
+
+
+@dataclass(frozen=True)
+class OnDivision:
+    """How the selected municipality is shown on the division chosen in the frame (`indeling`).
+
+    `code`/`name`: the municipality whose figures are shown — on today's division a dissolved one is
+    shown as the one it went into, as the Overzicht page does; `notice`: why (the Overzicht page's
+    texts), or that it did not exist in the selected year; `successor`: (code, name) of the
+    municipality it went into; `merger`: for one formed from or joined by others since FIRST_YEAR,
+    a sentence saying so (its history differs between the two divisions)."""
+
+    code: str
+    name: str
+    notice: str | None = None
+    successor: tuple[str, str] | None = None
+    merger: str | None = None
+
+
+def on_division(code: str, story: dict, existed_in: Callable[[dict, int], bool]) -> OnDivision:
+    """`story`: the municipality's record, successors and predecessors (`reads.region_story`);
+    `existed_in`: whether a record existed in a year (`reads.existed_in`)."""
+    choice = selection()
+    region = story["region"]
+    if region is None:
+        return OnDivision(code, code)
+    name = region["name"]
+    successors, predecessors = story["successors"], story["predecessors"]
+    merger = None
+    recent = predecessors[pd.to_datetime(predecessors["event_date"]) >= pd.Timestamp(FIRST_YEAR, 1, 1)]
+    if not recent.empty:
+        date = present.date_text(recent["event_date"].max())
+        names = ", ".join(recent["name"].dropna().astype(str).unique())
+        formed = (recent["kind"] == "created").any()
+        merger = t("links.kpi.formed" if formed else "links.kpi.absorbed", name=name, date=date, predecessors=names)
+    if pd.isna(region["valid_to"]) or successors.empty:
+        if existed_in(region, choice.year):
+            return OnDivision(code, name, merger=merger)
+        reason = t("overview.created_on", date=present.date_text(region["valid_from"]),
+                   predecessors=", ".join(predecessors["name"].dropna().astype(str).unique()))
+        return OnDivision(code, name, t("overview.not_existing", name=name, year=choice.year, reason=reason), merger=merger)
+    successor = (str(successors.iloc[0]["code"]), str(successors.iloc[0]["name"]))
+    shown_as = f"{successor[1]} ({successor[0]})"
+    reason = t("overview.merged_into", successor=shown_as, date=present.date_text(region["valid_to"]))
+    if choice.division == "today":
+        return OnDivision(successor[0], successor[1], t("overview.not_in_division", name=name, reason=reason, successor=shown_as),
+                          successor)
+    if existed_in(region, choice.year):
+        return OnDivision(code, name, successor=successor, merger=merger)
+    return OnDivision(code, name, t("overview.not_existing", name=name, year=choice.year, reason=reason), successor, merger)
 
 
 def actor() -> Actor:

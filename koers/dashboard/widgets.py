@@ -46,7 +46,7 @@ def trend_text(direction: object) -> str:
 
 
 def overdue_text() -> str:
-    """The mark of an open action past its due date: "⏰ verlopen"."""
+    """The mark of an open action past its due date, for a table cell: "◷ verlopen"."""
     return present.overdue_text(_lang())
 
 

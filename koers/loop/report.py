@@ -24,12 +24,17 @@ own sources and data date.
 Charts are plotly figures (plain JSON, made here) turned into SVG by `koers.loop.charts`, all in
 one browser session; nothing is fetched from the network, and weasyprint may only read `data:`
 URIs. The HTML embeds its CSS and charts (base64 `data:` URIs), so it holds no http(s) reference at all.
+
+Accessibility (council documents fall under the Dutch accessibility rules): a tagged PDF/UA-1 file with
+the language of `<html lang>` and the title of `<title>`; chart images have alt texts; every mark is
+a character DejaVu Sans has (status ✔ ⚠ ✖, overdue ◷: `koers.present`), so no emoji font is needed.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,6 +53,8 @@ from koers.store import EXAMPLE_SOURCE, Store
 from metrics.model import THEME_TITLES, Theme
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+PDF_VARIANT = "pdf/ua-1"  # tagged PDF for accessibility (weasyprint >= 61 knows it; 70 is installed)
+log = logging.getLogger("koers.loop.report")
 
 PALETTE = present.PALETTE
 ITEM_SECTIONS = (("finding", "findings"), ("decision", "decisions"), ("expected_effect", "expected_effects"))
@@ -198,7 +205,7 @@ def _block(row: dict, library: Library, sources: dict[str, Source], lang: str) -
         "sources": ", ".join(s.label for s in own) or (kpi.source if kpi else "–"),
         "data_date": _t(lang, "data_date", date=present.document_date(row["data_date"], lang)) if _known(row["data_date"])
         else _t(lang, "data_date_unknown"),
-        "chart": None, "chart_alt": _t(lang, "chart_alt", title=title),
+        "chart": None, "chart_alt": "",
         "annotations": [], "items": [], "actions": [],
     }
 
@@ -292,7 +299,7 @@ def _gather(store: Store, library: Library, session_id: int, lang: str) -> tuple
         "footer": footer,
         "page_label": (_t(lang, "page"), _t(lang, "of")),
         "status_words": {key: present.status_word(key, lang) for key in present.STATUS_ORDER},
-        "overdue_mark": present.OVERDUE_SYMBOL_PRINT,
+        "overdue_mark": present.OVERDUE_MARK,
         "t": lambda key, **params: _t(lang, key, **params),
     }
     return context, charts
@@ -314,6 +321,7 @@ def _themes(snapshot: pd.DataFrame, library: Library, sources: dict[str, Source]
             theme_blocks.append(block)
             figure = _figure(row, municipality, lang)
             if figure is not None:
+                block["chart_alt"] = _chart_alt(block["title"], figure, row, municipality, lang)
                 charts.append(Chart(block, figure))
         tables = sorted({t.lower() for row in rows for t in _source_tables(row["sources"])})
         labels = ", ".join(sources[t].label for t in tables if t in sources) or "–"
@@ -471,6 +479,25 @@ def _figure(row: dict, municipality: str, lang: str) -> dict | None:
     return {"data": traces, "layout": layout}
 
 
+def _chart_alt(title: str, figure: dict, row: dict, municipality: str, lang: str) -> str:
+    """A chart image's alt text: the KPI's title, then one line on what the chart shows, read from
+    the figure's traces (by `legendrank`, see `_figure`) so it names exactly what is drawn."""
+    traces = {t.get("legendrank"): t for t in figure["data"]}
+    periods = traces[1]["x"]  # only periods with a value: a gap is no point, so the count says it
+    parts = [_t(lang, "alt_series", municipality=municipality, count=len(periods), first=periods[0], last=periods[-1])
+             if len(periods) > 1 else _t(lang, "alt_series_one", municipality=municipality, period=periods[0])]
+    year = int(row["target_year"]) if _known(row["target_year"]) else "–"
+    extras = {2: ("alt_reference", {"period": row["period"], "value": _num(traces[2]["y"][0], lang) if 2 in traces else ""}),
+              3: ("alt_target", {"target": _num(row["target"], lang), "year": year}),
+              5: ("alt_band", {"tolerance": _num(row["tolerance"], lang)}),
+              4: ("alt_original", {"original": _num(row["original_target"], lang)}),
+              6: ("alt_median", {"period": row["period"]})}
+    parts += [_t(lang, key, **params) for rank, (key, params) in extras.items() if rank in traces]
+    if 2 not in traces:  # the reference period's point is missing (withheld or no figure)
+        parts.append(_t(lang, "alt_no_reference", period=row["period"]))
+    return _t(lang, "chart_alt", title=title, description=_t(lang, "alt_join").join(parts))
+
+
 def _draw(charts: list[Chart], progress: Progress, start: float, end: float, lang: str) -> None:
     """Draw every chart (SVG) and attach it to its block as a base64 data: URI — base64, so the
     SVG's own namespace URLs never appear in the HTML text."""
@@ -535,6 +562,7 @@ def build_html(store: Store, library: Library, session_id: int, lang: str, actor
     context, lang, progress = _prepare(store, library, session_id, lang, actor, progress, 0.95)
     progress(_t(lang, "progress_html"), 0.95)
     document = _html(context, pdf=False)
+    log.info("report of review session %s made as HTML (%s, %d kB)", session_id, lang, len(document.encode()) // 1000)
     progress(_t(lang, "progress_done"), 1.0)
     return document
 
@@ -551,16 +579,19 @@ def make_pdf(store: Store, library: Library, session_id: int, lang: str, actor: 
     context, lang, progress = _prepare(store, library, session_id, lang, actor, progress, 0.8)
     progress(_t(lang, "progress_layout"), 0.8)
     data, pages = html_to_pdf(_html(context, pdf=True))
+    log.info("report of review session %s made as PDF (%s, %d pages, %d kB)", session_id, lang, pages, len(data) // 1000)
     progress(_t(lang, "progress_done"), 1.0)
     return PdfReport(data, pages)
 
 
 def html_to_pdf(document: str) -> tuple[bytes, int]:
-    """weasyprint, allowed to read data: URIs only (the report has no other resources)."""
+    """weasyprint, allowed to read data: URIs only (the report has no other resources); a tagged
+    PDF/UA-1 document (`PDF_VARIANT`), its language and title taken from the HTML."""
     import weasyprint
 
-    rendered = weasyprint.HTML(string=document, url_fetcher=weasyprint.URLFetcher(allowed_protocols=["data"])).render()
-    return rendered.write_pdf(), len(rendered.pages)
+    fetcher = weasyprint.URLFetcher(allowed_protocols=["data"])
+    rendered = weasyprint.HTML(string=document, url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+    return rendered.write_pdf(pdf_variant=PDF_VARIANT), len(rendered.pages)
 
 
 def build_pdf(store: Store, library: Library, session_id: int, lang: str, actor: Actor,

@@ -143,7 +143,10 @@ def _wide_sql(query: EvaluationQuery) -> list[str]:
     on several). The provenance is text, not a bit per source in one integer: a store holds any
     number of sources (every own file under a new name is one), and a fixed-width bit set ran out
     at 61. DuckDB's PIVOT is by far the cheapest way to turn the long rows wide (measured against a
-    FILTER aggregate or a list per indicator); the grid then makes every region have every year."""
+    FILTER aggregate or a list per indicator); the grid then makes every region have every year
+    from its first figure to its last, years that no source has included too, so that a window's
+    lag reads the year before (KWB 2012 was followed by 2015: growth labelled 2012 was 2012 to 2015);
+    districts, with figures for 2020 and 2024 only, no longer span every year of every municipality."""
     count = len(query.indicators)
     numbers = ", ".join(str(n) for n in range(1, count + 1))
     return [
@@ -153,8 +156,10 @@ def _wide_sql(query: EvaluationQuery) -> list[str]:
         "FROM base b JOIN wanted_indicators w USING (indicator_id))",
         f", pivoted AS (PIVOT numbered ON n IN ({numbers}) USING first(value) AS v, first(code) AS c, first(src) AS s "
         "GROUP BY region_code, period)",
-        ", grid AS (SELECT r.region_code, p.period FROM (SELECT DISTINCT region_code FROM base) r "
-        "CROSS JOIN (SELECT DISTINCT period FROM base) p)",
+        ", grid AS (SELECT r.region_code, p.period FROM (SELECT region_code, min(period) AS first, max(period) AS last "
+        "FROM base GROUP BY region_code) r JOIN (SELECT CAST(y AS VARCHAR) AS period FROM range("
+        "(SELECT min(CAST(period AS INTEGER)) FROM base), (SELECT max(CAST(period AS INTEGER)) FROM base) + 1) t(y)) p "
+        "ON p.period BETWEEN r.first AND r.last)",
         ", wide AS (SELECT g.region_code, g.period, "
         + ", ".join(f'p."{n}_v" AS i{n}, p."{n}_c" AS c{n}, p."{n}_s" AS s{n}' for n in range(1, count + 1))
         + " FROM grid g LEFT JOIN pivoted p ON p.region_code = g.region_code AND p.period = g.period)",

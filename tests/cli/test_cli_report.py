@@ -18,7 +18,9 @@ from koers.store import Store
 pytestmark = pytest.mark.slow  # rendering PDFs with weasyprint and charts with kaleido in Chromium
 
 ADVISOR = Actor("a.de.vries@gemeente.nl", "Anna de Vries", Role.advisor)
-KPIS = ["housing_costs_multi_person", "population_growth", "trust_in_council"]
+# Amsterdam (GM0363), 2024, in the demo built from the shipped real files (tests/conftest.py):
+# two published CBS series and one that only the demo's invented example data feeds.
+KPIS = ["average_sale_price", "population_growth", "trust_in_council"]
 
 
 @pytest.fixture
@@ -50,9 +52,17 @@ def test_report_as_pdf(demo_db, session, tmp_path):
     assert last_line(done.stderr) == f"report written: {out} ({pages} pages, {round(size / 1000):,} kB)"
     assert re.search(r"report: +\d+%\|", done.stderr)  # the progress bar, on standard error
     assert done.stdout == "" and "Traceback" not in done.stderr
+    assert re.search(r"^Tagged:\s+yes$", subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout, re.M)
     text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout)
-    # --lang is not given: run_cli sets KOERS_LANG=en, so the report is in English
-    assert "Municipal housing charges, multi-person household" in text and "1,381 € per jaar" in text
+    # --lang is not given: run_cli sets KOERS_LANG=en, so the report is in English (units stay as the library has them)
+    # data/cbs/83625NED, GM0363 2024JJ00, M001534 "Gemiddelde verkoopprijs": 617647
+    assert "Average sale price of existing owner-occupied dwellings" in text and "617,647 €" in text
+    # data/cbs/03759ned, GM0363, M000352 "Bevolking op 1 januari": 931298 (2024), 934526 (2025):
+    # (934526 - 931298) / 931298 * 100 = 0.3466 -> "0.35"
+    assert "Population growth" in text and "0.35 % in het jaar" in text
+    # the demo's invented series (source voorbeelddata, koers/demo/examples.py): 37.5 %, off track
+    # against its invented target 44.4 for 2026
+    assert "Trust in the municipal council" in text and "37.5 % van de inwoners" in text and "44.4 in 2026" in text
     assert "Raadsavonden in de wijken houden." in text
 
 
@@ -65,7 +75,13 @@ def test_report_as_html_in_dutch(demo_db, session, tmp_path):
     assert document.startswith("<!DOCTYPE html>") and '<html lang="nl">' in document
     assert "http://" not in document and "https://" not in document
     assert len(re.findall(r'<img src="data:image/svg\+xml;base64,', document)) == 3
-    assert "Gemeentelijke woonlasten meerpersoonshuishouden" in document and "1.381" in document
+    # the same figures as above, in Dutch notation: 617.647 € (83625NED) and 0,35 % (03759ned)
+    assert "Gemiddelde verkoopprijs bestaande koopwoningen" in document and "617.647" in document
+    assert "Bevolkingsgroei" in document and "0,35" in document
+    # each chart's alt text names its title and what it shows: the growth series has a value for 12
+    # periods, 2012 and 2015-2025, from the demo's populations of 1 January: KWB 2012, 70072ned
+    # 2015-2018, 03759ned 2019-2026 (2025's growth reads 1 January 2026)
+    assert 'alt="Bevolkingsgroei. Grafiek: de waarde van Amsterdam in 12 perioden van 2012 tot en met 2025; peiljaar 2024' in document
 
 
 def test_an_unknown_session_is_one_line_and_exit_2(demo_db, tmp_path):

@@ -157,7 +157,7 @@ def test_an_overdue_action_from_the_form_is_flagged_and_shown_on_the_overview(ap
     assert action["kpi_ids"] == [KPI, "digital_service_satisfaction"] and action["status"] == "planned"
     assert action["due_date"].date() == due and bool(action["overdue"])
     listed = table(at, "Let op", "Titel", "Einddatum")
-    assert listed["Let op"].tolist() == ["⏰ verlopen"] and listed["Einddatum"].tolist() == [due.strftime("%d-%m-%Y")]
+    assert listed["Let op"].tolist() == [f"{present.OVERDUE_MARK} verlopen"] and listed["Einddatum"].tolist() == [due.strftime("%d-%m-%Y")]
     assert any("1 verlopen actie(s)" in w.value for w in at.warning)
 
     at.switch_page(OVERVIEW_PAGE).run()
