@@ -534,12 +534,14 @@ def status_reason(row: Mapping[str, Any] | pd.Series, polarity: str, year: int, 
                      target=number(float(target), lang), detail=detail)
 
 
-def action_line(title: str, due_date: object, overdue: object, lang: str) -> str:
+def action_line(title: str, due_date: object, overdue: object, lang: str, markdown: bool = True) -> str:
     """An open action under its KPI: "Jongerenloket — einddatum 05-04-2027"; past its due date
-    "⏰ Versnellingsteam — einddatum 06-11-2026 (verlopen)". `title` as it is to be shown (`plain`
-    for Markdown)."""
+    with the overdue mark and word: ":material/alarm: Versnellingsteam — einddatum 06-11-2026
+    (verlopen)" for Streamlit markdown, "◷ ..." as plain text (`markdown` False: a table cell).
+    `title` as it is to be shown (`plain` for markdown)."""
     if _missing(due_date):
         return i18n.text(lang, "overzicht.action_no_date", title=title)
     line = i18n.text(lang, "overzicht.action", title=title, due=date_text(due_date))
     late = not _missing(overdue) and bool(overdue)
-    return f"{OVERDUE_SYMBOL} {line} ({i18n.text(lang, 'learning_page.overdue')})" if late else line
+    mark = OVERDUE_SYMBOL if markdown else OVERDUE_MARK
+    return f"{mark} {line} ({i18n.text(lang, 'learning_page.overdue')})" if late else line

@@ -17,9 +17,8 @@ from koers.loop import learning
 from metrics.model import Theme
 
 
-# The URL parameter of the filter and its one value: `?filter=uitkoers` opens the page filtered.
+# The filter's URL parameter (and widget key) and its values: `?filter=uitkoers` opens the page filtered.
 FILTER_PARAM, FILTER_ALL, FILTER_OFF_TRACK = "filter", "alle", "uitkoers"
-FILTER_KEY = "overzicht_uitkoers"
 CARDS_PER_ROW = 3
 
 
@@ -100,7 +99,7 @@ def others_table(rows: pd.DataFrame, kpis: dict, titles: dict[str, str], actions
             t("kpi.unit"): rows["unit"].tolist(),
             t("kpi.status_label"): [present.status_word(s, lang, bool(e)) for s, e in zip(rows["status"], rows["example_target"])],
             # A table cell is not Markdown: titles as typed, without `plain`'s escapes.
-            t("overzicht.columns.actions"): ["; ".join(present.action_line(a.title, a.due_date, a.overdue, lang)
+            t("overzicht.columns.actions"): ["; ".join(present.action_line(a.title, a.due_date, a.overdue, lang, markdown=False)
                                                        for a in actions[k].itertuples()) if k in actions else ""
                                              for k in rows["kpi_id"]],
             "→": [", ".join(titles.get(c, c) for c in kpis[k].contributes_to) for k in rows["kpi_id"]],
@@ -143,17 +142,13 @@ def shown_region(name: str, story: dict) -> tuple[str, bool] | None:
 
 
 def only_off_track() -> bool:
-    """The filter "alleen uit koers", kept in the URL (`?filter=uitkoers`) so a shared link opens
-    the filtered page; without the parameter, everything."""
-    if FILTER_KEY not in st.session_state:  # first run (or back from another page): as the link says
-        st.session_state[FILTER_KEY] = FILTER_OFF_TRACK if st.query_params.get(FILTER_PARAM) == FILTER_OFF_TRACK else FILTER_ALL
-    chosen = st.segmented_control(t("overzicht.filter"), [FILTER_ALL, FILTER_OFF_TRACK], key=FILTER_KEY, required=True,
-                                  format_func=view.labels(view.selection().lang, "overzicht.filters"),
-                                  help=t("overzicht.only_off_track_help"))
-    if chosen == FILTER_OFF_TRACK:
-        st.query_params[FILTER_PARAM] = FILTER_OFF_TRACK
-    elif FILTER_PARAM in st.query_params:
-        del st.query_params[FILTER_PARAM]
+    """The filter "alleen uit koers", kept in the URL as `filter` (`uitkoers` or `alle`, the
+    default) like the frame's selection, so a shared link opens the filtered page."""
+    lang = view.selection().lang
+    view.from_url(FILTER_PARAM, [FILTER_ALL, FILTER_OFF_TRACK], FILTER_ALL, label=view.labels(lang, "overzicht.filters"))
+    chosen = st.segmented_control(t("overzicht.filter"), [FILTER_ALL, FILTER_OFF_TRACK], key=FILTER_PARAM, required=True,
+                                  format_func=view.labels(lang, "overzicht.filters"), help=t("overzicht.only_off_track_help"))
+    view.to_url(FILTER_PARAM)
     return chosen == FILTER_OFF_TRACK
 
 

@@ -144,9 +144,13 @@ def test_the_filter_leaves_only_off_track_cards_and_lives_in_the_url(app_on, dem
     # Theme 2 has none: it says so, and its counts still count every outcome.
     assert any(c.value == "Geen outcomes uit koers in dit thema." for c in at.caption)
 
-    at.segmented_control(key="overzicht_uitkoers").set_value("alle").run()
+    at.segmented_control(key="filter").set_value("alle").run()
     assert len(cards(at.main)) == int((overview["kind"] == "outcome").sum()) == 28
-    assert "filter" not in at.query_params
+    assert at.query_params["filter"] in ("alle", ["alle"])
+    # A value the filter does not know: everything, under a one-line notice naming it.
+    odd = app_on(demo_shared, gemeente=REGION, jaar=str(YEAR), filter="rood")
+    assert len(cards(odd.main)) == 28
+    assert any("filter" in w.value and "rood" in w.value for w in odd.warning)
 
 
 @pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
@@ -190,11 +194,11 @@ def test_a_card_shows_the_open_actions_on_its_kpi(app_on, demo_db):
     youth = by_label[title(library, "youth_unemployment")]
     due = (today + dt.timedelta(days=120)).strftime("%d-%m-%Y")
     assert any(f"{present.plain('Voorbeeld: jongerenloket naar alle stadsdelen')} — einddatum {due}" in c.value
-               and "⏰" not in c.value for c in youth.caption)
+               and "alarm" not in c.value for c in youth.caption)
 
     service = by_label[title(library, FIRST)]
     actions = next(c.value for c in service.caption if "Open acties" in c.value)
-    assert f"⏰ {present.plain('Wachttijd balie [halveren]')} — einddatum {late.strftime('%d-%m-%Y')} (verlopen)" in actions
+    assert f":material/alarm: {present.plain('Wachttijd balie [halveren]')} — einddatum {late.strftime('%d-%m-%Y')} (verlopen)" in actions
     assert "enquête" not in actions  # done: not open
 
     # An output's open action shows in its theme's table, overdue marked.
@@ -202,7 +206,7 @@ def test_a_card_shows_the_open_actions_on_its_kpi(app_on, demo_db):
                  and (d.value["KPI"] == library.kpis["new_dwellings_per_1000"].title.nl).any())
     cell = table.loc[table["KPI"] == library.kpis["new_dwellings_per_1000"].title.nl, "Open acties"].iloc[0]
     overdue = (today - dt.timedelta(days=30)).strftime("%d-%m-%Y")
-    assert cell == f"⏰ Voorbeeld: versnellingsteam woningbouw — einddatum {overdue} (verlopen)"
+    assert cell == f"◷ Voorbeeld: versnellingsteam woningbouw — einddatum {overdue} (verlopen)"  # a cell: no markdown
 
 
 # --- the presentation rules the cards use (no dashboard) --------------------------------------------
@@ -244,7 +248,9 @@ def test_changes_counts_order_and_actions_as_the_cards_show_them():
                           "status": ["off_track", "off_track", "no_data", "on_track", "on_track"]})
     titles = {"a": "A", "b": "B", "c": "C", "d": "zeta", "e": "Alfa"}
     assert present.urgency_order(frame, titles)["kpi_id"].tolist() == ["e", "d", "c", "b", "a"]
-    assert present.action_line("Loket", dt.date(2026, 11, 6), True, "nl") == "⏰ Loket — einddatum 06-11-2026 (verlopen)"
+    assert present.action_line("Loket", dt.date(2026, 11, 6), True, "nl") == ":material/alarm: Loket — einddatum 06-11-2026 (verlopen)"
+    assert present.action_line("Loket", dt.date(2026, 11, 6), True, "nl", markdown=False) == "◷ Loket — einddatum 06-11-2026 (verlopen)"
+    assert present.action_line("Loket", dt.date(2026, 11, 6), False, "nl") == "Loket — einddatum 06-11-2026"
     assert present.action_line("Loket", pd.NaT, False, "en") == "Loket — no due date"
 
 
