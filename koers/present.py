@@ -415,3 +415,133 @@ def document_date(value: object, lang: str, with_time: bool = False) -> str:
     day = stamp.strftime("%d-%m-%Y" if lang == "nl" else "%Y-%m-%d")
     return f"{day} {stamp.strftime('%H:%M')}" if with_time else day
 
+
+
+# --- the overview, urgency first -----------------------------------------------------------------
+
+
+def urgency_order(frame: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFrame:
+    """Rows of `kpi_overview` (kpi_id, theme, kind, status, ...) in the order of a Monday review:
+    theme, then kind (`KIND_ORDER`: outcomes first), then status (`STATUS_ORDER`: off track, at
+    risk, on track, without target, without data), then title (`titles`: KPI id -> title) so the
+    order within a status stays the same from week to week. A fresh 0..n-1 index."""
+    kinds = {kind: n for n, kind in enumerate(KIND_ORDER)}
+    rows = list(zip(frame["theme"], frame["kind"], frame["status"], frame["kpi_id"]))
+    order = sorted(range(len(rows)), key=lambda i: (int(rows[i][0]), kinds.get(rows[i][1], len(kinds)),
+                                                     status_rank(rows[i][2]), str(titles.get(rows[i][3], rows[i][3])).casefold()))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def card_rows(overview: pd.DataFrame, series: Mapping[str, pd.DataFrame], targets: pd.DataFrame,
+              polarities: Mapping[str, str], year: int) -> pd.DataFrame:
+    """What Overzicht's cards show beyond `overview` (`koers.kpis.assess.kpi_overview`'s rows for
+    `year`), computed from what the page has already read — per KPI its `series` (rows by period,
+    as `koers.dashboard.reads.series`), the municipality's `targets` (kpi_id, year, value,
+    tolerance) and `polarities` (KPI id -> polarity) — so no card asks the store anything. Adds:
+        previous   the value in year - 1 (NaN: missing or withheld: the evaluation never carries
+                   a withheld value, so no change is computed from a hidden number)
+        change     value - previous (NaN without both)
+        polarity   higher_is_better | lower_is_better | neither
+        tolerance  of the target the status is judged against (kpi_id, target_year; NaN: none)
+        next_target, next_target_year   the first target after `year` (NaN: none)"""
+    frame = overview.copy()
+    before = str(year - 1)
+    def value_before(kpi_id: str) -> float:  # on plain arrays: this runs on every page run, per KPI
+        rows = series.get(kpi_id)
+        if rows is None:
+            return np.nan
+        found = rows["value"].to_numpy(dtype=float, na_value=np.nan)[rows["period"].to_numpy() == before]
+        return float(found[0]) if len(found) else np.nan
+
+    frame["previous"] = [value_before(k) for k in frame["kpi_id"]]
+    frame["change"] = pd.to_numeric(frame["value"], errors="coerce") - frame["previous"]
+    frame["polarity"] = [polarities.get(k, "neither") for k in frame["kpi_id"]]
+    years = targets["year"].astype(int).tolist()
+    tolerance = dict(zip(zip(targets["kpi_id"], years), targets["tolerance"].astype(float)))
+    frame["tolerance"] = [tolerance.get((k, int(y)), np.nan) if not _missing(y) else np.nan
+                          for k, y in zip(frame["kpi_id"], frame["target_year"])]
+    later: dict[str, tuple[int, float]] = {}
+    for kpi_id, target_year, value in zip(targets["kpi_id"], years, targets["value"].astype(float)):
+        if target_year > year and (kpi_id not in later or target_year < later[kpi_id][0]):
+            later[kpi_id] = (target_year, value)
+    frame["next_target"] = [later[k][1] if k in later else np.nan for k in frame["kpi_id"]]
+    frame["next_target_year"] = [float(later[k][0]) if k in later else np.nan for k in frame["kpi_id"]]
+    return frame
+
+
+def open_actions_by_kpi(actions: pd.DataFrame, open_statuses: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """Per KPI id the actions in `open_statuses` naming it (an action naming two KPIs is under
+    both), in the order of `actions` (the learning loop's: overdue first, then by due date)."""
+    open_ = actions[actions["status"].isin([str(s) for s in open_statuses])]
+    if open_.empty:
+        return {}
+    named = open_.explode("kpi_ids")
+    return {str(kpi_id): rows.drop(columns="kpi_ids").reset_index(drop=True)
+            for kpi_id, rows in named.groupby("kpi_ids", sort=False)}
+
+
+def urgency_counts_text(statuses: Iterable[object], lang: str) -> str:
+    """"2 uit koers · 1 risico · 5 op koers · 3 zonder doel · 0 zonder data": `status_counts` (the
+    count the review page shows) in the order of `STATUS_ORDER`, most urgent first, every status named."""
+    return i18n.text(lang, "overzicht.counts", **status_counts(statuses))
+
+
+def change_text(change: object, unit: str, lang: str) -> str | None:
+    """A change as a card's delta: "+0,05 rapportcijfer (1-10)", "-12 kg per inwoner"; the sign
+    first, as Streamlit reads it for the arrow. None without a change. `unit` as it is to be shown
+    (Markdown-safe: `plain` for a KPI's own unit)."""
+    if _missing(change):
+        return None
+    return f"{signed(float(change), lang)} {unit}".strip()
+
+
+def status_reason(row: Mapping[str, Any] | pd.Series, polarity: str, year: int, lang: str,
+                  threshold: object = 0) -> str:
+    """The one line that says why a KPI has its status, as `koers.kpis.assess` decided it:
+
+    - a target in the selected year: "Waarde 2024: 7,20 — doel 7,15 (marge 0,21; hoger is beter)";
+    - a later target: where the current pace lands, "Projectie 2026: 6,10 — doel 7,15 (...)";
+    - no target: "Geen doel vastgesteld", or, when a later target exists but the series is too short
+      for a trend, "Doel 2026: 64,8; te weinig jaren voor een projectie";
+    - no value: "Geen waarde voor 2024". A withheld value gets no reason ("" — the card says it is
+      withheld; a reason must not hint at the number).
+
+    `row`: a row of `card_rows` (status, value, suppressed, target, target_year, projected,
+    tolerance, next_target, next_target_year)."""
+    if masked(row.get("suppressed"), threshold):
+        return ""
+    status = row.get("status")
+    if status == "no_data" or _missing(row.get("value")):
+        return i18n.text(lang, "overzicht.reason.no_data", year=year)
+    target, target_year = row.get("target"), row.get("target_year")
+    if _missing(target) or _missing(target_year):
+        later, later_year = row.get("next_target"), row.get("next_target_year")
+        if not _missing(later) and not _missing(later_year):
+            return i18n.text(lang, "overzicht.reason.later_target", year=int(later_year), target=number(float(later), lang))
+        return i18n.text(lang, "overzicht.reason.no_target")
+    words = i18n.text(lang, f"kpi.polarity.{polarity}")
+    tolerance = row.get("tolerance")
+    detail = (i18n.text(lang, "overzicht.reason.detail_tolerance", tolerance=number(float(tolerance), lang), polarity=words)
+              if not _missing(tolerance) and float(tolerance) > 0 else i18n.text(lang, "overzicht.reason.detail", polarity=words))
+    if int(target_year) == int(year):
+        return i18n.text(lang, "overzicht.reason.own_year", year=year, value=number(float(row["value"]), lang),
+                         target=number(float(target), lang), detail=detail)
+    projected = row.get("projected")
+    if _missing(projected):
+        return i18n.text(lang, "overzicht.reason.no_projection", year=int(target_year), target=number(float(target), lang),
+                         detail=detail)
+    return i18n.text(lang, "overzicht.reason.projected", year=int(target_year), projected=number(float(projected), lang),
+                     target=number(float(target), lang), detail=detail)
+
+
+def action_line(title: str, due_date: object, overdue: object, lang: str, markdown: bool = True) -> str:
+    """An open action under its KPI: "Jongerenloket — einddatum 05-04-2027"; past its due date
+    with the overdue mark and word: ":material/alarm: Versnellingsteam — einddatum 06-11-2026
+    (verlopen)" for Streamlit markdown, "◷ ..." as plain text (`markdown` False: a table cell).
+    `title` as it is to be shown (`plain` for markdown)."""
+    if _missing(due_date):
+        return i18n.text(lang, "overzicht.action_no_date", title=title)
+    line = i18n.text(lang, "overzicht.action", title=title, due=date_text(due_date))
+    late = not _missing(overdue) and bool(overdue)
+    mark = OVERDUE_SYMBOL if markdown else OVERDUE_MARK
+    return f"{mark} {line} ({i18n.text(lang, 'learning_page.overdue')})" if late else line

@@ -1,4 +1,8 @@
-"""Overzicht: per theme the outcome KPIs as cards, with the outputs meant to move them beneath."""
+"""Overzicht, the page a manager opens every Monday: per theme its status count and its outcome
+KPIs as cards, most urgent first (off track, at risk, on track, without target, without data),
+each with its change since the year before, the one line saying why it has its status, and the
+open actions on it; the theme's outputs, inputs and context beneath. `?filter=uitkoers` in the
+link shows only what is off track."""
 
 from __future__ import annotations
 
@@ -9,26 +13,39 @@ from koers import present
 from koers.dashboard import reads, view, widgets
 from koers.dashboard.view import fmt, t
 from koers.kpis import cards
+from koers.loop import learning
 from metrics.model import Theme
 
 
-def card(row: pd.Series, history: pd.DataFrame | None, title: str, polarity: str, threshold: int,
-         notes: pd.DataFrame | None = None) -> None:
-    """One outcome; `notes`: the KPI's annotations for this municipality (by period), if any."""
+# The filter's URL parameter (and widget key) and its values: `?filter=uitkoers` opens the page filtered.
+FILTER_PARAM, FILTER_ALL, FILTER_OFF_TRACK = "filter", "alle", "uitkoers"
+CARDS_PER_ROW = 3
+
+
+def card(row: pd.Series, history: pd.DataFrame | None, title: str, threshold: int,
+         notes: pd.DataFrame | None = None, actions: pd.DataFrame | None = None) -> None:
+    """One outcome, a row of `present.card_rows`: its value with the change since the year
+    before (arrow and colour by the KPI's polarity), the sparkline up to the selected year, the
+    status with the one line saying why, the open actions on it; `notes`: the KPI's annotations
+    for this municipality (by period), if any."""
+    year, lang = view.selection().year, view.selection().lang
+    polarity = row["polarity"]
     with st.container(border=True):
-        delta = cards.change_since_previous(history, row["value"], view.selection().year)
         st.metric(
             present.plain(title),  # an own KPI's title is an advisor's text
             widgets.shown(row["value"], row["suppressed"], threshold, provisional=row["provisional"]),
-            delta=None if delta is None else fmt(delta),
+            delta=present.change_text(row["change"], present.plain(row["unit"]), lang),
             delta_color={"higher_is_better": "normal", "lower_is_better": "inverse"}.get(polarity, "off"),
+            delta_description=t("overzicht.change_since", year=year - 1) if pd.notna(row["change"]) else None,
+            help=t("overzicht.change_help", year=year - 1, polarity=t(f"kpi.polarity.{polarity}")),
             border=False,
         )
-        widgets.sparkline(cards.sparkline(history, view.selection().year), key=f"spark_{row['kpi_id']}")
-        widgets.status_badge(row["status"])
+        widgets.sparkline(cards.sparkline(history, year), key=f"spark_{row['kpi_id']}")
+        widgets.status_badge(row["status"], bool(row["example_target"]))
+        reason = present.status_reason(row, polarity, year, lang, threshold)
+        if reason:
+            st.markdown(reason)
         parts = [present.plain(row["unit"])]
-        if pd.notna(row["target"]):
-            parts.append(t("overview.target", target=fmt(row["target"]), year=int(row["target_year"])))
         if isinstance(row["trend"], str):
             parts.append(widgets.trend_text(row["trend"]))
         if pd.notna(row["percentile"]):
@@ -36,6 +53,10 @@ def card(row: pd.Series, history: pd.DataFrame | None, title: str, polarity: str
         if pd.isna(row["value"]) and isinstance(row["fill_from"], str) and row["fill_from"]:
             parts.append(t("overview.no_data_source", source=present.plain(row["fill_from"])))
         st.caption(" · ".join(parts + [f"⚑ {note}" for note in widgets.flag_notes(row)]))
+        if actions is not None and not actions.empty:
+            # What people wrote shows as typed (present.plain); overdue ones first, marked.
+            lines = [present.action_line(present.plain(a.title), a.due_date, a.overdue, lang) for a in actions.itertuples()]
+            st.caption(f":material/task_alt: **{t('overzicht.actions')}**  \n" + "  \n".join(lines))
         if notes is not None and not notes.empty:
             latest = notes.sort_values(["updated_at", "id"]).iloc[-1]
             text = latest["text"] if len(latest["text"]) <= 90 else latest["text"][:89] + "…"
@@ -61,16 +82,39 @@ def overdue_box(actions: pd.DataFrame, lang: str) -> None:
     st.page_link("pages/leren.py", label=t("loop.to_learning"), icon=":material/arrow_forward:")
 
 
-def draw() -> None:
-    choice = view.selection()
-    story = reads.region_story(choice.region)
-    region = story["region"]
-    name = region["name"] if region else choice.region
-    st.title(t("overview.title", municipality=name, year=choice.year))
+def others_table(rows: pd.DataFrame, kpis: dict, titles: dict[str, str], actions: dict[str, pd.DataFrame],
+                 filtered: bool, lang: str) -> None:
+    """A theme's outputs, inputs and context after its outcomes, folded away: what the municipality
+    delivers and puts in, and the circumstances, each with its status and open actions."""
+    if filtered:
+        rows = rows[rows["status"] == "off_track"]
+    if rows.empty:
+        return
+    with st.expander(t("overzicht.others", count=len(rows))):
+        st.dataframe(pd.DataFrame({
+            "KPI": [titles[k] for k in rows["kpi_id"]],
+            t("overzicht.columns.kind"): [t(f"kinds.{k}") for k in rows["kind"]],
+            t("kpi.value"): [widgets.shown(v, s, kpis[k].privacy_threshold, provisional=f)  # withheld in words, not "–"
+                             for k, v, s, f in zip(rows["kpi_id"], rows["value"], rows["suppressed"], rows["provisional"])],
+            t("kpi.unit"): rows["unit"].tolist(),
+            t("kpi.status_label"): [present.status_word(s, lang, bool(e)) for s, e in zip(rows["status"], rows["example_target"])],
+            # A table cell is not Markdown: titles as typed, without `plain`'s escapes.
+            t("overzicht.columns.actions"): ["; ".join(present.action_line(a.title, a.due_date, a.overdue, lang, markdown=False)
+                                                       for a in actions[k].itertuples()) if k in actions else ""
+                                             for k in rows["kpi_id"]],
+            "→": [", ".join(titles.get(c, c) for c in kpis[k].contributes_to) for k in rows["kpi_id"]],
+        }), hide_index=True)
 
-    # On today's division (the frame's default) every series is on today's municipalities; a
-    # municipality that no longer exists is shown as the one it went into. On the historical
-    # division a year in which the municipality did not exist offers its successor's harmonised series.
+
+def shown_region(name: str, story: dict) -> tuple[str, bool] | None:
+    """The region whose figures the page shows, and whether on today's division; None when the
+    visitor chose not to see a harmonised series for a year the municipality did not exist in.
+
+    On today's division (the frame's default) every series is on today's municipalities; a
+    municipality that no longer exists is shown as the one it went into. On the historical
+    division a year in which the municipality did not exist offers its successor's harmonised series."""
+    choice = view.selection()
+    region = story["region"]
     view_region, harmonised = choice.region, choice.division == "today"
     gone = region is not None and pd.notna(region["valid_to"]) and not story["successors"].empty
     if harmonised and gone:
@@ -91,42 +135,78 @@ def draw() -> None:
         st.warning(t("overview.not_existing", name=name, year=choice.year, reason=reason), icon=":material/info:")
         harmonised = st.toggle(t("overview.show_harmonised"), value=True, key="harmonised")
         if not harmonised:
-            return
+            return None
     if harmonised:
         st.caption(t("overview.harmonised_note"))
+    return view_region, harmonised
+
+
+def only_off_track() -> bool:
+    """The filter "alleen uit koers", kept in the URL as `filter` (`uitkoers` or `alle`, the
+    default) like the frame's selection, so a shared link opens the filtered page."""
+    lang = view.selection().lang
+    view.from_url(FILTER_PARAM, [FILTER_ALL, FILTER_OFF_TRACK], FILTER_ALL, label=view.labels(lang, "overzicht.filters"))
+    chosen = st.segmented_control(t("overzicht.filter"), [FILTER_ALL, FILTER_OFF_TRACK], key=FILTER_PARAM, required=True,
+                                  format_func=view.labels(lang, "overzicht.filters"), help=t("overzicht.only_off_track_help"))
+    view.to_url(FILTER_PARAM)
+    return chosen == FILTER_OFF_TRACK
+
+
+def theme_section(theme: Theme, board: pd.DataFrame, loop: reads.Loop, history: dict[str, pd.DataFrame],
+                  kpis: dict, titles: dict[str, str], actions: dict[str, pd.DataFrame], filtered: bool) -> None:
+    """One theme: its status count, its outcome cards in urgency order, then its other KPIs.
+    `actions`: the open actions per KPI id (`present.open_actions_by_kpi`)."""
+    lang = view.selection().lang
+    st.header(present.theme_label(theme, lang))
+    mine = board[(board["theme"] == int(theme)) & (board["kind"] == "outcome")]
+    st.markdown(present.urgency_counts_text(mine["status"], lang))
+    if filtered:
+        mine = mine[mine["status"] == "off_track"]
+    st.subheader(t("overview.outcomes"))
+    if mine.empty and filtered:
+        st.caption(t("overzicht.none_off_track"))
+    # One row of columns per three cards, so that the page reads in urgency order left to right,
+    # top to bottom, and stacks in that same order on a narrow screen.
+    for first in range(0, len(mine), CARDS_PER_ROW):
+        for column, (_, row) in zip(st.columns(CARDS_PER_ROW), mine.iloc[first:first + CARDS_PER_ROW].iterrows()):
+            with column:
+                kpi_id = row["kpi_id"]
+                card(row, history.get(kpi_id), titles[kpi_id], kpis[kpi_id].privacy_threshold,
+                     loop.annotations[loop.annotations["kpi_id"] == kpi_id], actions.get(kpi_id))
+    others_table(board[(board["theme"] == int(theme)) & (board["kind"] != "outcome")], kpis, titles, actions, filtered, lang)
+
+
+def draw() -> None:
+    choice = view.selection()
+    story = reads.region_story(choice.region)
+    name = story["region"]["name"] if story["region"] else choice.region
+    st.title(t("overview.title", municipality=name, year=choice.year))
+    shown = shown_region(name, story)
+    if shown is None:
+        return
+    view_region, harmonised = shown
 
     loop = reads.loop(view_region)
     overdue_box(loop.actions, choice.lang)
 
-    frame = reads.overview(view_region, harmonised)
+    # Every figure of the page, read once: the cached overview and series, the loop read above.
     history = reads.series(view_region, harmonised)
     kpis = reads.library().kpis
-    outcomes = frame[frame["kind"] == "outcome"]
-    st.markdown(present.counts_text(outcomes["status"], choice.lang))
-
+    board = present.card_rows(reads.overview(view_region, harmonised), history, loop.targets,
+                              {k: kpi.polarity for k, kpi in kpis.items()}, choice.year)
+    titles = {k: getattr(kpis[k].title, choice.lang) if k in kpis else k for k in board["kpi_id"]}
+    # Themes stay the grouping, in their fixed order, with urgency order inside each: a municipal
+    # manager reads the page along the programmes of the budget (each theme has its own portfolio
+    # holder and team), and a theme order that changed with the figures every week would hide where
+    # to look. Each theme's status count under its heading says at a glance where the trouble is;
+    # the line at the top counts all outcomes. Within a theme: outcomes first, off track, at risk,
+    # on track, without target, without data; then outputs, inputs and context (`present.urgency_order`).
+    board = present.urgency_order(board, titles)
+    st.markdown(present.urgency_counts_text(board.loc[board["kind"] == "outcome", "status"], choice.lang))
+    filtered = only_off_track()
+    actions = present.open_actions_by_kpi(loop.actions, learning.OPEN_STATUSES)
     for theme in Theme:
-        st.header(present.theme_label(theme, choice.lang))
-        mine = outcomes[outcomes["theme"] == int(theme)]
-        st.subheader(t("overview.outcomes"))
-        columns = st.columns(3)
-        for index, (_, row) in enumerate(mine.iterrows()):
-            with columns[index % 3]:
-                kpi = kpis[row["kpi_id"]]
-                notes = loop.annotations[loop.annotations["kpi_id"] == row["kpi_id"]]
-                card(row, history.get(row["kpi_id"]), getattr(kpi.title, choice.lang), kpi.polarity, kpi.privacy_threshold,
-                     notes)
-        outputs = frame[(frame["theme"] == int(theme)) & (frame["kind"] == "output")]
-        if not outputs.empty:
-            st.subheader(t("overview.outputs"))
-            st.dataframe(pd.DataFrame({
-                "KPI": [getattr(kpis[k].title, choice.lang) for k in outputs["kpi_id"]],
-                t("kpi.value"): [widgets.shown(v, s, kpis[k].privacy_threshold, provisional=f)  # withheld in words, not "–"
-                                 for k, v, s, f in zip(outputs["kpi_id"], outputs["value"], outputs["suppressed"],
-                                                       outputs["provisional"])],
-                t("kpi.unit"): outputs["unit"].tolist(),
-                t("kpi.status_label"): [present.status_word(s, choice.lang) for s in outputs["status"]],
-                "→": [", ".join(getattr(kpis[c].title, choice.lang) for c in kpis[k].contributes_to) for k in outputs["kpi_id"]],
-            }), hide_index=True)
+        theme_section(theme, board, loop, history, kpis, titles, actions, filtered)
 
     st.header(t("overview.changed"))
     changed = cards.changes_since_last_year(history, choice.year)
@@ -134,7 +214,7 @@ def draw() -> None:
         st.write(t("overview.changed_none"))
     else:
         st.dataframe(pd.DataFrame({
-            "KPI": [getattr(kpis[k].title, choice.lang) for k in changed["kpi_id"]],
+            "KPI": [titles.get(k, k) for k in changed["kpi_id"]],
             str(choice.year - 1): [fmt(v) for v in changed["before"]],
             str(choice.year): [fmt(v) for v in changed["now"]],
             "%": [fmt(v, 1) for v in changed["change"]],
