@@ -64,6 +64,7 @@ ALIASES = {
     "data-import": ("data", "import"),
     "kpi-studio": ("studio",),
     "admin": ("beheer",),
+    "districts": ("wijken",),
 }
 
 

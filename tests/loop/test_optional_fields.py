@@ -38,8 +38,8 @@ ADMIN = Actor("beheer@gemeente.nl", "Beheerder", Role.admin)
 EMPTY_REGION = "GM0344"  # Utrecht
 ONE_EMPTY_REGION = "GM0599"  # Rotterdam
 YEAR = 2024
-KPI = "new_dwellings_per_1000"  # an outcome card on Overzicht, with real CBS figures for both
-SOURCE = "03759ned"  # a source table of that KPI (its governance record is left empty)
+KPI = "dwellings_per_1000_households"  # an outcome card on Overzicht, with real CBS figures for both
+SOURCE = "kwb-pdok"  # a source table of that KPI (its governance record is left empty)
 
 # A value for every field of each input model; `region_code` and `session_id` are set per case.
 FILLED: dict[str, dict] = {

@@ -139,7 +139,7 @@ def test_the_slide_is_in_the_url_both_ways(app_on, demo_shared):
 EXPECTED = {"overzicht": {"overzicht", "overview"}, "thema": {"thema", "theme"}, "leren": {"leren", "learning"},
             "review": {"review", "council-review"}, "presentatie": {"presentatie", "presentation"},
             "kpi": {"kpi", "indicator"}, "vergelijken": {"vergelijken", "compare"}, "data": {"data", "data-import"},
-            "studio": {"studio", "kpi-studio"}, "beheer": {"beheer", "admin"}}
+            "studio": {"studio", "kpi-studio"}, "beheer": {"beheer", "admin"}, "wijken": {"wijken", "districts"}}
 
 
 def test_every_page_has_a_dutch_and_an_english_address():
