@@ -97,11 +97,15 @@ def sparkline(points: pd.DataFrame | None, key: str) -> None:
     a known value."""
     if points is None:
         return
-    figure = go.Figure(go.Scatter(x=points["period"].tolist(), y=points["value"].tolist(), mode="lines+markers",
-                                  connectgaps=False, marker=dict(size=5), hoverinfo="x+y"))
-    figure.update_layout(height=70, margin=dict(l=0, r=0, t=0, b=0), showlegend=False, colorway=PALETTE,
-                         xaxis=dict(visible=False, type="category"), yaxis=dict(visible=False),
-                         separators=present.plotly_separators(_lang()))
+    # Built without plotly's property validation (a fixed, known-good shape): validating 28 cards'
+    # figures took half of Overzicht's rerun (0.54 of 1.4 s).
+    figure = go.Figure(
+        data=[dict(type="scatter", x=points["period"].tolist(), y=points["value"].tolist(), mode="lines+markers",
+                   connectgaps=False, marker=dict(size=5), hoverinfo="x+y")],
+        layout=dict(height=70, margin=dict(l=0, r=0, t=0, b=0), showlegend=False, colorway=PALETTE,
+                    xaxis=dict(visible=False, type="category"), yaxis=dict(visible=False),
+                    separators=present.plotly_separators(_lang())),
+        _validate=False)
     st.plotly_chart(figure, key=key, config={"displayModeBar": False, "staticPlot": True})
 
 

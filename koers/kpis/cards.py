@@ -51,9 +51,10 @@ def changes_since_last_year(history: dict[str, pd.DataFrame], year: int, top: in
     """
     rows = []
     for kpi_id, series in history.items():
-        now = series[series["period"] == str(year)]["value"]
-        before = series[series["period"] == str(year - 1)]["value"]
-        if len(now) and len(before) and pd.notna(now.iloc[0]) and pd.notna(before.iloc[0]) and before.iloc[0] != 0:
-            rows.append((kpi_id, before.iloc[0], now.iloc[0], (now.iloc[0] / before.iloc[0] - 1) * 100))
+        # a plain dict per series: four boolean filters per KPI took a quarter of Overzicht's rerun
+        values = dict(zip(series["period"].tolist(), series["value"].tolist()))
+        now, before = values.get(str(year)), values.get(str(year - 1))
+        if now is not None and before is not None and pd.notna(now) and pd.notna(before) and before != 0:
+            rows.append((kpi_id, before, now, (now / before - 1) * 100))
     frame = pd.DataFrame(rows, columns=["kpi_id", "before", "now", "change"])
     return frame.sort_values("change", key=abs, ascending=False).head(top).reset_index(drop=True)
