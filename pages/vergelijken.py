@@ -191,7 +191,9 @@ def draw() -> None:
     region_name = region["name"] if region else choice.region
     st.title(t("compare.title", year=choice.year))
 
-    kpi_id = view.kpi_choice("vkpi", t("compare.choose_kpi"), kpis)
+    # Without a choice: the first KPI with municipal figures in the selected year (a map of
+    # nothing is no start: the WOZ value, first in the library, has no 2024 figures yet).
+    kpi_id = view.kpi_choice("vkpi", t("compare.choose_kpi"), kpis, default=reads.first_kpi_with_figures(choice.year))
     kpi = kpis[kpi_id]
     st.caption(f"{present.plain(kpi.unit)} · {t('kpi.polarity.' + kpi.polarity)} · {t('themes.' + str(int(kpi.theme)))}")
 

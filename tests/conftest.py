@@ -110,7 +110,23 @@ def run_cli(*args: str, db: Path | None = None, env: dict | None = None, timeout
     return subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
-__all__ = ["run_cli", "cbs_odata3", "cbs_odata4", "Store", "CBS", "DATA", "ROOT"]
+def rendered(at) -> str:
+    """Everything an AppTest page drew, as text: every element's message (labels, captions,
+    messages, a table's cells in its Arrow bytes) and every table's cells once more as pandas shows them."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if getattr(node, "proto", None) is not None:
+            parts.append(str(node.proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    parts += [d.value.to_string() for d in [*at.dataframe, *at.data_editor]]
+    return "\n".join(parts)
+
+
+__all__ = ["run_cli", "rendered", "cbs_odata3", "cbs_odata4", "Store", "CBS", "DATA", "ROOT"]
 
 
 # --- keeping the fast suite fast -------------------------------------------------------------------

@@ -121,7 +121,7 @@ def test_every_chart_has_an_alt_text_naming_what_it_shows(reports):
     # figure for 2016, 2020, 2021: 8 periods); trust and the targets, bands and peer medians come
     # from the demo's invented example data ("voorbeelddata").
     assert pdf_strings(pdf_objects(reports["pdf"]["nl"]), "Alt") == [
-        "Bevolkingsgroei. Grafiek: de waarde van Amsterdam in 12 perioden van 2012 tot en met 2025; "
+        "Bevolkingsgroei. Grafiek: de waarde van Amsterdam in 11 perioden van 2015 tot en met 2025; "
         "peiljaar 2024 gemarkeerd (0,35); de mediaan van de vergelijkingsgroep in 2024 als ruit.",
         "Vertrouwen in de gemeenteraad. Grafiek: de waarde van Amsterdam in 11 perioden van 2015 tot en met 2025; "
         "peiljaar 2024 gemarkeerd (37,5); het doel 44,4 in 2026 als stippellijn; de marge ± 1,33 als grijze band; "
@@ -131,11 +131,11 @@ def test_every_chart_has_an_alt_text_naming_what_it_shows(reports):
         "de mediaan van de vergelijkingsgroep in 2024 als ruit.",
     ]
     english = pdf_strings(pdf_objects(reports["pdf"]["en"]), "Alt")
-    assert english[0] == ("Population growth. Chart: the value for Amsterdam in 12 periods from 2012 to 2025; "
+    assert english[0] == ("Population growth. Chart: the value for Amsterdam in 11 periods from 2015 to 2025; "
                           "reference year 2024 marked (0.35); the peer median in 2024 as a diamond.")
     # the HTML file carries the same texts on its images
     alts = re.findall(r'<img src="data:image/svg\+xml;base64,[^"]*" alt="([^"]*)"', reports["html"])
-    assert len(alts) == 3 and alts[0].startswith("Bevolkingsgroei. Grafiek: de waarde van Amsterdam in 12 perioden")
+    assert len(alts) == 3 and alts[0].startswith("Bevolkingsgroei. Grafiek: de waarde van Amsterdam in 11 perioden")
 
 
 def test_the_text_is_in_the_pdf(reports):

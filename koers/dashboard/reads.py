@@ -78,9 +78,15 @@ def on_today(harmonised: bool | None) -> bool:
 
 
 def results(harmonised: bool | None = None) -> pd.DataFrame:
-    """Every KPI for every region and year; harmonised: on today's municipal division (default:
-    the division chosen in the frame)."""
+    """Every KPI for every region and year; harmonised: on today's division (default: the frame's choice)."""
     return _results(_db(), _signature(), dt.date.today() if on_today(harmonised) else None)
+
+
+def first_kpi_with_figures(year: int) -> str | None:
+    """The first KPI in the library's reading order with a municipal value in `year`, if any."""
+    f = results()
+    found = set(f.loc[(f["period"] == str(year)) & f["value"].notna() & f["region_code"].str.startswith("GM"), "kpi_id"])
+    return next((k for k in present.kpi_order(library().kpis, "nl") if k in found), None)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

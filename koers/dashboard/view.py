@@ -163,12 +163,13 @@ def list_to_url(key: str) -> None:
         st.query_params[key] = value
 
 
-def kpi_choice(key: str, label: str, kpis: dict) -> str:
+def kpi_choice(key: str, label: str, kpis: dict, default: str | None = None) -> str:
     """A KPI picker mirrored in the URL as `key`, in library order, labelled in this run's language
-    (the labels are made now: a format function is also called after a language switch)."""
+    (the labels are made now: a format function is also called after a language switch);
+    `default`: the one shown without a choice in the URL (else the first)."""
     names = present.kpi_labels(kpis, selection().lang)
     order = list(names)
-    from_url(key, order, order[0], label=names.__getitem__)
+    from_url(key, order, default if default in names else order[0], label=names.__getitem__)
     chosen = st.selectbox(label, order, key=key, format_func=names.__getitem__)
     to_url(key)
     return chosen

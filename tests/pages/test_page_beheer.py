@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, rendered
 from koers.sources.governance import GOVERNANCE_FIELDS, save_governance
 from koers.access import LOCAL, Actor, Role
 from koers.store import Store
@@ -75,21 +75,6 @@ def run(at: AppTest) -> AppTest:
 
 def table(at: AppTest, *columns: str):
     return next((d.value for d in at.dataframe if set(columns) <= set(d.value.columns)), None)
-
-
-def rendered(at: AppTest) -> str:
-    """Everything the page drew, as text: every element's message and every table's cells."""
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        if getattr(node, "proto", None) is not None:
-            parts.append(str(node.proto))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    parts += [d.value.to_string() for d in [*at.dataframe, *at.data_editor]]
-    return "\n".join(parts)
 
 
 def edit(at: AppTest, key: str, added: list[dict]) -> None:

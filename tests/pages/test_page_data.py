@@ -14,7 +14,7 @@ import pytest
 
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, rendered
 from koers.store import Store
 
 APP = str(ROOT / "app.py")
@@ -34,8 +34,6 @@ GOOD = (
     "service_satisfaction_score;GM0363;2024;7,4\n"
     "service_satisfaction_score;GM0014;2024;6,9\n"
 ).encode("utf-8")
-
-
 
 
 def counts(db: Path) -> dict[str, int]:
@@ -64,22 +62,6 @@ def downloads(monkeypatch) -> dict[str, bytes]:
 
     monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
     return offered
-
-
-def rendered(at: AppTest) -> str:
-    """Everything the page drew, as text: every element's message (labels, captions, messages,
-    a table's cells in its Arrow bytes) and every table's cells once more as pandas shows them."""
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        if getattr(node, "proto", None) is not None:
-            parts.append(str(node.proto))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    parts += [d.value.to_string() for d in at.dataframe]
-    return "\n".join(parts)
 
 
 def server_paths(at: AppTest, *folders: Path) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, rendered
 from koers import present
 from koers.kpis import versions
 from koers.kpis.evaluate import evaluate
@@ -38,21 +38,6 @@ def app_on(app_on, metrics):
 
 def table(at: AppTest, *columns: str):
     return next((d.value for d in at.dataframe if set(columns) <= set(d.value.columns)), None)
-
-
-def rendered(at: AppTest) -> str:
-    """Everything the page drew, as text: every element's message and every table's cells."""
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        if getattr(node, "proto", None) is not None:
-            parts.append(str(node.proto))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    parts += [d.value.to_string() for d in at.dataframe]
-    return "\n".join(parts)
 
 
 def fill(at: AppTest, **fields: object) -> AppTest:

@@ -95,7 +95,9 @@ def test_theme_page_chain_trends_and_correlation(app_on, demo_shared, evaluated)
     # (b) the trends: one line per outcome / output with values for Amsterdam, example data marked
     trends = [c for c in charts(at) if c["layout"].get("yaxis", {}).get("title", {}).get("text", "").startswith("index")]
     assert len(trends) == 2
-    online = next(trace for trace in trends[0]["data"] if trace["name"].startswith("Aanvragen via digitale kanalen"))
+    # online requests are an output (channel shift), in the second chart
+    online = next(trace for chart in trends for trace in chart["data"]
+                  if trace["name"].startswith("Aanvragen via digitale kanalen"))
     assert online["name"].endswith("⚑")
     mine = results[(results["kpi_id"] == "online_requests_share") & (results["region_code"] == "GM0363")]
     mine = mine.dropna(subset=["value"])
