@@ -125,7 +125,7 @@ with st.sidebar:
     st.segmented_control(i18n.text(lang, "app.division"), ["today", "historical"], key="indeling", required=True,
                          format_func=view.labels(lang, "app.divisions"), help=i18n.text(lang, "app.division_help"))
     if st.session_state["groep"] == "custom":
-        st.multiselect(i18n.text(lang, "app.custom_peers"), list(names), key="eigen",
+        st.multiselect(i18n.text(lang, "app.custom_peers"), list(names), key="eigen", placeholder=i18n.text(lang, "app.choose_several"),
                        max_selections=view.CUSTOM_PEERS_LIMIT, format_func=lambda code: f"{names[code]} ({code})")
     st.caption(i18n.text(lang, "app.demo_note"))
     if login is not None:

@@ -133,10 +133,10 @@ def audit_section(lang: str, actor: access.Actor) -> None:
         return
     names = audit.actor_names(log)
     columns = st.columns(3)
-    entities = columns[0].multiselect(t("beheer.audit.entity"), sorted(log["entity"].unique()), key="beheer_audit_entity",
+    entities = columns[0].multiselect(t("beheer.audit.entity"), sorted(log["entity"].unique()), key="beheer_audit_entity", placeholder=t("app.choose_several"),
                                       format_func=_entity_name(lang))
     actors = columns[1].multiselect(t("beheer.audit.actor"), sorted(names, key=lambda a: (str(names[a]).casefold(), a)),
-                                    key="beheer_audit_actor", format_func=lambda a: f"{names.get(a) or a} ({a})")
+                                    key="beheer_audit_actor", placeholder=t("app.choose_several"), format_func=lambda a: f"{names.get(a) or a} ({a})")
     dates = columns[2].date_input(t("beheer.audit.dates"), value=audit.date_range(log),
                                   key="beheer_audit_dates", format="DD-MM-YYYY")
     shown = audit.filter_audit(log, entities, actors, dates)

@@ -289,7 +289,7 @@ def quality_section(lang: str) -> None:
     order = summary.sort_values(["missing_share", "indicator_id"], ascending=[False, True], na_position="last")["indicator_id"]
     covered = [i for i in order if i in set(coverage["indicator_id"])]
     chosen = st.multiselect(t("data_page.coverage_choose"), covered, default=covered[:COVERAGE_DEFAULT], key="data_coverage",
-                            format_func=lambda i: titles.get(i, i))
+                            format_func=lambda i: titles.get(i, i), placeholder=t("app.choose_several"))
     if chosen:
         shown = coverage[coverage["indicator_id"].isin(chosen)]
         grid = shown.pivot(index="indicator_id", columns="year", values="with_value").reindex(chosen)

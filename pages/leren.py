@@ -176,10 +176,13 @@ def actions_section(region: str, loop: reads.Loop, labels: dict[str, str], lang:
         left.text_input(column("owner"), key="leren_act_owner")
         middle.date_input(column("due"), key="leren_act_due", format="DD-MM-YYYY")
         right.selectbox(column("status"), STATUSES, key="leren_act_status", format_func=view.labels(lang, "learning_page.action_status"))
-        st.multiselect(column("kpis"), list(labels), key="leren_act_kpis", format_func=labels.__getitem__)
+        st.multiselect(column("kpis"), list(labels), key="leren_act_kpis", format_func=labels.__getitem__,
+                       placeholder=t("app.choose_several"))
         st.text_area(column("effect"), key="leren_act_effect", help=t("learning_page.effect_help"))
+        # None is the choice "(no session)"; Streamlit shows a None value as its (English) placeholder
         st.selectbox(column("session"), [None, *sessions], key="leren_act_review",
-                     format_func=lambda i: i18n.text(lang, "learning_page.no_session") if i is None else sessions[i])
+                     format_func=lambda i: i18n.text(lang, "learning_page.no_session") if i is None else sessions[i],
+                     placeholder=i18n.text(lang, "learning_page.no_session"))
         buttons = st.columns(2)
         buttons[0].form_submit_button(t("learning_page.save"), key="leren_act_save", type="primary",
                                       icon=":material/save:", on_click=forms.ask, args=(REQUEST, "save_action"))

@@ -116,7 +116,7 @@ def form(library, lang: str) -> dict:
     left.number_input(field_label("privacy_threshold"), key="studio_privacy_threshold", min_value=0, step=1)
     outcomes = sorted((k for k, v in kpis.items() if v.kind == "outcome"), key=lambda k: kpi_titles[k].casefold())
     right.multiselect(field_label("contributes_to"), _with(outcomes, state.get("studio_contributes_to")),
-                      key="studio_contributes_to", format_func=lambda k: f"{kpi_titles.get(k, k)} ({k})")
+                      key="studio_contributes_to", placeholder=t("app.choose_several"), format_func=lambda k: f"{kpi_titles.get(k, k)} ({k})")
     return {name: state.get(f"studio_{name}") for name in versions.FORM_FIELDS}
 
 

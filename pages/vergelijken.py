@@ -124,7 +124,7 @@ def side_by_side(names: dict[str, str]) -> None:
     themes = [int(theme) for theme in Theme]
     view.from_url("vthema", themes, themes[0])
     left, right = st.columns([3, 1])
-    chosen = left.multiselect(t("compare.choose_municipalities"), options, key="vergelijk", max_selections=MAX_CHOSEN,
+    chosen = left.multiselect(t("compare.choose_municipalities"), options, key="vergelijk", max_selections=MAX_CHOSEN, placeholder=t("app.choose_several"),
                               format_func=lambda c: f"{names.get(c, c)} ({c})")
     theme_labels = {n: present.theme_label(n, choice.lang) for n in themes}
     theme = right.selectbox(t("compare.choose_theme"), themes, key="vthema", format_func=theme_labels.__getitem__)
