@@ -16,21 +16,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import DATA, ROOT
+from test_districts import KWB_2024, OWN_KPI  # CBS's 2024 district rows; an own KPI with a privacy threshold
 from koers import present
 
 PAGE = ROOT / "pages" / "wijken.py"
-KWB_2024 = json.loads((DATA / "cbs" / "85984NED" / "stripped_filtered_data_2024.json").read_text(encoding="utf-8"))
-OWN_KPI = """id: own_bijstand_small
-title: {nl: "Bijstand per 1.000 inwoners (eigen)", en: "Social assistance per 1,000 inhabitants (own)"}
-description: {nl: "Bijstand per 1.000 inwoners.", en: "Social assistance per 1,000 inhabitants."}
-theme: 2
-kind: outcome
-polarity: lower_is_better
-unit: per 1.000 inwoners
-definition: {type: ratio, numerator: persons_bijstand, denominator: population, scale: 1000}
-source: CBS 84799NED
-privacy_threshold: 10
-"""
 
 
 def kwb_2020() -> dict[str, dict]:
