@@ -24,8 +24,8 @@ def measure_choice(found: Districts) -> DistrictMeasure:
     choice = view.selection()
     options = list(found.measures)
     default = next((m for m in options if choice.year in found.measures[m].years), options[0])
-    view.from_url("wmaat", options, default)
     labels = {m: f"{found.measures[m].title(choice.lang)} ({t('districts.kinds.' + found.measures[m].kind)})" for m in options}
+    view.from_url("wmaat", options, default, label=labels.__getitem__)
     chosen = st.selectbox(t("districts.choose_measure"), options, key="wmaat", format_func=labels.__getitem__)
     view.to_url("wmaat")
     return found.measures[chosen]
