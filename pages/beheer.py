@@ -156,7 +156,7 @@ def audit_section(lang: str, actor: access.Actor) -> None:
         column("entity_id"): [without_paths(v) for v in shown["entity_id"]],
         column("before"): [without_paths(v) for v in shown["before"]],
         column("after"): [without_paths(v) for v in shown["after"]],
-    }), hide_index=True, key="beheer_audit_table")
+    }), hide_index=True, key="beheer_audit_table", placeholder="–")
     st.download_button(t("beheer.audit.download"), data=widgets.csv_bytes(shown), file_name=f"koers-audit-{dt.date.today():%Y%m%d}.csv",
                        mime="text/csv", key="beheer_audit_download", icon=":material/download:")
 

@@ -196,7 +196,7 @@ def data_section(kpi, history: pd.DataFrame, hidden: pd.Series, region: str) -> 
         status=[t(f"kpi.value_status.{s}") if isinstance(s, str) else "–" for s in data["status"]],
         **{flag: yes_no(data[flag]) for flag in ("provisional", "harmonised", "example_value", "suppressed")},
         sources=data["sources"].fillna("").astype(str))
-    st.dataframe(on_screen.rename(columns=lambda name: t(f"kpi.table_columns.{name}")), hide_index=True, key="kpi_data")
+    st.dataframe(on_screen.rename(columns=lambda name: t(f"kpi.table_columns.{name}")), hide_index=True, key="kpi_data", placeholder="–")
     left, right = st.columns(2)
     for_csv = data.assign(value=widgets.export_column(data["value"], hidden, threshold, for_csv=True))
     for_excel = data.assign(value=widgets.export_column(data["value"], hidden, threshold, for_csv=False))
