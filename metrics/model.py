@@ -70,6 +70,9 @@ class Unit(str):
             return (self.nl, self.en) == (other.nl, other.en)
         return str.__eq__(self, other)
 
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
     __hash__ = str.__hash__
 
     def __reduce__(self):  # pickled by st.cache_data with both languages

@@ -159,7 +159,11 @@ def peers_section(kpi, row: pd.Series, name: str) -> None:
     if pd.notna(row["peer_median"]):
         distribution.add_vline(x=row["peer_median"], line_dash="dash", annotation_text=t("kpi.peer_median"))
     distribution.update_layout(xaxis_title=present.plain_html(unit(kpi.unit)), showlegend=False)
-    widgets.chart_with_table(distribution, everyone, key="kpi_peers")
+    # The histogram's figures with headers in words and numbers as the language writes them.
+    widgets.chart_with_table(distribution, pd.DataFrame({
+        t("kpi.region"): everyone["region"], t("app.municipality"): everyone["name"],
+        t("kpi.value"): [fmt(v) for v in everyone["value"]],
+    }), key="kpi_peers")
     names = reads.municipality_names()
     peers = [names.get(code, code) for code in (row["peer_group"] or "").split(",") if code]
     st.caption(t("kpi.peer_list", names=", ".join(peers)))

@@ -69,7 +69,7 @@ def visible_texts(at) -> list[str]:
             name = proto.DESCRIPTOR.name
             if name == "PlotlyChart":
                 texts.extend(_chart_strings(json.loads(proto.spec)))
-            elif name == "Arrow":
+            elif name in ("Arrow", "Dataframe"):  # a table (st.dataframe, st.table, st.data_editor)
                 texts.extend(_frame_strings(node.value))
             else:
                 texts.extend(_proto_strings(proto))
@@ -87,11 +87,14 @@ import html  # noqa: E402
 import pytest  # noqa: E402
 
 from conftest import ROOT, navigation  # noqa: E402
+from koers import i18n  # noqa: E402
 from koers.kpis.library import load_library  # noqa: E402
+from koers.sources.own_file.templates import recognised_headers  # noqa: E402
 from koers.present import WORD_JOINER  # noqa: E402
 from koers.store import Store  # noqa: E402
 
 PAGES = [ROOT / "pages" / f"{file}.py" for file, *_ in navigation()]
+RECOGNISED = {", ".join(names) for names in recognised_headers().values()}
 
 # Words no English text has and no Dutch text lacks a Dutch word for: everyday Dutch function words
 # and the nouns of this dashboard. Left out on purpose: words both languages write ("data", "status",
@@ -155,6 +158,19 @@ def allowed_texts(db) -> list[str]:
     return sorted((t for t in texts if t and _pattern(DUTCH + ENGLISH).search(t)), key=len, reverse=True)
 
 
+def _data(text: str) -> bool:
+    """Whether a drawn text is data as stored rather than words of the view: a record of the audit
+    trail ("before"/"after": its keys and values as written, file names and messages among them), or
+    the list of column names the import recognises ("value, waarde": a file may be headed in either
+    language)."""
+    if text.startswith("{"):
+        try:
+            return isinstance(json.loads(text), dict)
+        except ValueError:
+            return False
+    return text in RECOGNISED
+
+
 def _readable(text: str) -> str:
     """A drawn text as a person reads it: Markdown escapes, entities and word joiners taken out."""
     text = html.unescape(text.replace(WORD_JOINER, "")).replace("<br>", " ")
@@ -166,6 +182,8 @@ def foreign_words(texts: list[str], lang: str, allowed: list[str]) -> list[tuple
     pattern = _pattern(OTHER[lang])
     found = []
     for text in texts:
+        if _data(text):
+            continue
         readable = _readable(text)
         for name in allowed:
             if name in readable:
@@ -182,6 +200,8 @@ def test_the_word_lists_find_what_they_are_for():
     assert [w for w, _ in foreign_words(["missing", "None", "Download as CSV", "Waarde \\(euro\\)"], "nl", [])] == [
         "missing", "None"]
     assert [w for w, _ in foreign_words(["Van de inwoners", "ontbrekend"], "en", [])] == ["Van de", "inwoners"]
+    # data as stored is not a view's words: an audit record, the recognised import headers
+    assert foreign_words(['{"file": "gemeente.csv", "rows": 3}', "value, waarde"], "en", []) == []
 
 
 # Pages whose English still shows Dutch units because the page formats `kpi.unit` or a row's `unit`
@@ -217,6 +237,8 @@ def test_no_page_shows_words_of_the_other_language(app_on, demo_shared, allowed,
     at = app_on(demo_shared, page, gemeente="GM0363", jaar="2024", taal=lang)
     texts = visible_texts(at)
     assert len(texts) > 20, page.stem  # the page was drawn
+    if page.stem == "kpi":  # tables are read, headers and cells: the "Data als tabel" header of a withheld mark
+        assert i18n.text(lang, "kpi.table_columns.suppressed") in texts
     found: dict[str, tuple[int, str]] = {}  # word -> (how often, first text)
     for word, text in foreign_words(texts, lang, allowed):
         count, first = found.get(word.lower(), (0, text))
