@@ -107,6 +107,17 @@ def unit_of(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
     return unit_text(row.get("unit") if _missing(english) else english, lang)
 
 
+def indicator_unit(unit: object, lang: str) -> str:
+    """An indicator's unit (Dutch, as the catalogue and the sources write it: "aantal", "per 1.000
+    inwoners") in `lang` by the catalogue's `indicator_units`; one it does not list — an own file's
+    unit — as written. Missing -> ""."""
+    if _missing(unit):
+        return ""
+    key = f"indicator_units.{unit}"
+    found = i18n.text(lang, key)
+    return str(unit) if found == key else found
+
+
 def frozen_unit(unit: object, kpi: Any, lang: str) -> str:
     """A unit as a frozen row holds it (a review snapshot's `unit`: the Dutch text of its day) in
     `lang`: the library KPI's own translation while its Dutch unit is still that text; else — the

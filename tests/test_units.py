@@ -106,3 +106,12 @@ def test_a_refused_value_names_the_unit_in_the_readers_language():
     assert "aantal" in refused.value.message("nl")
     assert present.parse_number("27,5", "nl", "Doel", unit=unit) == 27.5
     assert present.parse_number("27.5", "en", "Target", unit=unit) == 27.5
+
+
+def test_an_indicators_unit_in_words_of_the_view():
+    assert present.indicator_unit("per 1.000 inwoners", "en") == "per 1,000 residents"
+    assert present.indicator_unit("per 1 000 inwoners", "en") == "per 1,000 residents"  # as CBS writes it
+    assert present.indicator_unit("aantal", "en") == "number"
+    assert present.indicator_unit("aantal", "nl") == "aantal"
+    assert present.indicator_unit("× 1.000 stuks", "en") == "× 1.000 stuks"  # an own file's unit: as written
+    assert present.indicator_unit(None, "en") == ""
