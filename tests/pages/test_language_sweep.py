@@ -132,8 +132,8 @@ def allowed_texts(db) -> list[str]:
     a shorter one is taken out whole):
     - names of places: every municipality, district and region in the store ("Aa en Hunze",
       "Utrecht (gemeente)" — CBS's own name for it);
-    - source metadata as the source publishes it: an indicator's title and unit where the source gives
-      no English one (CBS measure names, "1 000 euro"), a KPI's source, fill_from and owner fields
+    - source metadata as the source publishes it: an indicator's title where the source gives no
+      English one (CBS measure names), a KPI's source, fill_from and owner fields
       (one text written by the advisor, naming a CBS table or a team), and an import's licence
       ("CC BY 4.0 (Bron: CBS)", CBS's prescribed attribution);
     - what people wrote in the learning loop (annotations, actions, review sessions and items): the
@@ -143,7 +143,7 @@ def allowed_texts(db) -> list[str]:
         texts |= set(store.regions()["name"].dropna())
         indicators = store.indicators()
         untranslated = indicators[indicators["title_en"].isna() | (indicators["title_en"] == indicators["title_nl"])]
-        texts |= set(untranslated["title_nl"].dropna()) | set(indicators["unit"].dropna())
+        texts |= set(untranslated["title_nl"].dropna())
         texts |= set(store.imports()["licence"].dropna())
         for entity, columns in {"annotation": ["text"], "action": ["title", "description", "owner", "expected_effect"],
                                 "review_session": ["title"], "review_item": ["text"]}.items():
