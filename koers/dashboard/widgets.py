@@ -88,7 +88,7 @@ def chart_with_table(figure: go.Figure, table: pd.DataFrame, key: str) -> None:
                          separators=present.plotly_separators(_lang()))
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
     with st.expander(t("table.show")):
-        st.dataframe(table, hide_index=True)
+        st.dataframe(table, hide_index=True, placeholder="–")  # an empty cell: not Streamlit's English "None"
 
 
 def sparkline(points: pd.DataFrame | None, key: str) -> None:
