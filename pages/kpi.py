@@ -180,12 +180,12 @@ def peer_list(peers: list[str]) -> None:
     """A peer group as a count and a few names, every name in a searchable table one click away
     (a group can hold 188 municipalities: a wall of names reads as nothing)."""
     if not peers:
-        st.caption(t("peers.none"))
+        st.caption(t("peer_group.none"))
         return
     shown = ", ".join(present.plain(p) for p in peers[:PEERS_NAMED]) + (" …" if len(peers) > PEERS_NAMED else "")
-    st.caption(t("peers.summary", count=len(peers), names=shown))
+    st.caption(t("peer_group.summary", count=len(peers), names=shown))
     if len(peers) > PEERS_NAMED:
-        with st.expander(t("peers.all", count=len(peers))):
+        with st.expander(t("peer_group.all", count=len(peers))):
             st.dataframe(pd.DataFrame({t("compare.municipality"): peers}), hide_index=True, key="kpi_peer_list")
 
 

@@ -35,6 +35,24 @@ DASHES = ["solid", "dot", "dash"]
 EXAMPLE_MARK = "⚑"
 
 
+def draw_arrows(figure: go.Figure, routes: list[list[tuple[float, float]]]) -> None:
+    """Each arrow of the chain (`widgets.chain_routes`) as a line through its bends (one trace, gaps
+    between arrows) and an annotation with the head on its last leg."""
+    line_x: list[float | None] = []
+    line_y: list[float | None] = []
+    for route in routes:
+        if len(route) > 2:  # the line runs up to the last bend; the annotation draws the last leg with its head
+            line_x += [px for px, _ in route[:-1]] + [None]
+            line_y += [py for _, py in route[:-1]] + [None]
+        (ax, ay), (hx, hy) = route[-2], route[-1]
+        figure.add_annotation(x=hx, y=hy, ax=ax, ay=ay, xref="x", yref="y", axref="x", ayref="y", text="",
+                              showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.3, arrowcolor="#777777",
+                              standoff=11, startstandoff=11 if len(route) == 2 else 0)
+    if any(len(route) > 2 for route in routes):
+        figure.add_scatter(x=line_x, y=line_y, mode="lines", line=dict(color="#777777", width=1.3), hoverinfo="skip",
+                           showlegend=False)
+
+
 def chain_diagram(theme: int, region_name: str) -> None:
     choice = view.selection()
     kpis = reads.library().kpis
@@ -67,20 +85,7 @@ def chain_diagram(theme: int, region_name: str) -> None:
 
     level, routes = widgets.chain_routes(nodes, edges)
     figure = go.Figure()
-    # Each arrow as a line through its bends (one trace, gaps between arrows) and a head on its last leg.
-    line_x: list[float | None] = []
-    line_y: list[float | None] = []
-    for route in routes:
-        if len(route) > 2:  # the line runs up to the last bend; the annotation draws the last leg with its head
-            line_x += [px for px, _ in route[:-1]] + [None]
-            line_y += [py for _, py in route[:-1]] + [None]
-        (ax, ay), (hx, hy) = route[-2], route[-1]
-        figure.add_annotation(x=hx, y=hy, ax=ax, ay=ay, xref="x", yref="y", axref="x", ayref="y", text="",
-                              showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.3, arrowcolor="#777777",
-                              standoff=11, startstandoff=11 if len(route) == 2 else 0)
-    if any(len(route) > 2 for route in routes):
-        figure.add_scatter(x=line_x, y=line_y, mode="lines", line=dict(color="#777777", width=1.3), hoverinfo="skip",
-                           showlegend=False)
+    draw_arrows(figure, routes)
     for kind, (colour, symbol) in KIND_STYLE.items():
         rows = nodes[nodes["kind"] == kind]
         if rows.empty:
