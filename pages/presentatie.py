@@ -30,7 +30,7 @@ CSS = """<style>
 .st-key-presentatie p, .st-key-presentatie li { font-size: 1.6rem !important; line-height: 1.5; }
 .st-key-presentatie [data-testid="stMetricValue"] { font-size: 4rem !important; }
 .st-key-presentatie [data-testid="stMetricLabel"] p { font-size: 1.6rem !important; }
-.st-key-presentatie [data-testid="stBadge"] { font-size: 1.6rem !important; }
+.st-key-presentatie [data-testid="stBadge"], .st-key-presentatie .stMarkdownBadge { font-size: 1.6rem !important; }
 </style>"""
 
 

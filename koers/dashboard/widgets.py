@@ -80,8 +80,12 @@ def provenance(sources: str) -> str:
 
 
 def status_badge(status: str, example_target: bool = False) -> None:
+    """The status as a coloured badge with its word; "(voorbeelddoel)" for an invented target after
+    the badge, as text: a badge does not wrap, and with the mark in it it was cut off in a card at 1024 px."""
     icon, colour = present.STATUS_BADGE[status]
-    st.badge(present.status_word(status, _lang(), example_target), icon=icon, color=colour)
+    word = present.status_word(status, _lang())
+    mark = present.status_word(status, _lang(), example_target).removeprefix(word).strip()
+    st.markdown(f":{colour}-badge[{icon} {word}]" + (f" {mark}" if mark else ""))
 
 
 def _numbers(values: object) -> bool:

@@ -87,17 +87,23 @@ CHART_PROBLEMS = """() => {
 }"""
 
 # Every metric's label, value and delta (and what is inside them) whose text is wider than its box
-# (Streamlit cuts it with an ellipsis) or that ends in "…".
+# (Streamlit cuts it with an ellipsis) or that ends in "…"; and any other text of the page cut the same
+# way (a badge, a label: one line, overflow hidden).
 CUT_OFF = """() => {
+    const wider = (e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1;
     const cut = [];
     document.querySelectorAll('[data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stMetricDelta"]')
         .forEach(m => {
             const text = m.innerText.trim();
-            if ([m, ...m.querySelectorAll('*')].some(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
-                || text.endsWith('…'))
-                cut.push(`${m.dataset.testid}: "${text}"`);
+            if ([m, ...m.querySelectorAll('*')].some(wider) || text.endsWith('…')) cut.push(`${m.dataset.testid}: "${text}"`);
         });
-    return cut;
+    document.querySelectorAll('[data-testid="stMain"] *').forEach(e => {
+        if (!wider(e) || !e.innerText || !e.innerText.trim()) return;
+        const s = getComputedStyle(e);
+        if (s.textOverflow === 'ellipsis' || (s.overflow === 'hidden' && s.whiteSpace === 'nowrap'))
+            cut.push(`${e.closest('[data-testid]')?.dataset.testid} ${e.className}: "${e.innerText.trim().slice(0, 60)}"`);
+    });
+    return [...new Set(cut)];
 }"""
 
 # Every plotly chart Streamlit placed has been drawn (plotly has laid it out).
