@@ -148,16 +148,24 @@ def peers_section(kpi, row: pd.Series, name: str) -> None:
     st.header(t("kpi.peers_section"))
     everyone = reads.year_values(kpi.id, view.selection().year)
     columns = st.columns(3)
-    columns[0].metric(t("kpi.peer_median"), view.with_unit(fmt(row['peer_median']), kpi.unit))
+    # Numbers alone in the big type (a unit after them was cut off at 1024 px); the unit in a line beneath.
+    columns[0].metric(t("kpi.peer_median"), fmt(row["peer_median"]))
     columns[1].metric(t("kpi.percentile"), fmt(row["percentile"], 0))
     columns[2].metric(t("kpi.expected"), present.expected_text(row["expected"], row.get("expected_error"), view.selection().lang) or "–",
                       help=t("kpi.expected_help"))
+    st.caption(f"{t('kpi.unit')}: {present.plain(unit(kpi.unit))}")
     distribution = go.Figure()
     distribution.add_histogram(x=everyone["value"], name="NL", nbinsx=40)
-    if pd.notna(row["value"]):
-        distribution.add_vline(x=row["value"], line_width=3, annotation_text=name)
-    if pd.notna(row["peer_median"]):
-        distribution.add_vline(x=row["peer_median"], line_dash="dash", annotation_text=t("kpi.peer_median"))
+    marks = [(row["value"], name, dict(line_width=3)), (row["peer_median"], t("kpi.peer_median"), dict(line_dash="dash"))]
+    marks = [(float(x), text, style) for x, text, style in marks if pd.notna(x)]
+    # Two labels at the top would overlap where the lines are close: the lower value's label runs to the
+    # left of its line, the higher one's to the right; at one value, the second label goes to the foot.
+    sides = ["top right"] * len(marks)
+    if len(marks) == 2:
+        sides = (["top right", "bottom right"] if marks[0][0] == marks[1][0]
+                 else ["top left", "top right"] if marks[0][0] < marks[1][0] else ["top right", "top left"])
+    for (x, text, style), side in zip(marks, sides):
+        distribution.add_vline(x=x, annotation_text=present.plain_html(text), annotation_position=side, **style)
     distribution.update_layout(xaxis_title=present.plain_html(unit(kpi.unit)), showlegend=False)
     # The histogram's figures with headers in words and numbers as the language writes them.
     widgets.chart_with_table(distribution, pd.DataFrame({
@@ -165,8 +173,24 @@ def peers_section(kpi, row: pd.Series, name: str) -> None:
         t("kpi.value"): [fmt(v) for v in everyone["value"]],
     }), key="kpi_peers")
     names = reads.municipality_names()
-    peers = [names.get(code, code) for code in (row["peer_group"] or "").split(",") if code]
-    st.caption(t("kpi.peer_list", names=", ".join(peers)))
+    peers = sorted((names.get(code, code) for code in (row["peer_group"] or "").split(",") if code), key=str.casefold)
+    peer_list(peers)
+
+
+PEERS_NAMED = 5  # names in the one-line summary of a peer group; all of them one click away
+
+
+def peer_list(peers: list[str]) -> None:
+    """A peer group as a count and a few names, every name in a searchable table one click away
+    (a group can hold 188 municipalities: a wall of names reads as nothing)."""
+    if not peers:
+        st.caption(t("peer_group.none"))
+        return
+    shown = ", ".join(present.plain(p) for p in peers[:PEERS_NAMED]) + (" …" if len(peers) > PEERS_NAMED else "")
+    st.caption(t("peer_group.summary", count=len(peers), names=shown))
+    if len(peers) > PEERS_NAMED:
+        with st.expander(t("peer_group.all", count=len(peers))):
+            st.dataframe(pd.DataFrame({t("compare.municipality"): peers}), hide_index=True, key="kpi_peer_list")
 
 
 def definition_section(kpi, row: pd.Series) -> None:
