@@ -34,14 +34,20 @@ CSS = """<style>
 </style>"""
 
 
+def unit_of(row: pd.Series) -> str:
+    """The row's unit in the view's language: a frozen row holds the Dutch unit of its day."""
+    return present.frozen_unit(row["unit"], reads.library().kpis.get(row["kpi_id"]), view.selection().lang)
+
+
 def shown_value(row: pd.Series) -> str:
-    return widgets.shown(row["value"], row["suppressed"], row["privacy_threshold"], unit=row["unit"])
+    return widgets.shown(row["value"], row["suppressed"], row["privacy_threshold"], unit=unit_of(row))
 
 
 def target_text(row: pd.Series) -> str:
     if pd.isna(row["target"]):
         return t("presentation_page.no_target")
-    return t("presentation_page.target", target=fmt(row["target"]), unit=present.plain(row["unit"]), year=int(row["target_year"]))
+    return t("presentation_page.target", target=present.plain(view.with_unit(fmt(row["target"]), unit_of(row))),
+             year=int(row["target_year"]))
 
 
 def series_of(row: pd.Series, region: str, frozen: bool) -> pd.DataFrame:
@@ -57,7 +63,7 @@ def kpi_screen(row: pd.Series, region: str, frozen: bool, lang: str) -> None:
     # The number alone in the big type (with its unit it was cut off at 1024 px); the unit beneath it.
     left.metric(t("presentation_page.value", year=row["period"] if frozen else view.selection().year),
                 widgets.shown(row["value"], row["suppressed"], row["privacy_threshold"]))
-    left.markdown(present.plain(row["unit"]))
+    left.markdown(present.plain(unit_of(row)))
     with middle:
         st.markdown(f"**{t('presentation_page.status')}**")
         widgets.status_badge(row["status"])
@@ -75,7 +81,7 @@ def kpi_screen(row: pd.Series, region: str, frozen: bool, lang: str) -> None:
         figure.add_scatter(x=[str(int(row["target_year"]))], y=[row["target"]], mode="markers", name=t("kpi.target_band"),
                            marker=dict(symbol="diamond", size=18))
     # The legend above the plot: below it, it ran into the axis title.
-    figure.update_layout(yaxis_title=widgets.wrapped(row["unit"], 28), xaxis_title=t("kpi.period"),
+    figure.update_layout(yaxis_title=widgets.wrapped(unit_of(row), 28), xaxis_title=t("kpi.period"),
                          legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), font=dict(size=20))
     threshold = row["privacy_threshold"]
     table = pd.DataFrame({
@@ -83,7 +89,7 @@ def kpi_screen(row: pd.Series, region: str, frozen: bool, lang: str) -> None:
         t("kpi.value"): [widgets.shown(v, s, threshold) for v, s in zip(series["value"], series["suppressed"])]
                         + ([f"{fmt(row['target'])} ({t('presentation_page.target_label').lower()})"]
                            if pd.notna(row["target"]) else []),
-        t("kpi.unit"): row["unit"],
+        t("kpi.unit"): unit_of(row),
     })
     widgets.chart_with_table(figure, table, key="pres_chart")
     notes = widgets.flag_notes(row)

@@ -98,7 +98,7 @@ def chain_diagram(theme: int, region_name: str) -> None:
             x=rows["x"], y=ys, mode="markers", name=t(f"kinds.{kind}"),
             marker=dict(color=colour, size=20, line=dict(color="#000000", width=1.5),
                         symbol=[symbol + ("-open" if external else "") for external in rows["external"]]),
-            hovertext=[f"{present.plain_html(title(k))}<br>{value(k)} {present.plain_html(kpis[k].unit)}<br>{present.status_word(status(k), choice.lang)}"
+            hovertext=[f"{present.plain_html(title(k))}<br>{present.plain_html(view.with_unit(value(k), kpis[k].unit))}<br>{present.status_word(status(k), choice.lang)}"
                        for k in rows["kpi_id"]],
             hoverinfo="text",
         )
@@ -117,7 +117,7 @@ def chain_diagram(theme: int, region_name: str) -> None:
         t("theme_page.col_status", municipality=region_name): [present.status_word(status(k), choice.lang)
                                                                for k in nodes["kpi_id"]],
         t("kpi.value"): [value(k) for k in nodes["kpi_id"]],
-        t("kpi.unit"): [kpis[k].unit for k in nodes["kpi_id"]],
+        t("kpi.unit"): [view.unit(kpis[k].unit) for k in nodes["kpi_id"]],
         t("theme_page.col_contributes"): [", ".join(title(e) for e in edges.loc[edges["source"] == k, "target"])
                                           for k in nodes["kpi_id"]],
         EXAMPLE_MARK: [t("flags.example") if example(k) else "" for k in nodes["kpi_id"]],
@@ -141,7 +141,7 @@ def trend_chart(kpi_ids: list[str], key: str) -> None:
         figure.add_scatter(x=rows["period"], y=rows["index"], mode="lines+markers", name=widgets.wrapped(name, 34),
                            marker=dict(symbol=SYMBOLS[number % len(SYMBOLS)], size=7),
                            line=dict(dash=DASHES[number // len(PALETTE) % len(DASHES)]),
-                           customdata=[f"{widgets.shown(v, hidden, kpis[kpi_id].privacy_threshold)} {present.plain_html(kpis[kpi_id].unit)}"
+                           customdata=[f"{widgets.shown(v, hidden, kpis[kpi_id].privacy_threshold)} {present.plain_html(view.unit(kpis[kpi_id].unit))}"
                                        for v, hidden in zip(rows["value"], rows["suppressed"])],
                            hovertemplate="%{fullData.name}<br>%{x}: %{customdata}<extra></extra>")
     # The legend on its own below the axis title (plotly makes room for it); the index's meaning is in the caption above.
@@ -154,7 +154,7 @@ def trend_chart(kpi_ids: list[str], key: str) -> None:
         t("kpi.period"): frame["period"].tolist(),
         t("kpi.value"): [widgets.shown(v, hidden, kpis[k].privacy_threshold)
                          for k, v, hidden in zip(frame["kpi_id"], frame["value"], frame["suppressed"])],
-        t("kpi.unit"): [kpis[k].unit for k in frame["kpi_id"]],
+        t("kpi.unit"): [view.unit(kpis[k].unit) for k in frame["kpi_id"]],
         t("theme_page.index"): [fmt(v, 1) for v in frame["index"]],
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in frame["example"]],
     })
@@ -192,7 +192,7 @@ def output_moves_outcome(theme: int, region_name: str) -> None:
     st.markdown(t(f"theme_page.question_{mode}", output=present.plain(title(source)), outcome=present.plain(title(target)),
                   t0=year - 2, t1=year - 1, t2=year))
 
-    source_unit, target_unit = kpis[source].unit, kpis[target].unit
+    source_unit, target_unit = view.unit(kpis[source].unit), view.unit(kpis[target].unit)
     x_title = (t("theme_page.axis_change", kpi=title(source), start=year - 2, end=year - 1, unit=source_unit)
                if mode == "change" else t("theme_page.axis_level", kpi=title(source), year=year - 1, unit=source_unit))
     y_title = t("theme_page.axis_change", kpi=title(target), start=year - 1, end=year, unit=target_unit)

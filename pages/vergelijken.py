@@ -51,8 +51,8 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
         geojson=geojson, featureidkey="properties.statcode", locations=values["region_code"], z=values["value"],
         colorscale="Cividis", name=present.plain_html(getattr(kpi.title, choice.lang)), marker=dict(line=dict(color="#FFFFFF", width=0.5)),
         # An own KPI's title and unit are an advisor's text; Plotly would read tags in them.
-        colorbar=dict(title=dict(text="<br>".join(present.plain_html(line) for line in textwrap.wrap(kpi.unit, 18)))),
-        hovertext=[f"{label}<br>{fmt(v)} {present.plain_html(kpi.unit)}" + (f" {EXAMPLE_MARK}" if e else "")
+        colorbar=dict(title=dict(text="<br>".join(present.plain_html(line) for line in textwrap.wrap(view.unit(kpi.unit), 18)))),
+        hovertext=[f"{label}<br>{present.plain_html(view.with_unit(fmt(v), kpi.unit))}" + (f" {EXAMPLE_MARK}" if e else "")
                    for label, v, e in zip(labels, values["value"], values["example"])], hoverinfo="text")
     if choice.region in codes:
         figure.add_choroplethmap(
@@ -67,7 +67,7 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
         "code": values["region_code"].tolist(),
         t("kpi.value"): [widgets.shown(v, hidden, threshold, provisional=f)
                          for v, hidden, f in zip(values["value"], values["suppressed"], values["provisional"])],
-        t("kpi.unit"): kpi.unit,
+        t("kpi.unit"): view.unit(kpi.unit),
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in values["example"]],
     })
     # The grey layer of municipalities without a value is no data: a map of only grey says nothing.
@@ -109,7 +109,7 @@ def ranking_table(kpi_id: str, names: dict[str, str], region_name: str) -> None:
         "code": ranked["region_code"].tolist(),
         t("kpi.value"): [widgets.shown(v, hidden, kpi.privacy_threshold, provisional=f)
                          for v, hidden, f in zip(ranked["value"], ranked["suppressed"], ranked["provisional"])],
-        t("kpi.unit"): kpi.unit,
+        t("kpi.unit"): view.unit(kpi.unit),
         t("compare.selected"): [t("compare.selected_marker") if c == choice.region else "" for c in ranked["region_code"]],
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in ranked["example"]],
     }), hide_index=True, key="compare_ranking")
@@ -146,7 +146,7 @@ def side_by_side(names: dict[str, str]) -> None:
 
     table = pd.DataFrame({"KPI": [getattr(kpis[k].title, choice.lang) for k in kpi_ids],
                           t("compare.col_kind"): [t(f"kinds.{kpis[k].kind}") for k in kpi_ids],
-                          t("kpi.unit"): [kpis[k].unit for k in kpi_ids]})
+                          t("kpi.unit"): [view.unit(kpis[k].unit) for k in kpi_ids]})
     for code in chosen:
         table[f"{names.get(code, code)} ({code})"] = [shown(k, code) for k in kpi_ids]
     st.dataframe(table, hide_index=True, key="compare_side_by_side")
@@ -159,7 +159,7 @@ def side_by_side(names: dict[str, str]) -> None:
     # Two a row: with three, the titles of neighbours ran into each other at 1024 px.
     columns = 2
     rows = math.ceil(len(kpi_ids) / columns)
-    titles = [widgets.wrapped(f"{getattr(kpis[k].title, choice.lang)} ({kpis[k].unit})", 36) for k in kpi_ids]
+    titles = [widgets.wrapped(f"{getattr(kpis[k].title, choice.lang)} ({view.unit(kpis[k].unit)})", 36) for k in kpi_ids]
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.5 / rows,
                            horizontal_spacing=0.14)
     labels = [names.get(c, c) for c in chosen]
@@ -170,7 +170,7 @@ def side_by_side(names: dict[str, str]) -> None:
         values = frame[frame["kpi_id"] == kpi_id].set_index("region_code")["value"].reindex(chosen)
         figure.add_bar(y=labels, x=values.tolist(), orientation="h", marker_color=colours, showlegend=False,
                        name=present.plain_html(getattr(kpis[kpi_id].title, choice.lang)),
-                       hovertext=[f"{label}<br>{fmt(v)} {present.plain_html(kpis[kpi_id].unit)}" for label, v in zip(labels, values)],
+                       hovertext=[f"{label}<br>{present.plain_html(view.with_unit(fmt(v), kpis[kpi_id].unit))}" for label, v in zip(labels, values)],
                        hoverinfo="text", row=index // columns + 1, col=index % columns + 1)
         if values.isna().all():  # an empty panel says so in words
             figure.add_annotation(text=t("compare.no_value"), showarrow=False, x=0.5, y=0.5, font=dict(size=12),
@@ -182,7 +182,7 @@ def side_by_side(names: dict[str, str]) -> None:
         "KPI": [getattr(kpis[k].title, choice.lang) for k in frame["kpi_id"]],
         t("compare.municipality"): [names.get(c, c) for c in frame["region_code"]],
         t("kpi.value"): [shown(k, c) for k, c in zip(frame["kpi_id"], frame["region_code"])],
-        t("kpi.unit"): [kpis[k].unit for k in frame["kpi_id"]],
+        t("kpi.unit"): [view.unit(kpis[k].unit) for k in frame["kpi_id"]],
     })
     widgets.chart_with_table(figure, long, key="compare_bars")
 
@@ -199,7 +199,7 @@ def draw() -> None:
     # nothing is no start: the WOZ value, first in the library, has no 2024 figures yet).
     kpi_id = view.kpi_choice("vkpi", t("compare.choose_kpi"), kpis, default=reads.first_kpi_with_figures(choice.year))
     kpi = kpis[kpi_id]
-    st.caption(f"{present.plain(kpi.unit)} · {t('kpi.polarity.' + kpi.polarity)} · {t('themes.' + str(int(kpi.theme)))}")
+    st.caption(f"{present.plain(view.unit(kpi.unit))} · {t('kpi.polarity.' + kpi.polarity)} · {t('themes.' + str(int(kpi.theme)))}")
 
     st.header(t("compare.map", kpi=present.plain(getattr(kpi.title, choice.lang)), year=choice.year))
     choropleth(kpi_id, names, region_name)
