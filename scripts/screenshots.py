@@ -22,6 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from koers.loop import review  # noqa: E402
+from koers.store import Store  # noqa: E402
 from tests.e2e.conftest import APP_IDLE, ARTIFACTS, CHROMIUM, LAUNCH_ARGS, start_dashboard, stop_dashboard  # noqa: E402
 
 # (file name, address) per view; the language is added as `taal`.
@@ -32,11 +34,20 @@ VIEWS = [
     ("presentatie", "/presentation?gemeente=GM0363&jaar=2024"),
 ]
 
+SCROLL_HEIGHT_JS = "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
+MAX_HEIGHT = 8000
+
+
+def latest_session(db: Path) -> int:
+    with Store.open(db, read_only=True) as store:
+        return int(review.sessions(store)["id"].max())
+
 
 def pdf_pages(db: Path, lang: str, out: Path, pages: int) -> list[Path]:
     """The latest review session's report as PDF, its first `pages` pages as PNG (poppler's pdftoppm)."""
     pdf = out / f"report-{lang}.pdf"
-    subprocess.run([sys.executable, "-m", "koers", "--db", str(db), "--lang", lang, "report", "1", "--out", str(pdf)],
+    subprocess.run([sys.executable, "-m", "koers", "--db", str(db), "--lang", lang, "report", str(latest_session(db)),
+                    "--out", str(pdf)],
                    check=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", str(pages), str(pdf), str(out / f"report-{lang}")],
                    check=True)
@@ -64,8 +75,14 @@ def main() -> None:
                         page.goto(f"{dashboard.url}{address}&taal={lang}")
                         page.wait_for_selector(APP_IDLE, timeout=60_000)
                         page.wait_for_timeout(1500)  # charts draw after the run ends
+                        # Streamlit scrolls inside its main block, not the document: a page as tall
+                        # as that block shows all of it (capped, a long page is cut at the cap).
+                        height = page.evaluate(SCROLL_HEIGHT_JS)
+                        page.set_viewport_size({"width": args.width, "height": min(max(height, 900), MAX_HEIGHT)})
+                        page.wait_for_timeout(1000)
                         target = args.out / f"{name}-{lang}-{args.width}.png"
-                        page.screenshot(path=str(target), full_page=True)
+                        page.screenshot(path=str(target))
+                        page.set_viewport_size({"width": args.width, "height": 900})
                         print(target)
                     page.close()
                 browser.close()
