@@ -224,8 +224,14 @@ def _population(store: Store, codes: list[str]) -> np.ndarray:
     dissolved = events[events["kind"] == "dissolved"].groupby("region_code").agg(
         date=("event_date", "max"), residents=("residents", "sum"))
     renamed = events[(events["kind"] == "name_change") & (events["direction"] == "out")].groupby("region_code")["other_code"].first()
-    first_figure = {code: (int(row.first_valid_index()), float(row.dropna().iloc[0]))
-                    for code, row in wide.iterrows() if row.notna().any()}
+    # Per region with any figure: (year, value) of its first one. Vectorised: the frame holds every
+    # region with a population figure (municipalities, districts, provinces: thousands of rows).
+    known = wide.notna().to_numpy()
+    first = known.argmax(axis=1)
+    figures = wide.to_numpy(dtype=float)[np.arange(len(wide)), first]
+    any_figure = known.any(axis=1)
+    first_figure = {code: (YEARS[first[row]], float(figures[row]))
+                    for row, code in enumerate(wide.index) if any_figure[row]}
     typical = float(np.nanmedian(matrix))
     for row in incomplete:
         code = codes[row]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from koers.demo.examples import EXAMPLE_ACTOR
 from koers.loop import learning, review
+from koers.kpis.evaluate import evaluate
 from koers.kpis.library import Library
 from koers.store import EXAMPLE_AUTHOR, EXAMPLE_TITLE, Store
 
@@ -77,8 +78,12 @@ def add_loop_examples(store: Store, library: Library, today: dt.date | None = No
                                            "tolerance": [row["tolerance"]], "note": [reason]}),
                              EXAMPLE_TITLE, set_by=EXAMPLE_AUTHOR, actor=EXAMPLE_ACTOR)
     sessions = 0
+    # The KPI values of every region and year, evaluated once for both sessions' snapshots (the
+    # evaluation is the slow part of a snapshot, and nothing written here changes a KPI value).
+    results = evaluate(store, library)
     for title, values_year, reference_date, stage, items in SESSIONS:
-        session_id = review.create_session(store, library, EXAMPLE_ACTOR, REGION, values_year, title, reference_date)
+        session_id = review.create_session(store, library, EXAMPLE_ACTOR, REGION, values_year, title, reference_date,
+                                           results=results)
         for kind, item_kpi, text, direction in items:
             if item_kpi is None or item_kpi in known:
                 review.save_item(store, library, EXAMPLE_ACTOR, {"session_id": session_id, "kind": kind, "kpi_id": item_kpi,
