@@ -81,12 +81,15 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_prog
 
         progress("voorbeelddata", len(DEMO_SOURCES) / steps)
         library = load_library()
-        add_examples(store, library)
+        # With the learning loop, every KPI is evaluated once (after the example series) for the
+        # example targets and both review sessions' snapshots.
+        evaluation: dict | None = {} if loop_examples else None
+        add_examples(store, library, evaluation)
         if loop_examples:
             from koers.demo.loop import add_loop_examples
 
             progress("voorbeelden leercyclus", (len(DEMO_SOURCES) + 1) / steps)
-            add_loop_examples(store, library)
+            add_loop_examples(store, library, results=evaluation["results"])
         store.checkpoint()
     os.replace(temporary, target)
     Path(str(target) + ".wal").unlink(missing_ok=True)

@@ -404,17 +404,19 @@ def _improved(level: pd.Series, kpi: Kpi, fraction: float) -> pd.Series:
     return level * (1 + fraction)
 
 
-def example_targets(store: Store, library: Library) -> pd.DataFrame:
+def example_targets(store: Store, library: Library, results: pd.DataFrame | None = None) -> pd.DataFrame:
     """Example targets for 2026 and 2028 for every outcome KPI of `library` and every municipality
     existing in 2025: 5% (2026) and 10% (2028) better than the municipality's own level of 2022 (or
     the nearest year with a figure), with a tolerance of 3% of the target.
 
     The levels are the KPI values as the dashboard computes them from the store, so call this after
-    the example batch is committed. Columns: kpi_id, region_code, year, value, tolerance, note."""
+    the example batch is committed. Columns: kpi_id, region_code, year, value, tolerance, note.
+    `results`: the evaluation of (at least) the outcomes after that commit, when the caller has it."""
     municipalities = set(store.regions(on=dt.date(2025, 1, 1))["code"])
     outcomes = {kpi.id: kpi for kpi in library.kpis.values() if kpi.kind == "outcome" and kpi.polarity != "neither"}
-    results = evaluate(store, library, sorted(outcomes))
-    results = results[results["region_code"].isin(municipalities) & results["value"].notna()]
+    results = evaluate(store, library, sorted(outcomes)) if results is None else results
+    results = results[results["kpi_id"].isin(list(outcomes)) & results["region_code"].isin(municipalities)
+                      & results["value"].notna()]
     # kpi_id, region_code | 2015 ... 2026
     wide = results.pivot_table(index=["kpi_id", "region_code"], columns="period", values="value")
     wide.columns = wide.columns.astype(int)
@@ -438,12 +440,17 @@ def example_targets(store: Store, library: Library) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def add_examples(store: Store, library: Library) -> dict[str, int]:
+def add_examples(store: Store, library: Library, evaluation: dict[str, pd.DataFrame] | None = None) -> dict[str, int]:
     """Commit the example series of the inputs no real data feeds (`wanted_examples`), then the
-    example targets; returns what was added."""
+    example targets; returns what was added. With `evaluation` (a dict), every KPI is evaluated
+    once after the series are in, and the values are left in it under "results" (the demo build
+    hands them on to the learning loop's snapshots; targets change no KPI value)."""
     wanted = wanted_examples(store, library)
     result = store.commit_import(example_batch(store, wanted), actor=EXAMPLE_ACTOR) if wanted else None
-    targets = example_targets(store, library)
+    results = None
+    if evaluation is not None:
+        results = evaluation["results"] = evaluate(store, library)
+    targets = example_targets(store, library, results)
     written = store.upsert_targets(targets, EXAMPLE_TITLE, actor=EXAMPLE_ACTOR) if len(targets) else 0
     return {"observations": result.rows_loaded if result else 0, "rejected": result.rows_rejected if result else 0,
             "targets": written}

@@ -55,8 +55,11 @@ SESSIONS = [  # title, year of the values, reference date, stage, items (kind, k
 REVISED_TARGET = ("gas_use_per_dwelling", 2026, 1.05, "Voorbeeld: bijgesteld na vertraging van het warmtenet")
 
 
-def add_loop_examples(store: Store, library: Library, today: dt.date | None = None) -> dict[str, int]:
-    """Write the invented learning loop (KPIs the library lacks are skipped); returns counts."""
+def add_loop_examples(store: Store, library: Library, today: dt.date | None = None,
+                      results: pd.DataFrame | None = None) -> dict[str, int]:
+    """Write the invented learning loop (KPIs the library lacks are skipped); returns counts.
+    `results`: every KPI evaluated on the store as it is (`koers.kpis.evaluate.evaluate`), when
+    the caller has it already."""
     today = today or dt.date.today()
     known = set(library.kpis)
     annotations = [a for a in ANNOTATIONS if a[0] in known]
@@ -80,7 +83,7 @@ def add_loop_examples(store: Store, library: Library, today: dt.date | None = No
     sessions = 0
     # The KPI values of every region and year, evaluated once for both sessions' snapshots (the
     # evaluation is the slow part of a snapshot, and nothing written here changes a KPI value).
-    results = evaluate(store, library)
+    results = evaluate(store, library) if results is None else results
     for title, values_year, reference_date, stage, items in SESSIONS:
         session_id = review.create_session(store, library, EXAMPLE_ACTOR, REGION, values_year, title, reference_date,
                                            results=results)
