@@ -142,7 +142,7 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_prog
                loop_examples: bool = True, read_ahead: bool = True) -> list[ImportResult]:
     """Build the demo database at `target`. `loop_examples`: also the invented learning loop for
     Amsterdam (`koers.demo.loop`); the tests' demo leaves it out and adds it where it is tested.
-    `read_ahead`: read the files of all sources but the first in a second process (`ReadAhead`)
+    `read_ahead`: read the files of all sources but the first two in a second process (`ReadAhead`)
     while this one commits; the database is the same either way."""
     target = Path(target)
     temporary = target.with_name(target.name + ".tmp")
@@ -150,9 +150,9 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_prog
         leftover.unlink(missing_ok=True)
     results = []
     steps = len(DEMO_SOURCES) + 2
-    # The first source is read here while the helper starts (it brings the region registry, so
-    # it is committed first anyway).
-    reader = ReadAhead(data_dir, list(range(1, len(DEMO_SOURCES))) if read_ahead else [])
+    # The first two sources (small, quickly read) are read here while the helper starts; the first
+    # brings the region registry, so it is committed first anyway.
+    reader = ReadAhead(data_dir, list(range(2, len(DEMO_SOURCES))) if read_ahead else [])
     try:
         with Store.open(temporary) as store:
             for step, (label, path, read) in enumerate(DEMO_SOURCES):
