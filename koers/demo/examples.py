@@ -236,6 +236,7 @@ def _population(store: Store, codes: list[str]) -> np.ndarray:
     first_figure = {code: (YEARS[first[row]], float(figures[row]))
                     for row, code in enumerate(wide.index) if any_figure[row]}
     typical = float(np.nanmedian(matrix))
+    year_starts = np.array([f"{year}-01-01" for year in YEARS], dtype="datetime64[ns]")
     for row in incomplete:
         code = codes[row]
         if code in first_figure:
@@ -248,12 +249,15 @@ def _population(store: Store, codes: list[str]) -> np.ndarray:
             date = pd.Timestamp(year, 1, 1)
         else:
             date, value = pd.Timestamp(YEARS[-1] + 1, 1, 1), typical
-        mine = moves_by_code.get(code)
-        for column, year in enumerate(YEARS):
-            if np.isnan(matrix[row, column]):
-                gained = 0.0 if mine is None else mine.loc[(mine["event_date"] > pd.Timestamp(year, 1, 1))
-                                                           & (mine["event_date"] <= date), "change"].sum()
-                matrix[row, column] = max(value - gained, 0.2 * value)
+        gaps = np.isnan(matrix[row])
+        gained = np.zeros(len(YEARS))
+        if (mine := moves_by_code.get(code)) is not None:
+            # Per year: the residents moved in (less those moved out) after its 1 January, up to
+            # `date`. Whole residents: the sum is exact in any order.
+            when, change = mine["event_date"].to_numpy("datetime64[ns]"), mine["change"].to_numpy(float, na_value=np.nan)
+            inside = (when > year_starts[:, None]) & (when <= np.datetime64(date, "ns")) & ~np.isnan(change)
+            gained = np.where(inside, change, 0.0).sum(axis=1)
+        matrix[row, gaps] = np.maximum(value - gained[gaps], 0.2 * value)
     return matrix
 
 
