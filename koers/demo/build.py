@@ -93,12 +93,13 @@ class ReadAhead:
         except OSError:
             self.broken = True
             return
-        threading.Thread(target=self._drain, name="koers-demo-read-ahead", daemon=True).start()
+        threading.Thread(target=self._drain, args=(self.process.stdout,), name="koers-demo-read-ahead",
+                         daemon=True).start()
 
-    def _drain(self) -> None:
+    def _drain(self, pipe) -> None:
         try:
             for _ in self.indexes:
-                self.batches.put(pickle.load(self.process.stdout))
+                self.batches.put(pickle.load(pipe))
         except Exception:  # the helper died or wrote something else: the caller reads from here on
             pass
         self.batches.put(None)
