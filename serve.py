@@ -19,9 +19,10 @@ from koers import logs
 @asynccontextmanager
 async def _warm_up(_app):
     logs.configure()  # Koers at INFO, the libraries' chatter at WARNING
+    build = asyncio.create_task(asyncio.to_thread(_first_start))  # the dashboard's modules load meanwhile
     from koers.dashboard import reads  # here, once the runtime exists: its caches are the ones filled
 
-    await asyncio.to_thread(_first_start)
+    await build
     await asyncio.to_thread(reads.warm_up)
     yield
 
@@ -30,6 +31,7 @@ def _first_start() -> None:
     """On a fresh clone: the demo database, before anyone visits (a failure is left to the first
     visit, which says so in the page's words)."""
     import logging
+    import time
 
     from koers.demo.build import build_demo
     from koers.progress import TerminalBar
@@ -39,9 +41,10 @@ def _first_start() -> None:
     if db.exists():
         return
     bar = TerminalBar("demo")
+    started = time.perf_counter()
     try:
         build_demo(db, progress=bar.update)
-        logging.getLogger("koers").info("demo database built at %s", db)
+        logging.getLogger("koers").info("demo database built at %s in %.1f s", db, time.perf_counter() - started)
     except Exception:
         logging.getLogger("koers").exception("demo database could not be built at %s", db)
     finally:

@@ -10,6 +10,11 @@ starting meanwhile never sees half a database.
 from __future__ import annotations
 
 import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,36 +63,127 @@ DEMO_SOURCES: list[tuple[str, str, Callable[[Path, Progress], ImportBatch]]] = [
 ]
 
 
+class ReadAhead:
+    """The sources' files read in a second process while this one commits the ones before them.
+
+    Reading (parsing JSON, CSV and Parquet into an `ImportBatch`) and committing (DuckDB) take about
+    as long each, so on two cores the imports take about half as long. The helper reads the
+    sources `indexes` of `DEMO_SOURCES` in that order and writes each batch to its standard output
+    as a pickle; a thread here takes them off the pipe as they come, so the helper never waits.
+    The commits stay in this process, in `DEMO_SOURCES` order. Anything going wrong in the helper
+    (it cannot start, a file it cannot read, it dies) leaves `take` returning None from then on,
+    and the caller reads the file itself: a problem is reported as without the helper.
+    """
+
+    def __init__(self, data_dir: Path, indexes: list[int]) -> None:
+        self.indexes = list(indexes)
+        self.batches: queue.Queue[tuple[int, ImportBatch] | None] = queue.Queue()
+        self.broken = not self.indexes
+        self.process: subprocess.Popen | None = None
+        if self.broken:
+            return
+        root = str(Path(__file__).resolve().parents[2])  # the folder holding the `koers` package
+        environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "import sys; from koers.demo.build import read_sources; "
+                                       "read_sources(sys.argv[1], sys.argv[2:])", str(data_dir),
+                 *map(str, self.indexes)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=environment)
+        except OSError:
+            self.broken = True
+            return
+        threading.Thread(target=self._drain, args=(self.process.stdout,), name="koers-demo-read-ahead",
+                         daemon=True).start()
+
+    def _drain(self, pipe) -> None:
+        try:
+            for _ in self.indexes:
+                self.batches.put(pickle.load(pipe))
+        except Exception:  # the helper died or wrote something else: the caller reads from here on
+            pass
+        self.batches.put(None)
+
+    def take(self, index: int) -> ImportBatch | None:
+        """The batch of source `index` when the helper read it, else None (read it yourself)."""
+        if self.broken or index not in self.indexes:
+            return None
+        item = self.batches.get()
+        if item is None or item[0] != index or not isinstance(item[1], ImportBatch):
+            self.broken = True
+            return None
+        return item[1]
+
+    def close(self) -> None:
+        process, self.process, self.broken = self.process, None, True
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            process.stdout.close()
+
+
+def read_sources(data_dir: str, indexes: list[str]) -> None:
+    """The helper process of `ReadAhead`: read the sources `indexes` and pickle each batch, in
+    order, to standard output; at the first problem it stops (the build then reads that file
+    itself and reports the problem as usual)."""
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write to the pipe
+    for index in map(int, indexes):
+        _, path, read = DEMO_SOURCES[index]
+        try:
+            batch = read(Path(data_dir) / path, no_progress)
+        except Exception:
+            return
+        pickle.dump((index, batch), out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+
 def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_progress,
-               loop_examples: bool = True) -> list[ImportResult]:
+               loop_examples: bool = True, read_ahead: bool = True) -> list[ImportResult]:
     """Build the demo database at `target`. `loop_examples`: also the invented learning loop for
-    Amsterdam (`koers.demo.loop`); the tests' demo leaves it out and adds it where it is tested."""
+    Amsterdam (`koers.demo.loop`); the tests' demo leaves it out and adds it where it is tested.
+    `read_ahead`: read the files of all sources but the first two in a second process (`ReadAhead`)
+    while this one commits; the database is the same either way."""
     target = Path(target)
     temporary = target.with_name(target.name + ".tmp")
     for leftover in (temporary, Path(str(temporary) + ".wal")):
         leftover.unlink(missing_ok=True)
     results = []
     steps = len(DEMO_SOURCES) + 2
-    with Store.open(temporary) as store:
-        for step, (label, path, read) in enumerate(DEMO_SOURCES):
-            def sub(message: str, fraction: float, step: int = step, label: str = label) -> None:
-                progress(label, (step + max(0.0, min(fraction, 1.0)) * 0.9) / steps)
+    # The first two sources (small, quickly read) are read here while the helper starts; the first
+    # brings the region registry, so it is committed first anyway.
+    reader = ReadAhead(data_dir, list(range(2, len(DEMO_SOURCES))) if read_ahead else [])
+    try:
+        with Store.open(temporary) as store:
+            for step, (label, path, read) in enumerate(DEMO_SOURCES):
+                def sub(message: str, fraction: float, step: int = step, label: str = label) -> None:
+                    progress(label, (step + max(0.0, min(fraction, 1.0)) * 0.9) / steps)
 
-            progress(label, step / steps)
-            results.append(store.commit_import(read(data_dir / path, sub), actor=DEMO_BUILDER))
-        # Invented series for the KPI inputs no shipped file feeds, and example targets.
-        from koers.demo.examples import add_examples
-        from koers.kpis.library import load_library
+                progress(label, step / steps)
+                batch = reader.take(step)
+                if batch is None:
+                    batch = read(data_dir / path, sub)
+                results.append(store.commit_import(batch, actor=DEMO_BUILDER))
+            reader.close()  # before the examples: its process is done, and the core is theirs
+            # Invented series for the KPI inputs no shipped file feeds, and example targets.
+            from koers.demo.examples import add_examples
+            from koers.kpis.library import load_library
 
-        progress("voorbeelddata", len(DEMO_SOURCES) / steps)
-        library = load_library()
-        add_examples(store, library)
-        if loop_examples:
-            from koers.demo.loop import add_loop_examples
+            progress("voorbeelddata", len(DEMO_SOURCES) / steps)
+            library = load_library()
+            # With the learning loop, every KPI is evaluated once (after the example series) for the
+            # example targets and both review sessions' snapshots.
+            evaluation: dict | None = {} if loop_examples else None
+            add_examples(store, library, evaluation)
+            if loop_examples:
+                from koers.demo.loop import add_loop_examples
 
-            progress("voorbeelden leercyclus", (len(DEMO_SOURCES) + 1) / steps)
-            add_loop_examples(store, library)
-        store.checkpoint()
+                progress("voorbeelden leercyclus", (len(DEMO_SOURCES) + 1) / steps)
+                add_loop_examples(store, library, results=evaluation["results"])
+            store.checkpoint()
+    finally:
+        reader.close()
     os.replace(temporary, target)
     Path(str(target) + ".wal").unlink(missing_ok=True)
     progress("done", 1.0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import duckdb
+import pyarrow as pa
 
 from koers.errors import KoersError
 from koers.sources.registry import Region, name_aliases, name_key
@@ -214,7 +215,15 @@ def insert_region_names(con: duckdb.DuckDBPyConnection, regions: list[tuple[str,
         rows.extend((code, alias, name_key(alias), source) for alias in sorted(name_aliases(region)))
     if rows:
         con.execute("DELETE FROM region_name WHERE code IN (SELECT unnest(?))", [sorted({r[0] for r in rows})])
-        con.executemany("INSERT INTO region_name VALUES (?, ?, ?, ?)", rows)
+        # One statement over a registered Arrow table: thousands of rows (every district of an
+        # import), where an executemany would run one INSERT per row.
+        names = pa.table([pa.array(column, pa.string()) for column in zip(*rows)],
+                         names=["code", "name", "name_key", "source"])
+        con.register("new_region_name", names)
+        try:
+            con.execute("INSERT INTO region_name SELECT * FROM new_region_name")
+        finally:
+            con.unregister("new_region_name")
 
 
 def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> int:

@@ -1,5 +1,6 @@
 """First start on a fresh clone: `streamlit run serve.py` builds the demo database before the
-server answers, with a progress bar in the terminal — no visitor waits for it in the page."""
+server answers, with a progress bar in the terminal — no visitor waits for it in the page — and
+answers within 10 s (issue 12), measured against `streamlit run` of a one-line app in the same run."""
 
 from __future__ import annotations
 
@@ -13,8 +14,25 @@ from koers.store import Store
 
 pytestmark = pytest.mark.slow
 
+TARGET_SECONDS = 10.0
+# `streamlit run` of a one-line app until it answers, on this 2-core machine when idle (median of
+# 5). The machine is shared: when the one-line app takes longer in the same run, the machine is
+# that much slower, and so is the target.
+ONE_LINE_APP_IDLE_SECONDS = 0.75
+
+
+def _one_line_app_start(tmp_path) -> float:
+    script = tmp_path / "one_line.py"
+    script.write_text("import streamlit as st\n\nst.write('ok')\n")
+    started = time.monotonic()
+    dashboard = start_dashboard(tmp_path / "unused.duckdb", tmp_path / "one_line.log", script=script)
+    answered = time.monotonic() - started
+    stop_dashboard(dashboard)
+    return answered
+
 
 def test_the_demo_is_built_before_the_first_visit(tmp_path):
+    baseline = _one_line_app_start(tmp_path)
     db = tmp_path / "fresh" / "koers.duckdb"
     db.parent.mkdir()
     started = time.monotonic()
@@ -28,6 +46,9 @@ def test_the_demo_is_built_before_the_first_visit(tmp_path):
         terminal = dashboard.log.read_text(errors="replace")
         assert re.search(r"demo: +100%", terminal) and "demo database built at" in terminal
         assert "dashboard caches filled" in terminal
-        print(f"\nfirst start: server answered after {answered:.1f} s (demo built and caches filled)")
+        allowed = TARGET_SECONDS * max(1.0, baseline / ONE_LINE_APP_IDLE_SECONDS)
+        print(f"\nfirst start: server answered after {answered:.1f} s (demo built and caches filled); "
+              f"a one-line app after {baseline:.1f} s: {answered / baseline:.1f} x; allowed {allowed:.1f} s")
+        assert answered <= allowed, f"first start took {answered:.1f} s, more than {allowed:.1f} s"
     finally:
         stop_dashboard(dashboard)
