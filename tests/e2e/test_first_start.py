@@ -1,6 +1,7 @@
 """First start on a fresh clone: `streamlit run serve.py` builds the demo database before the
-server answers, with a progress bar in the terminal — no visitor waits for it in the page — and
-answers within 10 s (issue 12), measured against `streamlit run` of a one-line app in the same run."""
+server answers, with a progress bar in the terminal — no visitor waits for it in the page. How long
+that takes is measured (and printed, against `streamlit run` of a one-line app in the same run) but
+not asserted: speed targets live in bench/ (bench_demo_build.py; issue 12 asks for 10 s)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,6 @@ from e2e.conftest import start_dashboard, stop_dashboard
 from koers.store import Store
 
 pytestmark = pytest.mark.slow
-
-TARGET_SECONDS = 10.0
-# `streamlit run` of a one-line app until it answers, on this 2-core machine when idle (median of
-# 5). The machine is shared: when the one-line app takes longer in the same run, the machine is
-# that much slower, and so is the target.
-ONE_LINE_APP_IDLE_SECONDS = 0.75
 
 
 def _one_line_app_start(tmp_path) -> float:
@@ -46,9 +41,7 @@ def test_the_demo_is_built_before_the_first_visit(tmp_path):
         terminal = dashboard.log.read_text(errors="replace")
         assert re.search(r"demo: +100%", terminal) and "demo database built at" in terminal
         assert "dashboard caches filled" in terminal
-        allowed = TARGET_SECONDS * max(1.0, baseline / ONE_LINE_APP_IDLE_SECONDS)
         print(f"\nfirst start: server answered after {answered:.1f} s (demo built and caches filled); "
-              f"a one-line app after {baseline:.1f} s: {answered / baseline:.1f} x; allowed {allowed:.1f} s")
-        assert answered <= allowed, f"first start took {answered:.1f} s, more than {allowed:.1f} s"
+              f"a one-line app after {baseline:.1f} s: {answered / baseline:.1f} x")
     finally:
         stop_dashboard(dashboard)
