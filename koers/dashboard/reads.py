@@ -5,7 +5,10 @@ Cached (`st.cache_data`, keyed on the database file's signature and the own KPI 
 is derived from the imported figures — the KPI library, every KPI evaluated, a municipality's
 overview and series, the municipality list and a region's history, the import log, targets —
 and frozen review snapshots. A new import changes the file's signature, so the next rerun shows it
-without a restart.
+without a restart. The KPI library, a region's series and its sparklines, read on every run of
+most pages, are kept as one shared object (`st.cache_resource`) rather than copied out of the cache
+on every read (unpickling a series of a hundred KPIs took 15-40 ms of each rerun): callers only
+read them.
 
 Not cached: the learning loop (annotations, actions, targets with their revisions, review
 sessions and items, governance records, the audit log). These are small tables (tens to hundreds
@@ -17,26 +20,40 @@ and a stale list after a save, or a stale version in an edit form, is exactly wh
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
 from koers import present
 from koers.dashboard.view import actor, selection
-from koers.kpis import analysis, versions
-from koers.kpis.assess import kpi_overview
+from koers.kpis import cards
+from koers.kpis.assess import all_expected_values, kpi_overview
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import Library, load_library
 from koers.loop import learning, review
 from koers.settings import database_path, metrics_folder
-from koers.sources import quality as source_quality
 from koers.store import Store, database_signature
 
+if TYPE_CHECKING:
+    from koers.sources import quality as source_quality
+
+# Imported where used, not here: the maps' and the Data page's and the studio's modules (`analysis`,
+# `koers.sources.quality`, `versions`; openpyxl and plotly's express come with them) are not needed
+# by the first page, and every fresh server process pays for what this module imports.
+
 log = logging.getLogger("koers.dashboard")
+
+
+# What the landing page (app.py and pages/overzicht.py) imports beyond this module.
+LANDING_MODULES = ("koers.dashboard.auth", "koers.dashboard.widgets", "koers.loop.learning", "koers.logs",
+                   "metrics.model", "plotly.graph_objects", "plotly.io", "streamlit.emojis")
 
 
 def _db() -> str:
@@ -50,10 +67,22 @@ def _signature() -> tuple:
     return database_signature(path) + own
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _upgraded(db: str, signature: tuple) -> int | None:
+    return Store.upgrade(db)
+
+
+def upgrade() -> int | None:
+    """Bring a database made by an older Koers to this schema (see `Store.upgrade`); the version it
+    had when it was upgraded, else None. Checked once per state of the file, not on every run (each
+    check opens the file: about 30 ms of every rerun)."""
+    return _upgraded(_db(), _signature())
+
+
 # --- derived from the imported figures (cached) -------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _library(db: str, signature: tuple) -> Library:
     with Store.open(db, read_only=True) as store:
         known = store.known_indicator_ids()
@@ -88,12 +117,47 @@ def first_kpi_with_figures(year: int) -> str | None:
     return next((k for k in present.kpi_order(library().kpis, "nl") if k in found), None)
 
 
+def _visit(db: str, store: Store | None) -> AbstractContextManager[Store]:
+    """`store` when the caller has one open (a cached read inside another: one visit, not two), else a new visit."""
+    return nullcontext(store) if store is not None else Store.open(db, read_only=True)
+
+
+# A parameter named with a leading underscore (`_store`) is not part of Streamlit's cache key.
+@st.cache_data(show_spinner=False, max_entries=8)
+def _year_results(db: str, signature: tuple, year: int, harmonise_on: dt.date | None, _store: Store | None = None) -> pd.DataFrame:
+    """Every KPI for every region in one year: what the peer comparison of an overview reads. The
+    rows of `results` for that year, evaluated alone (under a third of the time of every year)."""
+    with _visit(db, _store) as store:
+        return evaluate(store, library(), harmonise_on=harmonise_on, years=(year, year))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _region_results(db: str, signature: tuple, region: str, harmonise_on: dt.date | None,
+                    _store: Store | None = None) -> pd.DataFrame:
+    """Every KPI for one region over all years: the rows of `results` for that region, evaluated
+    alone (the first page of a fresh server need not wait for every region's history)."""
+    with _visit(db, _store) as store:
+        return evaluate(store, library(), harmonise_on=harmonise_on, regions=[region])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _expected(db: str, signature: tuple, year: int, peers: str, harmonise_on: dt.date | None,
+              _store: Store | None = None) -> pd.DataFrame:
+    """Every municipality's expected values against its peers of this kind (not for own peer groups):
+    the same for every region, so not made again for each one looked at."""
+    with _visit(db, _store) as store:
+        return all_expected_values(store, library(), _year_results(db, signature, year, harmonise_on, store), year, peers)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _overview(db: str, signature: tuple, region: str, year: int, peers: str, harmonised: bool,
               custom: tuple[str, ...] = ()) -> pd.DataFrame:
+    on = dt.date.today() if harmonised else None
     with Store.open(db, read_only=True) as store:
-        return kpi_overview(store, library(), region, year, peers_by=peers, custom_peers=list(custom),
-                            harmonise_on=dt.date.today() if harmonised else None, results=results(harmonised))
+        return kpi_overview(store, library(), region, year, peers_by=peers, custom_peers=list(custom), harmonise_on=on,
+                            results=_year_results(db, signature, year, on, store),
+                            series=_region_results(db, signature, region, on, store),
+                            expected=None if peers == "custom" else _expected(db, signature, year, peers, on, store))
 
 
 def overview(region: str, harmonised: bool | None = None) -> pd.DataFrame:
@@ -103,10 +167,9 @@ def overview(region: str, harmonised: bool | None = None) -> pd.DataFrame:
     return _overview(_db(), _signature(), region, s.year, s.peers, on_today(harmonised), s.custom if s.peers == "custom" else ())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _series(db: str, signature: tuple, region: str, harmonised: bool) -> dict[str, pd.DataFrame]:
-    frame = results(harmonised)
-    mine = frame[frame["region_code"] == region].sort_values("period")
+    mine = _region_results(db, signature, region, dt.date.today() if harmonised else None).sort_values("period")
     return {kpi_id: rows.reset_index(drop=True) for kpi_id, rows in mine.groupby("kpi_id")}
 
 
@@ -114,6 +177,20 @@ def series(region: str, harmonised: bool | None = None) -> dict[str, pd.DataFram
     """Per KPI, the region's rows over all years (for sparklines and charts), on the division chosen
     in the frame unless `harmonised` says."""
     return _series(_db(), _signature(), region, on_today(harmonised))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _sparklines(db: str, signature: tuple, region: str, harmonised: bool, year: int) -> dict[str, pd.DataFrame | None]:
+    history = _series(db, signature, region, harmonised)
+    return {kpi_id: cards.sparkline(rows, year) for kpi_id, rows in history.items()
+            if kpi_id in library().kpis and library().kpis[kpi_id].kind == "outcome"}
+
+
+def sparklines(region: str, year: int, harmonised: bool | None = None) -> dict[str, pd.DataFrame | None]:
+    """Per outcome KPI its card's sparkline up to `year` (`koers.kpis.cards.sparkline`; a KPI
+    without a series is absent). Made once per region and year: a rerun of the overview made
+    them again for every card (a third of its time)."""
+    return _sparklines(_db(), _signature(), region, on_today(harmonised), year)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -167,6 +244,8 @@ class Division:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _division(db: str, signature: tuple, year: int) -> Division:
+    from koers.kpis import analysis
+
     with Store.open(db, read_only=True) as store:
         division_year, stored = analysis.map_division(year, store.boundary_years("municipality"))
         if stored:
@@ -177,6 +256,8 @@ def _division(db: str, signature: tuple, year: int) -> Division:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _shipped_geojson(path: str) -> dict:
     """A shipped boundary file (about 200 kB), read once."""
+    from koers.kpis import analysis
+
     return analysis.read_geojson(path)
 
 
@@ -198,6 +279,8 @@ def imports() -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
 def _quality(db: str, signature: tuple) -> source_quality.Quality:
+    from koers.sources import quality as source_quality
+
     return source_quality.quality(db)
 
 
@@ -208,6 +291,8 @@ def quality() -> source_quality.Quality:
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
 def _indicator_choices(db: str, signature: tuple) -> pd.DataFrame:
+    from koers.kpis import versions
+
     return versions.indicator_choices(db)
 
 
@@ -341,16 +426,21 @@ def build_report(kind: str, session_id: int, lang: str, progress: Callable[[str,
 
 def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> None:
     """Fill the caches of the landing page for the default selection (see `serve.py`, which builds
-    a missing demo database first); without a database there is nothing to fill."""
+    a missing demo database first) — on today's division, the frame's default (`indeling`) — and
+    import what its first run imports; without a database there is nothing to fill."""
     if not database_path().exists():
         return
     started = time.perf_counter()
     try:
+        for module in LANDING_MODULES:  # the first visitor need not wait for these imports
+            importlib.import_module(module)
         db, signature = _db(), _signature()
+        _upgraded(db, signature)
         _municipalities(db, signature)
         _region_story(db, signature, region)
-        _overview(db, signature, region, year, peers, False)
-        _series(db, signature, region, False)
+        _overview(db, signature, region, year, peers, True)
+        _series(db, signature, region, True)
+        _sparklines(db, signature, region, True, year)
         _targets(db, signature, region)
         log.info("dashboard caches filled in %.1f s", time.perf_counter() - started)
     except Exception:  # the first visit will show the problem in its own words
