@@ -209,7 +209,7 @@ def _sparklines(db: str, signature: tuple, region: str, harmonised: bool, year: 
 def sparklines(region: str, year: int, harmonised: bool | None = None) -> dict[str, pd.DataFrame | None]:
     """Per outcome KPI its card's sparkline up to `year` (`koers.kpis.cards.sparkline`; a KPI
     without a series is absent). Made once per region and year: a rerun of the overview made
-    them again for every card (a third of its time)."""
+    them again for every card (a quarter of its time)."""
     return _sparklines(_db(), _signature(), region, on_today(harmonised), year)
 
 
