@@ -239,6 +239,7 @@ def cmd_kpi(args: argparse.Namespace) -> None:
                              successors=", ".join(successors["code"]) or "-")
         frame = kpi_overview(store, library, args.region, args.year, args.theme, args.peers, args.peers_list, on)
     frame["status"] = [present.status_word(s, language(), example_target=e) for s, e in zip(frame["status"], frame["example_target"])]
+    frame["unit"] = [present.unit_of(row, language()) for row in frame[["unit", "unit_en"]].to_dict("records")]
     columns = ["kpi_id", "theme", "kind", "value", "unit", "target", "status", "trend", "peer_median", "percentile", "expected",
                "expected_error"]
     flags = ["provisional", "harmonised", "example_value", "example_target", "example_inputs", "suppressed"]

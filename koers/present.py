@@ -92,6 +92,57 @@ def number(value: float | None, lang: str, decimals: int | None = None) -> str:
     return formatted
 
 
+def unit_text(unit: object, lang: str) -> str:
+    """A KPI's unit in `lang`: a `metrics.model.Unit` carries both languages ("per 1.000 woningen" /
+    "per 1,000 dwellings"); plain text — an indicator's unit, a row's `unit` — is shown as it is.
+    Missing -> ""."""
+    if _missing(unit):
+        return ""
+    return str(getattr(unit, lang, unit)) if lang in ("nl", "en") else str(unit)
+
+
+def unit_of(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
+    """A row's unit (`unit`, Dutch, and `unit_en` where the row has it, as `kpi_overview`'s) in `lang`."""
+    english = row.get("unit_en") if lang == "en" else None
+    return unit_text(row.get("unit") if _missing(english) else english, lang)
+
+
+def indicator_unit(unit: object, lang: str) -> str:
+    """An indicator's unit (Dutch, as the catalogue and the sources write it: "aantal", "per 1.000
+    inwoners") in `lang` by the catalogue's `indicator_units`; one it does not list — an own file's
+    unit — as written. Missing -> ""."""
+    if _missing(unit):
+        return ""
+    key = f"indicator_units.{unit}"
+    found = i18n.text(lang, key)
+    return str(unit) if found == key else found
+
+
+def frozen_unit(unit: object, kpi: Any, lang: str) -> str:
+    """A unit as a frozen row holds it (a review snapshot's `unit`: the Dutch text of its day) in
+    `lang`: the library KPI's own translation while its Dutch unit is still that text; else — the
+    KPI gone or its unit since changed — the text as frozen. Missing -> ""."""
+    if _missing(unit):
+        return ""
+    own = getattr(kpi, "unit", None)
+    return unit_text(own, lang) if own is not None and str(own) == str(unit) else str(unit)
+
+
+def with_unit(text: str, unit: object, lang: str) -> str:
+    """A formatted number and its unit as the language writes money: "€ 416 per inwoner" in Dutch,
+    "€416 per resident" in English (the sign before the symbol: "-€5"); any other unit follows the
+    number ("12,5 per 1.000 woningen"). `unit` a `Unit` or text; none -> the number alone."""
+    shown_unit = unit_text(unit, lang).strip()
+    if not shown_unit:
+        return text
+    if not shown_unit.startswith("€") or not text or text == "–":
+        return f"{text} {shown_unit}"
+    rest = shown_unit[1:].strip()
+    sign, digits = (text[0], text[1:]) if text[0] in "+-\u2212" else ("", text)
+    money = f"{sign}€{digits}" if lang == "en" else f"{sign}€ {digits}"
+    return f"{money} {rest}" if rest else money
+
+
 def signed(value: float | None, lang: str) -> str:
     """A change: "+1,5", "-0,25", "0"; missing -> "–"."""
     if _missing(value):
@@ -145,18 +196,20 @@ def number_for_input(value: float | None, lang: str) -> str:
     return text.replace(".", ",") if lang == "nl" else text
 
 
-# The values a unit allows (low, high; None: no bound), read from a KPI's unit text: a share in
-# per cent 0–100 ("% t.o.v. vorig jaar" is a change: any value), a mark "(1-10)" its scale, a
-# count or rate ("per 1.000 inwoners", "aantal", "fte", "kg") never negative; money and the rest
-# unbounded. The KPI model has no range of its own; these units cover the library.
+# The values a unit allows (low, high; None: no bound), read from a KPI's unit text in either
+# language: a share in per cent 0–100 ("% t.o.v. vorig jaar" / "% change on the previous year" is a
+# change: any value), a mark "(1-10)" its scale, a count or rate ("per 1.000 inwoners" / "per 1,000
+# residents", "aantal" / "number", "fte", "kg") never negative; money and the rest unbounded. The KPI
+# model has no range of its own; these units cover the library. A `Unit` is read in Dutch.
 _SCALE = re.compile(r"\((\d+)\s*[-–]\s*(\d+)\)")
-_COUNT = re.compile(r"(^|\s)(per|aantal|fte|kg)(\s|$)", re.IGNORECASE)
+_COUNT = re.compile(r"(^|\s)(per|aantal|number|fte|kg)(\s|$)", re.IGNORECASE)
+_CHANGE = re.compile(r"t\.o\.v\.|\bchange\b|\bcompared\b", re.IGNORECASE)
 
 
 def unit_range(unit: str) -> tuple[float | None, float | None]:
     text = (unit or "").strip()
     if text.startswith("%"):
-        return (None, None) if "t.o.v." in text or "change" in text else (0.0, 100.0)
+        return (None, None) if _CHANGE.search(text) else (0.0, 100.0)
     scale = _SCALE.search(text)
     if scale:
         return float(scale.group(1)), float(scale.group(2))
@@ -169,9 +222,10 @@ def check_range(value: float, unit: str, lang: str, field: str) -> None:
     """Refuse a value the unit does not allow (see `unit_range`), in one line naming `field`."""
     low, high = unit_range(unit)
     if (low is not None and value < low) or (high is not None and value > high):
+        shown_unit = unit_text(unit, lang)  # named in the reader's language
         if high is None:
-            raise KoersError("numbers.negative", field=field, value=number_for_input(value, lang), unit=unit)
-        raise KoersError("numbers.out_of_range", field=field, value=number_for_input(value, lang), unit=unit,
+            raise KoersError("numbers.negative", field=field, value=number_for_input(value, lang), unit=shown_unit)
+        raise KoersError("numbers.out_of_range", field=field, value=number_for_input(value, lang), unit=shown_unit,
                          low=number(low, lang), high=number(high, lang))
 
 
@@ -215,8 +269,7 @@ def shown(value: float | None, suppressed: object, threshold: object, lang: str,
         return marker(threshold, lang, count)
     if _missing(value):
         return missing
-    text = number(float(value), lang, decimals)
-    return f"{text} {unit}" if unit else text
+    return with_unit(number(float(value), lang, decimals), unit, lang)
 
 
 def provisional_mark(text: str, provisional: object, lang: str) -> str:
@@ -487,12 +540,12 @@ def urgency_counts_text(statuses: Iterable[object], lang: str) -> str:
 
 
 def change_text(change: object, unit: str, lang: str) -> str | None:
-    """A change as a card's delta: "+0,05 rapportcijfer (1-10)", "-12 kg per inwoner"; the sign
-    first, as Streamlit reads it for the arrow. None without a change. `unit` as it is to be shown
-    (Markdown-safe: `plain` for a KPI's own unit)."""
+    """A change as a card's delta: "+0,05 rapportcijfer (1-10)", "-12 kg per inwoner", "+€5 per
+    resident"; the sign first, as Streamlit reads it for the arrow. None without a change. `unit` as
+    it is to be shown (Markdown-safe: `plain` for a KPI's own unit; a `Unit`: in `lang`)."""
     if _missing(change):
         return None
-    return f"{signed(float(change), lang)} {unit}".strip()
+    return with_unit(signed(float(change), lang), unit, lang).strip()
 
 
 def status_reason(row: Mapping[str, Any] | pd.Series, polarity: str, year: int, lang: str,

@@ -116,9 +116,11 @@ def roles_section(lang: str, actor: access.Actor) -> None:
 # --- audit trail -------------------------------------------------------------------------------
 
 
-def _entity_name(lang: str):
+def _entity_name(lang: str, group: str = "entities"):
+    """An audit line's entity (or, with `group` "actions", its action) in words; one the catalogue
+    does not know (written by a newer Koers) as it is logged."""
     def name(entity: str) -> str:
-        key = f"beheer.entities.{entity}"
+        key = f"beheer.{group}.{entity}"
         found = i18n.text(lang, key)
         return entity if found == key else found
     return name
@@ -147,14 +149,14 @@ def audit_section(lang: str, actor: access.Actor) -> None:
         column("logged_at"): [present.date_text(v, seconds=True) for v in shown["logged_at"]],
         column("actor"): [f"{n or a} ({a})" for n, a in zip(shown["actor_name"], shown["actor"])],
         column("role"): [role_name(lang)(r) for r in shown["role"]],
-        column("action"): shown["action"],
+        column("action"): [_entity_name(lang, "actions")(a) for a in shown["action"]],
         column("entity"): [_entity_name(lang)(e) for e in shown["entity"]],
         # The roles file's entries name it by its full path: the table shows its name (the
         # download, the administrators' copy of the log, keeps the path).
         column("entity_id"): [without_paths(v) for v in shown["entity_id"]],
         column("before"): [without_paths(v) for v in shown["before"]],
         column("after"): [without_paths(v) for v in shown["after"]],
-    }), hide_index=True, key="beheer_audit_table")
+    }), hide_index=True, key="beheer_audit_table", placeholder="–")
     st.download_button(t("beheer.audit.download"), data=widgets.csv_bytes(shown), file_name=f"koers-audit-{dt.date.today():%Y%m%d}.csv",
                        mime="text/csv", key="beheer_audit_download", icon=":material/download:")
 

@@ -85,7 +85,7 @@ def _show_check(prepared: uploads.PreparedUpload, lang: str) -> None:
         column("value"): [fmt(v) if pd.notna(v) else "" for v in preview["value"]],
         # the cell as the file has it ("1,5", "1.234"), beside the number it was read as
         column("cell"): preview["cell"],
-        column("unit"): preview["unit"],
+        column("unit"): [present.indicator_unit(u, lang) for u in preview["unit"]],
         column("status"): [t(f"data_page.statuses.{s}") if isinstance(s, str) else "" for s in preview["status"]],
         column("check"): [t("data_page.checks.rejected") if r else t("data_page.checks.loaded") for r in rejected],
         column("reason"): preview["reason_en" if lang == "en" else "reason_nl"],
@@ -270,7 +270,7 @@ def quality_section(lang: str) -> None:
     column = lambda name: t(f"data_page.quality_columns.{name}")  # noqa: E731
     st.dataframe(pd.DataFrame({
         column("indicator"): [f"{titles[i]} ({i})" for i in summary["indicator_id"]],
-        column("unit"): summary["unit"].fillna(""),
+        column("unit"): [present.indicator_unit(u, lang) for u in summary["unit"]],
         column("years"): ["–" if pd.isna(a) else f"{int(a)}–{int(b)}" for a, b in zip(summary["first_year"], summary["last_year"])],
         column("latest"): ["–" if pd.isna(n) else f"{fmt(n)} / {fmt(m)}"
                            for n, m in zip(summary["latest_with_value"], summary["latest_municipalities"])],
@@ -370,7 +370,7 @@ def outliers_section(report: source_quality.Quality, titles: dict[str, str], uni
 
 def _unit_text(unit: str) -> str:
     """A unit after a number: none for a plain count ("10", not "10 aantal")."""
-    return "" if unit.strip().casefold() == source_quality.COUNT_UNIT else unit
+    return "" if unit.strip().casefold() == source_quality.COUNT_UNIT else present.indicator_unit(unit, view.selection().lang)
 
 
 def draw() -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from koers import present
 from koers.dashboard import reads, view, widgets
-from koers.dashboard.view import fmt, t
+from koers.dashboard.view import fmt, t, unit
 from koers.kpis.document import definition_text
 
 
@@ -36,14 +36,14 @@ def chart_table(name: str, history: pd.DataFrame, hidden: pd.Series, targets: pd
     the current and the original targets, and the annotations."""
     provisional = history["provisional"] if "provisional" in history else pd.Series(False, index=history.index)
     rows = [{t("loop.series"): name, t("kpi.period"): p, t("kpi.value"): widgets.shown(v, h, kpi.privacy_threshold, provisional=f),
-             t("kpi.unit"): kpi.unit, t("loop.text"): ""}
+             t("kpi.unit"): unit(kpi.unit), t("loop.text"): ""}
             for p, v, h, f in zip(history["period"], history["value"], hidden, provisional)]
     for target in targets.itertuples():
         rows.append({t("loop.series"): t("loop.current_target"), t("kpi.period"): str(int(target.year)),
-                     t("kpi.value"): f"{fmt(target.value)} ± {fmt(target.tolerance)}", t("kpi.unit"): kpi.unit, t("loop.text"): ""})
+                     t("kpi.value"): f"{fmt(target.value)} ± {fmt(target.tolerance)}", t("kpi.unit"): unit(kpi.unit), t("loop.text"): ""})
         if pd.notna(target.original) and target.original != target.value:
             rows.append({t("loop.series"): t("loop.original_target"), t("kpi.period"): str(int(target.year)),
-                         t("kpi.value"): fmt(target.original), t("kpi.unit"): kpi.unit, t("loop.text"): ""})
+                         t("kpi.value"): fmt(target.original), t("kpi.unit"): unit(kpi.unit), t("loop.text"): ""})
     for note in notes.itertuples():
         rows.append({t("loop.series"): t("loop.annotations"), t("kpi.period"): note.period, t("kpi.value"): "",
                      t("kpi.unit"): "", t("loop.text"): f"{t('learning_page.kinds.' + note.kind)}: {note.text}"})
@@ -103,7 +103,7 @@ def series_section(kpi, row: pd.Series, name: str, history: pd.DataFrame, hidden
                            marker=dict(symbol="star", size=14, line=dict(width=1, color="#000000")),
                            hovertext=marks["hover"], hoverinfo="text")
     # An own KPI's unit is an advisor's text; Plotly would read tags in it (a link among them).
-    figure.update_layout(yaxis_title=present.plain_html(kpi.unit), xaxis_title=t("kpi.period"), legend=dict(orientation="h"))
+    figure.update_layout(yaxis_title=present.plain_html(unit(kpi.unit)), xaxis_title=t("kpi.period"), legend=dict(orientation="h"))
     widgets.chart_with_table(figure, chart_table(name, history, hidden, targets, notes, kpi), key="kpi_series")
     if hidden.any():
         st.caption(t("loop.suppressed_note", threshold=fmt(kpi.privacy_threshold),
@@ -136,7 +136,7 @@ def loop_section(kpi, notes: pd.DataFrame, targets: pd.DataFrame, revisions: pd.
         t("loop.revision"): history_of_target["revision"].astype(int),
         t("kpi.value"): [fmt(v) for v in history_of_target["value"]],
         t("loop.tolerance"): [fmt(v) for v in history_of_target["tolerance"]],
-        t("kpi.unit"): kpi.unit,
+        t("kpi.unit"): unit(kpi.unit),
         t("loop.reason"): history_of_target["reason"].fillna(""),
         t("loop.by"): history_of_target["revised_by"].fillna(""),
         t("loop.date"): [present.date_text(v) for v in history_of_target["revised_at"]],
@@ -148,28 +148,56 @@ def peers_section(kpi, row: pd.Series, name: str) -> None:
     st.header(t("kpi.peers_section"))
     everyone = reads.year_values(kpi.id, view.selection().year)
     columns = st.columns(3)
-    columns[0].metric(t("kpi.peer_median"), f"{fmt(row['peer_median'])} {kpi.unit}")
+    # Numbers alone in the big type (a unit after them was cut off at 1024 px); the unit in a line beneath.
+    columns[0].metric(t("kpi.peer_median"), fmt(row["peer_median"]))
     columns[1].metric(t("kpi.percentile"), fmt(row["percentile"], 0))
     columns[2].metric(t("kpi.expected"), present.expected_text(row["expected"], row.get("expected_error"), view.selection().lang) or "–",
                       help=t("kpi.expected_help"))
+    st.caption(f"{t('kpi.unit')}: {present.plain(unit(kpi.unit))}")
     distribution = go.Figure()
     distribution.add_histogram(x=everyone["value"], name="NL", nbinsx=40)
-    if pd.notna(row["value"]):
-        distribution.add_vline(x=row["value"], line_width=3, annotation_text=name)
-    if pd.notna(row["peer_median"]):
-        distribution.add_vline(x=row["peer_median"], line_dash="dash", annotation_text=t("kpi.peer_median"))
-    distribution.update_layout(xaxis_title=present.plain_html(kpi.unit), showlegend=False)
-    widgets.chart_with_table(distribution, everyone, key="kpi_peers")
+    marks = [(row["value"], name, dict(line_width=3)), (row["peer_median"], t("kpi.peer_median"), dict(line_dash="dash"))]
+    marks = [(float(x), text, style) for x, text, style in marks if pd.notna(x)]
+    # Two labels at the top would overlap where the lines are close: the lower value's label runs to the
+    # left of its line, the higher one's to the right; at one value, the second label goes to the foot.
+    sides = ["top right"] * len(marks)
+    if len(marks) == 2:
+        sides = (["top right", "bottom right"] if marks[0][0] == marks[1][0]
+                 else ["top left", "top right"] if marks[0][0] < marks[1][0] else ["top right", "top left"])
+    for (x, text, style), side in zip(marks, sides):
+        distribution.add_vline(x=x, annotation_text=present.plain_html(text), annotation_position=side, **style)
+    distribution.update_layout(xaxis_title=present.plain_html(unit(kpi.unit)), showlegend=False)
+    # The histogram's figures with headers in words and numbers as the language writes them.
+    widgets.chart_with_table(distribution, pd.DataFrame({
+        t("kpi.region"): everyone["region"], t("app.municipality"): everyone["name"],
+        t("kpi.value"): [fmt(v) for v in everyone["value"]],
+    }), key="kpi_peers")
     names = reads.municipality_names()
-    peers = [names.get(code, code) for code in (row["peer_group"] or "").split(",") if code]
-    st.caption(t("kpi.peer_list", names=", ".join(peers)))
+    peers = sorted((names.get(code, code) for code in (row["peer_group"] or "").split(",") if code), key=str.casefold)
+    peer_list(peers)
+
+
+PEERS_NAMED = 5  # names in the one-line summary of a peer group; all of them one click away
+
+
+def peer_list(peers: list[str]) -> None:
+    """A peer group as a count and a few names, every name in a searchable table one click away
+    (a group can hold 188 municipalities: a wall of names reads as nothing)."""
+    if not peers:
+        st.caption(t("peer_group.none"))
+        return
+    shown = ", ".join(present.plain(p) for p in peers[:PEERS_NAMED]) + (" …" if len(peers) > PEERS_NAMED else "")
+    st.caption(t("peer_group.summary", count=len(peers), names=shown))
+    if len(peers) > PEERS_NAMED:
+        with st.expander(t("peer_group.all", count=len(peers))):
+            st.dataframe(pd.DataFrame({t("compare.municipality"): peers}), hide_index=True, key="kpi_peer_list")
 
 
 def definition_section(kpi, row: pd.Series) -> None:
     st.header(t("kpi.definition"))
     st.markdown(
         f"- **{t('kpi.formula')}**: {present.plain(definition_text(kpi))}\n"
-        f"- **{t('kpi.unit')}**: {present.plain(kpi.unit)} · {t('kpi.polarity.' + kpi.polarity)} · {t('kinds.' + kpi.kind)} · "
+        f"- **{t('kpi.unit')}**: {present.plain(unit(kpi.unit))} · {t('kpi.polarity.' + kpi.polarity)} · {t('kinds.' + kpi.kind)} · "
         f"{t('themes.' + str(int(kpi.theme)))}\n"
         f"- **{t('kpi.source')}**: {present.plain(kpi.source)}" + (f" — {present.plain(kpi.fill_from)}" if kpi.fill_from else "")
         + "\n"
@@ -181,14 +209,22 @@ def definition_section(kpi, row: pd.Series) -> None:
 def data_section(kpi, history: pd.DataFrame, hidden: pd.Series, region: str) -> None:
     """The region's series as a table and as CSV and Excel downloads."""
     st.header(t("kpi.data"))
-    data = history.assign(kpi=kpi.id, region=region, unit=kpi.unit)[
+    data = history.assign(kpi=kpi.id, region=region, unit=unit(kpi.unit))[
         ["kpi", "region", "period", "value", "unit", "status", "provisional", "harmonised", "example_value", "suppressed", "sources"]]
     threshold = kpi.privacy_threshold
-    # Numbers as the language writes them; a suppressed value withheld in words on screen, empty in the files
-    # (the files' `suppressed` column says why).
-    st.dataframe(data.assign(value=[widgets.shown(v, h, threshold, provisional=f)
-                                    for v, h, f in zip(data["value"], hidden, data["provisional"])]),
-                 hide_index=True, key="kpi_data")
+    # On screen every header and value in words of the view's language: numbers as the language writes
+    # them, a suppressed value withheld in words, a mark as yes/no; the files keep the raw names and
+    # values a program reads (a withheld value empty, the `suppressed` column says why).
+    def yes_no(flags: pd.Series) -> list[str]:
+        return [t("kpi.yes") if pd.notna(flag) and bool(flag) else t("kpi.no") for flag in flags]
+
+    on_screen = data.assign(
+        kpi=getattr(kpi.title, view.selection().lang),
+        value=[widgets.shown(v, h, threshold, provisional=f) for v, h, f in zip(data["value"], hidden, data["provisional"])],
+        status=[t(f"kpi.value_status.{s}") if isinstance(s, str) else "–" for s in data["status"]],
+        **{flag: yes_no(data[flag]) for flag in ("provisional", "harmonised", "example_value", "suppressed")},
+        sources=data["sources"].fillna("").astype(str))
+    st.dataframe(on_screen.rename(columns=lambda name: t(f"kpi.table_columns.{name}")), hide_index=True, key="kpi_data", placeholder="–")
     left, right = st.columns(2)
     for_csv = data.assign(value=widgets.export_column(data["value"], hidden, threshold, for_csv=True))
     for_excel = data.assign(value=widgets.export_column(data["value"], hidden, threshold, for_csv=False))

@@ -247,7 +247,7 @@ def targets_section(region: str, loop: reads.Loop, labels: dict[str, str]) -> No
         state["leren_tgt_kpi"] = preferred_kpi(labels) if from_url or not with_target else with_target[0]
     kpi_id = st.selectbox(column("kpi"), list(labels), key="leren_tgt_kpi", format_func=labels.__getitem__,
                           on_change=lambda: state.pop("leren_tgt_year", None))  # a new KPI starts on its own first target
-    unit = reads.library().kpis[kpi_id].unit
+    unit = view.unit(reads.library().kpis[kpi_id].unit)
     current = loop.targets[loop.targets["kpi_id"] == kpi_id].sort_values("year")
     if current.empty:
         st.info(t("learning_page.no_targets"))

@@ -31,14 +31,17 @@ def card(row: pd.Series, points: pd.DataFrame | None, title: str, threshold: int
     year, lang = view.selection().year, view.selection().lang
     polarity = row["polarity"]
     with st.container(border=True):
+        # The title as text that wraps, not as the metric's label (one line, cut off in a narrow card);
+        # the delta is the signed number alone (the unit followed it and was cut off: it is in the caption below).
+        st.markdown(f"**{present.plain(title)}**",  # an own KPI's title is an advisor's text
+                    help=t("overzicht.change_help", year=year - 1, polarity=t(f"kpi.polarity.{polarity}")))
         st.metric(
-            present.plain(title),  # an own KPI's title is an advisor's text
+            present.plain(title),
             widgets.shown(row["value"], row["suppressed"], threshold, provisional=row["provisional"]),
-            delta=present.change_text(row["change"], present.plain(row["unit"]), lang),
+            delta=present.change_text(row["change"], "", lang),
             delta_color={"higher_is_better": "normal", "lower_is_better": "inverse"}.get(polarity, "off"),
             delta_description=t("overzicht.change_since", year=year - 1) if pd.notna(row["change"]) else None,
-            help=t("overzicht.change_help", year=year - 1, polarity=t(f"kpi.polarity.{polarity}")),
-            border=False,
+            label_visibility="collapsed", border=False,
         )
         widgets.sparkline(points, key=f"spark_{row['kpi_id']}")
         widgets.status_badge(row["status"], bool(row["example_target"]))

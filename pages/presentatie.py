@@ -30,7 +30,7 @@ CSS = """<style>
 .st-key-presentatie p, .st-key-presentatie li { font-size: 1.6rem !important; line-height: 1.5; }
 .st-key-presentatie [data-testid="stMetricValue"] { font-size: 4rem !important; }
 .st-key-presentatie [data-testid="stMetricLabel"] p { font-size: 1.6rem !important; }
-.st-key-presentatie [data-testid="stBadge"] { font-size: 1.6rem !important; }
+.st-key-presentatie [data-testid="stBadge"], .st-key-presentatie .stMarkdownBadge { font-size: 1.6rem !important; }
 </style>"""
 
 
@@ -54,7 +54,10 @@ def series_of(row: pd.Series, region: str, frozen: bool) -> pd.DataFrame:
 def kpi_screen(row: pd.Series, region: str, frozen: bool, lang: str) -> None:
     st.header(present.plain(present.title_of(row, lang)))
     left, middle, right = st.columns(3)
-    left.metric(t("presentation_page.value", year=row["period"] if frozen else view.selection().year), shown_value(row))
+    # The number alone in the big type (with its unit it was cut off at 1024 px); the unit beneath it.
+    left.metric(t("presentation_page.value", year=row["period"] if frozen else view.selection().year),
+                widgets.shown(row["value"], row["suppressed"], row["privacy_threshold"]))
+    left.markdown(present.plain(row["unit"]))
     with middle:
         st.markdown(f"**{t('presentation_page.status')}**")
         widgets.status_badge(row["status"])
@@ -66,12 +69,14 @@ def kpi_screen(row: pd.Series, region: str, frozen: bool, lang: str) -> None:
             st.markdown(widgets.trend_text(row["trend"]))
     series = series_of(row, region, frozen)
     figure = go.Figure()
-    figure.add_scatter(x=series["period"], y=series["value"], mode="lines+markers", name=present.plain_html(present.title_of(row, lang)),
+    figure.add_scatter(x=series["period"], y=series["value"], mode="lines+markers", name=widgets.wrapped(present.title_of(row, lang), 40),
                        line=dict(width=4), marker=dict(size=12))
     if pd.notna(row["target"]):
         figure.add_scatter(x=[str(int(row["target_year"]))], y=[row["target"]], mode="markers", name=t("kpi.target_band"),
                            marker=dict(symbol="diamond", size=18))
-    figure.update_layout(yaxis_title=present.plain_html(row["unit"]), xaxis_title=t("kpi.period"), legend=dict(orientation="h"), font=dict(size=20))
+    # The legend above the plot: below it, it ran into the axis title.
+    figure.update_layout(yaxis_title=widgets.wrapped(row["unit"], 28), xaxis_title=t("kpi.period"),
+                         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), font=dict(size=20))
     threshold = row["privacy_threshold"]
     table = pd.DataFrame({
         t("kpi.period"): list(series["period"]) + ([str(int(row["target_year"]))] if pd.notna(row["target"]) else []),

@@ -133,7 +133,7 @@ def snapshot_section(session: dict, frozen: pd.DataFrame, lang: str) -> None:
             column("kind"): [t(f"kinds.{k}") for k in rows["kind"]],
             column("value"): [widgets.shown(v, s, p)
                               for v, s, p in zip(rows["value"], rows["suppressed"], rows["privacy_threshold"])],
-            column("unit"): rows["unit"],
+            column("unit"): _units(rows, lang),
             column("target"): [fmt(v) if pd.notna(v) else "" for v in rows["target"]],
             column("target_year"): ["" if pd.isna(y) else str(int(y)) for y in rows["target_year"]],
             column("trend"): [widgets.trend_text(d) for d in rows["trend"]],
@@ -263,8 +263,14 @@ def expected_section(session: dict, expected: pd.DataFrame, frozen: pd.DataFrame
         column("before"): [shown(before, k, v) for k, v in zip(expected["kpi_id"], expected["before"])],
         column("now"): [shown(now, k, v) for k, v in zip(expected["kpi_id"], expected["now"])],
         column("change"): [fmt(v) for v in expected["change"]],
-        column("unit"): expected["unit"],
+        column("unit"): _units(expected, lang),
     }), hide_index=True, key="review_expected")
+
+
+def _units(frame: pd.DataFrame, lang: str) -> list[str]:
+    """The frozen rows' units (Dutch, as the snapshot holds them) in the view's language."""
+    kpis = reads.library().kpis
+    return [present.frozen_unit(u, kpis.get(k), lang) for k, u in zip(frame["kpi_id"], frame["unit"])]
 
 
 def actions_section(session_id: int, actions: pd.DataFrame, frozen: pd.DataFrame, titles: dict[str, str]) -> None:

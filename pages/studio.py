@@ -76,14 +76,16 @@ def form(library, lang: str) -> dict:
     right.text_area(field_label("description.en"), key="studio_description_en")
 
     st.subheader(t("studio.classification"))
-    columns = st.columns(4)
+    columns = st.columns(3)
     columns[0].selectbox(field_label("theme"), [int(theme) for theme in Theme], key="studio_theme",
                          format_func=lambda n: f"{n}. {i18n.text(lang, f'themes.{n}')}")
     columns[1].selectbox(field_label("kind"), KINDS, key="studio_kind", format_func=view.labels(lang, "kinds"),
                          help=t("studio.kinds_help"))
     columns[2].selectbox(field_label("polarity"), POLARITIES, key="studio_polarity",
                          format_func=view.labels(lang, "studio.polarities"))
-    columns[3].text_input(field_label("unit"), key="studio_unit")
+    left, right = st.columns(2)
+    left.text_input(field_label("unit"), key="studio_unit", help=t("studio.help.unit"))
+    right.text_input(field_label("unit.en"), key="studio_unit_en", help=t("studio.help.unit_en"))
 
     st.subheader(t("studio.definition_section"))
     st.segmented_control(field_label("definition_type"), list(DEFINITION_TYPES), key="studio_definition_type",
@@ -150,18 +152,18 @@ def show_preview(check: versions.Check, library, year: int) -> None:
     names = reads.municipality_names()
     shown = values[values["value"].notna()]
     st.markdown(t("studio.preview_count", count=fmt(len(shown)), year=year, median=fmt(shown["value"].median()),
-                  unit=present.plain(kpi.unit)))  # typed in the form: shown as written
+                  unit=present.plain(view.unit(kpi.unit))))  # typed in the form: shown as written
     column = lambda name: t(f"studio.preview_columns.{name}")  # noqa: E731
     table = pd.DataFrame({
         column("region"): [names.get(code, code) for code in values["region_code"]],
         column("code"): values["region_code"],
         column("value"): [widgets.shown(v, hidden, kpi.privacy_threshold) for v, hidden in zip(values["value"], values["suppressed"])],
-        column("unit"): kpi.unit,
+        column("unit"): view.unit(kpi.unit),
         column("note"): [t("studio.suppressed", threshold=fmt(kpi.privacy_threshold)) if s else "" for s in values["suppressed"]],
     })
     figure = go.Figure()
     figure.add_histogram(x=shown["value"], nbinsx=40, name=str(year))
-    figure.update_layout(xaxis_title=kpi.unit, yaxis_title=t("studio.preview_axis"), showlegend=False)
+    figure.update_layout(xaxis_title=present.plain_html(view.unit(kpi.unit)), yaxis_title=t("studio.preview_axis"), showlegend=False)
     widgets.chart_with_table(figure, table, key="studio_preview_chart")
 
 

@@ -22,13 +22,35 @@ KIND_STYLE = {  # colour and marker shape per kind: the kind is also in the lege
     "output": (PALETTE[1], "diamond"),
     "outcome": (PALETTE[2], "circle"),
 }
-# Where a node's label sits: inputs left of the node, outputs above it, outcomes to the right.
-LABEL_PLACE = {"input": dict(xanchor="right", xshift=-16), "output": dict(yanchor="bottom", yshift=14),
-               "outcome": dict(xanchor="left", xshift=16)}
+# Where a node's label sits: inputs left of the node, outputs above it, outcomes to the right — away
+# from the arrows (see `widgets.chain_routes`). Labels wrap at LABEL_WIDTH characters so that they fit
+# the space beside a column at 1024 px.
+LABEL_PLACE = {"input": dict(xanchor="right", xshift=-14), "output": dict(yanchor="bottom", yshift=12),
+               "outcome": dict(xanchor="left", xshift=14)}
+LABEL_WIDTH = 18
+ROW_PX = 100  # height of one row of the chain
 # Beyond the eight colours, series differ by marker and dash as well (never by colour alone).
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "cross", "pentagon", "hexagon"]
 DASHES = ["solid", "dot", "dash"]
 EXAMPLE_MARK = "⚑"
+
+
+def draw_arrows(figure: go.Figure, routes: list[list[tuple[float, float]]]) -> None:
+    """Each arrow of the chain (`widgets.chain_routes`) as a line through its bends (one trace, gaps
+    between arrows) and an annotation with the head on its last leg."""
+    line_x: list[float | None] = []
+    line_y: list[float | None] = []
+    for route in routes:
+        if len(route) > 2:  # the line runs up to the last bend; the annotation draws the last leg with its head
+            line_x += [px for px, _ in route[:-1]] + [None]
+            line_y += [py for _, py in route[:-1]] + [None]
+        (ax, ay), (hx, hy) = route[-2], route[-1]
+        figure.add_annotation(x=hx, y=hy, ax=ax, ay=ay, xref="x", yref="y", axref="x", ayref="y", text="",
+                              showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.3, arrowcolor="#777777",
+                              standoff=11, startstandoff=11 if len(route) == 2 else 0)
+    if any(len(route) > 2 for route in routes):
+        figure.add_scatter(x=line_x, y=line_y, mode="lines", line=dict(color="#777777", width=1.3), hoverinfo="skip",
+                           showlegend=False)
 
 
 def chain_diagram(theme: int, region_name: str) -> None:
@@ -56,26 +78,24 @@ def chain_diagram(theme: int, region_name: str) -> None:
 
     def label(row) -> str:  # a row of `nodes`: the title over a few lines, then the status in words
         name = title(row.kpi_id) + (f" ({t('theme_page.other_theme', number=row.theme)})" if row.external else "")
-        lines = textwrap.wrap(name, 26, break_long_words=False, break_on_hyphens=False)
-        return ("<br>".join(lines) + f"<br><i>{present.status_word(status(row.kpi_id), choice.lang)}</i>"
+        lines = textwrap.wrap(name, LABEL_WIDTH, break_on_hyphens=False)
+        return ("<br>".join(present.plain_html(line) for line in lines)
+                + f"<br><i>{present.status_word(status(row.kpi_id), choice.lang)}</i>"
                 + (f" {EXAMPLE_MARK}" if example(row.kpi_id) else ""))
 
-    position = nodes.set_index("kpi_id")[["x", "y"]]
+    level, routes = widgets.chain_routes(nodes, edges)
     figure = go.Figure()
-    for source, target in edges.itertuples(index=False):
-        figure.add_annotation(x=position.at[target, "x"], y=-position.at[target, "y"], ax=position.at[source, "x"],
-                              ay=-position.at[source, "y"], xref="x", yref="y", axref="x", ayref="y", text="",
-                              showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.3, arrowcolor="#777777",
-                              standoff=11, startstandoff=11)
+    draw_arrows(figure, routes)
     for kind, (colour, symbol) in KIND_STYLE.items():
         rows = nodes[nodes["kind"] == kind]
         if rows.empty:
             continue
-        for row in rows.itertuples():  # labels as boxes, so an arrow passing behind does not cross the words
-            figure.add_annotation(x=row.x, y=-row.y, xref="x", yref="y", text=label(row), showarrow=False, align="center",
-                                  bgcolor="rgba(255,255,255,0.9)", font=dict(size=12, color="#1F1F1F"), **LABEL_PLACE[kind])
+        ys = [level[k] for k in rows["kpi_id"]]
+        for row, y in zip(rows.itertuples(), ys):  # labels as boxes: nothing drawn behind shows through
+            figure.add_annotation(x=row.x, y=y, xref="x", yref="y", text=label(row), showarrow=False, align="center",
+                                  bgcolor="rgba(255,255,255,0.9)", font=dict(size=11, color="#1F1F1F"), **LABEL_PLACE[kind])
         figure.add_scatter(
-            x=rows["x"], y=-rows["y"], mode="markers", name=t(f"kinds.{kind}"),
+            x=rows["x"], y=ys, mode="markers", name=t(f"kinds.{kind}"),
             marker=dict(color=colour, size=20, line=dict(color="#000000", width=1.5),
                         symbol=[symbol + ("-open" if external else "") for external in rows["external"]]),
             hovertext=[f"{present.plain_html(title(k))}<br>{value(k)} {present.plain_html(kpis[k].unit)}<br>{present.status_word(status(k), choice.lang)}"
@@ -86,9 +106,9 @@ def chain_diagram(theme: int, region_name: str) -> None:
     for x, kind in enumerate(analysis.CHAIN_KINDS):
         figure.add_annotation(x=x, y=1.0, xref="x", yref="y", text=f"<b>{t('kinds.' + kind)}</b>", showarrow=False,
                               font=dict(size=15))
-    figure.update_xaxes(visible=False, range=[-1.0, 3.0])
-    figure.update_yaxes(visible=False, range=[-tallest + 0.2, 1.4])
-    figure.update_layout(height=90 * tallest + 140, legend=dict(orientation="h", y=-0.02), plot_bgcolor="white",
+    figure.update_xaxes(visible=False, range=[-0.85, 2.85], fixedrange=True)
+    figure.update_yaxes(visible=False, range=[-tallest + 0.4, 1.3], fixedrange=True)
+    figure.update_layout(height=ROW_PX * tallest + 150, legend=dict(orientation="h", y=-0.02), plot_bgcolor="white",
                          separators=present.plotly_separators(choice.lang))
     table = pd.DataFrame({
         t("theme_page.col_kind"): [t(f"kinds.{k}") for k in nodes["kind"]],
@@ -117,15 +137,18 @@ def trend_chart(kpi_ids: list[str], key: str) -> None:
     figure = go.Figure()
     for number, (kpi_id, rows) in enumerate(frame.groupby("kpi_id", sort=False)):
         name = getattr(kpis[kpi_id].title, choice.lang) + (f" {EXAMPLE_MARK}" if rows["example"].any() else "")
-        figure.add_scatter(x=rows["period"], y=rows["index"], mode="lines+markers", name=name,
+        # Half a page wide at 1024 px: a long title over lines instead of running past the chart's edge.
+        figure.add_scatter(x=rows["period"], y=rows["index"], mode="lines+markers", name=widgets.wrapped(name, 34),
                            marker=dict(symbol=SYMBOLS[number % len(SYMBOLS)], size=7),
                            line=dict(dash=DASHES[number // len(PALETTE) % len(DASHES)]),
                            customdata=[f"{widgets.shown(v, hidden, kpis[kpi_id].privacy_threshold)} {present.plain_html(kpis[kpi_id].unit)}"
                                        for v, hidden in zip(rows["value"], rows["suppressed"])],
                            hovertemplate="%{fullData.name}<br>%{x}: %{customdata}<extra></extra>")
+    # The legend on its own below the axis title (plotly makes room for it); the index's meaning is in the caption above.
     figure.update_layout(yaxis_title=t("theme_page.index_axis"), xaxis_title=t("kpi.period"),
-                         height=380 + 24 * frame["kpi_id"].nunique(),
-                         legend=dict(orientation="h", y=-0.2), separators=present.plotly_separators(choice.lang))
+                         height=420 + 40 * frame["kpi_id"].nunique(),
+                         legend=dict(orientation="h", yanchor="top", y=-0.3, yref="paper"),
+                         separators=present.plotly_separators(choice.lang))
     table = pd.DataFrame({
         "KPI": [getattr(kpis[k].title, choice.lang) for k in frame["kpi_id"]],
         t("kpi.period"): frame["period"].tolist(),
@@ -187,7 +210,9 @@ def output_moves_outcome(theme: int, region_name: str) -> None:
         figure.add_scatter(x=mine["x"], y=mine["y"], mode="markers+text", name=region_name, text=[region_name],
                            textposition="top center", hovertext=hover(mine), hoverinfo="text",
                            marker=dict(color=PALETTE[5], size=18, symbol="star", line=dict(color="#000000", width=1)))
-    figure.update_layout(xaxis_title=x_title, yaxis_title=y_title, height=520, legend=dict(orientation="h"),
+    # Axis titles over lines (they name a KPI, two years and a unit); the legend above the plot, clear of them.
+    figure.update_layout(xaxis_title=widgets.wrapped(x_title, 70), yaxis_title=widgets.wrapped(y_title, 45), height=560,
+                         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                          separators=present.plotly_separators(choice.lang))
     table = pd.DataFrame({
         t("kpi.region"): [names.get(c, c) for c in pairs["region_code"]],
@@ -197,7 +222,7 @@ def output_moves_outcome(theme: int, region_name: str) -> None:
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in pairs["example"]],
     })
 
-    columns = st.columns(3)
+    columns = st.columns([1, 1, 2])  # the point "x → y" needs twice the room of a single number
     columns[0].metric(t("theme_page.r"), fmt(r, 2))
     columns[1].metric(t("theme_page.n"), fmt(n, 0))
     columns[2].metric(t("theme_page.selected_point", municipality=region_name),

@@ -70,7 +70,8 @@ def choropleth(kpi_id: str, names: dict[str, str], region_name: str) -> None:
         t("kpi.unit"): kpi.unit,
         EXAMPLE_MARK: [t("flags.example") if e else "" for e in values["example"]],
     })
-    widgets.chart_with_table(figure, table, key="compare_map")
+    # The grey layer of municipalities without a value is no data: a map of only grey says nothing.
+    widgets.chart_with_table(figure, table, key="compare_map", data=bool(values["value"].notna().any()))
     notes = [t("compare.map_note", division=division.year, year=choice.year,
                municipality=region_name, missing=len(missing))]
     elsewhere = analysis.off_map(reads.results(), kpi_id, choice.year, codes)
@@ -155,10 +156,10 @@ def side_by_side(names: dict[str, str]) -> None:
         st.caption(f"{EXAMPLE_MARK} {t('compare.example_note')}")
 
     # Small multiples: one bar chart per KPI (each in its own unit), a named bar per municipality.
-    columns = 3
+    # Two a row: with three, the titles of neighbours ran into each other at 1024 px.
+    columns = 2
     rows = math.ceil(len(kpi_ids) / columns)
-    titles = ["<br>".join(present.plain_html(line) for line in textwrap.wrap(f"{getattr(kpis[k].title, choice.lang)} ({kpis[k].unit})", 40))
-              for k in kpi_ids]
+    titles = [widgets.wrapped(f"{getattr(kpis[k].title, choice.lang)} ({kpis[k].unit})", 36) for k in kpi_ids]
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.5 / rows,
                            horizontal_spacing=0.14)
     labels = [names.get(c, c) for c in chosen]
@@ -171,9 +172,12 @@ def side_by_side(names: dict[str, str]) -> None:
                        name=present.plain_html(getattr(kpis[kpi_id].title, choice.lang)),
                        hovertext=[f"{label}<br>{fmt(v)} {present.plain_html(kpis[kpi_id].unit)}" for label, v in zip(labels, values)],
                        hoverinfo="text", row=index // columns + 1, col=index % columns + 1)
+        if values.isna().all():  # an empty panel says so in words
+            figure.add_annotation(text=t("compare.no_value"), showarrow=False, x=0.5, y=0.5, font=dict(size=12),
+                                  xref=f"x{index + 1 if index else ''} domain", yref=f"y{index + 1 if index else ''} domain")
     figure.update_annotations(font_size=11)
     figure.update_yaxes(autorange="reversed", tickfont=dict(size=10))  # the first chosen on top, names on every chart
-    figure.update_layout(height=(90 + 24 * len(chosen)) * rows + 60, separators=present.plotly_separators(choice.lang))
+    figure.update_layout(height=(110 + 24 * len(chosen)) * rows + 60, separators=present.plotly_separators(choice.lang))
     long = pd.DataFrame({
         "KPI": [getattr(kpis[k].title, choice.lang) for k in frame["kpi_id"]],
         t("compare.municipality"): [names.get(c, c) for c in frame["region_code"]],

@@ -24,8 +24,8 @@ def measure_choice(found: Districts) -> DistrictMeasure:
     choice = view.selection()
     options = list(found.measures)
     default = next((m for m in options if choice.year in found.measures[m].years), options[0])
-    view.from_url("wmaat", options, default)
     labels = {m: f"{found.measures[m].title(choice.lang)} ({t('districts.kinds.' + found.measures[m].kind)})" for m in options}
+    view.from_url("wmaat", options, default, label=labels.__getitem__)
     chosen = st.selectbox(t("districts.choose_measure"), options, key="wmaat", format_func=labels.__getitem__)
     view.to_url("wmaat")
     return found.measures[chosen]
@@ -53,7 +53,7 @@ def choropleth(measure: DistrictMeasure, year: DistrictYear) -> None:
     rows = year.ranked.set_index("region_code")
     valued = [c for c in codes if c in rows.index and pd.notna(rows.at[c, "value"])]
     missing = [c for c in codes if c not in valued]
-    title, unit = present.plain_html(measure.title(choice.lang)), present.plain_html(measure.unit)
+    title, unit = present.plain_html(measure.title(choice.lang)), present.plain_html(view.unit(measure.unit))
 
     def no_value(code: str) -> str:
         if code in rows.index and rows.at[code, "suppressed"]:
@@ -78,7 +78,7 @@ def choropleth(measure: DistrictMeasure, year: DistrictYear) -> None:
     table = pd.DataFrame({t("districts.district"): [names[c] for c in codes], "code": codes,
                           t("districts.value"): [shown(measure, rows.at[c, "value"], rows.at[c, "suppressed"])
                                                  if c in rows.index else t("districts.no_value") for c in codes],
-                          t("districts.unit"): measure.unit})
+                          t("districts.unit"): view.unit(measure.unit)})
     widgets.chart_with_table(figure, table, key="districts_map")
     notes = [t("districts.map_note", year=found.year, count=len(codes), missing=len(missing))]
     off_map = [c for c in rows.index if c not in set(codes) and pd.notna(rows.at[c, "value"])]
@@ -94,7 +94,7 @@ def reference_text(measure: DistrictMeasure, year: DistrictYear, region_name: st
     parts = [one(region_name, year.municipality, year.municipality_suppressed),
              one(t("districts.country"), year.country, year.country_suppressed)]
     return t("districts.references_count" if measure.count else "districts.references", values=" · ".join(parts),
-             unit=present.plain(measure.unit))
+             unit=present.plain(view.unit(measure.unit)))
 
 
 def ranking(measure: DistrictMeasure, year: DistrictYear, region_name: str) -> None:
@@ -102,7 +102,7 @@ def ranking(measure: DistrictMeasure, year: DistrictYear, region_name: str) -> N
     st.markdown(t(f"districts.rank_meaning_{measure.polarity}"))
     rows = year.ranked[year.ranked["value"].notna()]
     labels = district_labels(rows)
-    unit = present.plain_html(measure.unit)
+    unit = present.plain_html(view.unit(measure.unit))
     figure = go.Figure(go.Bar(
         y=labels, x=rows["value"].tolist(), orientation="h", name=present.plain_html(measure.title(lang)), showlegend=False,
         hovertext=[f"{present.plain_html(label)}<br>{fmt(v)} {unit}" for label, v in zip(labels, rows["value"])],
@@ -117,7 +117,7 @@ def ranking(measure: DistrictMeasure, year: DistrictYear, region_name: str) -> N
     figure.update_layout(height=160 + 18 * len(rows), xaxis_title=unit)
     table = pd.DataFrame({t("districts.district"): labels, "code": rows["region_code"].tolist(),
                           t("districts.value"): [shown(measure, v, False, p) for v, p in zip(rows["value"], rows["provisional"])],
-                          t("districts.unit"): measure.unit})
+                          t("districts.unit"): view.unit(measure.unit)})
     widgets.chart_with_table(figure, table, key="districts_ranking")
     st.caption(reference_text(measure, year, region_name))
 
@@ -129,7 +129,7 @@ def district_table(measure: DistrictMeasure, year: DistrictYear) -> None:
         t("districts.district"): ranked["name"].tolist(),
         "code": ranked["region_code"].tolist(),
         t("districts.value"): [shown(measure, v, h, p) for v, h, p in zip(ranked["value"], ranked["suppressed"], ranked["provisional"])],
-        t("districts.unit"): measure.unit,
+        t("districts.unit"): view.unit(measure.unit),
     }), hide_index=True, key="districts_table")
     hidden = int(ranked["suppressed"].sum())
     if hidden and present.has_threshold(measure.threshold):
@@ -151,7 +151,7 @@ def change_table(measure: DistrictMeasure, year: DistrictYear) -> None:
         str(year.first): [shown(measure, v, h) for v, h in zip(change["first"], change["suppressed"])],
         str(year.last): [shown(measure, v, h) for v, h in zip(change["last"], change["suppressed"])],
         t("districts.change"): [shown(measure, v, h) for v, h in zip(change["change"], change["suppressed"])],
-        t("districts.unit"): measure.unit,
+        t("districts.unit"): view.unit(measure.unit),
     }), hide_index=True, key="districts_change")
 
 
@@ -166,7 +166,7 @@ def draw() -> None:
         return
     measure = measure_choice(found)
     year_shown = district_reads.nearest_year(measure.years, choice.year)
-    st.caption(f"{present.plain(measure.unit)} · {t('districts.years', years=', '.join(map(str, measure.years)))} · "
+    st.caption(f"{present.plain(view.unit(measure.unit))} · {t('districts.years', years=', '.join(map(str, measure.years)))} · "
                f"{present.plain(widgets.provenance(measure.sources))}")
     if year_shown != choice.year:
         st.info(t("districts.other_year", year=choice.year, shown=year_shown))

@@ -261,6 +261,16 @@ def fmt(value: float | None, decimals: int | None = None) -> str:
     return present.number(value, language(), decimals)
 
 
+def unit(kpi_unit: object) -> str:
+    """A KPI's unit (a `metrics.model.Unit`, or plain text) in the language of this view."""
+    return present.unit_text(kpi_unit, selection().lang)
+
+
+def with_unit(text: str, kpi_unit: object) -> str:
+    """A formatted number with its unit, money as the view's language writes it ("€416" / "€ 416")."""
+    return present.with_unit(text, kpi_unit, selection().lang)
+
+
 def labels(lang: str, prefix: str) -> Callable[[object], str]:
     """A format_func for option keys in this run's language. Bound to the language rather than
     looked up when called: on the next run Streamlit matches the widget's value against its

@@ -5,6 +5,8 @@ language of the current view.
 
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Callable
 
 import pandas as pd
@@ -78,17 +80,61 @@ def provenance(sources: str) -> str:
 
 
 def status_badge(status: str, example_target: bool = False) -> None:
+    """The status as a coloured badge with its word; "(voorbeelddoel)" for an invented target after
+    the badge, as text: a badge does not wrap, and with the mark in it it was cut off in a card at 1024 px."""
     icon, colour = present.STATUS_BADGE[status]
-    st.badge(present.status_word(status, _lang(), example_target), icon=icon, color=colour)
+    word = present.status_word(status, _lang())
+    mark = present.status_word(status, _lang(), example_target).removeprefix(word).strip()
+    st.markdown(f":{colour}-badge[{icon} {word}]" + (f" {mark}" if mark else ""))
 
 
-def chart_with_table(figure: go.Figure, table: pd.DataFrame, key: str) -> None:
-    """A chart, and its data as a table one click away (WCAG: information not only in a picture)."""
+def _numbers(values: object) -> bool:
+    """Whether a trace's array holds at least one finite number (category labels do not count)."""
+    if values is None or isinstance(values, (str, bytes, dict)):
+        return False
+    try:
+        items = list(values)
+    except TypeError:
+        return False
+    for item in items:
+        if isinstance(item, (list, tuple)):  # a 2-D z
+            if _numbers(item):
+                return True
+        elif isinstance(item, (int, float)) and not isinstance(item, bool) and math.isfinite(item):
+            return True
+    return False
+
+
+def has_data(figure: go.Figure) -> bool:
+    """Whether any trace has a number to draw (in x, y or z). A figure of only empty or all-missing
+    traces would draw empty axes (and Vega-Lite/plotly warnings about infinite extents)."""
+    return any(_numbers(getattr(trace, name, None)) for trace in figure.data for name in ("x", "y", "z"))
+
+
+def no_data() -> None:
+    """The words that stand in for a chart without data."""
+    st.info(t("charts.no_data"), icon=":material/bar_chart_off:")
+
+
+def wrapped(text: str, width: int) -> str:
+    """A chart text (title, legend entry) over lines of at most `width` characters, so that it is not
+    cut at the chart's edge on a narrow screen; a word longer than the width is broken. Plotly reads
+    tags in a text, so the words go in as text (`present.plain_html`)."""
+    return "<br>".join(present.plain_html(line) for line in textwrap.wrap(str(text), width, break_on_hyphens=False)) or ""
+
+
+def chart_with_table(figure: go.Figure, table: pd.DataFrame, key: str, data: bool | None = None) -> None:
+    """A chart, and its data as a table one click away (WCAG: information not only in a picture).
+    `data`: whether there is anything to draw (default: a number in some trace, `has_data`);
+    without, a notice in words instead of an empty chart."""
+    if not (has_data(figure) if data is None else data):
+        no_data()
+        return
     figure.update_layout(colorway=PALETTE, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=14),
                          separators=present.plotly_separators(_lang()))
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
     with st.expander(t("table.show")):
-        st.dataframe(table, hide_index=True)
+        st.dataframe(table, hide_index=True, placeholder="–")  # an empty cell: not Streamlit's English "None"
 
 
 # Streamlit's plotly template ("streamlit", `streamlit.elements.lib.streamlit_plotly_theme`) as far
@@ -143,3 +189,52 @@ def may_or_say(permission: Permission, notice: str, needed: Role) -> bool:
     st.info(t(notice, name=present.plain(person.name), role=ROLE_NAMES[person.role][lang == "en"], needed=ROLE_NAMES[needed][lang == "en"]),
             icon=":material/lock:")
     return False
+
+
+
+# --- the results chain --------------------------------------------------------------------------
+
+CHAIN_BAND = 0.42  # half-width (x units) of the column band in which an output's label sits above its node
+
+
+def chain_routes(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[dict[str, float], list[list[tuple[float, float]]]]:
+    """Where the results chain's nodes sit and which way each arrow runs, so that no line crosses a
+    label. `nodes`: kpi_id | kind | x (0 input, 1 output, 2 outcome) | y (row); `edges`: source | target.
+
+    Labels sit beside their node facing away from the arrows (inputs left, outcomes right) and above
+    it for outputs, inside a band of ±CHAIN_BAND around the output column. So a line only ever crosses
+    that band horizontally: an output's arrows leave it level and turn outside the band; an arrow that
+    passes the output column (input → outcome) crosses it in a free lane between two outputs' labels.
+    The outputs are spread over the chain's height to leave such lanes.
+
+    Returns each node's y (plot coordinates, 0 at the top, going down) and per edge its polyline,
+    from the source node to the target node."""
+    tallest = int(nodes["y"].max()) + 1 if len(nodes) else 1
+    outputs = nodes[nodes["kind"] == "output"].sort_values("y")
+    step = max(1.0, (tallest - 1) / (len(outputs) - 1)) if len(outputs) > 1 else 1.0
+    y = {k: -float(row) for k, row in zip(nodes["kpi_id"], nodes["y"])}
+    y.update({k: -i * step for i, k in enumerate(outputs["kpi_id"])})
+    x = dict(zip(nodes["kpi_id"], nodes["x"].astype(float)))
+    # An output's label runs from just above its node up to ~0.7 rows; its marker ~0.12 below.
+    levels = sorted((y[k] for k in outputs["kpi_id"]), reverse=True)
+    lanes = [(below + 0.85, above - 0.2) for above, below in zip(levels, levels[1:]) if above - 0.2 - (below + 0.85) > 0.05]
+    if levels:
+        lanes.append((-math.inf, levels[-1] - 0.3))
+
+    def lane(middle: float) -> float:
+        low, high = min(lanes, key=lambda span: 0 if span[0] <= middle <= span[1] else min(abs(middle - span[0]), abs(middle - span[1])))
+        return min(max(middle, low), high)
+
+    routes = []
+    for source, target in edges.itertuples(index=False):
+        (xs, ys), (xt, yt) = (x[source], y[source]), (x[target], y[target])
+        if xs == 1.0 and xt > 1.0:  # output → outcome: level out of the band, then across
+            routes.append([(xs, ys), (1 + CHAIN_BAND, ys), (xt, yt)])
+        elif xt == 1.0 and xs < 1.0:  # input → output: across, then level into the band
+            routes.append([(xs, ys), (1 - CHAIN_BAND, yt), (xt, yt)])
+        elif xs < 1.0 < xt and lanes:  # input → outcome: through a free lane of the output column
+            level = lane((ys + yt) / 2)
+            routes.append([(xs, ys), (1 - CHAIN_BAND, level), (1 + CHAIN_BAND, level), (xt, yt)])
+        else:
+            routes.append([(xs, ys), (xt, yt)])
+    return y, routes

@@ -338,7 +338,7 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
                  harmonise_on=None, results: pd.DataFrame | None = None, series: pd.DataFrame | None = None,
                  expected: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per KPI for one region and year: what `python -m koers kpi` prints and the
-    overview page shows. Columns: kpi_id, theme, kind, value, unit, target, status, trend,
+    overview page shows. Columns: kpi_id, theme, kind, value, unit (Dutch), unit_en, target, status, trend,
     projected, will_reach, peer_median, percentile, peers (how many), peer_group (which), expected
     (only where the model predicts better than the peer median: `expected_values`), expected_error
     (its leave-one-out mean absolute error), provisional, harmonised, suppressed, sources, fill_from
@@ -376,7 +376,7 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
         s = stats.loc[kpi_id] if kpi_id in stats.index else None
         rows.append({
             "kpi_id": kpi_id, "theme": int(kpi.theme), "kind": kpi.kind,
-            "value": None if row is None else row["value"], "unit": kpi.unit,
+            "value": None if row is None else row["value"], "unit": kpi.unit.nl, "unit_en": kpi.unit.en,
             "target": None if row is None else (row["target"] if pd.notna(row["target"]) else (None if t is None else t["target"])),
             "target_year": year if row is not None and pd.notna(row["target"]) else (None if t is None else t["target_year"]),
             "status": _status(row, t), **_example_flags(row, t, s),

@@ -107,9 +107,22 @@ def field_path(loc: tuple) -> str:
     """A pydantic error location as the user wrote the field: ("definition", "ratio", "scale") ->
     "definition.scale" (a discriminated union puts its tag in the location)."""
     parts = [str(x) for x in loc]
-    if len(parts) >= 2 and parts[0] == "definition" and parts[1] in DEFINITION_TYPES:
+    if len(parts) >= 2 and (parts[0] == "definition" and parts[1] in DEFINITION_TYPES
+                            or parts[0] == "unit" and parts[1] in UNIT_FORMS):
         parts = [parts[0]] + parts[2:]
     return ".".join(parts)
+
+
+# A unit is one string or {nl, en}: pydantic reports a wrong unit under both forms, tagged; only the
+# form the author wrote (a mapping or not) says what is wrong.
+UNIT_FORMS = {"constrained-str": False, "str": False, "Text": True}
+
+
+def _about_written_form(detail: dict, document: object) -> bool:
+    loc = detail["loc"]
+    if len(loc) < 2 or loc[0] != "unit" or loc[1] not in UNIT_FORMS or not isinstance(document, dict):
+        return True
+    return UNIT_FORMS[loc[1]] == isinstance(document.get("unit"), dict)
 
 
 def validate_document(document: object, origin: Origin = NO_ORIGIN) -> tuple[Kpi | None, list[Problem]]:
@@ -123,7 +136,7 @@ def validate_document(document: object, origin: Origin = NO_ORIGIN) -> tuple[Kpi
         return Kpi.model_validate(document), []
     except ValidationError as error:
         problems = []
-        for detail in error.errors():
+        for detail in filter(lambda d: _about_written_form(d, document), error.errors()):
             path = field_path(detail["loc"])
             explanation = validation_message(detail, _DEFINITION_TEXT if path.startswith("definition.") else _KPI_TEXT)
             problems.append(origin.problem(label, path, explanation))

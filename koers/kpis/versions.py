@@ -54,7 +54,7 @@ VERSIONS = "versions"
 SCALES = (1, 100, 1000, 10000)
 # The form's fields, in the order of the model; `document` turns them into a Kpi's shape.
 FORM_FIELDS = ("id", "title_nl", "title_en", "description_nl", "description_en", "theme", "kind", "polarity", "unit",
-               "definition_type", "indicator", "numerator", "denominator", "scale", "formula", "source", "fill_from",
+               "unit_en", "definition_type", "indicator", "numerator", "denominator", "scale", "formula", "source", "fill_from",
                "owner", "bbv", "privacy_threshold", "contributes_to")
 
 
@@ -63,7 +63,7 @@ FORM_FIELDS = ("id", "title_nl", "title_en", "description_nl", "description_en",
 
 def blank_form() -> dict:
     return {"id": "", "title_nl": "", "title_en": "", "description_nl": "", "description_en": "", "theme": 1,
-            "kind": "outcome", "polarity": "higher_is_better", "unit": "", "definition_type": "indicator",
+            "kind": "outcome", "polarity": "higher_is_better", "unit": "", "unit_en": "", "definition_type": "indicator",
             "indicator": None, "numerator": None, "denominator": None, "scale": 1, "formula": "", "source": "",
             "fill_from": "", "owner": "", "bbv": "", "privacy_threshold": 0, "contributes_to": []}
 
@@ -74,7 +74,8 @@ def form_of(kpi: Kpi) -> dict:
     values = blank_form() | {
         "id": kpi.id, "title_nl": kpi.title.nl, "title_en": kpi.title.en, "description_nl": kpi.description.nl,
         "description_en": kpi.description.en, "theme": int(kpi.theme), "kind": kpi.kind, "polarity": kpi.polarity,
-        "unit": kpi.unit, "definition_type": definition.type, "source": kpi.source, "fill_from": kpi.fill_from,
+        # the unit's English only where it differs: an empty field reads "the same in both languages"
+        "unit": kpi.unit.nl, "unit_en": kpi.unit.en if kpi.unit.en != kpi.unit.nl else "", "definition_type": definition.type, "source": kpi.source, "fill_from": kpi.fill_from,
         "owner": kpi.owner, "bbv": kpi.bbv or "", "privacy_threshold": kpi.privacy_threshold,
         "contributes_to": list(kpi.contributes_to),
     }
@@ -104,7 +105,10 @@ def document(form: dict) -> dict:
     for name in ("theme", "kind", "polarity"):
         if form.get(name) is not None:
             doc[name] = form[name]
-    if text("unit"):
+    # One string when the unit reads the same in both languages (as older definitions have it), else {nl, en}.
+    if text("unit_en") and text("unit_en") != text("unit"):
+        doc["unit"] = {"nl": text("unit"), "en": text("unit_en")} if text("unit") else {"en": text("unit_en")}
+    elif text("unit"):
         doc["unit"] = text("unit")
     kind = form.get("definition_type")
     definition: dict = {"type": kind} if kind else {}
@@ -333,7 +337,7 @@ def field_order() -> list[str]:
     """Every field of a KPI document in the model's order (definition fields of all types)."""
     order = []
     for name in Kpi.model_fields:
-        if name in ("title", "description"):
+        if name in ("title", "description", "unit"):
             order += [f"{name}.nl", f"{name}.en"]
         elif name == "definition":
             order += ["definition.type", "definition.indicator", "definition.numerator", "definition.denominator",
@@ -352,6 +356,8 @@ def diff(old: dict, new: dict) -> pd.DataFrame:
             document = Kpi.model_validate(document).model_dump(mode="json")
         except ValidationError:
             pass
+        if isinstance(document, dict) and isinstance(document.get("unit"), str):  # the same in both languages
+            document = document | {"unit": {"nl": document["unit"], "en": document["unit"]}}
         return _flatten(document)
 
     left, right = full(old), full(new)

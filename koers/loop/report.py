@@ -189,6 +189,9 @@ def _block(row: dict, library: Library, sources: dict[str, Source], lang: str) -
     own = [sources[t.lower()] for t in _source_tables(row["sources"]) if t.lower() in sources]
     kpi = library.kpis.get(row["kpi_id"])
     title = present.title_of(row, lang)
+    unit = present.frozen_unit(row["unit"], kpi, lang) if _known(row["unit"]) else ""
+    if unit.startswith("€") and not suppressed and _known(row["value"]):  # money as the language writes it: "€416" / "€ 416"
+        value, unit = present.with_unit(value, unit, lang), ""
     return {
         "id": row["kpi_id"], "anchor": f"kpi-{row['kpi_id']}", "title": title or row["kpi_id"],
         "kind": _t(lang, f"kinds.{row['kind']}") if _known(row["kind"]) else "",
@@ -196,17 +199,14 @@ def _block(row: dict, library: Library, sources: dict[str, Source], lang: str) -
         "period": _t(lang, "period", period=row["period"]),
         "status": status, "icon": present.STATUS_SYMBOL[status], "status_text": present.status_word(status, lang),
         "value": value, "suppressed": suppressed,
-        "suppressed_note": _t(lang, "suppressed", n=int(row["privacy_threshold"])) if suppressed else "",
-        "unit": row["unit"] if _known(row["unit"]) else "",
+        "suppressed_note": _t(lang, "suppressed", n=int(row["privacy_threshold"])) if suppressed else "", "unit": unit,
         "flags": flags, "example": any(name == "example" for name, _ in flags),
         "trend": present.trend_text(row["trend"], lang, missing=_t(lang, "trend_none")),
-        "target": "; ".join(target_parts) if target_parts else _t(lang, "no_target"),
-        "peers": peer_text,
+        "target": "; ".join(target_parts) if target_parts else _t(lang, "no_target"), "peers": peer_text,
         "sources": ", ".join(s.label for s in own) or (kpi.source if kpi else "–"),
         "data_date": _t(lang, "data_date", date=present.document_date(row["data_date"], lang)) if _known(row["data_date"])
         else _t(lang, "data_date_unknown"),
-        "chart": None, "chart_alt": "",
-        "annotations": [], "items": [], "actions": [],
+        "chart": None, "chart_alt": "", "annotations": [], "items": [], "actions": [],
     }
 
 

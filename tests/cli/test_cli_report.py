@@ -54,15 +54,15 @@ def test_report_as_pdf(demo_db, session, tmp_path):
     assert done.stdout == "" and "Traceback" not in done.stderr
     assert re.search(r"^Tagged:\s+yes$", subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout, re.M)
     text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout)
-    # --lang is not given: run_cli sets KOERS_LANG=en, so the report is in English (units stay as the library has them)
+    # --lang is not given: run_cli sets KOERS_LANG=en, so the report is in English, units and money too
     # data/cbs/83625NED, GM0363 2024JJ00, M001534 "Gemiddelde verkoopprijs": 617647
-    assert "Average sale price of existing owner-occupied dwellings" in text and "617,647 €" in text
+    assert "Average sale price of existing owner-occupied dwellings" in text and "€617,647" in text
     # data/cbs/03759ned, GM0363, M000352 "Bevolking op 1 januari": 931298 (2024), 934526 (2025):
     # (934526 - 931298) / 931298 * 100 = 0.3466 -> "0.35"
-    assert "Population growth" in text and "0.35 % in het jaar" in text
+    assert "Population growth" in text and "0.35 % in the year" in text
     # the demo's invented series (source voorbeelddata, koers/demo/examples.py): 37.5 %, off track
     # against its invented target 44.4 for 2026
-    assert "Trust in the municipal council" in text and "37.5 % van de inwoners" in text and "44.4 in 2026" in text
+    assert "Trust in the municipal council" in text and "37.5 % of residents" in text and "44.4 in 2026" in text
     assert "Raadsavonden in de wijken houden." in text
 
 

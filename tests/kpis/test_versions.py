@@ -114,7 +114,7 @@ def test_changing_a_builtin_kpi_records_the_builtin_first(folder):
     saved = versions.list_versions(folder, "population_growth")
     assert [(v.number, v.author, v.origin) for v in saved] == [(1, None, "metrics/theme_efficient.yaml"), (2, "Els", None)]
     changed = versions.diff(saved[0].kpi, saved[1].kpi).query("changed")
-    assert changed["field"].tolist() == ["unit"]
+    assert changed["field"].tolist() == ["unit.nl"]  # its English stays
     assert load_library(folder, KNOWN).origin["population_growth"].file == str(folder / "population_growth.yaml")
 
 
@@ -161,3 +161,21 @@ def test_two_advisors_creating_the_same_new_kpi_the_second_is_a_conflict(folder,
     with Store.open(demo_db, read_only=True) as store:
         trail = store.audit_log(Actor("beheer@gemeente.example", "Beheer", Role.admin), "kpi_definition")
     assert trail["actor"].tolist() == [anna.id]
+
+
+def test_the_unit_in_two_languages_is_saved_and_read_back(folder):
+    """The studio's unit fields: the Dutch (or both-language) unit and, where it differs, the English."""
+    library = load_library(folder, KNOWN)
+    assert versions.document(ratio_form())["unit"] == "per 1.000 inwoners"  # no English: one string, as before
+    assert versions.document(ratio_form(unit_en="per 1.000 inwoners"))["unit"] == "per 1.000 inwoners"
+    versions.save(ratio_form(unit_en="per 1,000 residents"), library, KNOWN, folder, "Jan", actor=LOCAL)
+    written = yaml.safe_load((folder / "inwoners_per_1000_gemiddeld.yaml").read_text(encoding="utf-8"))
+    written = written[0] if isinstance(written, list) else written
+    assert written["unit"] == {"nl": "per 1.000 inwoners", "en": "per 1,000 residents"}
+    kpi = load_library(folder, KNOWN).kpis["inwoners_per_1000_gemiddeld"]
+    assert (kpi.unit.nl, kpi.unit.en) == ("per 1.000 inwoners", "per 1,000 residents")
+    form = versions.form_of(kpi)
+    assert (form["unit"], form["unit_en"]) == ("per 1.000 inwoners", "per 1,000 residents")
+    assert versions.form_of(next(k for k in library.kpis.values() if k.unit.nl == "%"))["unit_en"] == ""  # the same in both
+    only_english = versions.check(ratio_form(unit="", unit_en="per 1,000 residents"), library, KNOWN, folder)
+    assert problems(only_english) == {"unit.nl": "verplicht veld"}

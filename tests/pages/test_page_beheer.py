@@ -213,7 +213,7 @@ def test_the_audit_trail_is_filtered_and_exported(app_on, demo_db, roles, downlo
     run(at)
     shown = table(at, "Tijdstip", "Wie", "Ervoor", "Erna")
     assert shown[["Wie", "Rol", "Actie", "Onderdeel", "Sleutel"]].values.tolist() == [
-        [f"Cor Collega ({OTHER.id})", "beheerder", "create", "Databeheer", "03759ned"]]
+        [f"Cor Collega ({OTHER.id})", "beheerder", "aangemaakt", "Databeheer", "03759ned"]]  # the action in words
     assert json.loads(shown.iloc[0]["Erna"])["owner"] == "Team O&S"
 
     exported = next(data for name, data in downloads.items() if name.startswith("koers-audit-"))

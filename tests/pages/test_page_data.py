@@ -163,7 +163,7 @@ def test_data_quality_is_shown_and_an_unreadable_file_is_one_friendly_line(app_o
     quality = table(at, "Indicator", "Sources")
     population = quality[quality["Indicator"] == "Population on 1 January (population)"].iloc[0]
     # the demo imports every shipped source: population comes from six of them
-    assert population["Unit"] == "aantal"
+    assert population["Unit"] == "number"  # the catalogue's "aantal" in words of the view
     assert population["Sources"] == "03759ned, 70072ned, 84799NED, 85984NED, gebieden, kwb-pdok"
     assert population["Last import"] != "–"
 

@@ -174,9 +174,10 @@ def test_suppressed_values_are_shown_as_less_than_n_and_left_out_of_the_chart(ap
     assert any("minder dan 10" in c.value and "2021" in c.value for c in at.caption), "the gap is explained"
 
     # the table: withheld in words for the suppressed year, the others in Dutch number format
-    data = table(at, "kpi", "region", "period", "value").set_index("period")
-    assert data.at["2021", "value"] == "afgeschermd (aantal minder dan 10)"
-    assert data.at["2024", "value"] == present.number(expected.set_index("period").at["2024", "value"], "nl")
+    data = table(at, "KPI", "Regio", "Periode", "Waarde", "Afgeschermd").set_index("Periode")
+    assert data.at["2021", "Waarde"] == "afgeschermd (aantal minder dan 10)" and data.at["2021", "Afgeschermd"] == "ja"
+    assert data.at["2024", "Waarde"] == present.number(expected.set_index("period").at["2024", "value"], "nl")
+    assert data.at["2024", "Afgeschermd"] == "nee" and data.at["2024", "Eenheid"] == "per 10.000 inwoners van 15 tot 65 jaar"
     chart_rows = table(at, "Reeks", "Periode", "Waarde").set_index("Periode")
     assert chart_rows.at["2021", "Waarde"] == "afgeschermd (aantal minder dan 10)"
 

@@ -90,7 +90,10 @@ def test_off_track_comes_first_and_previous_next_page_through(app_on, demo_share
     assert position(at) == f"1 / {count}"
     first = by_title[order["KPI"][0]]
     assert at.header[0].value == present.plain(order["KPI"][0])  # a title is shown as written
-    assert at.metric[0].value == value_text(first, lib)
+    # The number alone in the big type, the unit beneath it (with the unit it was cut off at 1024 px).
+    unit = lib.kpis[first.kpi_id].unit
+    assert f"{at.metric[0].value} {unit}" == value_text(first, lib)
+    assert present.plain(unit) in [m.value for m in at.markdown]
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     mine = results[(results["kpi_id"] == first.kpi_id) & (results["region_code"] == "GM0363")].sort_values("period")
     line = chart["data"][0]

@@ -129,3 +129,13 @@ def test_change_for_kept_district_codes_in_english(app_on, demo_shared):
     assert change.loc["WK085510"].tolist() == ["Binnenstad", "6,905", "8,065", "1,160", "aantal"]
     assert kwb_2020()["WK085510"]["AantalInwoners_5"] == 6905 and KWB_2024["WK085510"]["AantalInwoners_5"] == 8065
     assert any("**58** district codes occur in both years" in m.value for m in at.markdown)
+
+
+@pytest.mark.slow
+def test_an_unknown_measure_in_the_link_is_named_with_what_is_shown_instead(app_on, demo_shared):
+    at = app_on(demo_shared, PAGE, gemeente="GM0363", jaar="2024", wmaat="geen_maat")
+    assert not at.error, [e.value for e in at.error]
+    # the first measure with district figures in 2024 is shown, by its title, not its code
+    shown = "Woningbalans (woningen per 1.000 huishoudens) (KPI)"
+    assert [w.value for w in at.warning] == [f"Onbekende wijkmaat in de link: geen_maat — {shown} getoond"]
+    assert at.selectbox(key="wmaat").value == "dwellings_per_1000_households"

@@ -84,7 +84,7 @@ def test_english_target_entry_reads_a_point(app_on, demo_db):
     before = stored(demo_db, SHARE, year)  # the demo's (invented) target, if the year has one
     assert at.selectbox(key="leren_tgt_kpi").value == SHARE and before != 27.5
     assert save(at, "27,5") == ['Target value: "27,5" is not a number. Write for example 27.5 (decimals after a point).']
-    assert save(at, "1,234.5") == ["Target value: 1234.5 is impossible, a value in % van de aanvragen lies between 0 and 100."]
+    assert save(at, "1,234.5") == ["Target value: 1234.5 is impossible, a value in % of applications lies between 0 and 100."]
     assert stored(demo_db, SHARE, year) == before
     assert save(at, "27.5") == []
     assert stored(demo_db, SHARE, year) == 27.5
