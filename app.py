@@ -23,10 +23,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from koers.dashboard import auth, reads, view
 from koers import i18n, logs
 from koers.access import Permission
-from koers.demo.build import build_demo
 from koers.errors import KoersError
 from koers.settings import database_path
-from koers.store import Store
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")  # an emoji: nothing fetched from the internet
 logs.configure()  # Koers at INFO, the libraries' chatter (kaleido, weasyprint, ...) at WARNING
@@ -91,10 +89,12 @@ actor, login = auth.gate(lang, list(dict.fromkeys([path for entries in NAVIGATIO
 db = database_path()
 try:
     if not db.exists():
+        from koers.demo.build import build_demo  # the CBS readers and openpyxl: only to build the database
+
         bar = st.progress(0.0, text=i18n.text(lang, "app.building_demo"))
         build_demo(db, progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=f"{step}"))
         bar.empty()
-    elif Store.upgrade(db) is not None:  # made by an older Koers: brought to this schema once
+    elif reads.upgrade() is not None:  # made by an older Koers: brought to this schema once
         logging.getLogger("koers").info("database %s upgraded to this version's schema", db)
     municipalities = reads.municipalities()
 except KoersError as error:

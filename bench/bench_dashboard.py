@@ -2,16 +2,18 @@
 KPI library), the Overzicht page.
 
 - AppTest, cold: the first run of `app.py` in a fresh process (empty caches; the app's own imports
-  included, Streamlit's testing module imported before the clock starts). Target < 1.5 s.
-- AppTest, warm: a rerun in the same process (caches filled). Target < 0.3 s.
+  included, Streamlit's testing module imported before the clock starts). Target < 1.2 s.
+- AppTest, warm: a rerun in the same process (caches filled). Target < 0.15 s.
 - Browser (Debian's Chromium, `streamlit run serve.py`, which fills the landing page's caches
   before it takes visitors, as in production): from navigation to the first chart visible (a
   `.js-plotly-plot` or a metric's sparkline), measured in the page from its navigation start; for
   the first visit after the server started and for later visits (a new browser context each, as a
-  new visitor). Target < 3 s.
+  new visitor). Target: at most 1.3 times the trivial app's (a ratio: the page's own work, not the
+  browser's start-up, is what Koers controls).
 - Browser: a change of municipality in the sidebar, from the click on the option to the new title
-  visible. Target < 1 s.
+  visible, and to the whole Overzicht redrawn (the script run ended). Target for the redraw < 0.5 s.
 
+Every target is printed with "ok" or "MISSED"; the last line counts them (the targets of issue 12).
 These machines are noisy, so every figure is printed with a baseline measured in the same run and
 the ratio: AppTest of a one-line script; the same browser measurements on a trivial app (a
 selectbox, a title and one metric with a sparkline). Browser rounds alternate baseline and Koers.
@@ -43,7 +45,8 @@ from tests.e2e.conftest import (  # noqa: E402 - the browser tests' helpers: one
     stop_dashboard,
 )
 
-TARGETS = {"warm": 0.3, "cold": 1.5, "first_chart": 3.0, "change": 1.0}  # seconds
+# Seconds, except "first_chart": a ratio to the trivial app's first chart (issue 12).
+TARGETS = {"cold": 1.2, "warm": 0.15, "redrawn": 0.5, "first_chart": 1.3}
 TRIVIAL_APPTEST = 'import streamlit as st; st.title("Baseline")\n'
 # The browser baseline: what the overview needs at the least, a selector, a title and a sparkline.
 TRIVIAL_APP = textwrap.dedent("""\
@@ -168,10 +171,19 @@ def municipality_changes(browser, url: str, first_title: str, names: list[str]) 
 # --- report -----------------------------------------------------------------------------------
 
 
-def line(label: str, koers: float, baseline: float, target: float | None, detail: str = "") -> None:
-    verdict = "" if target is None else f"target < {target:.1f} s: {'ok' if koers < target else 'MISSED'}"
-    print(f"  {label:<48} {koers:7.3f} s   baseline {baseline:7.3f} s   ratio {koers / baseline:6.1f} x   "
-          f"{verdict}{detail}")
+VERDICTS: list[tuple[str, bool]] = []  # (label, met) per target, for the summary line
+
+
+def line(label: str, koers: float, baseline: float, target: float | None, detail: str = "", ratio_target: bool = False) -> None:
+    """One figure with its baseline and ratio; with a target, "ok" or "MISSED" (`ratio_target`: the
+    target bounds the ratio, not the seconds)."""
+    ratio = koers / baseline
+    verdict = ""
+    if target is not None:
+        met = ratio <= target if ratio_target else koers < target
+        VERDICTS.append((label.strip(), met))
+        verdict = f"target {'<= ' + f'{target:.1f} x' if ratio_target else '< ' + f'{target:.2f} s'}: {'ok' if met else 'MISSED'}"
+    print(f"  {label:<48} {koers:7.3f} s   baseline {baseline:7.3f} s   ratio {ratio:6.1f} x   {verdict}{detail}")
 
 
 def median(values: list[float]) -> float:
@@ -247,14 +259,16 @@ def main() -> None:
     line("  the same, app modules imported beforehand", median([r["cold"] for r in koers_preimported]), base_cold, None)
     line("warm: rerun", koers_warm, base_warm, TARGETS["warm"])
     print("Browser, Chromium (baseline: a trivial app with a selectbox, a title and one sparkline)")
-    line("first chart, first visit after server start", koers_first, base_first, TARGETS["first_chart"])
+    line("first chart, first visit after server start", koers_first, base_first, TARGETS["first_chart"], ratio_target=True)
     line("first chart, later visits (new visitor)", median(koers_visits), median(base_visits), TARGETS["first_chart"],
-         f"   (max {max(koers_visits):.2f})")
+         f"   (max {max(koers_visits):.2f})", ratio_target=True)
     changes_all = ", ".join(f"{s:.2f}" for s in koers_changes)
-    line("change of municipality visible", median(koers_changes), median(base_changes), TARGETS["change"],
+    line("change of municipality visible", median(koers_changes), median(base_changes), None,
          f"   (max {max(koers_changes):.2f}; all: {changes_all})")
-    line("  the whole page redrawn (script run ended)", median(koers_reruns), median(base_reruns), None,
+    line("  the whole page redrawn (script run ended)", median(koers_reruns), median(base_reruns), TARGETS["redrawn"],
          f"   (max {max(koers_reruns):.2f})")
+    missed = [label for label, met in VERDICTS if not met]
+    print(f"\ntargets met: {len(VERDICTS) - len(missed)} of {len(VERDICTS)}" + (f"; missed: {'; '.join(missed)}" if missed else ""))
     load = os.getloadavg()
     print(f"\nmachine: {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
           f"(1 / 5 / 15 min) — compare ratios rather than seconds on a busy machine")

@@ -23,8 +23,6 @@ import re
 from typing import TextIO
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -87,6 +85,11 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = "Koers") -> bytes:
     """The frame as an Excel workbook: a header row, then numbers as number cells and texts as
     text cells. openpyxl would store a text starting with "=" as a live formula; here every text's
     type is set to string after the value, and a risky one gets the quote prefix."""
+    # openpyxl here, not at the top: the dashboard imports this module for every page (CSV helpers),
+    # and openpyxl was a fifth of what the dashboard imports at its start; only a download needs it.
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import TYPE_STRING
+
     book = Workbook()
     table = book.active
     table.title = sheet

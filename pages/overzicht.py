@@ -22,12 +22,12 @@ FILTER_PARAM, FILTER_ALL, FILTER_OFF_TRACK = "filter", "alle", "uitkoers"
 CARDS_PER_ROW = 3
 
 
-def card(row: pd.Series, history: pd.DataFrame | None, title: str, threshold: int,
+def card(row: pd.Series, points: pd.DataFrame | None, title: str, threshold: int,
          notes: pd.DataFrame | None = None, actions: pd.DataFrame | None = None) -> None:
     """One outcome, a row of `present.card_rows`: its value with the change since the year
-    before (arrow and colour by the KPI's polarity), the sparkline up to the selected year, the
-    status with the one line saying why, the open actions on it; `notes`: the KPI's annotations
-    for this municipality (by period), if any."""
+    before (arrow and colour by the KPI's polarity), the sparkline up to the selected year
+    (`points`: `koers.kpis.cards.sparkline`), the status with the one line saying why, the open
+    actions on it; `notes`: the KPI's annotations for this municipality (by period), if any."""
     year, lang = view.selection().year, view.selection().lang
     polarity = row["polarity"]
     with st.container(border=True):
@@ -43,7 +43,7 @@ def card(row: pd.Series, history: pd.DataFrame | None, title: str, threshold: in
             delta_description=t("overzicht.change_since", year=year - 1) if pd.notna(row["change"]) else None,
             label_visibility="collapsed", border=False,
         )
-        widgets.sparkline(cards.sparkline(history, year), key=f"spark_{row['kpi_id']}")
+        widgets.sparkline(points, key=f"spark_{row['kpi_id']}")
         widgets.status_badge(row["status"], bool(row["example_target"]))
         reason = present.status_reason(row, polarity, year, lang, threshold)
         if reason:
@@ -155,10 +155,11 @@ def only_off_track() -> bool:
     return chosen == FILTER_OFF_TRACK
 
 
-def theme_section(theme: Theme, board: pd.DataFrame, loop: reads.Loop, history: dict[str, pd.DataFrame],
+def theme_section(theme: Theme, board: pd.DataFrame, loop: reads.Loop, points: dict[str, pd.DataFrame | None],
                   kpis: dict, titles: dict[str, str], actions: dict[str, pd.DataFrame], filtered: bool) -> None:
     """One theme: its status count, its outcome cards in urgency order, then its other KPIs.
-    `actions`: the open actions per KPI id (`present.open_actions_by_kpi`)."""
+    `points`: the sparklines per KPI id (`reads.sparklines`); `actions`: the open actions per KPI
+    id (`present.open_actions_by_kpi`)."""
     lang = view.selection().lang
     st.header(present.theme_label(theme, lang))
     mine = board[(board["theme"] == int(theme)) & (board["kind"] == "outcome")]
@@ -174,7 +175,7 @@ def theme_section(theme: Theme, board: pd.DataFrame, loop: reads.Loop, history: 
         for column, (_, row) in zip(st.columns(CARDS_PER_ROW), mine.iloc[first:first + CARDS_PER_ROW].iterrows()):
             with column:
                 kpi_id = row["kpi_id"]
-                card(row, history.get(kpi_id), titles[kpi_id], kpis[kpi_id].privacy_threshold,
+                card(row, points.get(kpi_id), titles[kpi_id], kpis[kpi_id].privacy_threshold,
                      loop.annotations[loop.annotations["kpi_id"] == kpi_id], actions.get(kpi_id))
     others_table(board[(board["theme"] == int(theme)) & (board["kind"] != "outcome")], kpis, titles, actions, filtered, lang)
 
@@ -192,10 +193,14 @@ def draw() -> None:
     loop = reads.loop(view_region)
     overdue_box(loop.actions, choice.lang)
 
-    # Every figure of the page, read once: the cached overview and series, the loop read above.
+    # Every figure of the page, read once: the cached overview and series, the loop read above. The
+    # overview first: for a municipality not seen before, its one visit to the store evaluates the
+    # series as well.
+    overview = reads.overview(view_region, harmonised)
     history = reads.series(view_region, harmonised)
+    sparklines = reads.sparklines(view_region, choice.year, harmonised)
     kpis = reads.library().kpis
-    board = present.card_rows(reads.overview(view_region, harmonised), history, loop.targets,
+    board = present.card_rows(overview, history, loop.targets,
                               {k: kpi.polarity for k, kpi in kpis.items()}, choice.year)
     titles = {k: getattr(kpis[k].title, choice.lang) if k in kpis else k for k in board["kpi_id"]}
     # Themes stay the grouping, in their fixed order, with urgency order inside each: a municipal
@@ -209,7 +214,7 @@ def draw() -> None:
     filtered = only_off_track()
     actions = present.open_actions_by_kpi(loop.actions, learning.OPEN_STATUSES)
     for theme in Theme:
-        theme_section(theme, board, loop, history, kpis, titles, actions, filtered)
+        theme_section(theme, board, loop, sparklines, kpis, titles, actions, filtered)
 
     st.header(t("overview.changed"))
     changed = cards.changes_since_last_year(history, choice.year)

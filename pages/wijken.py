@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from koers import present
-from koers.dashboard import reads, view, widgets
-from koers.dashboard.reads import DistrictMeasure, Districts, DistrictYear
+from koers.dashboard import district_reads, reads, view, widgets
+from koers.dashboard.district_reads import DistrictMeasure, Districts, DistrictYear
 from koers.dashboard.view import fmt, t
 
 NO_VALUE_GREY = "#BBBBBB"
@@ -44,9 +44,9 @@ def district_labels(ranked: pd.DataFrame) -> list[str]:
 
 def choropleth(measure: DistrictMeasure, year: DistrictYear) -> None:
     choice = view.selection()
-    found = reads.district_map(choice.region, year.year)
+    found = district_reads.district_map(choice.region, year.year)
     if found is None:
-        st.info(t("districts.no_boundaries", year=year.year, years=", ".join(map(str, reads.districts(choice.region).boundary_years)) or "–"))
+        st.info(t("districts.no_boundaries", year=year.year, years=", ".join(map(str, district_reads.districts(choice.region).boundary_years)) or "–"))
         return
     codes = [f["properties"]["statcode"] for f in found.geojson["features"]]
     names = {f["properties"]["statcode"]: f["properties"]["statnaam"] for f in found.geojson["features"]}
@@ -160,17 +160,17 @@ def draw() -> None:
     region = reads.region_story(choice.region)["region"]
     region_name = region["name"] if region else choice.region
     st.title(t("districts.title", municipality=region_name))
-    found = reads.districts(choice.region)
+    found = district_reads.districts(choice.region)
     if not found.measures:
         st.info(t("districts.no_districts", municipality=region_name))
         return
     measure = measure_choice(found)
-    year_shown = reads.nearest_year(measure.years, choice.year)
+    year_shown = district_reads.nearest_year(measure.years, choice.year)
     st.caption(f"{present.plain(view.unit(measure.unit))} · {t('districts.years', years=', '.join(map(str, measure.years)))} · "
                f"{present.plain(widgets.provenance(measure.sources))}")
     if year_shown != choice.year:
         st.info(t("districts.other_year", year=choice.year, shown=year_shown))
-    year = reads.district_year(found, measure.id, year_shown)
+    year = district_reads.district_year(found, measure.id, year_shown)
     title = present.plain(measure.title(choice.lang))
 
     st.header(t("districts.map", measure=title, year=year_shown))

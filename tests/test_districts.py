@@ -1,6 +1,6 @@
-"""District figures from the store to the dashboard's reads: the demo imports 84799NED's districts
+"""District figures from the store to the dashboard's district reads: the demo imports 84799NED's districts
 (2020) beside 85984NED's and the KWB layer's (2024); the store gives one municipality's districts
-with its own and the country's figures, and its district boundaries; `reads.districts` turns them
+with its own and the country's figures, and its district boundaries; `district_reads.districts` turns them
 into the Wijken page's measures, ranking, reference values and change for kept district codes.
 
 Expected values are CBS's own, read from the shipped raw files (data/cbs/84799NED, data/cbs/85984NED,
@@ -103,8 +103,8 @@ def test_district_boundaries_are_the_shipped_2024_districts(demo_shared):
 
 @pytest.fixture
 def reads_on(monkeypatch, tmp_path):
-    """`koers.dashboard.reads` on a database, with own KPI definitions (YAML text) or none."""
-    from koers.dashboard import reads
+    """`koers.dashboard.district_reads` on a database, with own KPI definitions (YAML text) or none."""
+    from koers.dashboard import district_reads
 
     def on(db, own: str | None = None):
         folder = tmp_path / "metrics"
@@ -113,7 +113,7 @@ def reads_on(monkeypatch, tmp_path):
             (folder / "own.yaml").write_text(own, encoding="utf-8")
         monkeypatch.setenv("KOERS_DB", str(db))
         monkeypatch.setenv("KOERS_METRICS", str(folder))
-        return reads
+        return district_reads
 
     return on
 
@@ -207,7 +207,7 @@ def test_change_for_the_district_codes_cbs_kept(demo_shared, reads_on):
 
 
 def test_the_nearest_year_with_district_figures():
-    from koers.dashboard.reads import nearest_year
+    from koers.dashboard.district_reads import nearest_year
 
     assert nearest_year((2020, 2024), 2024) == 2024
     assert nearest_year((2020, 2024), 2022) == 2020

@@ -5,7 +5,10 @@ Cached (`st.cache_data`, keyed on the database file's signature and the own KPI 
 is derived from the imported figures — the KPI library, every KPI evaluated, a municipality's
 overview and series, the municipality list and a region's history, the import log, targets —
 and frozen review snapshots. A new import changes the file's signature, so the next rerun shows it
-without a restart.
+without a restart. The KPI library, a region's series and its sparklines, read on every run of
+most pages, are kept as one shared object (`st.cache_resource`) rather than copied out of the cache
+on every read (unpickling a series of a hundred KPIs took 15-40 ms of each rerun): callers only
+read them.
 
 Not cached: the learning loop (annotations, actions, targets with their revisions, review
 sessions and items, governance records, the audit log). These are small tables (tens to hundreds
@@ -17,27 +20,40 @@ and a stale list after a save, or a stale version in an edit form, is exactly wh
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
-import math
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
 from koers import present
 from koers.dashboard.view import actor, selection
-from koers.kpis import analysis, versions
-from koers.kpis.assess import kpi_overview
-from koers.kpis.evaluate import count_thresholds, evaluate
+from koers.kpis import cards
+from koers.kpis.assess import all_expected_values, kpi_overview
+from koers.kpis.evaluate import evaluate
 from koers.kpis.library import Library, load_library
 from koers.loop import learning, review
 from koers.settings import database_path, metrics_folder
-from koers.sources import quality as source_quality
 from koers.store import Store, database_signature
 
+if TYPE_CHECKING:
+    from koers.sources import quality as source_quality
+
+# Imported where used, not here: the maps' and the Data page's and the studio's modules (`analysis`,
+# `koers.sources.quality`, `versions`; openpyxl and plotly's express come with them) are not needed
+# by the first page, and every fresh server process pays for what this module imports.
+
 log = logging.getLogger("koers.dashboard")
+
+
+# What the landing page (app.py and pages/overzicht.py) imports beyond this module.
+LANDING_MODULES = ("koers.dashboard.auth", "koers.dashboard.widgets", "koers.loop.learning", "koers.logs",
+                   "metrics.model", "plotly.graph_objects", "plotly.io", "streamlit.emojis")
 
 
 def _db() -> str:
@@ -51,10 +67,22 @@ def _signature() -> tuple:
     return database_signature(path) + own
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _upgraded(db: str, signature: tuple) -> int | None:
+    return Store.upgrade(db)
+
+
+def upgrade() -> int | None:
+    """Bring a database made by an older Koers to this schema (see `Store.upgrade`); the version it
+    had when it was upgraded, else None. Checked once per state of the file, not on every run (each
+    check opens the file: about 30 ms of every rerun)."""
+    return _upgraded(_db(), _signature())
+
+
 # --- derived from the imported figures (cached) -------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _library(db: str, signature: tuple) -> Library:
     with Store.open(db, read_only=True) as store:
         known = store.known_indicator_ids()
@@ -89,12 +117,67 @@ def first_kpi_with_figures(year: int) -> str | None:
     return next((k for k in present.kpi_order(library().kpis, "nl") if k in found), None)
 
 
+def _visit(db: str, store: Store | None) -> AbstractContextManager[Store]:
+    """`store` when the caller has one open (a cached read inside another: one visit, not two), else a new visit."""
+    return nullcontext(store) if store is not None else Store.open(db, read_only=True)
+
+
+# A parameter named with a leading underscore (`_store`) is not part of Streamlit's cache key.
+@st.cache_data(show_spinner=False, max_entries=8)
+def _year_results(db: str, signature: tuple, year: int, harmonise_on: dt.date | None, _store: Store | None = None) -> pd.DataFrame:
+    """Every KPI for every region in one year: what the peer comparison of an overview reads. The
+    rows of `results` for that year, evaluated alone (under a third of the time of every year)."""
+    with _visit(db, _store) as store:
+        return evaluate(store, library(), harmonise_on=harmonise_on, years=(year, year))
+
+
+# The evaluations (db, signature, harmonise_on) whose rows `_by_region` holds per region: filled by
+# the server's warm-up (`warm_up`) before it takes visitors, not by a page run.
+_INDEXED: set[tuple] = set()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _by_region(db: str, signature: tuple, harmonise_on: dt.date | None) -> dict[str, pd.DataFrame]:
+    """Every region's rows of `results`, split once (shared, read only)."""
+    frame = _results(db, signature, harmonise_on)
+    found = {str(region): rows for region, rows in frame.groupby("region_code", observed=True, sort=False)}
+    _INDEXED.add((db, signature, harmonise_on))
+    return found
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _region_results(db: str, signature: tuple, region: str, harmonise_on: dt.date | None,
+                    _store: Store | None = None) -> pd.DataFrame:
+    """Every KPI for one region over all years: the rows of `results` for that region — taken from
+    every region's evaluation where the server's warm-up made it, else evaluated alone (the first
+    page of a fresh process need not wait for every region's history; alone, a municipality takes
+    about 0.2 s, most of it DuckDB planning the query)."""
+    if (db, signature, harmonise_on) in _INDEXED:
+        rows = _by_region(db, signature, harmonise_on).get(region)
+        if rows is not None:
+            return rows.reset_index(drop=True)
+    with _visit(db, _store) as store:
+        return evaluate(store, library(), harmonise_on=harmonise_on, regions=[region])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _expected(db: str, signature: tuple, year: int, peers: str, harmonise_on: dt.date | None,
+              _store: Store | None = None) -> pd.DataFrame:
+    """Every municipality's expected values against its peers of this kind (not for own peer groups):
+    the same for every region, so not made again for each one looked at."""
+    with _visit(db, _store) as store:
+        return all_expected_values(store, library(), _year_results(db, signature, year, harmonise_on, store), year, peers)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _overview(db: str, signature: tuple, region: str, year: int, peers: str, harmonised: bool,
               custom: tuple[str, ...] = ()) -> pd.DataFrame:
+    on = dt.date.today() if harmonised else None
     with Store.open(db, read_only=True) as store:
-        return kpi_overview(store, library(), region, year, peers_by=peers, custom_peers=list(custom),
-                            harmonise_on=dt.date.today() if harmonised else None, results=results(harmonised))
+        return kpi_overview(store, library(), region, year, peers_by=peers, custom_peers=list(custom), harmonise_on=on,
+                            results=_year_results(db, signature, year, on, store),
+                            series=_region_results(db, signature, region, on, store),
+                            expected=None if peers == "custom" else _expected(db, signature, year, peers, on, store))
 
 
 def overview(region: str, harmonised: bool | None = None) -> pd.DataFrame:
@@ -104,10 +187,9 @@ def overview(region: str, harmonised: bool | None = None) -> pd.DataFrame:
     return _overview(_db(), _signature(), region, s.year, s.peers, on_today(harmonised), s.custom if s.peers == "custom" else ())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _series(db: str, signature: tuple, region: str, harmonised: bool) -> dict[str, pd.DataFrame]:
-    frame = results(harmonised)
-    mine = frame[frame["region_code"] == region].sort_values("period")
+    mine = _region_results(db, signature, region, dt.date.today() if harmonised else None).sort_values("period")
     return {kpi_id: rows.reset_index(drop=True) for kpi_id, rows in mine.groupby("kpi_id")}
 
 
@@ -115,6 +197,20 @@ def series(region: str, harmonised: bool | None = None) -> dict[str, pd.DataFram
     """Per KPI, the region's rows over all years (for sparklines and charts), on the division chosen
     in the frame unless `harmonised` says."""
     return _series(_db(), _signature(), region, on_today(harmonised))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _sparklines(db: str, signature: tuple, region: str, harmonised: bool, year: int) -> dict[str, pd.DataFrame | None]:
+    history, kpis = _series(db, signature, region, harmonised), _library(db, signature).kpis
+    return {kpi_id: cards.sparkline(rows, year) for kpi_id, rows in history.items()
+            if kpi_id in kpis and kpis[kpi_id].kind == "outcome"}
+
+
+def sparklines(region: str, year: int, harmonised: bool | None = None) -> dict[str, pd.DataFrame | None]:
+    """Per outcome KPI its card's sparkline up to `year` (`koers.kpis.cards.sparkline`; a KPI
+    without a series is absent). Made once per region and year: a rerun of the overview made
+    them again for every card (a quarter of its time)."""
+    return _sparklines(_db(), _signature(), region, on_today(harmonised), year)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -168,6 +264,8 @@ class Division:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _division(db: str, signature: tuple, year: int) -> Division:
+    from koers.kpis import analysis
+
     with Store.open(db, read_only=True) as store:
         division_year, stored = analysis.map_division(year, store.boundary_years("municipality"))
         if stored:
@@ -178,6 +276,8 @@ def _division(db: str, signature: tuple, year: int) -> Division:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _shipped_geojson(path: str) -> dict:
     """A shipped boundary file (about 200 kB), read once."""
+    from koers.kpis import analysis
+
     return analysis.read_geojson(path)
 
 
@@ -199,6 +299,8 @@ def imports() -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
 def _quality(db: str, signature: tuple) -> source_quality.Quality:
+    from koers.sources import quality as source_quality
+
     return source_quality.quality(db)
 
 
@@ -209,6 +311,8 @@ def quality() -> source_quality.Quality:
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
 def _indicator_choices(db: str, signature: tuple) -> pd.DataFrame:
+    from koers.kpis import versions
+
     return versions.indicator_choices(db)
 
 
@@ -342,259 +446,23 @@ def build_report(kind: str, session_id: int, lang: str, progress: Callable[[str,
 
 def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> None:
     """Fill the caches of the landing page for the default selection (see `serve.py`, which builds
-    a missing demo database first); without a database there is nothing to fill."""
+    a missing demo database first) — on today's division, the frame's default (`indeling`) — and
+    import what its first run imports; without a database there is nothing to fill."""
     if not database_path().exists():
         return
     started = time.perf_counter()
     try:
+        for module in LANDING_MODULES:  # the first visitor need not wait for these imports
+            importlib.import_module(module)
         db, signature = _db(), _signature()
+        _upgraded(db, signature)
         _municipalities(db, signature)
         _region_story(db, signature, region)
-        _overview(db, signature, region, year, peers, False)
-        _series(db, signature, region, False)
+        _by_region(db, signature, dt.date.today())  # every municipality's series, for the changes of municipality
+        _overview(db, signature, region, year, peers, True)
+        _series(db, signature, region, True)
+        _sparklines(db, signature, region, True, year)
         _targets(db, signature, region)
         log.info("dashboard caches filled in %.1f s", time.perf_counter() - started)
     except Exception:  # the first visit will show the problem in its own words
         log.exception("warm-up failed")
-
-
-# --- districts (the Wijken page; cached) --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DistrictMeasure:
-    """A KPI or an indicator with figures for districts of one municipality.
-
-    threshold: the privacy threshold n (0: none) — a KPI's own; for a count indicator the highest of
-    the KPIs resting on it (`koers.kpis.evaluate.count_thresholds`), as the command line's output.
-    count: an additive indicator (residents, dwellings): a municipality's or the country's total is
-    no yardstick for one district, so no reference lines; years: those with district figures."""
-
-    id: str
-    kind: str  # "kpi" | "indicator"
-    title_nl: str
-    title_en: str
-    unit: str
-    threshold: float
-    count: bool
-    polarity: str
-    years: tuple[int, ...]
-    sources: str  # the source tables of the district figures, "84799NED,85984NED"
-
-    def title(self, lang: str) -> str:
-        return self.title_en if lang == "en" else self.title_nl
-
-
-@dataclass(frozen=True)
-class Districts:
-    """One municipality's district figures: per measure (KPI or indicator) the districts' values
-    and, for reference, the municipality's and the country's; and the years with district boundaries.
-
-    figures: measure | region_code | name | level (district / municipality / country) | year | value
-             | suppressed | provisional      (a suppressed row's value is NaN: it never leaves here)
-    """
-
-    municipality: str
-    measures: dict[str, DistrictMeasure]  # KPIs first (library order), then indicators by title
-    figures: pd.DataFrame
-    boundary_years: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class DistrictYear:
-    """One measure's districts in one year, ranked, with the reference values and the change
-    between the measure's first and last district year (for codes CBS kept: same code, same district).
-
-    ranked:  rank (1 = best; <NA> for withheld and missing) | region_code | name | value | suppressed | provisional
-    change:  region_code | name | first | last | change | suppressed    (codes with a figure in both years)
-    """
-
-    year: int
-    ranked: pd.DataFrame
-    municipality: float | None  # None when missing or withheld (`municipality_suppressed`)
-    municipality_suppressed: bool
-    country: float | None
-    country_suppressed: bool
-    change: pd.DataFrame
-    first: int | None  # the years compared; None with fewer than two
-    last: int | None
-    first_count: int  # districts with a figure in each year
-    last_count: int
-
-
-def _kpi_figures(frame: pd.DataFrame, names: dict[str, str], levels: dict[str, str]) -> pd.DataFrame:
-    """Every KPI's values (`frame`: evaluated for the municipality, its districts and the country), on
-    each year's own division: districts belong to the municipality of their year, not to today's
-    (Weesp's 2020 districts are not Amsterdam's)."""
-    rows = frame[frame["value"].notna() | frame["suppressed"]]
-    return pd.DataFrame({
-        "measure": rows["kpi_id"].astype(str), "region_code": rows["region_code"].astype(str),
-        "name": rows["region_code"].astype(str).map(names), "level": rows["region_code"].astype(str).map(levels),
-        "year": rows["period"].astype(int), "value": rows["value"].where(~rows["suppressed"]),
-        "suppressed": rows["suppressed"].astype(bool), "provisional": rows["provisional"].astype(bool),
-        "sources": rows["sources"].astype(str)})
-
-
-def _indicator_figures(raw: pd.DataFrame, thresholds: dict[str, int], kpis: set[str]) -> pd.DataFrame:
-    """The store's district figures in the shape of `Districts.figures`; a count below the threshold
-    of a KPI resting on it is withheld here as there. An indicator with a KPI's id is left to the KPI."""
-    raw = raw[~raw["indicator_id"].isin(kpis)]
-    hidden = present.small_counts(raw["value"], raw["indicator_id"].map(thresholds))
-    return pd.DataFrame({"measure": raw["indicator_id"], "region_code": raw["region_code"], "name": raw["name"],
-                         "level": raw["level"], "year": raw["period"].astype(int), "value": raw["value"].where(~hidden),
-                         "suppressed": hidden, "provisional": raw["status"] == "provisional", "sources": raw["source"]})
-
-
-def _measures(district: pd.DataFrame, found: Library, indicators: pd.DataFrame,
-              thresholds: dict[str, int]) -> dict[str, DistrictMeasure]:
-    """Every measure with a district figure (or a withheld one): KPIs in the library's order, then
-    indicators by title."""
-    def years_and_sources(measure: str) -> tuple[tuple[int, ...], str]:
-        mine = district[district["measure"] == measure]
-        return (tuple(sorted(int(y) for y in set(mine["year"]))),
-                ",".join(sorted({s for text in mine["sources"] for s in str(text).split(",") if s})))
-
-    present_ids = set(district["measure"])
-    measures: dict[str, DistrictMeasure] = {}
-    for kpi_id in present.kpi_order({k: v for k, v in found.kpis.items() if k in present_ids}, "nl"):
-        kpi = found.kpis[kpi_id]
-        measures[kpi_id] = DistrictMeasure(kpi_id, "kpi", kpi.title.nl, kpi.title.en, kpi.unit, float(kpi.privacy_threshold),
-                                           False, kpi.polarity, *years_and_sources(kpi_id))
-    for indicator_id in sorted(present_ids - set(found.kpis), key=lambda i: str(indicators.at[i, "title_nl"]).casefold()):
-        row = indicators.loc[indicator_id]
-        measures[indicator_id] = DistrictMeasure(
-            indicator_id, "indicator", str(row["title_nl"]), str(row["title_en"] or row["title_nl"]), str(row["unit"] or ""),
-            float(thresholds.get(indicator_id, 0)), bool(row["additive"]), "neither", *years_and_sources(indicator_id))
-    return measures
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _districts(db: str, signature: tuple, municipality: str) -> Districts:
-    found = library()
-    with Store.open(db, read_only=True) as store:
-        raw = store.district_figures(municipality)
-        indicators = store.indicators().set_index("id")
-        thresholds = count_thresholds(store, found)
-        boundary_years = tuple(store.boundary_years("district"))
-        # the dashboard's evaluation leaves districts out: these are evaluated here, for this municipality
-        district_codes = set(raw.loc[raw["level"] == "district", "region_code"])
-        evaluated = evaluate(store, found, regions=sorted(district_codes | {municipality, "NL01"}))
-    names = dict(zip(raw["region_code"], raw["name"]))
-    levels = dict(zip(raw["region_code"], raw["level"]))
-    names.setdefault(municipality, municipality_names().get(municipality, municipality))
-    levels.update({municipality: "municipality", "NL01": "country"})
-    figures = pd.concat([_kpi_figures(evaluated, names, levels),
-                         _indicator_figures(raw, thresholds, set(found.kpis))], ignore_index=True)
-    district = figures[(figures["level"] == "district") & (figures["value"].notna() | figures["suppressed"])]
-    # A KPI none of whose inputs has district figures has none either; one resting partly on them
-    # (a ratio to a municipal-only count) gives no district value and is left out by the filter above.
-    measures = _measures(district, found, indicators[indicators.index.isin(set(district["measure"]))], thresholds)
-    return Districts(municipality, measures, figures.drop(columns="sources").reset_index(drop=True), boundary_years)
-
-
-def districts(municipality: str) -> Districts:
-    """The municipality's district figures, every KPI and indicator that has them (see `Districts`)."""
-    return _districts(_db(), _signature(), municipality)
-
-
-def nearest_year(years: tuple[int, ...], wanted: int) -> int:
-    """The year to show when the frame's year has no district figures: the latest before it, else
-    the earliest after it (district figures come from a few KWB years only)."""
-    if wanted in years or not years:
-        return wanted
-    earlier = [y for y in years if y < wanted]
-    return max(earlier) if earlier else min(years)
-
-
-def _reference(rows: pd.DataFrame, level: str) -> tuple[float | None, bool]:
-    row = rows[rows["level"] == level]
-    if row.empty:
-        return None, False
-    value = row["value"].iloc[0]
-    return (None if pd.isna(value) else float(value)), bool(row["suppressed"].iloc[0])
-
-
-def _ranked(rows: pd.DataFrame, polarity: str) -> pd.DataFrame:
-    """Districts best first: highest first unless lower is better; withheld, then missing ones after."""
-    shown = rows[rows["value"].notna()].sort_values(["value", "region_code"], ascending=[polarity == "lower_is_better", True])
-    rest = rows[rows["value"].isna()].sort_values(["suppressed", "region_code"], ascending=[False, True])
-    rank = pd.array(list(range(1, len(shown) + 1)) + [pd.NA] * len(rest), dtype="Int64")
-    frame = pd.concat([shown, rest], ignore_index=True)
-    return frame.assign(rank=rank)[["rank", "region_code", "name", "value", "suppressed", "provisional"]]
-
-
-def _change(rows: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
-    """Per district code with a figure (or a withheld one) in both years: both values and the
-    change; withheld in either year withholds the change."""
-    before = rows[rows["year"] == first].set_index("region_code")
-    after = rows[rows["year"] == last].set_index("region_code")
-    codes = sorted(set(before.index) & set(after.index))
-    frame = pd.DataFrame({"region_code": codes, "name": after.loc[codes, "name"].tolist(),
-                          "first": before.loc[codes, "value"].to_numpy(dtype=float),
-                          "last": after.loc[codes, "value"].to_numpy(dtype=float),
-                          "suppressed": (before.loc[codes, "suppressed"].to_numpy(dtype=bool)
-                                         | after.loc[codes, "suppressed"].to_numpy(dtype=bool))})
-    return frame.assign(change=frame["last"] - frame["first"])[["region_code", "name", "first", "last", "change", "suppressed"]]
-
-
-def district_year(found: Districts, measure_id: str, year: int) -> DistrictYear:
-    """One measure's districts in `year` (see `DistrictYear`), with the municipality's and the
-    country's figure of that year and the change between the measure's first and last district year."""
-    measure = found.measures[measure_id]
-    rows = found.figures[found.figures["measure"] == measure_id]
-    this_year = rows[rows["year"] == year]
-    districts_of = rows[rows["level"] == "district"]
-    municipality, municipality_hidden = _reference(this_year, "municipality")
-    country, country_hidden = _reference(this_year, "country")
-    first, last = (measure.years[0], measure.years[-1]) if len(measure.years) > 1 else (None, None)
-    change = _change(districts_of, first, last) if first is not None else _change(districts_of.iloc[:0], 0, 0)
-    counted = districts_of[districts_of["value"].notna() | districts_of["suppressed"]]
-    return DistrictYear(year, _ranked(districts_of[districts_of["year"] == year], measure.polarity),
-                        municipality, municipality_hidden, country, country_hidden, change, first, last,
-                        int((counted["year"] == first).sum()), int((counted["year"] == last).sum()))
-
-
-@dataclass(frozen=True)
-class DistrictMap:
-    """A municipality's district boundaries of one year (GeoJSON, `statcode` the WK code) and where
-    to look: the centre of their extent and a zoom that fits it (the map has no tiles to fit itself to)."""
-
-    year: int
-    geojson: dict
-    lat: float
-    lon: float
-    zoom: float
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _district_map(db: str, signature: tuple, municipality: str, year: int) -> DistrictMap | None:
-    with Store.open(db, read_only=True) as store:
-        if year not in store.boundary_years("district"):
-            return None
-        geojson = store.district_boundaries(year, municipality)
-    if not geojson["features"]:
-        return None
-    return DistrictMap(year, geojson, *_fit(geojson))
-
-
-def _positions(coordinates: object) -> list[tuple[float, float]]:
-    """Every (lon, lat) of a GeoJSON geometry's nested coordinate lists."""
-    if isinstance(coordinates, list) and coordinates and isinstance(coordinates[0], (int, float)):
-        return [(float(coordinates[0]), float(coordinates[1]))]
-    return [p for part in coordinates for p in _positions(part)] if isinstance(coordinates, list) else []
-
-
-def _fit(geojson: dict, width: int = 700, height: int = 560) -> tuple[float, float, float]:
-    """(lat, lon, zoom) showing every feature on a web-Mercator map of about width x height pixels:
-    at zoom z the world is 512 * 2^z pixels wide (MapLibre's tiles)."""
-    lons, lats = zip(*(p for f in geojson["features"] for p in _positions((f.get("geometry") or {}).get("coordinates"))))
-    north, south = (math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (max(lats), min(lats)))
-    zoom = min(math.log2(width / 512 * 360 / max(max(lons) - min(lons), 1e-4)),
-               math.log2(height / 512 * 2 * math.pi / max(north - south, 1e-4))) - 0.2
-    centre = math.degrees(2 * math.atan(math.exp((north + south) / 2)) - math.pi / 2)
-    return centre, (max(lons) + min(lons)) / 2, round(max(1.0, min(zoom, 16.0)), 2)
-
-
-def district_map(municipality: str, year: int) -> DistrictMap | None:
-    """The district boundaries of `year` for the map; None when the store has none of that year."""
-    return _district_map(_db(), _signature(), municipality, year)

@@ -315,9 +315,28 @@ def expected_values(results: pd.DataFrame, period: str, context_kpis: list[str],
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
 
 
+def _peer_inputs(store: Store, year: int, peers_by: str) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """What peer groups of `peers_by` are made from: the municipalities' profile, and their context
+    (for "nearest") or memberships (for a division) where that kind needs them."""
+    context = store.peer_context(year) if peers_by == "nearest" else None
+    memberships = store.memberships(year) if peers_by in MEMBERSHIP_DIVISIONS else None
+    return store.municipality_profile(year), context, memberships
+
+
+def all_expected_values(store: Store, library: Library, results: pd.DataFrame, year: int, peers_by: str = "size",
+                        region: str = "", custom_peers: list[str] | None = None) -> pd.DataFrame:
+    """`expected_values` for every municipality in `year`, compared with the peer median of the
+    groups of `peers_by` (`all_peer_groups`). The same for every region, except with "custom" peers
+    (`region` and `custom_peers`): the dashboard keeps it once per year and kind of peers."""
+    profile, context, memberships = _peer_inputs(store, year, peers_by)
+    groups = all_peer_groups(profile, region, peers_by, custom_peers, context, memberships=memberships)
+    return expected_values(results, str(year), [k for k, v in library.kpis.items() if v.kind == "context"], groups)
+
+
 def kpi_overview(store: Store, library: Library, region: str, year: int, theme: int | None = None,
                  peers_by: str = "size", custom_peers: list[str] | None = None,
-                 harmonise_on=None, results: pd.DataFrame | None = None) -> pd.DataFrame:
+                 harmonise_on=None, results: pd.DataFrame | None = None, series: pd.DataFrame | None = None,
+                 expected: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per KPI for one region and year: what `python -m koers kpi` prints and the
     overview page shows. Columns: kpi_id, theme, kind, value, unit (Dutch), unit_en, target, status, trend,
     projected, will_reach, peer_median, percentile, peers (how many), peer_group (which), expected
@@ -327,24 +346,25 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
     rests on invented figures), example_target (the target shown is an invented example target),
     example_inputs (what is derived from invented inputs: the peer median and percentile, a status
     or projection against an invented target), example (any of the three).
-    `results` is `evaluate(store, library, harmonise_on=...)` when the caller already has it."""
+    `results` is `evaluate(store, library, harmonise_on=...)` when the caller already has it (every
+    region's rows of `year` are all it needs); `series`, the region's rows over all years, when the
+    caller has those apart (else they are taken from `results`); `expected`, `all_expected_values`
+    when the caller has it."""
     from koers.kpis.evaluate import evaluate
 
     if results is None:  # the dashboard passes the evaluation it already has cached
         results = evaluate(store, library, harmonise_on=harmonise_on)
     period = str(year)
     targets = store.targets(region=region)
-    series = results[results["region_code"] == region]
+    if series is None:
+        series = results[results["region_code"] == region]
     now = with_status(series[series["period"] == period], targets, library).set_index("kpi_id")
     trend = projections(trends(store, series, year), targets, library).set_index("kpi_id")
-    profile = store.municipality_profile(year)
-    context_kpis = [k for k, v in library.kpis.items() if v.kind == "context"]
-    context = store.peer_context(year) if peers_by == "nearest" else None
-    memberships = store.memberships(year) if peers_by in MEMBERSHIP_DIVISIONS else None
+    profile, context, memberships = _peer_inputs(store, year, peers_by)
     peers = peer_group(profile, region, peers_by, custom_peers, context, memberships=memberships)
     stats = peer_statistics(results, region, period, peers).set_index("kpi_id")
-    groups = all_peer_groups(profile, region, peers_by, custom_peers, context, memberships=memberships)
-    expected = expected_values(results, period, context_kpis, groups)
+    if expected is None:
+        expected = all_expected_values(store, library, results, year, peers_by, region, custom_peers)
     expected = expected[(expected["region_code"] == region) & expected["better"]].set_index("kpi_id")
 
     rows = []

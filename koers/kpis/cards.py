@@ -34,11 +34,12 @@ def sparkline(history: pd.DataFrame | None, year: int) -> pd.DataFrame | None:
     """
     if history is None:
         return None
-    known = history[(history["period"] <= str(year)) & history["value"].notna()]
-    if known.empty:
+    # Plain lists, not boolean filters on the frame: four per card were most of making them.
+    values = {period: float(value) for period, value in zip(history["period"].tolist(), history["value"].tolist())
+              if period <= str(year) and value is not None and not pd.isna(value)}
+    if not values:
         return None
-    values = dict(zip(known["period"], known["value"].astype(float)))
-    periods = [str(y) for y in range(int(known["period"].min()[:4]), year + 1)]
+    periods = [str(y) for y in range(int(min(values)[:4]), year + 1)]
     return pd.DataFrame({"period": periods, "value": [values.get(p) for p in periods]}, dtype=object)
 
 

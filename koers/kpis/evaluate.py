@@ -105,7 +105,7 @@ def expression(kpi: Kpi) -> formula.Node:
 
 
 def compile_query(plan: Plan, library: Library, additive: set[str], harmonise_on: dt.date | None,
-                  regions: tuple[str, ...] | None = None) -> EvaluationQuery:
+                  regions: tuple[str, ...] | None = None, periods: tuple[int, int] | None = None) -> EvaluationQuery:
     """The plan as the store's query: expression trees by layer, each KPI's inputs and privacy
     threshold, which of the indicators are counts (`additive`), the division to harmonise on."""
     computed = [kpi_id for layer in plan.layers for kpi_id in layer]
@@ -117,6 +117,7 @@ def compile_query(plan: Plan, library: Library, additive: set[str], harmonise_on
         additive=frozenset(additive & set(plan.indicators)),
         harmonise_on=harmonise_on,
         regions=regions,
+        periods=periods,
     )
 
 
@@ -137,7 +138,8 @@ def count_thresholds(store: Store, library: Library) -> dict[str, int]:
 
 
 def evaluate(store: Store, library: Library, kpi_ids: list[str] | None = None,
-             harmonise_on: dt.date | None = None, regions: list[str] | None = None) -> pd.DataFrame:
+             harmonise_on: dt.date | None = None, regions: list[str] | None = None,
+             years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Every requested KPI (default: all) for every region and year, in one query.
 
     Columns: kpi_id, region_code, period, value, status (ok / missing / suppressed), provisional,
@@ -145,6 +147,9 @@ def evaluate(store: Store, library: Library, kpi_ids: list[str] | None = None,
     comma-separated and sorted: "03759ned,84799NED").
     With `harmonise_on`, regions are those existing on that date with merger-harmonised history.
     `regions`: just these (districts among them); by default every region but the districts.
+    `years`: just the rows of these years (first, last), with the values of a full evaluation (a
+    growth in the first year still reads the year before): the dashboard's peer comparison of one
+    year need not wait for every year.
     """
     indicators = store.indicators()
     plan = make_plan(library, kpi_ids, set(indicators["id"]))
@@ -152,7 +157,7 @@ def evaluate(store: Store, library: Library, kpi_ids: list[str] | None = None,
         return pd.DataFrame(columns=RESULT_COLUMNS)
     additive = set(indicators.loc[indicators["additive"], "id"])
     frame = store.evaluate(compile_query(plan, library, additive, harmonise_on,
-                                         tuple(regions) if regions is not None else None))
+                                         tuple(regions) if regions is not None else None, years))
     code = np.where(frame["suppressed"], 2, np.where(frame["value"].isna(), 1, 0))
     frame["status"] = pd.Categorical.from_codes(code, ["ok", "missing", "suppressed"])
     # The value itself rests on invented figures. An evaluation has no targets, so here `example`
