@@ -186,8 +186,8 @@ def peer_list(peers: list[str]) -> None:
     if not peers:
         st.caption(t("peer_group.none"))
         return
-    shown = ", ".join(present.plain(p) for p in peers[:PEERS_NAMED]) + (" …" if len(peers) > PEERS_NAMED else "")
-    st.caption(t("peer_group.summary", count=len(peers), names=shown))
+    shown = ", ".join(present.plain(p) for p in peers[:PEERS_NAMED])
+    st.caption(t("peer_group.summary" if len(peers) > PEERS_NAMED else "peer_group.listed", count=len(peers), names=shown))
     if len(peers) > PEERS_NAMED:
         with st.expander(t("peer_group.all", count=len(peers))):
             st.dataframe(pd.DataFrame({t("compare.municipality"): peers}), hide_index=True, key="kpi_peer_list")

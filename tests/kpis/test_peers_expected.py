@@ -216,4 +216,5 @@ def test_the_dashboard_takes_an_own_peer_group_from_the_url(app_on, demo_shared)
     assert chosen.value == ["GM0599", "GM0518"]  # an unknown code is dropped
     assert at.query_params["eigen"] == "GM0599,GM0518"
     captions = " ".join(c.value for c in at.caption)
-    assert "Rotterdam" in captions and "'s-Gravenhage" in captions  # the peer list under the comparison
+    # the peer list under the comparison, every name (markdown-escaped: "\\'s\\-Gravenhage")
+    assert "Vergelijkingsgroep (2): " + ", ".join(map(present.plain, ["'s-Gravenhage (gemeente)", "Rotterdam"])) + "." in captions

@@ -136,4 +136,4 @@ def test_kpi_histogram_labels_sit_either_side_and_the_peer_group_is_short(app_on
     assert len(table) == count == 181
     assert table["Gemeente"].tolist() == sorted(table["Gemeente"], key=str.casefold)
     first = ", ".join(present.plain(name) for name in table["Gemeente"][:5])
-    assert peers[0] == f"Vergelijkingsgroep: 181 gemeenten, onder meer {first} …." and first.startswith("Aa en Hunze, Aalsmeer")
+    assert peers[0] == f"Vergelijkingsgroep: 181 gemeenten, onder meer {first}." and first.startswith("Aa en Hunze, Aalsmeer")
