@@ -48,7 +48,7 @@ def card(row: pd.Series, points: pd.DataFrame | None, title: str, threshold: int
         reason = present.status_reason(row, polarity, year, lang, threshold)
         if reason:
             st.markdown(reason)
-        parts = [present.plain(row["unit"])]
+        parts = [present.plain(present.unit_of(row, lang))]
         if isinstance(row["trend"], str):
             parts.append(widgets.trend_text(row["trend"]))
         if pd.notna(row["percentile"]):
@@ -99,7 +99,7 @@ def others_table(rows: pd.DataFrame, kpis: dict, titles: dict[str, str], actions
             t("overzicht.columns.kind"): [t(f"kinds.{k}") for k in rows["kind"]],
             t("kpi.value"): [widgets.shown(v, s, kpis[k].privacy_threshold, provisional=f)  # withheld in words, not "–"
                              for k, v, s, f in zip(rows["kpi_id"], rows["value"], rows["suppressed"], rows["provisional"])],
-            t("kpi.unit"): rows["unit"].tolist(),
+            t("kpi.unit"): [present.unit_of(r, lang) for _, r in rows.iterrows()],
             t("kpi.status_label"): [present.status_word(s, lang, bool(e)) for s, e in zip(rows["status"], rows["example_target"])],
             # A table cell is not Markdown: titles as typed, without `plain`'s escapes.
             t("overzicht.columns.actions"): ["; ".join(present.action_line(a.title, a.due_date, a.overdue, lang, markdown=False)
