@@ -29,14 +29,15 @@ from koers.errors import KoersError
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
 # The statuses `koers.kpis.assess` computes, in the order of a council review: off-track first.
-STATUS_ORDER = ("off_track", "at_risk", "on_track", "no_target", "no_data")
+STATUS_ORDER = ("off_track", "at_risk", "on_track", "too_few_years", "no_target", "no_data")
 # A status in a table cell or a document, where no badge fits: a symbol and the word, never a colour alone.
-STATUS_SYMBOL = {"on_track": "✔", "at_risk": "⚠", "off_track": "✖", "no_target": "–", "no_data": "?"}
+STATUS_SYMBOL = {"on_track": "✔", "at_risk": "⚠", "off_track": "✖", "too_few_years": "…", "no_target": "–", "no_data": "?"}
 # A status as a dashboard badge: Material icon and badge colour; the word always goes with it.
 STATUS_BADGE = {
     "on_track": (":material/check_circle:", "blue"),
     "at_risk": (":material/warning:", "orange"),
     "off_track": (":material/cancel:", "violet"),
+    "too_few_years": (":material/hourglass_empty:", "gray"),
     "no_target": (":material/remove:", "gray"),
     "no_data": (":material/help:", "gray"),
 }

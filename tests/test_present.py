@@ -135,7 +135,7 @@ def test_status_keys_are_the_ones_assess_computes_off_track_first():
     assert set(present.STATUS_ORDER) == set(assess.STATUSES)
     assert present.STATUS_ORDER[0] == "off_track"
     assert set(present.STATUS_SYMBOL) == set(present.STATUS_BADGE) == set(assess.STATUSES)
-    assert [present.status_rank(s) for s in ("on_track", "off_track", "no_data", "at_risk", None)] == [2, 0, 4, 1, 5]
+    assert [present.status_rank(s) for s in ("on_track", "off_track", "no_data", "at_risk", None)] == [2, 0, 5, 1, 6]
 
 
 def test_status_words_and_symbols():
@@ -144,6 +144,7 @@ def test_status_words_and_symbols():
     assert present.status_text("on_track", "en") == "✔ on track"
     assert present.status_text("at_risk", "nl") == "⚠ risico"
     assert present.status_text("no_target", "en") == "– no target"
+    assert present.status_text("too_few_years", "nl") == "… te weinig jaren"
     assert present.status_text("no_data", "nl") == "? geen data"
     for status in present.STATUS_ORDER:  # every status has its words in both catalogues
         for lang in i18n.LANGUAGES:
@@ -152,8 +153,9 @@ def test_status_words_and_symbols():
 
 def test_status_counts_and_their_line():
     statuses = ["on_track", "off_track", "off_track", "no_target", "bogus"]
-    assert present.status_counts(statuses) == {"off_track": 2, "at_risk": 0, "on_track": 1, "no_target": 1, "no_data": 1}
-    assert present.counts_text(pd.Series(statuses[:4]), "nl") == "1 op koers · 0 risico · 2 uit koers · 1 zonder doel"
+    assert present.status_counts(statuses) == {"off_track": 2, "at_risk": 0, "on_track": 1, "too_few_years": 0, "no_target": 1,
+                                                "no_data": 1}
+    assert present.counts_text(pd.Series(statuses[:4]), "nl") == "1 op koers · 0 risico · 2 uit koers · 0 te weinig jaren · 1 zonder doel"
 
 
 def test_trend_arrows():

@@ -14,7 +14,8 @@ from koers.kpis.library import Library
 from koers.present import MEMBERSHIP_DIVISIONS, PEER_KINDS
 from koers.store import EXAMPLE_TITLE, Store
 
-STATUSES = ("on_track", "at_risk", "off_track", "no_target", "no_data")  # named in the catalogue: `status.<status>`
+# too_few_years: no target of its own year, a later one, but fewer than three years to project from.
+STATUSES = ("on_track", "at_risk", "off_track", "too_few_years", "no_target", "no_data")  # named in the catalogue: `status.<status>`
 # CBS's size classes of municipalities by number of inhabitants (lower bounds).
 SIZE_CLASSES = [(0, "< 5.000"), (5_000, "5.000 - 10.000"), (10_000, "10.000 - 20.000"), (20_000, "20.000 - 50.000"),
                 (50_000, "50.000 - 100.000"), (100_000, "100.000 - 150.000"), (150_000, "150.000 - 250.000"),
@@ -360,6 +361,7 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
         series = results[results["region_code"] == region]
     now = with_status(series[series["period"] == period], targets, library).set_index("kpi_id")
     trend = projections(trends(store, series, year), targets, library).set_index("kpi_id")
+    later = _next_targets(targets, year)
     profile, context, memberships = _peer_inputs(store, year, peers_by)
     peers = peer_group(profile, region, peers_by, custom_peers, context, memberships=memberships)
     stats = peer_statistics(results, region, period, peers).set_index("kpi_id")
@@ -374,12 +376,16 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
         row = now.loc[kpi_id] if kpi_id in now.index else None
         t = trend.loc[kpi_id] if kpi_id in trend.index else None
         s = stats.loc[kpi_id] if kpi_id in stats.index else None
+        n = later.loc[kpi_id] if kpi_id in later.index else None
+        own = row is not None and pd.notna(row["target"])
+        projected = t is not None and pd.notna(t["target"])
         rows.append({
             "kpi_id": kpi_id, "theme": int(kpi.theme), "kind": kpi.kind,
             "value": None if row is None else row["value"], "unit": kpi.unit.nl, "unit_en": kpi.unit.en,
-            "target": None if row is None else (row["target"] if pd.notna(row["target"]) else (None if t is None else t["target"])),
-            "target_year": year if row is not None and pd.notna(row["target"]) else (None if t is None else t["target_year"]),
-            "status": _status(row, t), **_example_flags(row, t, s),
+            # the year's own target, else the one projected to, else the next one (too few years to project)
+            "target": row["target"] if own else t["target"] if projected else None if n is None else n["value"],
+            "target_year": year if own else t["target_year"] if projected else None if n is None else n["year"],
+            "status": _status(row, t, n is not None), **_example_flags(row, t, s, n),
             "trend": None if t is None else t["direction"], "slope": None if t is None else t["slope"],
             "projected": None if t is None else t["projected"], "will_reach": None if t is None else t["will_reach"],
             "peer_median": None if s is None else s["peer_median"], "percentile": None if s is None else s["percentile"],
@@ -392,14 +398,18 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
     return pd.DataFrame(rows)
 
 
-def _example_flags(row: pd.Series | None, trend: pd.Series | None, stats: pd.Series | None) -> dict[str, bool]:
-    """Where invented figures come into one KPI's row (see `kpi_overview`)."""
+def _example_flags(row: pd.Series | None, trend: pd.Series | None, stats: pd.Series | None,
+                   later: pd.Series | None) -> dict[str, bool]:
+    """Where invented figures come into one KPI's row (see `kpi_overview`); `later`: the first
+    target after the year, if any."""
     own_target = row is not None and pd.notna(row["target"])
     if own_target:
         example_target = bool(row["example_target"])
+    elif trend is not None and pd.notna(trend["target"]):
+        example_target = bool(trend["example_target"])
     else:
-        example_target = bool(trend is not None and pd.notna(trend["target"]) and trend["example_target"])
-    judged = _status(row, trend) in ("on_track", "at_risk", "off_track")
+        example_target = bool(later is not None and later["example_target"])
+    judged = _status(row, trend, later is not None) in ("on_track", "at_risk", "off_track")
     projected = trend is not None and pd.notna(trend["target"]) and bool(trend["example_target"])
     example_inputs = bool((stats is not None and bool(stats["example"])) or (example_target and judged) or projected)
     example_value = bool(row is not None and row["example"])
@@ -407,12 +417,21 @@ def _example_flags(row: pd.Series | None, trend: pd.Series | None, stats: pd.Ser
             "example": example_value or example_target or example_inputs}
 
 
-def _status(row: pd.Series | None, trend: pd.Series | None) -> str:
+def _status(row: pd.Series | None, trend: pd.Series | None, later_target: bool) -> str:
     """The year's own target decides; without one, where the current pace lands against the next
-    target does (so a council sees in 2024 whether the 2026 target is within reach)."""
+    target does (so a council sees in 2024 whether the 2026 target is within reach); with a later
+    target but too few years for a pace, "too_few_years" — not "no_target": there is one."""
     if row is None:
         return "no_data"
     status = row["target_status"]
     if status == "no_target" and trend is not None and isinstance(trend.get("projected_status"), str):
         return trend["projected_status"]
+    if status == "no_target" and later_target:
+        return "too_few_years"
     return status
+
+
+def _next_targets(targets: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per KPI (index) the first target after `year`: year, value, example_target."""
+    after = targets[targets["year"] > year].sort_values("year").assign(example_target=lambda f: _invented(f))
+    return after.groupby("kpi_id")[["year", "value", "example_target"]].first()

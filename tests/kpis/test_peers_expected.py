@@ -156,7 +156,11 @@ def test_fiction_changes_neither_expected_nor_nearest_and_is_flagged_apart(demo_
     assert (row["example_value"], row["example_target"], row["example_inputs"], row["example"]) == (False, True, True, True)
     assert row["status"] == "off_track" and row["value"] == pytest.approx(14.934, abs=1e-3)
     invented = overview.loc["bijstand_per_10000"]  # rests on the invented 18-plus population
-    assert invented["example_value"] and not invented["example_target"]
+    assert invented["example_value"]
+    # its series starts in 2020: too few years to project to the demo's 2026 target, which is named,
+    # and marked as the invented example it is (not "no target": there is one)
+    assert (invented["status"], invented["target"], invented["target_year"]) == ("too_few_years", 174.0, 2026)
+    assert invented["example_target"] and pd.isna(invented["trend"])
     ww = overview.loc["ww_per_1000"]
     assert not (ww["example_value"] or ww["example_target"] or ww["example_inputs"] or ww["example"])
     # Shown only where the model beats the peer median, with its error.

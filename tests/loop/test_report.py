@@ -139,13 +139,13 @@ def test_the_pdf_holds_every_kpi_with_its_value_status_and_target(made, tmp_path
     for kpi_id, row in snapshot.iterrows():
         assert flat(row["title_nl"]) in text, kpi_id
         status = {"on_track": "✔ op koers", "at_risk": "⚠ risico", "off_track": "✖ uit koers",
-                  "no_target": "– geen doel", "no_data": "? geen data"}[row["status"]]
+                  "too_few_years": "… te weinig jaren", "no_target": "– geen doel", "no_data": "? geen data"}[row["status"]]
         assert status in text, kpi_id  # icon and word, never colour alone
         if kpi_id != SUPPRESSED and row["value"] == row["value"]:
             # the snapshot's value in Dutch format, with its unit
-            assert f"{present.number(row['value'], 'nl')} {flat(row['unit'])}" in text, kpi_id
+            assert flat(present.with_unit(present.number(row['value'], 'nl'), row['unit'], 'nl')) in text, kpi_id
     # values as a reader checks them by hand
-    assert "1.381 € per jaar" in text and "617.647 €" in text and "14,5 per 1.000 woningen" in text
+    assert "€ 1.381 per jaar" in text and "€ 617.647" in text and "14,5 per 1.000 woningen" in text
     # growth during 2024 as CBS labels it: Amsterdam 1-1-2025 over 1-1-2024 (03759ned), 0.35 %
     assert "0,35 % in het jaar" in text
     assert "geen cijfer" in text  # voter_turnout has no data
@@ -249,7 +249,7 @@ def test_english_reports_use_english_texts_and_number_format(made):
     assert '<html lang="en">' in made["html_en"]
     text = html_text(made["html_en"])
     assert "Municipal housing charges, multi-person household" in text
-    assert "1,381 € per jaar" in text and "617,647 €" in text  # units are the KPI's own
+    assert "€1,381 per year" in text and "€617,647" in text  # the KPI's English unit, money as English writes it
     assert "✖ off track" in text and "Outcome summary" in text and "EXAMPLE DATA — invented" in text
     assert "withheld (count fewer than 10)" in text and "afgeschermd" not in text
     assert "uit koers" not in text and "Bronnen" not in text

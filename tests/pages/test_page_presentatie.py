@@ -30,7 +30,7 @@ from metrics.model import Theme
 
 PAGE = ROOT / "pages" / "presentatie.py"
 KPI = "service_satisfaction"
-SYMBOL = {"off_track": "✖", "at_risk": "⚠", "on_track": "✔", "no_target": "–", "no_data": "?"}
+SYMBOL = {"off_track": "✖", "at_risk": "⚠", "on_track": "✔", "too_few_years": "…", "no_target": "–", "no_data": "?"}
 
 
 def library(db: Path):
