@@ -37,8 +37,7 @@ STATUS_BADGE = {
     "on_track": (":material/check_circle:", "blue"),
     "at_risk": (":material/warning:", "orange"),
     "off_track": (":material/cancel:", "violet"),
-    "too_few_years": (":material/hourglass_empty:", "gray"),
-    "no_target": (":material/remove:", "gray"),
+    "too_few_years": (":material/hourglass_empty:", "gray"), "no_target": (":material/remove:", "gray"),
     "no_data": (":material/help:", "gray"),
 }
 # Whether an expected effect of a review session came about (`koers.loop.review.expected_against_actual`).

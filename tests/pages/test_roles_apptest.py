@@ -237,7 +237,9 @@ def test_an_advisor_saves_a_kpi_definition_in_her_name_but_does_not_import(start
     trail = audit(demo_db, last)
     assert trail[["actor", "role", "action", "entity", "entity_id"]].values.tolist() == [
         [advisor.id, "advisor", "update", "kpi_definition", "population_growth"]]
-    assert json.loads(trail.iloc[0]["before"])["unit"] != "% per jaar" and json.loads(trail.iloc[0]["after"])["unit"] == "% per jaar"
+    # the Dutch unit changed, the English one kept
+    assert json.loads(trail.iloc[0]["before"])["unit"] == {"nl": "% in het jaar", "en": "% in the year"}
+    assert json.loads(trail.iloc[0]["after"])["unit"] == {"nl": "% per jaar", "en": "% in the year"}
 
     # A colleague saves version 3; the form still holds version 2: the second save is refused.
     with Store.open(demo_db, read_only=True) as store:
