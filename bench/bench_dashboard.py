@@ -6,7 +6,7 @@ KPI library), the Overzicht page.
 - AppTest, warm: a rerun in the same process (caches filled). Target < 0.15 s.
 - Browser (Debian's Chromium, `streamlit run serve.py`, which fills the landing page's caches
   before it takes visitors, as in production): from navigation to the first chart visible (a
-  `.js-plotly-plot` or a metric's sparkline), measured in the page from its navigation start; for
+  `.js-plotly-plot`, a Streamlit metric's sparkline or a card's own SVG sparkline), measured in the page from its navigation start; for
   the first visit after the server started and for later visits (a new browser context each, as a
   new visitor). Target: at most 1.3 times the trivial app's (a ratio: the page's own work, not the
   browser's start-up, is what Koers controls).
@@ -61,7 +61,7 @@ TRIVIAL_APP = textwrap.dedent("""\
 # Municipalities to switch to, one after the other (each uncached for Koers: a real first look).
 SWITCHES = ["Utrecht (gemeente)", "Groningen (gemeente)", "Zwolle", "Delft", "Leiden", "Tilburg"]
 FIRST_CHART_JS = """() => {
-    for (const e of document.querySelectorAll('.js-plotly-plot, [data-testid="stMetricChart"] svg')) {
+    for (const e of document.querySelectorAll('.js-plotly-plot, [data-testid="stMetricChart"] svg, svg.koers-sparkline')) {
         const box = e.getBoundingClientRect();
         if (box.width > 0 && box.height > 0) return performance.now();
     }
@@ -83,7 +83,7 @@ REDRAWN_JS = """(expected) => {
 CLICK_JS = """() => document.addEventListener('pointerdown', () => { window.__benchClick = performance.now(); }, true)"""
 # The app modules Koers's first run imports (plotly, pandas, DuckDB, the library), for the diagnosis.
 APP_MODULES = ("koers.dashboard.view", "koers.dashboard.reads", "koers.demo.build", "koers.i18n", "pandas",
-               "plotly.graph_objects", "metrics.model")
+               "metrics.model")
 
 
 # --- AppTest, each cold run in its own process ----------------------------------------------------

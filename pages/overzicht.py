@@ -43,7 +43,7 @@ def card(row: pd.Series, points: pd.DataFrame | None, title: str, threshold: int
             delta_description=t("overzicht.change_since", year=year - 1) if pd.notna(row["change"]) else None,
             label_visibility="collapsed", border=False,
         )
-        widgets.sparkline(points, key=f"spark_{row['kpi_id']}")
+        widgets.sparkline(points)
         widgets.status_badge(row["status"], bool(row["example_target"]))
         reason = present.status_reason(row, polarity, year, lang, threshold)
         if reason:

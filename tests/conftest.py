@@ -126,7 +126,22 @@ def rendered(at) -> str:
     return "\n".join(parts)
 
 
-__all__ = ["run_cli", "rendered", "cbs_odata3", "cbs_odata4", "Store", "CBS", "DATA", "ROOT"]
+def sparklines(block) -> list[dict[str, float | None]]:
+    """The Overzicht sparklines drawn in `block` (an AppTest tree or part of it), in page order:
+    per line its years and values (the SVG's `data-series`, None for a gap)."""
+    import html
+    import json
+    import re
+
+    found = []
+    for element in block.markdown:
+        match = re.search(r'class="koers-sparkline"[^>]* data-series="([^"]*)"', element.value)
+        if match:
+            found.append(json.loads(html.unescape(match.group(1))))
+    return found
+
+
+__all__ = ["run_cli", "rendered", "sparklines", "cbs_odata3", "cbs_odata4", "Store", "CBS", "DATA", "ROOT"]
 
 
 # --- keeping the fast suite fast -------------------------------------------------------------------

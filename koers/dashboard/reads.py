@@ -52,8 +52,9 @@ log = logging.getLogger("koers.dashboard")
 
 
 # What the landing page (app.py and pages/overzicht.py) imports beyond this module.
+# (No plotly: the Overzicht's sparklines are drawn as SVG, `widgets.sparkline_svg`.)
 LANDING_MODULES = ("koers.dashboard.auth", "koers.dashboard.widgets", "koers.loop.learning", "koers.logs",
-                   "metrics.model", "plotly.graph_objects", "plotly.io", "streamlit.emojis")
+                   "metrics.model", "streamlit.emojis")
 
 
 def _db() -> str:

@@ -4,6 +4,7 @@ since last year, on series written out by hand."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -56,3 +57,18 @@ def test_the_largest_changes_since_last_year_first():
 def test_no_changes_is_an_empty_table():
     changed = cards.changes_since_last_year({"a": series({"2024": 1.0})}, 2024)
     assert changed.empty and list(changed.columns) == ["kpi_id", "before", "now", "change"]
+
+
+def test_the_svg_breaks_the_line_at_a_gap_and_dots_every_known_year():
+    from koers.dashboard.widgets import SPARK_HEIGHT, SPARK_PAD, sparkline_svg
+
+    points = pd.DataFrame({"period": ["2020", "2021", "2022", "2023", "2024"], "value": [2.0, 4.0, None, 3.0, None]}, dtype=object)
+    svg = sparkline_svg(points, "nl")
+    line, dots = re.findall(r'<path d="([^"]*)"', svg)
+    # x: 4 + i * 23 (five years over 100 - 2 * 4); y: the highest value (4) at the top, the lowest (2) at the bottom
+    low, high = SPARK_HEIGHT - SPARK_PAD, SPARK_PAD
+    assert line == f"M4.00 {low:.2f}L27.00 {high:.2f}M73.00 {(low + high) / 2:.2f}"  # 2022 missing: a new subpath for 2023
+    assert dots == f"M4.00 {low:.2f}h0M27.00 {high:.2f}h0M73.00 {(low + high) / 2:.2f}h0"  # 2023 alone: still a dot
+    assert "<title>2020: 2; 2021: 4; 2022: –; 2023: 3; 2024: –</title>" in svg
+    assert "2020: 2,5" in sparkline_svg(pd.DataFrame({"period": ["2020"], "value": [2.5]}), "nl")
+    assert "2020: 2.5" in sparkline_svg(pd.DataFrame({"period": ["2020"], "value": [2.5]}), "en")

@@ -11,9 +11,7 @@ in 2026: off track, though this year's value is above the target. Every series r
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import re
 
 import numpy as np
@@ -21,6 +19,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1.element_tree import Block
 
+from conftest import sparklines
 from koers import present
 from koers.access import LOCAL
 from koers.demo.loop import add_loop_examples
@@ -59,12 +58,6 @@ def cards(block) -> list[Block]:
 
 def title(library, kpi_id: str) -> str:
     return present.plain(library.kpis[kpi_id].title.nl)  # a card's label is the title as written
-
-
-def array(value: object) -> list:
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
-    return list(value)
 
 
 @pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
@@ -159,21 +152,19 @@ def test_sparklines_end_at_the_selected_year(app_on, demo_shared, layer):
     mine = results[(results["region_code"] == REGION) & results["value"].notna()]
     assert (mine["period"] > str(YEAR)).any(), "the demo has values after the selected year"
     at = app_on(demo_shared, gemeente=REGION, jaar=str(YEAR))
-    lines = [json.loads(chart.proto.spec)["data"][0] for chart in at.get("plotly_chart")]
-    sparks = [line for line in lines if line.get("connectgaps") is False]
+    sparks = sparklines(at.main)
     outcomes = set(overview.loc[overview["kind"] == "outcome", "kpi_id"])
     drawn = set(mine.loc[mine["kpi_id"].isin(outcomes) & (mine["period"] <= str(YEAR)), "kpi_id"])
     assert len(sparks) == len(drawn) == 25  # three outcomes have no value up to 2019: no line
     for line in sparks:
-        x = array(line["x"])
-        assert x[-1] == str(YEAR) and x == [str(n) for n in range(int(x[0]), YEAR + 1)]
+        years = list(line)
+        assert years[-1] == str(YEAR) and years == [str(n) for n in range(int(years[0]), YEAR + 1)]
     # the card of service_satisfaction: its values 2015-2019, nothing after
-    card = cards(at.main)[0]
-    spark = json.loads(card.get("plotly_chart")[0].proto.spec)["data"][0]
+    spark = sparklines(cards(at.main)[0])[0]
     series = results[(results["kpi_id"] == FIRST) & (results["region_code"] == REGION) & results["value"].notna()]
     expected = series[series["period"] <= str(YEAR)].sort_values("period")
-    assert array(spark["x"]) == expected["period"].tolist()
-    assert array(spark["y"]) == pytest.approx(expected["value"].tolist())
+    assert list(spark) == expected["period"].tolist()
+    assert list(spark.values()) == pytest.approx(expected["value"].tolist())
 
 
 @pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
