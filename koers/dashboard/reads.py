@@ -23,8 +23,9 @@ import datetime as dt
 import importlib
 import logging
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,7 @@ import streamlit as st
 from koers import present
 from koers.dashboard.view import actor, selection
 from koers.kpis import cards
-from koers.kpis.assess import all_expected_values, kpi_overview
+from koers.kpis.assess import PeerInputs, all_expected_values, kpi_overview, peer_inputs
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import Library, load_library
 from koers.loop import learning, review
@@ -118,9 +119,47 @@ def first_kpi_with_figures(year: int) -> str | None:
     return next((k for k in present.kpi_order(library().kpis, "nl") if k in found), None)
 
 
-def _visit(db: str, store: Store | None) -> AbstractContextManager[Store]:
-    """`store` when the caller has one open (a cached read inside another: one visit, not two), else a new visit."""
-    return nullcontext(store) if store is not None else Store.open(db, read_only=True)
+class _SharedVisit:
+    """The read-only visit the reads of one page run share (`one_visit`), opened at the first read
+    that needs the store."""
+
+    def __init__(self, db: str) -> None:
+        self.db, self.store, self.stack = db, None, ExitStack()
+
+    def open(self) -> Store:
+        if self.store is None:
+            self.store = self.stack.enter_context(Store.open(self.db, read_only=True))
+        return self.store
+
+
+_SHARED: ContextVar[_SharedVisit | None] = ContextVar("koers_shared_visit", default=None)
+
+
+@contextmanager
+def one_visit() -> Iterator[None]:
+    """Inside, the reads share one read-only visit to the store, opened when the first of them
+    needs it (not at all when every read is cached) and closed at the end. A change of
+    municipality on the Overzicht made three visits (the region, the learning loop, the overview),
+    each opening the file again. Only around reads: a write in this process while the file is
+    open read-only would wait for it."""
+    shared = _SharedVisit(_db())
+    token = _SHARED.set(shared)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+        shared.stack.close()
+
+
+def _visit(db: str, store: Store | None = None) -> AbstractContextManager[Store]:
+    """`store` when the caller has one open (a cached read inside another: one visit, not two), else
+    the page run's shared visit (`one_visit`), else a new visit."""
+    if store is not None:
+        return nullcontext(store)
+    shared = _SHARED.get()
+    if shared is not None and shared.db == db:
+        return nullcontext(shared.open())
+    return Store.open(db, read_only=True)
 
 
 # A parameter named with a leading underscore (`_store`) is not part of Streamlit's cache key.
@@ -162,23 +201,33 @@ def _region_results(db: str, signature: tuple, region: str, harmonise_on: dt.dat
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def _peer_inputs(db: str, signature: tuple, year: int, peers: str, _store: Store | None = None) -> PeerInputs:
+    """What the peer groups of a year are made from (`koers.kpis.assess.peer_inputs`): the same for
+    every region, so not read again for each one looked at."""
+    with _visit(db, _store) as store:
+        return peer_inputs(store, year, peers)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def _expected(db: str, signature: tuple, year: int, peers: str, harmonise_on: dt.date | None,
               _store: Store | None = None) -> pd.DataFrame:
     """Every municipality's expected values against its peers of this kind (not for own peer groups):
     the same for every region, so not made again for each one looked at."""
     with _visit(db, _store) as store:
-        return all_expected_values(store, library(), _year_results(db, signature, year, harmonise_on, store), year, peers)
+        return all_expected_values(store, library(), _year_results(db, signature, year, harmonise_on, store), year, peers,
+                                   inputs=_peer_inputs(db, signature, year, peers, store))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _overview(db: str, signature: tuple, region: str, year: int, peers: str, harmonised: bool,
               custom: tuple[str, ...] = ()) -> pd.DataFrame:
     on = dt.date.today() if harmonised else None
-    with Store.open(db, read_only=True) as store:
+    with _visit(db) as store:
         return kpi_overview(store, library(), region, year, peers_by=peers, custom_peers=list(custom), harmonise_on=on,
                             results=_year_results(db, signature, year, on, store),
                             series=_region_results(db, signature, region, on, store),
-                            expected=None if peers == "custom" else _expected(db, signature, year, peers, on, store))
+                            expected=None if peers == "custom" else _expected(db, signature, year, peers, on, store),
+                            inputs=_peer_inputs(db, signature, year, peers, store))
 
 
 def overview(region: str, harmonised: bool | None = None) -> pd.DataFrame:
@@ -235,7 +284,7 @@ def municipality_names() -> dict[str, str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _region_story(db: str, signature: tuple, code: str) -> dict:
-    with Store.open(db, read_only=True) as store:
+    with _visit(db) as store:
         return {"region": store.region(code), "successors": store.successors(code),
                 "predecessors": store.predecessors(code)}
 
@@ -383,8 +432,8 @@ class Loop:
     sessions: pd.DataFrame
 
 
-def _open() -> Store:
-    return Store.open(database_path(), read_only=True)
+def _open() -> AbstractContextManager[Store]:
+    return _visit(_db())
 
 
 def loop(region: str) -> Loop:

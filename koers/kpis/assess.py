@@ -316,20 +316,25 @@ def expected_values(results: pd.DataFrame, period: str, context_kpis: list[str],
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
 
 
-def _peer_inputs(store: Store, year: int, peers_by: str) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+PeerInputs = tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]
+
+
+def peer_inputs(store: Store, year: int, peers_by: str) -> PeerInputs:
     """What peer groups of `peers_by` are made from: the municipalities' profile, and their context
-    (for "nearest") or memberships (for a division) where that kind needs them."""
+    (for "nearest") or memberships (for a division) where that kind needs them. The same for every
+    region of a year: the dashboard keeps it once per year and kind of peers."""
     context = store.peer_context(year) if peers_by == "nearest" else None
     memberships = store.memberships(year) if peers_by in MEMBERSHIP_DIVISIONS else None
     return store.municipality_profile(year), context, memberships
 
 
 def all_expected_values(store: Store, library: Library, results: pd.DataFrame, year: int, peers_by: str = "size",
-                        region: str = "", custom_peers: list[str] | None = None) -> pd.DataFrame:
+                        region: str = "", custom_peers: list[str] | None = None,
+                        inputs: PeerInputs | None = None) -> pd.DataFrame:
     """`expected_values` for every municipality in `year`, compared with the peer median of the
     groups of `peers_by` (`all_peer_groups`). The same for every region, except with "custom" peers
     (`region` and `custom_peers`): the dashboard keeps it once per year and kind of peers."""
-    profile, context, memberships = _peer_inputs(store, year, peers_by)
+    profile, context, memberships = inputs or peer_inputs(store, year, peers_by)
     groups = all_peer_groups(profile, region, peers_by, custom_peers, context, memberships=memberships)
     return expected_values(results, str(year), [k for k, v in library.kpis.items() if v.kind == "context"], groups)
 
@@ -337,7 +342,7 @@ def all_expected_values(store: Store, library: Library, results: pd.DataFrame, y
 def kpi_overview(store: Store, library: Library, region: str, year: int, theme: int | None = None,
                  peers_by: str = "size", custom_peers: list[str] | None = None,
                  harmonise_on=None, results: pd.DataFrame | None = None, series: pd.DataFrame | None = None,
-                 expected: pd.DataFrame | None = None) -> pd.DataFrame:
+                 expected: pd.DataFrame | None = None, inputs: PeerInputs | None = None) -> pd.DataFrame:
     """One row per KPI for one region and year: what `python -m koers kpi` prints and the
     overview page shows. Columns: kpi_id, theme, kind, value, unit (Dutch), unit_en, target, status, trend,
     projected, will_reach, peer_median, percentile, peers (how many), peer_group (which), expected
@@ -349,8 +354,8 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
     or projection against an invented target), example (any of the three).
     `results` is `evaluate(store, library, harmonise_on=...)` when the caller already has it (every
     region's rows of `year` are all it needs); `series`, the region's rows over all years, when the
-    caller has those apart (else they are taken from `results`); `expected`, `all_expected_values`
-    when the caller has it."""
+    caller has those apart (else they are taken from `results`); `expected`, `all_expected_values`,
+    and `inputs`, `peer_inputs`, when the caller has them."""
     from koers.kpis.evaluate import evaluate
 
     if results is None:  # the dashboard passes the evaluation it already has cached
@@ -362,11 +367,12 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
     now = with_status(series[series["period"] == period], targets, library).set_index("kpi_id")
     trend = projections(trends(store, series, year), targets, library).set_index("kpi_id")
     later = _next_targets(targets, year)
-    profile, context, memberships = _peer_inputs(store, year, peers_by)
+    profile, context, memberships = inputs or peer_inputs(store, year, peers_by)
     peers = peer_group(profile, region, peers_by, custom_peers, context, memberships=memberships)
     stats = peer_statistics(results, region, period, peers).set_index("kpi_id")
     if expected is None:
-        expected = all_expected_values(store, library, results, year, peers_by, region, custom_peers)
+        expected = all_expected_values(store, library, results, year, peers_by, region, custom_peers,
+                                       (profile, context, memberships))
     expected = expected[(expected["region_code"] == region) & expected["better"]].set_index("kpi_id")
 
     rows = []
