@@ -45,10 +45,7 @@ def card(row: dict, points: pd.DataFrame | None, title: str, threshold: int,
             label_visibility="collapsed", border=False,
         )
         widgets.sparkline(points)
-        widgets.status_badge(row["status"], bool(row["example_target"]))
-        reason = present.status_reason(row, polarity, year, lang, threshold)
-        if reason:
-            st.markdown(reason)
+        widgets.status_badge(row["status"], bool(row["example_target"]), present.status_reason(row, polarity, year, lang, threshold))
         parts = [present.plain(present.unit_of(row, lang))]
         if isinstance(row["trend"], str):
             parts.append(widgets.trend_text(row["trend"]))

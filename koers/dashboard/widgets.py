@@ -85,13 +85,15 @@ def provenance(sources: str) -> str:
 # --- drawing ------------------------------------------------------------------------------------
 
 
-def status_badge(status: str, example_target: bool = False) -> None:
+def status_badge(status: str, example_target: bool = False, reason: str = "") -> None:
     """The status as a coloured badge with its word; "(voorbeelddoel)" for an invented target after
-    the badge, as text: a badge does not wrap, and with the mark in it it was cut off in a card at 1024 px."""
+    the badge, as text: a badge does not wrap, and with the mark in it it was cut off in a card at 1024 px.
+    `reason` (Markdown): the line saying why, beneath it in the same element (the Overzicht's 28
+    cards: every element costs the browser on every change of municipality)."""
     icon, colour = present.STATUS_BADGE[status]
     word = present.status_word(status, _lang())
     mark = present.status_word(status, _lang(), example_target).removeprefix(word).strip()
-    st.markdown(f":{colour}-badge[{icon} {word}]" + (f" {mark}" if mark else ""))
+    st.markdown(f":{colour}-badge[{icon} {word}]" + (f" {mark}" if mark else "") + (f"  \n{reason}" if reason else ""))
 
 
 def _numbers(values: object) -> bool:
@@ -148,15 +150,17 @@ SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 100.0, 48.0, 4.0
 
 
 def sparkline_svg(points: pd.DataFrame, lang: str) -> str:
-    """A card's small line as SVG markup: one x position per year of `points`
+    """A card's small line as inline SVG: one x position per year of `points`
     (`koers.kpis.cards.sparkline`: period, value; None for a year without a value), a line
     between consecutive known years only — a missing year breaks it — and a dot on every known
     year, so a lone value still shows. Its title (a tooltip, and what a screen reader reads) lists
-    every year's value in `lang`; `data-series` holds the same values as JSON, unrounded.
+    every year's value in `lang` ("2022: 7,2; 2023: –"); `data-series` holds them as JSON, unrounded.
 
-    Drawn here rather than by plotly: 28 plotly charts were most of Overzicht's time in the
-    browser (plotly.js loaded, then one layout per card) and a sixth of its script run; Streamlit's
-    own metric sparkline draws a lone value as a speck and logs Vega warnings for every card."""
+    Drawn here rather than by plotly: 28 plotly charts were most of the Overzicht's time in the
+    browser (plotly.js loaded, then one layout per card) and a sixth of its script run. Inline,
+    through Markdown: the same SVG as an image (`st.html` drops inline SVG) cost the browser four
+    times as much per change of municipality; Streamlit's own metric sparkline draws a lone value
+    as a speck and logs Vega warnings."""
     periods = [str(p) for p in points["period"]]
     values = [None if v is None or pd.isna(v) else float(v) for v in points["value"]]
     known = [v for v in values if v is not None]
@@ -175,14 +179,13 @@ def sparkline_svg(points: pd.DataFrame, lang: str) -> str:
         at = f"{x[i]:.2f} {y(value):.2f}"
         line.append(("L" if i > 0 and values[i - 1] is not None else "M") + at)
         dots.append(f"M{at}h0")
-    words = "; ".join(f"{p}: {present.number(v, lang)}" for p, v in zip(periods, values))
-    series = json.dumps(dict(zip(periods, values)))
-    colour = PALETTE[0]
-    stroke = f'fill-opacity="0" stroke="{colour}" vector-effect="non-scaling-stroke" stroke-linecap="round"'
-    return (f'<svg class="koers-sparkline" role="img" aria-label="{html.escape(words)}" data-series="{html.escape(series)}" '
-            f'width="100%" height="{SPARK_HEIGHT:.0f}" viewBox="0 0 {SPARK_WIDTH:.0f} {SPARK_HEIGHT:.0f}" '
-            f'preserveAspectRatio="none"><title>{html.escape(words)}</title>'
-            f'<path d="{"".join(line)}" stroke-width="2" stroke-linejoin="round" {stroke}/>'
+    words = html.escape("; ".join(f"{p}: {present.number(v, lang)}" for p, v in zip(periods, values)))
+    series = html.escape(json.dumps(dict(zip(periods, values))))
+    # Stretched to the card's width (preserveAspectRatio); strokes and dots keep their size.
+    stroke = f'fill-opacity="0" stroke="{PALETTE[0]}" vector-effect="non-scaling-stroke" stroke-linecap="round"'
+    return (f'<svg class="koers-sparkline" role="img" aria-label="{words}" data-series="{series}" width="100%" '
+            f'height="{SPARK_HEIGHT:.0f}" viewBox="0 0 {SPARK_WIDTH:.0f} {SPARK_HEIGHT:.0f}" preserveAspectRatio="none">'
+            f'<title>{words}</title><path d="{"".join(line)}" stroke-width="2" stroke-linejoin="round" {stroke}/>'
             f'<path d="{"".join(dots)}" stroke-width="6" {stroke}/></svg>')
 
 

@@ -3,6 +3,8 @@ since last year, on series written out by hand."""
 
 from __future__ import annotations
 
+import html
+import json
 import math
 import re
 
@@ -59,7 +61,7 @@ def test_no_changes_is_an_empty_table():
     assert changed.empty and list(changed.columns) == ["kpi_id", "before", "now", "change"]
 
 
-def test_the_svg_breaks_the_line_at_a_gap_and_dots_every_known_year():
+def test_the_sparkline_breaks_at_a_gap_dots_every_known_year_and_says_every_value():
     from koers.dashboard.widgets import SPARK_HEIGHT, SPARK_PAD, sparkline_svg
 
     points = pd.DataFrame({"period": ["2020", "2021", "2022", "2023", "2024"], "value": [2.0, 4.0, None, 3.0, None]}, dtype=object)
@@ -69,6 +71,10 @@ def test_the_svg_breaks_the_line_at_a_gap_and_dots_every_known_year():
     low, high = SPARK_HEIGHT - SPARK_PAD, SPARK_PAD
     assert line == f"M4.00 {low:.2f}L27.00 {high:.2f}M73.00 {(low + high) / 2:.2f}"  # 2022 missing: a new subpath for 2023
     assert dots == f"M4.00 {low:.2f}h0M27.00 {high:.2f}h0M73.00 {(low + high) / 2:.2f}h0"  # 2023 alone: still a dot
+    assert 'aria-label="2020: 2; 2021: 4; 2022: –; 2023: 3; 2024: –"' in svg  # read out, and the tooltip
     assert "<title>2020: 2; 2021: 4; 2022: –; 2023: 3; 2024: –</title>" in svg
-    assert "2020: 2,5" in sparkline_svg(pd.DataFrame({"period": ["2020"], "value": [2.5]}), "nl")
-    assert "2020: 2.5" in sparkline_svg(pd.DataFrame({"period": ["2020"], "value": [2.5]}), "en")
+    assert json.loads(html.unescape(re.search(r'data-series="([^"]*)"', svg).group(1))) == {
+        "2020": 2.0, "2021": 4.0, "2022": None, "2023": 3.0, "2024": None}
+    one = pd.DataFrame({"period": ["2020"], "value": [2.5]})
+    assert "<title>2020: 2,50</title>" in sparkline_svg(one, "nl") and "<title>2020: 2.50</title>" in sparkline_svg(one, "en")
+    assert re.findall(r'<path d="([^"]*)"', sparkline_svg(one, "nl")) == ["M50.00 24.00", "M50.00 24.00h0"]  # one year: mid-card

@@ -173,8 +173,9 @@ def _data(text: str) -> bool:
 
 def _readable(text: str) -> str:
     """A drawn text as a person reads it: Markdown escapes, entities and word joiners taken out;
-    of markup (a card's SVG sparkline) only what is read out, the `aria-label`, not its attributes."""
-    text = re.sub(r"<[^>]*>", lambda tag: " ".join(["", *re.findall(r'aria-label="([^"]*)"', tag.group(0)), ""]),
+    of markup (a card's SVG sparkline) only what is read out or shown as a tooltip (`alt`,
+    `aria-label`, `title`), not its other attributes."""
+    text = re.sub(r"<[^>]*>", lambda tag: " ".join(["", *re.findall(r'(?:alt|aria-label|title)="([^"]*)"', tag.group(0)), ""]),
                   text.replace(WORD_JOINER, ""))
     text = html.unescape(text)
     return re.sub(r"\\(.)", r"\1", re.sub(r"\s+", " ", text))
@@ -205,8 +206,8 @@ def test_the_word_lists_find_what_they_are_for():
     assert [w for w, _ in foreign_words(["Van de inwoners", "ontbrekend"], "en", [])] == ["Van de", "inwoners"]
     # data as stored is not a view's words: an audit record, the recognised import headers
     assert foreign_words(['{"file": "gemeente.csv", "rows": 3}', "value, waarde"], "en", []) == []
-    # markup is read as a screen reader reads it: its aria-label, not its attributes
-    assert [w for w, _ in foreign_words(['<svg preserveAspectRatio="none" aria-label="2020: none"></svg>'], "nl", [])] == ["none"]
+    # markup is read as a screen reader reads it: its text alternative, not its other attributes
+    assert [w for w, _ in foreign_words(['<img style="border: none" alt="2020: none">'], "nl", [])] == ["none"]
 
 
 @pytest.fixture(scope="module")

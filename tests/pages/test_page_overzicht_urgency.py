@@ -100,7 +100,8 @@ def test_a_card_says_why_its_off_track_and_how_it_changed(app_on, demo_shared, l
 
     # The reason: where the current pace lands in the target year, against the target.
     assert (int(row["target_year"]), round(row["projected"], 2), row["target"]) == (2026, 6.10, 7.15)
-    reason = next(text for text in texts if text.startswith("Projectie"))
+    # under the status badge, in the same element
+    reason = next(text.split("  \n", 1)[1] for text in texts if "-badge[" in text and "  \nProjectie" in text)
     assert reason.startswith("Projectie 2026: 6,10 — doel 7,15")
     assert f"Projectie 2026: {present.number(row['projected'], 'nl')}" in reason
     assert "hoger is beter" in reason and "marge 0,21" in reason  # the example target's tolerance
@@ -118,7 +119,7 @@ def test_a_card_says_why_its_off_track_and_how_it_changed(app_on, demo_shared, l
     assert absent.proto.delta == "-0,49" and absent.proto.color == absent.proto.MetricColor.GREEN
 
     # Invented figures stay marked: the badge and the flags.
-    assert ":violet-badge[:material/cancel: uit koers] (voorbeelddoel)" in texts  # the mark after the badge: it fits
+    assert any(text.startswith(":violet-badge[:material/cancel: uit koers] (voorbeelddoel)  \n") for text in texts)  # the mark after the badge: it fits
     flags = card.caption[0].value
     assert "⚑ waarde fictief (voorbeelddata)" in flags and "⚑ doel fictief (voorbeelddoel)" in flags
 
