@@ -262,7 +262,7 @@ def draw() -> None:
     kpi = kpis[kpi_id]
     # On today's division a dissolved municipality is shown as the one it went into (as on Overzicht).
     where = view.on_division(choice.region, reads.region_story(choice.region), reads.existed_in)
-    row = reads.overview(where.code).set_index("kpi_id").loc[kpi_id]
+    row = reads.overview(where.code, with_expected=True).set_index("kpi_id").loc[kpi_id]
     name = where.name
     # A KPI's title and description may come from an advisor's own YAML: shown as written, never as Markdown.
     st.title(present.plain(getattr(kpi.title, choice.lang)))

@@ -133,3 +133,27 @@ def test_only_the_store_talks_to_duckdb_and_pages_only_draw():
     assert talking and all(path.startswith("koers/store/") for path in talking), talking
     for page in PAGES:  # a page reads through koers (dashboard.reads, services), never the store itself
         assert "koers.store" not in _imported_modules(page), page.name
+
+
+@pytest.mark.slow  # the library evaluated for every municipality
+def test_after_the_warm_up_the_first_visit_reads_only_the_learning_loop(monkeypatch, tmp_path, demo_shared):
+    """What `serve.py` fills before the first visitor (`reads.warm_up`) is exactly what the landing
+    page then reads: its first run opens the store once, for the learning loop (never cached),
+    and evaluates nothing."""
+    from streamlit.testing.v1 import AppTest
+
+    from koers.dashboard import reads
+    from koers.kpis import evaluate
+
+    monkeypatch.setenv("KOERS_DB", str(demo_shared))
+    monkeypatch.setenv("KOERS_METRICS", str(tmp_path / "metrics"))
+    reads.warm_up()
+    opened, computed = [], []
+    real_open, real_evaluate, real_overview = Store.open, evaluate.evaluate, reads.kpi_overview
+    monkeypatch.setattr(Store, "open", classmethod(lambda cls, path, *a, **k: opened.append(path) or real_open(path, *a, **k)))
+    monkeypatch.setattr(reads, "evaluate", lambda *a, **k: computed.append("evaluate") or real_evaluate(*a, **k))
+    monkeypatch.setattr(reads, "kpi_overview", lambda *a, **k: computed.append("kpi_overview") or real_overview(*a, **k))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception and at.title[0].value == "Overzicht Amsterdam 2024"
+    assert (len(opened), computed) == (1, [])

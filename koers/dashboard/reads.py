@@ -35,7 +35,7 @@ import streamlit as st
 from koers import present
 from koers.dashboard.view import actor, selection
 from koers.kpis import cards
-from koers.kpis.assess import PeerInputs, all_expected_values, kpi_overview, peer_inputs
+from koers.kpis.assess import PeerInputs, all_expected_values, kpi_overview, no_expected_values, peer_inputs
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import Library, load_library
 from koers.loop import learning, review
@@ -218,23 +218,30 @@ def _expected(db: str, signature: tuple, year: int, peers: str, harmonise_on: dt
                                    inputs=_peer_inputs(db, signature, year, peers, store))
 
 
+# No defaults on a cached function the warm-up fills: Streamlit keys a call on the arguments as
+# passed, so a default left out there and given here is another entry (the warm-up's overview was
+# never the one the first visit read).
 @st.cache_data(show_spinner=False, max_entries=64)
 def _overview(db: str, signature: tuple, region: str, year: int, peers: str, harmonised: bool,
-              custom: tuple[str, ...] = ()) -> pd.DataFrame:
+              custom: tuple[str, ...], with_expected: bool) -> pd.DataFrame:
     on = dt.date.today() if harmonised else None
     with _visit(db) as store:
+        expected = (no_expected_values() if not with_expected
+                    else None if peers == "custom" else _expected(db, signature, year, peers, on, store))
         return kpi_overview(store, library(), region, year, peers_by=peers, custom_peers=list(custom), harmonise_on=on,
                             results=_year_results(db, signature, year, on, store),
                             series=_region_results(db, signature, region, on, store),
-                            expected=None if peers == "custom" else _expected(db, signature, year, peers, on, store),
-                            inputs=_peer_inputs(db, signature, year, peers, store))
+                            expected=expected, inputs=_peer_inputs(db, signature, year, peers, store))
 
 
-def overview(region: str, harmonised: bool | None = None) -> pd.DataFrame:
+def overview(region: str, harmonised: bool | None = None, with_expected: bool = False) -> pd.DataFrame:
     """One row per KPI for `region` in the selected year (see `koers.kpis.assess.kpi_overview`),
-    on the division chosen in the frame unless `harmonised` says."""
+    on the division chosen in the frame unless `harmonised` says. `with_expected`: also the value
+    expected from the municipality's context (columns expected, expected_error; else empty) — only
+    the KPI page shows it, and fitting it for every KPI is a sixth of a first overview's time."""
     s = selection()
-    return _overview(_db(), _signature(), region, s.year, s.peers, on_today(harmonised), s.custom if s.peers == "custom" else ())
+    return _overview(_db(), _signature(), region, s.year, s.peers, on_today(harmonised),
+                     s.custom if s.peers == "custom" else (), with_expected)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -509,7 +516,7 @@ def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> No
         _municipalities(db, signature)
         _region_story(db, signature, region)
         _by_region(db, signature, dt.date.today())  # every municipality's series, for the changes of municipality
-        _overview(db, signature, region, year, peers, True)
+        _overview(db, signature, region, year, peers, True, (), False)  # exactly as `overview` calls it
         _series(db, signature, region, True)
         _sparklines(db, signature, region, True, year)
         _targets(db, signature, region)

@@ -268,6 +268,14 @@ def _peer_median_errors(wide: pd.DataFrame, groups: dict[str, list[str]]) -> pd.
     return pd.DataFrame(errors, index=wide.index, columns=wide.columns)
 
 
+EXPECTED_COLUMNS = ["kpi_id", "region_code", "expected", "model_error", "peer_error", "better"]
+
+
+def no_expected_values() -> pd.DataFrame:
+    """`expected_values` without any: for a `kpi_overview` whose reader shows no expected value."""
+    return pd.DataFrame({c: pd.Series(dtype=bool if c == "better" else object) for c in EXPECTED_COLUMNS})
+
+
 def expected_values(results: pd.DataFrame, period: str, context_kpis: list[str],
                     peer_groups: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """Per KPI and region: the value expected given the context KPIs, from an ordinary least-squares
@@ -282,7 +290,7 @@ def expected_values(results: pd.DataFrame, period: str, context_kpis: list[str],
     predicting each municipality by its peers' median, over the same municipalities, and `better`
     says whether the model's error is the lower one. Columns: kpi_id, region_code, expected,
     model_error, peer_error, better."""
-    columns = ["kpi_id", "region_code", "expected", "model_error", "peer_error", "better"]
+    columns = EXPECTED_COLUMNS
     now = results[(results["period"] == period) & results["region_code"].str.startswith("GM")]
     if "example" in now:
         now = now[~now["example"].astype(bool)]
