@@ -1,7 +1,8 @@
 """The dashboard for production: `streamlit run serve.py` serves `app.py` and, before it takes
 its first visitor, builds the demo database when there is none yet (a progress bar in the
 terminal) and fills the caches the landing page reads (library, evaluation, municipality list,
-the default municipality's overview). The server answers only once this is done. Without it the
+the default municipality's overview). The server answers only once this is done; every other
+municipality's series is evaluated just after, in a thread. Without it the
 first visitor after a start waits for them; with `streamlit run app.py` everything works the
 same, only that first visit is slower (and builds the demo behind a progress bar in the page).
 """
@@ -9,6 +10,7 @@ same, only that first visit is slower (and builds the demo behind a progress bar
 from __future__ import annotations
 
 import asyncio
+import threading
 from contextlib import asynccontextmanager
 
 import streamlit as st
@@ -24,6 +26,8 @@ async def _warm_up(_app):
 
     await build
     await asyncio.to_thread(reads.warm_up)
+    # Every other municipality's series after the server has begun to answer (see reads.index_regions).
+    threading.Thread(target=reads.index_regions, name="koers-index-regions", daemon=True).start()
     yield
 
 

@@ -157,3 +157,30 @@ def test_after_the_warm_up_the_first_visit_reads_only_the_learning_loop(monkeypa
     at.run()
     assert not at.exception and at.title[0].value == "Overzicht Amsterdam 2024"
     assert (len(opened), computed) == (1, [])
+
+
+@pytest.mark.slow  # the library evaluated for every municipality
+def test_after_indexing_a_change_of_municipality_reads_its_series_as_evaluated_alone(monkeypatch, tmp_path, demo_shared):
+    """`reads.index_regions` (run by `serve.py` once the server answers): another municipality's
+    series then comes from the index, without evaluating, and holds what evaluating it alone gives."""
+    import datetime as dt
+
+    from koers.dashboard import reads
+    from koers.kpis import evaluate
+
+    monkeypatch.setenv("KOERS_DB", str(demo_shared))
+    monkeypatch.setenv("KOERS_METRICS", str(tmp_path / "metrics"))
+    reads.index_regions()
+    reads._region_results.clear()  # nothing an earlier test read in this process
+    computed, real_evaluate = [], evaluate.evaluate
+    monkeypatch.setattr(reads, "evaluate", lambda *a, **k: computed.append(k) or real_evaluate(*a, **k))
+    today = dt.date.today()
+    indexed = reads._region_results(reads._db(), reads._signature(), "GM0344", today)
+    assert computed == []
+    with Store.open(demo_shared, read_only=True) as store:
+        alone = real_evaluate(store, load_library(None, store.known_indicator_ids()), harmonise_on=today, regions=["GM0344"])
+    key = ["kpi_id", "period"]
+    indexed, alone = (f.astype({"kpi_id": str}).sort_values(key).reset_index(drop=True) for f in (indexed, alone))
+    assert len(indexed) == len(alone) > 1000
+    assert indexed[key].equals(alone[key])
+    assert indexed["value"].fillna(-1).to_numpy() == pytest.approx(alone["value"].fillna(-1).to_numpy())

@@ -504,7 +504,8 @@ def build_report(kind: str, session_id: int, lang: str, progress: Callable[[str,
 def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> None:
     """Fill the caches of the landing page for the default selection (see `serve.py`, which builds
     a missing demo database first) — on today's division, the frame's default (`indeling`) — and
-    import what its first run imports; without a database there is nothing to fill."""
+    import what its first run imports; without a database there is nothing to fill. Every other
+    municipality's series follows (`index_regions`), after the server has begun to answer."""
     if not database_path().exists():
         return
     started = time.perf_counter()
@@ -515,7 +516,6 @@ def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> No
         _upgraded(db, signature)
         _municipalities(db, signature)
         _region_story(db, signature, region)
-        _by_region(db, signature, dt.date.today())  # every municipality's series, for the changes of municipality
         _overview(db, signature, region, year, peers, True, (), False)  # exactly as `overview` calls it
         _series(db, signature, region, True)
         _sparklines(db, signature, region, True, year)
@@ -523,3 +523,20 @@ def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> No
         log.info("dashboard caches filled in %.1f s", time.perf_counter() - started)
     except Exception:  # the first visit will show the problem in its own words
         log.exception("warm-up failed")
+
+
+def index_regions() -> None:
+    """Every municipality's series on today's division, evaluated at once and split per region
+    (`_by_region`), so that a change of municipality reads its series instead of evaluating it
+    (about 0.2 s each). `serve.py` runs this in a thread once the server answers: it takes about
+    a second (the first start's longest step after the build), and DuckDB leaves the interpreter
+    free meanwhile (a page run beside it stalls a few milliseconds at most); a municipality chosen
+    before it is done is evaluated alone, as without it."""
+    if not database_path().exists():
+        return
+    started = time.perf_counter()
+    try:
+        _by_region(_db(), _signature(), dt.date.today())
+        log.info("every municipality's series ready in %.1f s", time.perf_counter() - started)
+    except Exception:  # a change of municipality then evaluates the region alone
+        log.exception("indexing the municipalities' series failed")

@@ -25,7 +25,7 @@ from pydantic import Field
 
 from koers import present
 from koers.access import Actor
-from koers.kpis.assess import kpi_overview
+from koers.kpis.assess import kpi_overview, no_expected_values
 from koers.errors import KoersError
 from koers.i18n import Message
 from koers.kpis.evaluate import evaluate
@@ -81,19 +81,23 @@ def snapshot(store: Store, library: Library, region: str, year: int, peers_by: s
     """What the dashboard shows for `region` in `year`, as rows for `review_snapshot`. Suppressed
     values are not kept at all (value null, `suppressed` true), so no report can leak them."""
     results = evaluate(store, library) if results is None else results
-    overview = kpi_overview(store, library, region, year, peers_by=peers_by, results=results)
+    # A snapshot keeps no expected value (no report shows one): not fitted for it.
+    overview = kpi_overview(store, library, region, year, peers_by=peers_by, results=results, expected=no_expected_values())
     targets = store.targets(region=region)
     freshness = {row.source_table.lower(): row.finished for row in store.imports().itertuples()
                  if row.status != "failed" and isinstance(row.source_table, str)}
     period = str(year)
-    mine = results[results["region_code"] == region]
-    in_year = results[results["period"] == period]
+    # Per KPI, grouped once (a filter per KPI over every region's year was half of a snapshot's time).
+    empty = results.iloc[0:0]
+    mine = {str(k): rows for k, rows in results[results["region_code"] == region].groupby("kpi_id", observed=True)}
+    in_year = {str(k): rows for k, rows in results[results["period"] == period].groupby("kpi_id", observed=True)}
     rows = []
     for row in overview.itertuples():
         kpi = library.kpis[row.kpi_id]
-        series = mine[mine["kpi_id"] == row.kpi_id].sort_values("period")
+        series = mine.get(row.kpi_id, empty).sort_values("period")
         series = series.assign(value=series["value"].where(~series["suppressed"].astype(bool)))
-        peers = in_year[(in_year["kpi_id"] == row.kpi_id) & in_year["region_code"].isin(str(row.peer_group).split(","))]
+        peers = in_year.get(row.kpi_id, empty)
+        peers = peers[peers["region_code"].isin(str(row.peer_group).split(","))]
         peers = peers.assign(value=peers["value"].where(~peers["suppressed"].astype(bool)))
         target = targets[(targets["kpi_id"] == row.kpi_id) & (targets["year"] == row.target_year)] if pd.notna(row.target_year) else targets.iloc[0:0]
         sources = [s.strip() for s in str(row.sources or "").split(",") if s.strip()]
