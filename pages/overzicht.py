@@ -44,8 +44,13 @@ def card(row: dict, points: pd.DataFrame | None, title: str, threshold: int,
             delta_description=t("overzicht.change_since", year=year - 1) if pd.notna(row["change"]) else None,
             label_visibility="collapsed", border=False,
         )
-        widgets.sparkline(points)
-        widgets.status_badge(row["status"], bool(row["example_target"]), present.status_reason(row, polarity, year, lang, threshold))
+        # The sparkline (`widgets.sparkline_svg`; none without a known value), the status badge and the
+        # line saying why, as one element: each element costs the browser on every change of
+        # municipality, 28 cards over. Only numbers and the catalogue's texts in it, so HTML is safe to allow.
+        chart = "" if points is None else widgets.sparkline_svg(points, lang) + "\n\n"
+        st.markdown(chart + widgets.status_markdown(row["status"], bool(row["example_target"]),
+                                                    present.status_reason(row, polarity, year, lang, threshold)),
+                    unsafe_allow_html=True)
         parts = [present.plain(present.unit_of(row, lang))]
         if isinstance(row["trend"], str):
             parts.append(widgets.trend_text(row["trend"]))

@@ -85,15 +85,18 @@ def provenance(sources: str) -> str:
 # --- drawing ------------------------------------------------------------------------------------
 
 
-def status_badge(status: str, example_target: bool = False, reason: str = "") -> None:
+def status_markdown(status: str, example_target: bool = False, reason: str = "") -> str:
     """The status as a coloured badge with its word; "(voorbeelddoel)" for an invented target after
     the badge, as text: a badge does not wrap, and with the mark in it it was cut off in a card at 1024 px.
-    `reason` (Markdown): the line saying why, beneath it in the same element (the Overzicht's 28
-    cards: every element costs the browser on every change of municipality)."""
+    `reason` (Markdown): the line saying why, beneath it."""
     icon, colour = present.STATUS_BADGE[status]
     word = present.status_word(status, _lang())
     mark = present.status_word(status, _lang(), example_target).removeprefix(word).strip()
-    st.markdown(f":{colour}-badge[{icon} {word}]" + (f" {mark}" if mark else "") + (f"  \n{reason}" if reason else ""))
+    return f":{colour}-badge[{icon} {word}]" + (f" {mark}" if mark else "") + (f"  \n{reason}" if reason else "")
+
+
+def status_badge(status: str, example_target: bool = False) -> None:
+    st.markdown(status_markdown(status, example_target))
 
 
 def _numbers(values: object) -> bool:
@@ -187,13 +190,6 @@ def sparkline_svg(points: pd.DataFrame, lang: str) -> str:
             f'height="{SPARK_HEIGHT:.0f}" viewBox="0 0 {SPARK_WIDTH:.0f} {SPARK_HEIGHT:.0f}" preserveAspectRatio="none">'
             f'<title>{words}</title><path d="{"".join(line)}" stroke-width="2" stroke-linejoin="round" {stroke}/>'
             f'<path d="{"".join(dots)}" stroke-width="6" {stroke}/></svg>')
-
-
-def sparkline(points: pd.DataFrame | None) -> None:
-    """A card's small line (`sparkline_svg`); nothing without a known value (`points` None)."""
-    if points is not None:
-        # Markup made here from numbers and years alone (no person's text), so HTML is safe to allow.
-        st.markdown(sparkline_svg(points, _lang()), unsafe_allow_html=True)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
