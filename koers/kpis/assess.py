@@ -383,14 +383,13 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
                                        (profile, context, memberships))
     expected = expected[(expected["region_code"] == region) & expected["better"]].set_index("kpi_id")
 
+    # Per KPI as plain dicts: a `.loc` row per KPI and frame was most of an overview's time.
+    now, trend, stats, later = (_records(frame) for frame in (now, trend, stats, later))
     rows = []
     for kpi_id, kpi in sorted(library.kpis.items(), key=lambda item: (item[1].theme, item[1].kind, item[0])):
         if theme is not None and int(kpi.theme) != theme:
             continue
-        row = now.loc[kpi_id] if kpi_id in now.index else None
-        t = trend.loc[kpi_id] if kpi_id in trend.index else None
-        s = stats.loc[kpi_id] if kpi_id in stats.index else None
-        n = later.loc[kpi_id] if kpi_id in later.index else None
+        row, t, s, n = now.get(kpi_id), trend.get(kpi_id), stats.get(kpi_id), later.get(kpi_id)
         own = row is not None and pd.notna(row["target"])
         projected = t is not None and pd.notna(t["target"])
         rows.append({
@@ -412,8 +411,12 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
     return pd.DataFrame(rows)
 
 
-def _example_flags(row: pd.Series | None, trend: pd.Series | None, stats: pd.Series | None,
-                   later: pd.Series | None) -> dict[str, bool]:
+def _records(frame: pd.DataFrame) -> dict[str, dict]:
+    """A frame indexed by KPI id as {kpi_id: {column: value}}."""
+    return dict(zip(frame.index.astype(str), frame.to_dict("records")))
+
+
+def _example_flags(row: dict | None, trend: dict | None, stats: dict | None, later: dict | None) -> dict[str, bool]:
     """Where invented figures come into one KPI's row (see `kpi_overview`); `later`: the first
     target after the year, if any."""
     own_target = row is not None and pd.notna(row["target"])
@@ -431,7 +434,7 @@ def _example_flags(row: pd.Series | None, trend: pd.Series | None, stats: pd.Ser
             "example": example_value or example_target or example_inputs}
 
 
-def _status(row: pd.Series | None, trend: pd.Series | None, later_target: bool) -> str:
+def _status(row: dict | None, trend: dict | None, later_target: bool) -> str:
     """The year's own target decides; without one, where the current pace lands against the next
     target does (so a council sees in 2024 whether the 2026 target is within reach); with a later
     target but too few years for a pace, "too_few_years" — not "no_target": there is one."""
