@@ -66,8 +66,7 @@ def kpi_screen(row: pd.Series, region: str, frozen: bool, lang: str) -> None:
     left.markdown(present.plain(unit_of(row)))
     with middle:
         st.markdown(f"**{t('presentation_page.status')}**")
-        widgets.status_badge(row["status"])
-        st.markdown(f"**{widgets.status_text(row['status'])}**")
+        widgets.status_badge(row["status"])  # its icon, colour and word: once (it was said twice)
     with right:
         st.markdown(f"**{t('presentation_page.target_label')}**")
         st.markdown(target_text(row))

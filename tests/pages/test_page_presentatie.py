@@ -175,3 +175,11 @@ def test_suppressed_values_are_shown_as_less_than_n(app_on, demo_shared):
     for row in hidden.itertuples():
         kpi = lib.kpis[row.kpi_id]
         assert shown.at[kpi.title.nl, "Waarde"] == f"afgeschermd (aantal minder dan {kpi.privacy_threshold})"
+
+
+@pytest.mark.slow  # the whole dashboard
+def test_a_screen_says_its_status_once(app_on, demo_shared):
+    at = app_on(demo_shared, ROOT / "pages" / "presentatie.py", gemeente="GM0363", jaar="2024")
+    word = i18n.text("nl", "status.off_track")  # the first screen: the most urgent KPI, off track in the demo
+    said = [m.value for m in at.main.markdown if word in m.value]
+    assert len(said) == 1 and said[0].startswith(":violet-badge["), said
