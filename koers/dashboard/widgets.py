@@ -10,7 +10,6 @@ import json
 import math
 import textwrap
 from collections.abc import Callable
-
 from typing import TYPE_CHECKING
 
 import pandas as pd

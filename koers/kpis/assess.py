@@ -290,7 +290,6 @@ def expected_values(results: pd.DataFrame, period: str, context_kpis: list[str],
     predicting each municipality by its peers' median, over the same municipalities, and `better`
     says whether the model's error is the lower one. Columns: kpi_id, region_code, expected,
     model_error, peer_error, better."""
-    columns = EXPECTED_COLUMNS
     now = results[(results["period"] == period) & results["region_code"].str.startswith("GM")]
     if "example" in now:
         now = now[~now["example"].astype(bool)]
@@ -321,7 +320,7 @@ def expected_values(results: pd.DataFrame, period: str, context_kpis: list[str],
         rows.append(pd.DataFrame({"kpi_id": kpi_id, "region_code": complete.index, "expected": fitted,
                                   "model_error": model_error, "peer_error": peer_error,
                                   "better": bool(peer_errors is None or model_error < peer_error)}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=EXPECTED_COLUMNS)
 
 
 PeerInputs = tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]
