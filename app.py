@@ -26,7 +26,9 @@ from koers.access import Permission
 from koers.errors import KoersError
 from koers.settings import database_path
 
-st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")  # an emoji: nothing fetched from the internet
+# The icon as an SVG file (sent inline): an emoji made Streamlit load its emoji catalogue, a sixth
+# of a fresh process's first run, and a Material icon is fetched from the internet by the browser.
+st.set_page_config(page_title="Koers", page_icon=str(view.FAVICON), layout="wide")
 logs.configure()  # Koers at INFO, the libraries' chatter (kaleido, weasyprint, ...) at WARNING
 
 # The navigation: per section (title key) its pages as (file in pages/, title key, icon, url_path).

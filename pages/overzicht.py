@@ -97,7 +97,7 @@ def others_table(rows: pd.DataFrame, kpis: dict, titles: dict[str, str], actions
     if rows.empty:
         return
     with st.expander(t("overzicht.others", count=len(rows))):
-        st.dataframe(pd.DataFrame({
+        st.markdown(widgets.markdown_table(pd.DataFrame({
             "KPI": [titles[k] for k in rows["kpi_id"]],
             t("overzicht.columns.kind"): [t(f"kinds.{k}") for k in rows["kind"]],
             t("kpi.value"): [widgets.shown(v, s, kpis[k].privacy_threshold, provisional=f)  # withheld in words, not "–"
@@ -109,7 +109,7 @@ def others_table(rows: pd.DataFrame, kpis: dict, titles: dict[str, str], actions
                                                        for a in actions.get(k, []))
                                              for k in rows["kpi_id"]],
             "→": [", ".join(titles.get(c, c) for c in kpis[k].contributes_to) for k in rows["kpi_id"]],
-        }), hide_index=True)
+        }), right=(t("kpi.value"),)))
 
 
 def shown_region(name: str, story: dict) -> tuple[str, bool] | None:
@@ -227,12 +227,12 @@ def draw() -> None:
     if changed.empty:
         st.write(t("overview.changed_none"))
     else:
-        st.dataframe(pd.DataFrame({
+        st.markdown(widgets.markdown_table(pd.DataFrame({
             "KPI": [titles.get(k, k) for k in changed["kpi_id"]],
             str(choice.year - 1): [fmt(v) for v in changed["before"]],
             str(choice.year): [fmt(v) for v in changed["now"]],
             "%": [fmt(v, 1) for v in changed["change"]],
-        }), hide_index=True)
+        }), right=(str(choice.year - 1), str(choice.year), "%")))
 
 
 view.guarded(draw)

@@ -141,7 +141,26 @@ def sparklines(block) -> list[dict[str, float | None]]:
     return found
 
 
-__all__ = ["run_cli", "rendered", "sparklines", "cbs_odata3", "cbs_odata4", "Store", "CBS", "DATA", "ROOT"]
+def markdown_tables(block) -> list:
+    """The tables drawn as Markdown (`widgets.markdown_table`) in `block`, as DataFrames of the
+    cells as a reader sees them: the escaping backslashes and link-breaking word joiners removed."""
+    import re
+
+    import pandas as pd
+
+    def cells(line: str) -> list[str]:
+        parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+        return [re.sub(r"\\(.)", r"\1", p.strip()).replace("\u2060", "") for p in parts]
+
+    found = []
+    for element in block.markdown:
+        lines = element.value.splitlines()
+        if len(lines) >= 2 and lines[0].startswith("| ") and re.fullmatch(r"\|( -{3}:? \|)+", lines[1]):
+            found.append(pd.DataFrame([cells(line) for line in lines[2:]], columns=cells(lines[0])))
+    return found
+
+
+__all__ = ["run_cli", "rendered", "sparklines", "markdown_tables", "cbs_odata3", "cbs_odata4", "Store", "CBS", "DATA", "ROOT"]
 
 
 # --- keeping the fast suite fast -------------------------------------------------------------------

@@ -55,7 +55,7 @@ log = logging.getLogger("koers.dashboard")
 # What the landing page (app.py and pages/overzicht.py) imports beyond this module.
 # (No plotly: the Overzicht's sparklines are drawn as SVG, `widgets.sparkline_svg`.)
 LANDING_MODULES = ("koers.dashboard.auth", "koers.dashboard.widgets", "koers.loop.learning", "koers.logs",
-                   "metrics.model", "streamlit.emojis")
+                   "metrics.model")
 
 
 def _db() -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +28,7 @@ log = logging.getLogger("koers.dashboard")
 
 # The peer groups offered in the frame's selector: every kind; "custom" with a multiselect of
 # municipalities beside it (the command line takes the list as --peers-list).
+FAVICON = Path(__file__).with_name("favicon.svg")  # a compass, drawn: no emoji font needed
 PEER_CHOICES = present.PEER_KINDS
 CUSTOM_PEERS_LIMIT = 50  # municipalities in an own peer group (the URL carries them)
 

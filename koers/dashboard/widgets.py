@@ -94,6 +94,19 @@ def status_markdown(status: str, example_target: bool = False, reason: str = "")
     return f":{colour}-badge[{icon} {word}]" + (f" {mark}" if mark else "") + (f"  \n{reason}" if reason else "")
 
 
+def markdown_table(frame: pd.DataFrame, right: tuple[str, ...] = ()) -> str:
+    """A small table as Markdown, for a page that must draw fast: `st.dataframe` makes the browser
+    load and start its grid (1.5 MB of script) before anything of the page shows, and redraw a
+    canvas on every change. Cells are shown as given, escaped (`present.plain`): a table of what
+    people wrote makes no link, image or markup. `right`: columns aligned right (numbers)."""
+    def cell(value: object) -> str:
+        return present.plain(value).replace("\n", " ")
+    head = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
+    rule = "| " + " | ".join("---:" if c in right else "---" for c in frame.columns) + " |"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
 def status_badge(status: str, example_target: bool = False) -> None:
     st.markdown(status_markdown(status, example_target))
 

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1.element_tree import Block
 
-from conftest import sparklines
+from conftest import markdown_tables, sparklines
 from koers import present
 from koers.access import LOCAL
 from koers.demo.loop import add_loop_examples
@@ -194,8 +194,8 @@ def test_a_card_shows_the_open_actions_on_its_kpi(app_on, demo_db):
     assert "enquête" not in actions  # done: not open
 
     # An output's open action shows in its theme's table, overdue marked.
-    table = next(d.value for d in at.dataframe if "Open acties" in d.value.columns
-                 and (d.value["KPI"] == library.kpis["new_dwellings_per_1000"].title.nl).any())
+    table = next(d for d in markdown_tables(at) if "Open acties" in d.columns
+                 and (d["KPI"] == library.kpis["new_dwellings_per_1000"].title.nl).any())
     cell = table.loc[table["KPI"] == library.kpis["new_dwellings_per_1000"].title.nl, "Open acties"].iloc[0]
     overdue = (today - dt.timedelta(days=30)).strftime("%d-%m-%Y")
     assert cell == f"◷ Voorbeeld: versnellingsteam woningbouw — einddatum {overdue} (verlopen)"  # a cell: no markdown
