@@ -20,11 +20,14 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from koers.dashboard import auth, reads, view
-from koers import i18n, logs
-from koers.access import Permission
-from koers.errors import KoersError
-from koers.settings import database_path
+from koers.dashboard import startup
+
+with startup.importing():  # once per process: imported without the cycle collector, then frozen
+    from koers.dashboard import auth, reads, view
+    from koers import i18n, logs
+    from koers.access import Permission
+    from koers.errors import KoersError
+    from koers.settings import database_path
 
 # The icon as an SVG file (sent inline): an emoji made Streamlit load its emoji catalogue, a sixth
 # of a fresh process's first run, and a Material icon is fetched from the internet by the browser.
@@ -90,15 +93,16 @@ actor, login = auth.gate(lang, list(dict.fromkeys([path for entries in NAVIGATIO
 
 db = database_path()
 try:
-    if not db.exists():
-        from koers.demo.build import build_demo  # the CBS readers and openpyxl: only to build the database
+    with reads.one_visit():  # the frame's reads share one opening of the file (each costs ~25 ms)
+        if not db.exists():
+            from koers.demo.build import build_demo  # the CBS readers and openpyxl: only to build the database
 
-        bar = st.progress(0.0, text=i18n.text(lang, "app.building_demo"))
-        build_demo(db, progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=f"{step}"))
-        bar.empty()
-    elif reads.upgrade() is not None:  # made by an older Koers: brought to this schema once
-        logging.getLogger("koers").info("database %s upgraded to this version's schema", db)
-    municipalities = reads.municipalities()
+            bar = st.progress(0.0, text=i18n.text(lang, "app.building_demo"))
+            build_demo(db, progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=f"{step}"))
+            bar.empty()
+        elif reads.upgrade() is not None:  # made by an older Koers: brought to this schema once
+            logging.getLogger("koers").info("database %s upgraded to this version's schema", db)
+        municipalities = reads.municipalities()
 except KoersError as error:
     st.error(error.message(lang))
     st.stop()

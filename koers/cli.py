@@ -84,6 +84,7 @@ def _run_import(args: argparse.Namespace, kind: str, load: Callable[[Callable[[s
             raise
         with _open(args) as store:
             result: ImportResult = store.commit_import(batch, lambda step, f: bar.update(step, 0.3 + 0.7 * f), actor=command_line_actor())
+            _keep_evaluation(args, store, bar)
     finally:
         bar.close()
     _say("cli.import_done", import_id=result.import_id, read=_number(result.rows_read), loaded=_number(result.rows_loaded),
@@ -119,6 +120,9 @@ def cmd_sync(args: argparse.Namespace) -> None:
     try:
         outcomes = sync_cbs(lambda: _open(args), command_line_actor(), odata4_url=args.odata4_url,
                             odata3_url=args.odata3_url, progress=overall.update, table_progress=table_step)
+        if any(o.state == "updated" for o in outcomes):
+            with _open(args) as store:
+                _keep_evaluation(args, store, overall)
     finally:
         table.close()
         overall.close()
@@ -188,16 +192,29 @@ def cmd_rejected(args: argparse.Namespace) -> None:
     _write_csv(frame[["import_id", "record", "field", reason, "raw"]].rename(columns={reason: "reason"}))
 
 
-def _library(args: argparse.Namespace):
+def _library(args: argparse.Namespace, store: Store | None = None):
+    """The KPI library (the built-in KPIs and the own ones of `--metrics`), checked against the
+    indicators of the store (`store` when the caller has it open)."""
     from koers.kpis.library import load_library
     from koers.settings import metrics_folder
 
     known: list[str] = []
-    path = database_path(args.db)
-    if path.exists():
+    if store is not None:
+        known = list(store.known_indicator_ids())
+    elif database_path(args.db).exists():
         with _open(args, read_only=True) as store:
             known = list(store.known_indicator_ids())
     return load_library(metrics_folder(getattr(args, "metrics", None) or args.metrics_dir), known)
+
+
+def _keep_evaluation(args: argparse.Namespace, store: Store, bar: TerminalBar | None = None) -> None:
+    """After figures were written: every KPI evaluated and kept in the file, so that a dashboard
+    started afresh reads them (`koers.kpis.evaluate.keep`; a few seconds on national data)."""
+    from koers.kpis.evaluate import keep
+
+    if bar is not None:
+        bar.update("KPI's berekenen / evaluating KPIs", 0.99)
+    keep(store, _library(args, store))
 
 
 def cmd_metrics_validate(args: argparse.Namespace) -> None:
@@ -289,6 +306,7 @@ def cmd_targets_list(args: argparse.Namespace) -> None:
 def cmd_examples_remove(args: argparse.Namespace) -> None:
     with _open(args) as store:
         removed = store.remove_examples(command_line_actor())
+        _keep_evaluation(args, store)
     _say("cli.examples_removed", **removed)
 
 

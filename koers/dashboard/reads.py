@@ -34,6 +34,7 @@ import streamlit as st
 
 from koers import present
 from koers.dashboard.view import actor, selection
+from koers.errors import KoersError
 from koers.kpis import cards
 from koers.kpis.assess import PeerInputs, all_expected_values, kpi_overview, no_expected_values, peer_inputs
 from koers.kpis.evaluate import evaluate
@@ -71,6 +72,14 @@ def _signature() -> tuple:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _upgraded(db: str, signature: tuple) -> int | None:
+    # Opened read-only, as a read opens it (inside `one_visit`, the very visit the reads after it
+    # share): only a file of an older schema, refused so, is opened once more to be upgraded.
+    try:
+        with _visit(db):
+            return None
+    except KoersError as error:
+        if error.explanation.key != "errors.store.schema_too_old":
+            raise
     return Store.upgrade(db)
 
 
@@ -86,7 +95,7 @@ def upgrade() -> int | None:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _library(db: str, signature: tuple) -> Library:
-    with Store.open(db, read_only=True) as store:
+    with _visit(db) as store:
         known = store.known_indicator_ids()
     return load_library(metrics_folder(), known)
 
@@ -273,7 +282,7 @@ def sparklines(region: str, year: int, harmonised: bool | None = None) -> dict[s
 @st.cache_data(show_spinner=False, max_entries=4)
 def _municipalities(db: str, signature: tuple) -> pd.DataFrame:
     """Every municipality since 2015 (dissolved ones too), for the selector."""
-    with Store.open(db, read_only=True) as store:
+    with _visit(db) as store:
         frame = store.regions()
     since = pd.Timestamp("2015-01-01")
     frame = frame[frame["valid_to"].isna() | (pd.to_datetime(frame["valid_to"]) > since)]

@@ -181,6 +181,13 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_prog
 
                 progress("voorbeelden leercyclus", (len(DEMO_SOURCES) + 1) / steps)
                 add_loop_examples(store, library, results=evaluation["results"])
+            # Every KPI evaluated once more, as the dashboard's library and with today's division,
+            # and kept in the file: a fresh dashboard reads its first page's rows (`evaluate.keep`).
+            from koers.kpis.evaluate import keep
+            from koers.settings import metrics_folder
+
+            progress("KPI's berekenen", (len(DEMO_SOURCES) + 1.5) / steps)
+            keep(store, load_library(metrics_folder(), store.known_indicator_ids()))
             store.checkpoint()
     finally:
         reader.close()

@@ -164,3 +164,16 @@ def evaluate(store: Store, library: Library, kpi_ids: list[str] | None = None,
     # (anything invented) is the same; `koers.kpis.assess.kpi_overview` adds the target and inputs.
     frame["example_value"] = frame["example"]
     return frame[RESULT_COLUMNS]
+
+
+def keep(store: Store, library: Library) -> int:
+    """Evaluate every KPI on both divisions (today's and the historical) and keep the rows in the
+    file (`Store.keep_evaluation`), in place of what was kept before: a fresh dashboard process
+    reads its first page's rows instead of evaluating them. For whoever writes the figures, after
+    writing them; the number of rows kept. Without it nothing is wrong, only slower: `evaluate`
+    uses a kept row only for exactly the query and the figures it came from."""
+    indicators = store.indicators()
+    plan = make_plan(library, None, set(indicators["id"]))
+    additive = set(indicators.loc[indicators["additive"], "id"])
+    return store.keep_evaluation([compile_query(plan, library, additive, division_date(d)) for d in DIVISIONS]
+                                 if plan.layers else [])

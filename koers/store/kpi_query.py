@@ -24,9 +24,11 @@ views.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -308,22 +310,110 @@ def source_regions_sql(query: EvaluationQuery) -> tuple[str, list]:
     return _SOURCE_REGIONS, [on, on, on, list(query.regions or ())]
 
 
+# --- the evaluation kept in the file ---------------------------------------------------------------
+# A full evaluation (every region but the districts, every year) is kept in `kept_evaluation` by
+# whoever last wrote the figures (`keep_evaluation`): a fresh dashboard process then reads a year's
+# or a municipality's rows instead of evaluating (a third of its first page). Its key names the
+# query exactly (its SQL, parameters and column names, and DuckDB's version) and the figures it
+# read (a hash over every row of every table an evaluation reads, ~20 ms on national data), so a
+# kept row is only read back where the query would give that very row: after any change to a
+# figure, a region or a definition the key differs and the query runs as before.
+_EVALUATION_INPUTS = ("observation_data", "observation_indicator", "observation_region", "observation_period",
+                      "observation_source", "indicator", "indicator_source", "region", "region_event")
+_FIGURES = " UNION ALL ".join(f"SELECT '{table}' AS t, count(*) AS n, sum(hash(x)::HUGEINT) AS h FROM {table} x"
+                              for table in _EVALUATION_INPUTS)
+# The division of a date is that of the last date on or before it at which a region began or ended or
+# an event took effect: every use of the date in the query is "... <= date" (`merger_walk`,
+# `_REGION_MAP`), so the evaluation on that date is the same, row for row. (None: before them all.)
+_DIVISION_FROM = """SELECT max(d) FROM (SELECT event_date AS d FROM region_event UNION ALL SELECT valid_from FROM region
+    UNION ALL SELECT valid_to FROM region) WHERE d <= CAST(? AS DATE)"""
+
+
+def _tables(query: EvaluationQuery) -> dict[str, pd.DataFrame]:
+    """The frames an evaluation query reads, registered under these names for it."""
+    return {"wanted_indicators": pd.DataFrame({"indicator_id": list(query.indicators),
+                                               "n": range(1, len(query.indicators) + 1)}),
+            "wanted_regions": pd.DataFrame({"region_code": pd.Series(list(query.regions or ()), dtype=str)})}
+
+
 class KpiQueries(Observations):
+    def _on_division_date(self, query: EvaluationQuery) -> EvaluationQuery:
+        """`query` on the date its division took effect (`_DIVISION_FROM`): the same rows, and one
+        key for every day on which the division is the same."""
+        if query.harmonise_on is None:
+            return query
+        found = self._con.execute(_DIVISION_FROM, [query.harmonise_on]).fetchall()[0][0]
+        return replace(query, harmonise_on=found or dt.date.min)
+
+    def _evaluation_key(self, full: EvaluationQuery) -> str:
+        """The key of a full evaluation on the figures in the file now (see `_EVALUATION_INPUTS`)."""
+        sql, params, names = evaluation_sql(full)
+        figures = self._con.execute(_FIGURES).fetchall()
+        text = repr((duckdb.__version__, sql, params, sorted(names.items()), figures))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _kept(self, query: EvaluationQuery) -> pd.DataFrame | None:
+        """The rows of `query` from the kept evaluation, or None when none is kept for it. A year's
+        rows are the full evaluation's: they include a region's years without any figure between its
+        first and last (all values missing), which a query of that year alone leaves out."""
+        if query.regions is not None and self._con.execute(
+                "SELECT count(*) FROM region WHERE kind = 'district' AND list_contains(?, code)",
+                [list(query.regions)]).fetchall()[0][0]:
+            return None  # districts are not in a full evaluation
+        if not self._con.execute("SELECT count(*) FROM (SELECT key FROM kept_evaluation LIMIT 1)").fetchall()[0][0]:
+            return None
+        where, params = ["key = ?"], [self._evaluation_key(replace(query, regions=None, periods=None))]
+        if not self._con.execute("SELECT count(*) FROM (SELECT 1 FROM kept_evaluation WHERE key = ? LIMIT 1)",
+                                 params).fetchall()[0][0]:
+            return None
+        if query.periods is not None:
+            where.append("period BETWEEN ? AND ?")
+            params += [str(query.periods[0]), str(query.periods[1])]
+        if query.regions is not None:
+            where.append("list_contains(?, region_code)")
+            params.append(list(query.regions))
+        return self._read("SELECT kpi, region_code, period, value, flags, sources FROM kept_evaluation WHERE "
+                          + " AND ".join(where), params, arrow=True)
+
+    def keep_evaluation(self, queries: list[EvaluationQuery]) -> int:
+        """Evaluate each query in full (every region but the districts, every year) and keep the
+        rows in the file in place of whatever was kept before, for `evaluate` to read back; the
+        number of rows kept. For the one who writes the figures, after writing them."""
+        with self.transaction():
+            self._con.execute("DELETE FROM kept_evaluation")
+            for query in queries:
+                full = self._on_division_date(replace(query, regions=None, periods=None))
+                sql, params, _ = evaluation_sql(full)
+                if not sql:
+                    continue
+                tables = _tables(full)
+                for name, frame in tables.items():
+                    self._con.register(name, frame)
+                try:
+                    # Sorted by year and region: a year's or a municipality's rows are read from few blocks.
+                    self._con.execute(f"INSERT INTO kept_evaluation SELECT ?, * FROM ({sql}) ORDER BY period, region_code",
+                                      [self._evaluation_key(full), *params])
+                finally:
+                    for name in tables:
+                        self._con.unregister(name)
+            return int(self._con.execute("SELECT count(*) FROM kept_evaluation").fetchall()[0][0])
+
     def evaluate(self, query: EvaluationQuery) -> pd.DataFrame:
         """Every KPI of `query` for every region and year. Columns (`EVALUATION_COLUMNS`, in another
         order): kpi_id, region_code, period, value, provisional, harmonised, example (rests on
         invented demo figures), suppressed, sources (the source tables, comma-separated and
-        sorted: "03759ned,84799NED")."""
-        sources = None
-        if query.regions is not None and query.harmonise_on is not None and query.layers:
-            sources = self._read(*source_regions_sql(query))["from_code"].tolist()
-        sql, params, names = evaluation_sql(query, sources)
+        sorted: "03759ned,84799NED"). Read from the kept evaluation where it holds the query's
+        rows (`keep_evaluation`), else evaluated."""
+        query = self._on_division_date(query)
+        sql, params, names = evaluation_sql(query)
         if not sql:
             return pd.DataFrame(columns=EVALUATION_COLUMNS)
-        tables = {"wanted_indicators": pd.DataFrame({"indicator_id": list(query.indicators),
-                                                     "n": range(1, len(query.indicators) + 1)}),
-                  "wanted_regions": pd.DataFrame({"region_code": pd.Series(list(query.regions or ()), dtype=str)})}
-        frame = self._read(sql, params, tables, arrow=True)
+        frame = self._kept(query)
+        if frame is None:
+            if query.regions is not None and query.harmonise_on is not None:
+                sources = self._read(*source_regions_sql(query))["from_code"].tolist()
+                sql, params, names = evaluation_sql(query, sources)
+            frame = self._read(sql, params, _tables(query), arrow=True)
         # Hundreds of thousands of rows but few distinct KPIs, source combinations and statuses:
         # categoricals, so no Python string is made per row.
         kpi = frame.pop("kpi").astype("category")

@@ -17,7 +17,7 @@ import pyarrow as pa
 from koers.errors import KoersError
 from koers.sources.registry import Region, name_aliases, name_key
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 STATUSES = ("definitive", "provisional", "missing", "impossible")  # an observation's status; stored as its index
 
 _V1 = [
@@ -186,6 +186,16 @@ _V6 = [
         PRIMARY KEY (year, region_code))""",  # geometry: a GeoJSON geometry object as text, WGS84
 ]
 
+# Version 7: the whole KPI library evaluated, kept in the file by whoever last wrote its figures
+# (`KpiQueries.keep_evaluation`): the query's own rows (`kpi` is its column name, k0..), under a key
+# that names the query and the figures it read, so a row is only ever read back for exactly that
+# query on exactly those figures. A derived table: deleting its rows loses nothing.
+_V7 = [
+    """CREATE TABLE kept_evaluation (
+        key VARCHAR NOT NULL, kpi VARCHAR NOT NULL, region_code VARCHAR NOT NULL, period VARCHAR NOT NULL,
+        value DOUBLE, flags INTEGER, sources VARCHAR)""",
+]
+
 
 def _backfill_target_revisions(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""INSERT INTO target_revision
@@ -204,6 +214,7 @@ MIGRATIONS: dict[int, tuple[list[str], Callable[[duckdb.DuckDBPyConnection], Non
     4: (_V4, _backfill_target_revisions),
     5: (_V5, None),
     6: (_V6, None),
+    7: (_V7, None),
 }
 
 

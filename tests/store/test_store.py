@@ -125,7 +125,7 @@ def test_old_schema_is_upgraded_in_place_and_newer_refused(tmp_path):
     con.execute("INSERT INTO region VALUES ('GM0363', 'Amsterdam', 'municipality', 'PV27', NULL, NULL, NULL, 'test')")
     con.close()
     with Store.open(path) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 6
+        assert store.schema_version() == SCHEMA_VERSION == 7
         assert store.codes_for_name("Amsterdam") == ["GM0363"]  # region_name was filled from v1's regions
     con = duckdb.connect(str(path))
     con.execute("UPDATE koers_meta SET value = '99' WHERE key = 'schema_version'")
