@@ -24,11 +24,13 @@ class TerminalBar:
 
     def __init__(self, title: str, position: int | None = None) -> None:
         self.bar = tqdm(total=100, desc=title, file=sys.stderr, unit="%", leave=False, position=position,
-                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}", mininterval=0.2)
+                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}", mininterval=0.2, miniters=1)
 
     def update(self, step: str, fraction: float) -> None:
         self.bar.set_postfix_str(step, refresh=False)
         self.bar.update(max(0, round(fraction * 100) - self.bar.n))
+        if fraction >= 1:  # the end is always shown (within `mininterval` of the last print it was not)
+            self.bar.refresh()
 
     def close(self) -> None:
         self.bar.close()

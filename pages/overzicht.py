@@ -44,13 +44,13 @@ def card(row: dict, points: pd.DataFrame | None, title: str, threshold: int,
             delta_description=t("overzicht.change_since", year=year - 1) if pd.notna(row["change"]) else None,
             label_visibility="collapsed", border=False,
         )
-        # The sparkline (`widgets.sparkline_svg`; none without a known value), the status badge and the
-        # line saying why, as one element: each element costs the browser on every change of
-        # municipality, 28 cards over. Only numbers and the catalogue's texts in it, so HTML is safe to allow.
+        # The sparkline (`widgets.sparkline_svg`; none without a known value), the status badge with
+        # the line saying why, and in small print the unit, trend, peers and flags, the open actions
+        # and the latest annotation: one element. Each element costs the browser on every change of
+        # municipality, 28 cards over (React, styles and Markdown per element: most of a redraw).
+        # HTML is allowed for the SVG; what people wrote (an action, an annotation, an own KPI's
+        # unit) is escaped character by character (`present.plain`), so it is text, never a tag.
         chart = "" if points is None else widgets.sparkline_svg(points, lang) + "\n\n"
-        st.markdown(chart + widgets.status_markdown(row["status"], bool(row["example_target"]),
-                                                    present.status_reason(row, polarity, year, lang, threshold)),
-                    unsafe_allow_html=True)
         parts = [present.plain(present.unit_of(row, lang))]
         if isinstance(row["trend"], str):
             parts.append(widgets.trend_text(row["trend"]))
@@ -58,16 +58,18 @@ def card(row: dict, points: pd.DataFrame | None, title: str, threshold: int,
             parts.append(t("overview.peer", percentile=fmt(row["percentile"], 0), peers=row["peers"]))
         if pd.isna(row["value"]) and isinstance(row["fill_from"], str) and row["fill_from"]:
             parts.append(t("overview.no_data_source", source=present.plain(row["fill_from"])))
-        st.caption(" · ".join(parts + [f"⚑ {note}" for note in widgets.flag_notes(row)]))
-        if actions:
-            # What people wrote shows as typed (present.plain); overdue ones first, marked.
-            lines = [present.action_line(present.plain(a["title"]), a["due_date"], a["overdue"], lang) for a in actions]
-            st.caption(f":material/task_alt: **{t('overzicht.actions')}**  \n" + "  \n".join(lines))
+        small = [" · ".join(parts + [f"⚑ {note}" for note in widgets.flag_notes(row)])]
+        if actions:  # overdue ones first, marked
+            small += [f":material/task_alt: **{t('overzicht.actions')}**",
+                      *(present.action_line(present.plain(a["title"]), a["due_date"], a["overdue"], lang) for a in actions)]
         if notes is not None and not notes.empty:
             latest = notes.sort_values(["updated_at", "id"]).iloc[-1]
             text = latest["text"] if len(latest["text"]) <= 90 else latest["text"][:89] + "…"
-            st.caption(f":material/comment: {t('loop.annotation_count', count=len(notes))} · "
-                       f"{t('loop.latest_annotation', period=present.plain(latest['period']), text=present.plain(text))}")
+            small.append(f":material/comment: {t('loop.annotation_count', count=len(notes))} · "
+                         f"{t('loop.latest_annotation', period=present.plain(latest['period']), text=present.plain(text))}")
+        st.markdown(chart + widgets.status_markdown(row["status"], bool(row["example_target"]),
+                                                    present.status_reason(row, polarity, year, lang, threshold))
+                    + "\n\n" + widgets.small_print(small), unsafe_allow_html=True)
         st.page_link("pages/kpi.py", label=t("overview.open_kpi"), icon=":material/arrow_forward:",
                      query_params={"kpi": row["kpi_id"]})
 
@@ -83,7 +85,7 @@ def overdue_box(actions: pd.DataFrame, lang: str) -> None:
                due=present.date_text(row.due_date),
                kpis=present.plain(", ".join(getattr(kpis[k].title, lang) if k in kpis else k for k in row.kpi_ids)))
              for row in late.itertuples()]
-    heading = f"**{present.OVERDUE_SYMBOL} {t('loop.overdue_title', count=len(late))}**"
+    heading = f"**{t('loop.overdue_title', count=len(late))}**"  # the box's own icon is the overdue mark
     st.warning(heading + "\n\n" + "\n".join(f"- {line}" for line in lines), icon=":material/alarm:")
     st.page_link("pages/leren.py", label=t("loop.to_learning"), icon=":material/arrow_forward:")
 

@@ -94,6 +94,12 @@ def status_markdown(status: str, example_target: bool = False, reason: str = "")
     return f":{colour}-badge[{icon} {word}]" + (f" {mark}" if mark else "") + (f"  \n{reason}" if reason else "")
 
 
+def small_print(lines: list[str]) -> str:
+    """Lines of Markdown in small grey print, as `st.caption` shows them, for a part of a larger
+    Markdown element (one element instead of a caption of its own)."""
+    return "  \n".join(f":small[:gray[{line}]]" for line in lines)
+
+
 def markdown_table(frame: pd.DataFrame, right: tuple[str, ...] = ()) -> str:
     """A small table as Markdown, for a page that must draw fast: `st.dataframe` makes the browser
     load and start its grid (1.5 MB of script) before anything of the page shows, and redraw a

@@ -368,7 +368,9 @@ def kpi_overview(store: Store, library: Library, region: str, year: int, theme: 
     if results is None:  # the dashboard passes the evaluation it already has cached
         results = evaluate(store, library, harmonise_on=harmonise_on)
     period = str(year)
-    targets = store.targets(region=region)
+    # Only what the status needs: the revision columns (timestamps among them) made every merge
+    # and filter below several times slower.
+    targets = store.targets(region=region)[["kpi_id", "region_code", "year", "value", "tolerance", "source"]]
     if series is None:
         series = results[results["region_code"] == region]
     now = with_status(series[series["period"] == period], targets, library).set_index("kpi_id")

@@ -31,7 +31,7 @@ def test_a_saved_annotation_is_plain_text_on_the_overview(page: Page, koers_db):
     assert HOSTILE in saved[saved["region_code"] == REGION]["text"].tolist()
 
     page.goto(f"/?gemeente={REGION}&jaar=2024")
-    card = page.get_by_test_id("stCaptionContainer").filter(has_text=re.compile(r"laatste \(2024\)"))
+    card = page.get_by_test_id("stMarkdownContainer").filter(has_text=re.compile(r"laatste \(2024\)"))
     expect(card).to_have_count(1)
     expect(page.locator(APP_IDLE)).to_be_attached()
     # The text as typed (the invisible word joiners that keep an address from becoming a link aside).

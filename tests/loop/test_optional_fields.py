@@ -211,7 +211,7 @@ def test_the_pages_show_a_municipality_whose_records_have_every_optional_field_e
     path, labels, newest, _ = loop_db
     at = app_on(path, ROOT / "pages" / "overzicht.py", gemeente=EMPTY_REGION, jaar=str(YEAR))
     assert not at.error, [e.value for e in at.error]
-    assert any("1 annotatie(s)" in c.value and "AnnotationInput leeg" in c.value for c in at.caption)
+    assert any("1 annotatie(s)" in m.value and "AnnotationInput leeg" in m.value for m in at.markdown)
     for page, expected in (("leren.py", {"AnnotationInput leeg", "ActionInput leeg"}),
                            ("review.py", {"ReviewItemInput leeg", "ActionInput leeg", f"Sessie {EMPTY_REGION}"})):
         at.switch_page(f"pages/{page}").run()

@@ -133,7 +133,7 @@ def test_an_annotation_from_the_form_is_stored_and_drawn_on_the_kpi_chart(app_on
 
     # On the overview: the KPI's card says it has an annotation, and the latest text.
     at.switch_page(OVERVIEW_PAGE).run()
-    assert any("1 annotatie(s)" in c.value and "laatste (2023): Nieuwe digitale balie sinds maart" in c.value for c in at.caption)
+    assert any("1 annotatie(s)" in m.value and "laatste (2023): Nieuwe digitale balie sinds maart" in m.value for m in at.markdown)
 
 
 @pytest.mark.slow

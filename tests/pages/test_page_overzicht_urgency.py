@@ -120,7 +120,7 @@ def test_a_card_says_why_its_off_track_and_how_it_changed(app_on, demo_shared, l
 
     # Invented figures stay marked: the badge and the flags.
     assert any(":violet-badge[:material/cancel: uit koers] (voorbeelddoel)  \n" in text for text in texts)  # the mark after the badge: it fits
-    flags = card.caption[0].value
+    flags = next(m.value for m in card.markdown if "⚑" in m.value)  # the small print under the status
     assert "⚑ waarde fictief (voorbeelddata)" in flags and "⚑ doel fictief (voorbeelddoel)" in flags
 
 
@@ -186,10 +186,10 @@ def test_a_card_shows_the_open_actions_on_its_kpi(app_on, demo_db):
     youth = by_label[title(library, "youth_unemployment")]
     due = (today + dt.timedelta(days=120)).strftime("%d-%m-%Y")
     assert any(f"{present.plain('Voorbeeld: jongerenloket naar alle stadsdelen')} — einddatum {due}" in c.value
-               and "alarm" not in c.value for c in youth.caption)
+               and "alarm" not in c.value for c in youth.markdown)  # in the card's small print
 
     service = by_label[title(library, FIRST)]
-    actions = next(c.value for c in service.caption if "Open acties" in c.value)
+    actions = next(m.value for m in service.markdown if "Open acties" in m.value)
     assert f":material/alarm: {present.plain('Wachttijd balie [halveren]')} — einddatum {late.strftime('%d-%m-%Y')} (verlopen)" in actions
     assert "enquête" not in actions  # done: not open
 

@@ -60,8 +60,8 @@ def test_an_annotation_and_an_action_show_as_typed_on_the_overview(app_on, demo_
     save_hostile_loop(demo_db)
     at = app_on(demo_db, gemeente="GM0363", jaar="2024")  # Overzicht is the first page
     assert not at.error, [e.value for e in at.error]
-    card = next(c.value for c in at.caption if "1 annotatie(s)" in c.value)
-    assert card.endswith(f"laatste (2024): {present.plain(HOSTILE)}")
+    card = next(m.value for m in at.markdown if "1 annotatie(s)" in m.value)
+    assert card.endswith(f"laatste (2024): {present.plain(HOSTILE)}]]")  # the card's last line of small print
     overdue = next(w.value for w in at.warning if "Actie" in w.value)
     assert f"- {present.plain('Actie ' + HOSTILE)} — eigenaar {present.plain('<img src=http://host/owner.png>')}" in overdue
     no_live_markdown(at)
