@@ -19,7 +19,7 @@ from metrics.model import Theme
 
 # The filter's URL parameter (and widget key) and its values: `?filter=uitkoers` opens the page filtered.
 FILTER_PARAM, FILTER_ALL, FILTER_OFF_TRACK = "filter", "alle", "uitkoers"
-CARDS_PER_ROW = 3
+CARD_WIDTH = 300  # px: three cards a row on a laptop (1440 px with the sidebar open), more when wider, one on a phone
 
 
 def card(row: dict, points: pd.DataFrame | None, title: str, threshold: int,
@@ -31,7 +31,7 @@ def card(row: dict, points: pd.DataFrame | None, title: str, threshold: int,
     this municipality (by period), if any."""
     year, lang = view.selection().year, view.selection().lang
     polarity = row["polarity"]
-    with st.container(border=True):
+    with st.container(border=True, width=CARD_WIDTH):
         # The title as text that wraps, not as the metric's label (one line, cut off in a narrow card);
         # the delta is the signed number alone (the unit followed it and was cut off: it is in the caption below).
         st.markdown(f"**{present.plain(title)}**",  # an own KPI's title is an advisor's text
@@ -174,17 +174,16 @@ def theme_section(theme: Theme, board: pd.DataFrame, notes: dict[str, pd.DataFra
     st.subheader(t("overview.outcomes"))
     if mine.empty and filtered:
         st.caption(t("overzicht.none_off_track"))
-    # One row of columns per three cards, so that the page reads in urgency order left to right,
-    # top to bottom, and stacks in that same order on a narrow screen.
+    # The cards in one wrapping row, in urgency order left to right, top to bottom — and in that
+    # same order when they stack on a narrow screen. (A row of `st.columns` per three cards drew
+    # four blocks more per row, ~40 on the page, each redrawn by the browser on every change.)
     # Plain dicts, not rows of the frame: a row of `iterrows` is a Series built per card, and every
     # field read from it went through pandas' indexing (a fifth of a rerun for 28 cards).
-    rows = mine.to_dict("records")
-    for first in range(0, len(rows), CARDS_PER_ROW):
-        for column, row in zip(st.columns(CARDS_PER_ROW), rows[first:first + CARDS_PER_ROW]):
-            with column:
-                kpi_id = row["kpi_id"]
-                card(row, points.get(kpi_id), titles[kpi_id], kpis[kpi_id].privacy_threshold,
-                     notes.get(kpi_id), actions.get(kpi_id))
+    with st.container(horizontal=True):
+        for row in mine.to_dict("records"):
+            kpi_id = row["kpi_id"]
+            card(row, points.get(kpi_id), titles[kpi_id], kpis[kpi_id].privacy_threshold,
+                 notes.get(kpi_id), actions.get(kpi_id))
     others_table(board[(board["theme"] == int(theme)) & (board["kind"] != "outcome")], kpis, titles, actions, filtered, lang)
 
 
