@@ -182,13 +182,18 @@ class Connection:
         """A read query of this package, with frames from Python registered under the given names
         for this query only. Through Arrow (`arrow`), text columns stay Arrow-backed in pandas: no
         Python string per row."""
-        tables = tables or {}
-        for name, frame in tables.items():
-            self._con.register(name, frame)
-        try:
+        with self._registered(tables or {}):
             if arrow:
                 return self._con.sql(sql, params=params).to_arrow_table().to_pandas()
             return self._con.execute(sql, params).df()
+
+    @contextmanager
+    def _registered(self, tables: dict[str, object]) -> Iterator[None]:
+        """Frames from Python visible to queries under the given names, inside the block only."""
+        for name, frame in tables.items():
+            self._con.register(name, frame)
+        try:
+            yield
         finally:
             for name in tables:
                 self._con.unregister(name)

@@ -386,16 +386,10 @@ class KpiQueries(Observations):
                 sql, params, _ = evaluation_sql(full)
                 if not sql:
                     continue
-                tables = _tables(full)
-                for name, frame in tables.items():
-                    self._con.register(name, frame)
-                try:
+                with self._registered(_tables(full)):
                     # Sorted by year and region: a year's or a municipality's rows are read from few blocks.
                     self._con.execute(f"INSERT INTO kept_evaluation SELECT ?, * FROM ({sql}) ORDER BY period, region_code",
                                       [self._evaluation_key(full), *params])
-                finally:
-                    for name in tables:
-                        self._con.unregister(name)
             return int(self._con.execute("SELECT count(*) FROM kept_evaluation").fetchall()[0][0])
 
     def evaluate(self, query: EvaluationQuery) -> pd.DataFrame:
