@@ -19,14 +19,25 @@ Roles come from a settings file (TOML; `KOERS_ROLES`, else `data/roles.toml`; re
     [groups]
     "koers-beheer" = "admin"
 
-A person matching several entries gets the highest role. With no login provider configured the
-dashboard runs as one local user (`LOCAL`) with the admin role, under a visible banner.
+A person matching several entries gets the highest role. An entry may hold for some
+municipalities only (one deployment serving several, as a region's shared-services organisation
+runs it):
+
+    "a.de.vries@utrecht.nl" = { role = "advisor", municipalities = ["GM0344"] }
+
+Such a role adds to what the person may do everywhere (the highest role of the entries without a
+list, at least `default_role`) for the writes of those municipalities only: targets, annotations,
+actions and review sessions (`require(actor, permission, region)`). Writes that are no one
+municipality's (imports, governance records, KPI definitions, the roles file) need the permission
+everywhere. With no login provider configured the dashboard runs as one local user (`LOCAL`) with
+the admin role, under a visible banner.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -91,31 +102,60 @@ def permissions(role: Role) -> set[Permission]:
     return granted
 
 
+MUNICIPALITY_CODE = re.compile(r"GM\d{4}")
+
+
 @dataclass(frozen=True)
 class Actor:
-    """The person behind a write: an id (e-mail address, or a local user name), a display name, a role."""
+    """The person behind a write: an id (e-mail address, or a local user name), a display name, the
+    role that holds everywhere, and roles that hold for some municipalities only (`scoped`: each a
+    role and the municipality codes it holds for)."""
 
     id: str
     name: str
     role: Role
+    scoped: tuple[tuple[Role, frozenset[str]], ...] = ()
 
-    def may(self, permission: Permission) -> bool:
-        return permission in permissions(self.role)
+    def may(self, permission: Permission, region: str | None = None, *, somewhere: bool = False) -> bool:
+        """Whether the person may do this: for `region` (a municipality's write), or, without it,
+        everywhere (a write that is no one municipality's); `somewhere`: for at least one."""
+        if permission in permissions(self.role):
+            return True
+        return any(permission in permissions(role) and (somewhere or region in codes) for role, codes in self.scoped)
+
+    @property
+    def roles_text(self) -> str:
+        """The roles as the audit trail keeps them: "advisor", or "viewer, advisor (GM0344 GM0599)"."""
+        return ", ".join([str(self.role), *(f"{role} ({' '.join(sorted(codes))})" for role, codes in self.scoped)])
+
+    def regions_for(self, permission: Permission) -> frozenset[str] | None:
+        """The municipalities the person may do this for; None for all."""
+        if permission in permissions(self.role):
+            return None
+        return frozenset(code for role, codes in self.scoped if permission in permissions(role) for code in codes)
 
 
 class AccessDenied(KoersError):
     """A write (or a view) the actor's role does not allow; names the role (`roles.<role>`) and
-    what was refused, as a verb phrase (`permissions.<permission>`)."""
+    what was refused, as a verb phrase (`permissions.<permission>`), and for a role that holds for
+    some municipalities only, which ones."""
 
-    def __init__(self, actor: Actor, permission: Permission) -> None:
-        super().__init__("errors.access.denied", name=actor.name, role=Message(f"roles.{actor.role}"),
-                         what=Message(f"permissions.{permission}"))
+    def __init__(self, actor: Actor, permission: Permission, region: str | None = None) -> None:
+        allowed = actor.regions_for(permission)
+        if allowed:
+            super().__init__("errors.access.out_of_scope", name=actor.name, what=Message(f"permissions.{permission}"),
+                             regions=", ".join(sorted(allowed)), region=region or Message("errors.access.everywhere"))
+        else:
+            super().__init__("errors.access.denied", name=actor.name, role=Message(f"roles.{actor.role}"),
+                             what=Message(f"permissions.{permission}"))
         self.permission = permission
 
 
-def require(actor: Actor, permission: Permission) -> None:
-    if not actor.may(permission):
-        raise AccessDenied(actor, permission)
+def require(actor: Actor, permission: Permission, region: str | None = None, *, somewhere: bool = False) -> None:
+    """Refuse (`AccessDenied`) what the actor may not do: for `region` (a municipality's code), or
+    without it, everywhere; `somewhere`: for no municipality at all (checked before the region is known)."""
+    if not actor.may(permission, region, somewhere=somewhere):
+        raise AccessDenied(actor, permission, region)
 
 
 # The single user of an installation without a login provider (the embedded demo), and the
@@ -137,18 +177,28 @@ class RoleSettings:
     groups_claim: str = "groups"
     emails: dict[str, Role] | None = None
     groups: dict[str, Role] | None = None
+    # The entries of `emails` and `groups` that hold for these municipalities only (absent: all).
+    email_scopes: dict[str, tuple[str, ...]] | None = None
+    group_scopes: dict[str, tuple[str, ...]] | None = None
 
     def as_dict(self) -> dict:
-        """For the audit trail: plain values, sorted."""
+        """For the audit trail: plain values, sorted; a scoped entry as {role, municipalities}."""
+        def entries(found: dict[str, Role] | None, scopes: dict[str, tuple[str, ...]] | None) -> dict:
+            return {k: {"role": str(v), "municipalities": list((scopes or {})[k])} if k in (scopes or {}) else str(v)
+                    for k, v in sorted((found or {}).items())}
         return {"default_role": str(self.default_role), "groups_claim": self.groups_claim,
-                "emails": {k: str(v) for k, v in sorted((self.emails or {}).items())},
-                "groups": {k: str(v) for k, v in sorted((self.groups or {}).items())}}
+                "emails": entries(self.emails, self.email_scopes), "groups": entries(self.groups, self.group_scopes)}
 
     def as_toml(self) -> str:
+        def entry(name: str, role: Role, scopes: dict[str, tuple[str, ...]] | None) -> str:
+            if name not in (scopes or {}):
+                return f'"{_escape(name)}" = "{role}"'
+            codes = ", ".join(f'"{code}"' for code in (scopes or {})[name])
+            return f'"{_escape(name)}" = {{ role = "{role}", municipalities = [{codes}] }}'
         lines = [f'default_role = "{self.default_role}"', f'groups_claim = "{_escape(self.groups_claim)}"', "", "[emails]"]
-        lines += [f'"{_escape(email)}" = "{role}"' for email, role in sorted((self.emails or {}).items())]
+        lines += [entry(email, role, self.email_scopes) for email, role in sorted((self.emails or {}).items())]
         lines += ["", "[groups]"]
-        lines += [f'"{_escape(group)}" = "{role}"' for group, role in sorted((self.groups or {}).items())]
+        lines += [entry(group, role, self.group_scopes) for group, role in sorted((self.groups or {}).items())]
         return "\n".join(lines) + "\n"
 
 
@@ -158,15 +208,20 @@ def _escape(text: str) -> str:
 
 def settings_from_rows(default_role: str, groups_claim: str, emails: Iterable[tuple[object, object]],
                        groups: Iterable[tuple[object, object]]) -> RoleSettings:
-    """Role settings from an editor's rows ((e-mail, role) and (group, role) pairs). Blank rows
-    are left out; a row with only one half, an e-mail address without "@", an unknown role or a
-    name listed twice is refused with a one-line message naming it."""
-    def pairs(rows: Iterable[tuple[object, object]], kind: Message, email: bool) -> dict[str, Role]:
+    """Role settings from an editor's rows ((e-mail, role) and (group, role) pairs, each with an
+    optional third cell: the municipalities the role holds for, codes separated by commas or
+    spaces; empty: all). Blank rows are left out; a row with only one half, an e-mail address
+    without "@", an unknown role, a name listed twice or a code that is no municipality's
+    ("GM0344") is refused with a one-line message naming it."""
+    scopes: dict[str, dict[str, tuple[str, ...]]] = {"email": {}, "group": {}}
+
+    def pairs(rows: Iterable[tuple[object, ...]], kind: Message, email: bool) -> dict[str, Role]:
         found: dict[str, Role] = {}
-        for name, role in rows:
+        for name, role, *rest in rows:
             name = "" if _blank(name) else str(name).strip()
             role = "" if _blank(role) else str(role).strip()
-            if not name and not role:
+            codes = [] if not rest or _blank(rest[0]) else re.split(r"[\s,;]+", str(rest[0]).strip())
+            if not name and not role and not codes:
                 continue
             if not name:
                 raise KoersError("errors.access.row_without_name", kind=kind, role=role)
@@ -179,7 +234,12 @@ def settings_from_rows(default_role: str, groups_claim: str, emails: Iterable[tu
                 raise KoersError("errors.access.listed_twice", kind=kind, name=name)
             if role not in ROLE_ORDER:
                 raise KoersError("errors.access.unknown_role", kind=kind, name=name, role=role, roles=", ".join(ROLE_ORDER))
+            wrong = [code for code in codes if not MUNICIPALITY_CODE.fullmatch(code.upper())]
+            if wrong:
+                raise KoersError("errors.access.not_a_municipality", kind=kind, name=name, code=wrong[0])
             found[key] = Role(role)
+            if codes:
+                scopes["email" if email else "group"][key] = tuple(sorted({code.upper() for code in codes}))
         return found
 
     claim = (groups_claim or "").strip()
@@ -189,26 +249,36 @@ def settings_from_rows(default_role: str, groups_claim: str, emails: Iterable[tu
         raise KoersError("errors.access.unknown_default_role", default_role=default_role, roles=", ".join(ROLE_ORDER))
     return RoleSettings(default_role=Role(str(default_role)), groups_claim=claim,
                         emails=pairs(emails, Message("errors.access.emails"), True),
-                        groups=pairs(groups, Message("errors.access.groups"), False))
+                        groups=pairs(groups, Message("errors.access.groups"), False),
+                        email_scopes=scopes["email"] or None, group_scopes=scopes["group"] or None)
 
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
 
 
-def role_for(claims: dict, settings: RoleSettings) -> Role:
-    """The highest role any of the user's e-mail address or groups maps to, else the default."""
-    found = [settings.default_role]
+def _entries(claims: dict, settings: RoleSettings) -> list[tuple[Role, tuple[str, ...] | None]]:
+    """The roles the user's e-mail address and groups map to, each with its municipalities (None: all),
+    after the default role."""
+    found: list[tuple[Role, tuple[str, ...] | None]] = [(settings.default_role, None)]
     email = str(claims.get("email") or "").casefold()
     if email and email in (settings.emails or {}):
-        found.append(settings.emails[email])
+        found.append((settings.emails[email], (settings.email_scopes or {}).get(email)))
     groups = claims.get(settings.groups_claim) or []
     if isinstance(groups, str):
         groups = [groups]
-    found += [settings.groups[g] for g in groups if g in (settings.groups or {})]
-    return max(found, key=ROLE_ORDER.index)
+    found += [(settings.groups[g], (settings.group_scopes or {}).get(g)) for g in groups if g in (settings.groups or {})]
+    return found
+
+
+def role_for(claims: dict, settings: RoleSettings) -> Role:
+    """The highest role that holds everywhere: of the entries without municipalities, else the default."""
+    return max((role for role, codes in _entries(claims, settings) if codes is None), key=ROLE_ORDER.index)
 
 
 def actor_for(claims: dict, settings: RoleSettings) -> Actor:
     email = str(claims.get("email") or claims.get("sub") or "onbekend")
-    return Actor(email, str(claims.get("name") or email), role_for(claims, settings))
+    everywhere = role_for(claims, settings)
+    scoped = tuple((role, frozenset(codes)) for role, codes in _entries(claims, settings)
+                   if codes is not None and ROLE_ORDER.index(role) > ROLE_ORDER.index(everywhere))
+    return Actor(email, str(claims.get("name") or email), everywhere, scoped)

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from koers.access import ROLE_ORDER, Actor, Permission, Role, RoleSettings, require
+from koers.access import MUNICIPALITY_CODE, ROLE_ORDER, Actor, Permission, Role, RoleSettings, require
 from koers.errors import Conflict, KoersError
 from koers.settings import DATA
 
@@ -70,12 +70,31 @@ def _parse_roles(path: Path, raw: bytes) -> RoleSettings:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise KoersError("errors.roles.not_valid_toml", path=path, error=error) from None
+    emails, email_scopes = _entries(path, "emails", data.get("emails") or {}, lambda k: str(k).strip().casefold())
+    groups, group_scopes = _entries(path, "groups", data.get("groups") or {}, str)
     return RoleSettings(
         default_role=_role(path, "default_role", data.get("default_role", "viewer")),
         groups_claim=str(data.get("groups_claim", "groups")),
-        emails={str(k).strip().casefold(): _role(path, f"emails.{k}", v) for k, v in (data.get("emails") or {}).items()},
-        groups={str(k): _role(path, f"groups.{k}", v) for k, v in (data.get("groups") or {}).items()},
+        emails=emails, groups=groups, email_scopes=email_scopes or None, group_scopes=group_scopes or None,
     )
+
+
+def _entries(path: Path, table: str, found: dict, key) -> tuple[dict[str, Role], dict[str, tuple[str, ...]]]:
+    """A table of the roles file: per name a role (`"advisor"`), or a role for some municipalities
+    only (`{ role = "advisor", municipalities = ["GM0344"] }`)."""
+    roles: dict[str, Role] = {}
+    scopes: dict[str, tuple[str, ...]] = {}
+    for name, value in found.items():
+        where = f"{table}.{name}"
+        if isinstance(value, dict):
+            codes = value.get("municipalities")
+            if not isinstance(codes, list) or not codes or not all(
+                    isinstance(c, str) and MUNICIPALITY_CODE.fullmatch(c) for c in codes):
+                raise KoersError("errors.roles.bad_municipalities", path=path, where=where, value=codes)
+            scopes[key(name)] = tuple(sorted(set(codes)))
+            value = value.get("role")
+        roles[key(name)] = _role(path, where, value)
+    return roles, scopes
 
 
 def save_roles(settings: RoleSettings, actor: Actor, loaded_checksum: str, store: Store,

@@ -49,17 +49,20 @@ def _reload_roles() -> None:
     st.session_state.pop("beheer_roles", None)
 
 
-def _table(name: str, mapping: dict | None) -> pd.DataFrame:
-    """An editor's rows: name and role as text (also when there are none)."""
-    mapping = mapping or {}
+def _table(name: str, mapping: dict | None, scopes: dict | None) -> pd.DataFrame:
+    """An editor's rows: name, role and the municipalities it holds for (codes; empty: all), as
+    text (also when there are none)."""
+    mapping, scopes = mapping or {}, scopes or {}
     return pd.DataFrame({name: pd.Series(list(mapping), dtype="string"),
-                         "role": pd.Series([str(r) for r in mapping.values()], dtype="string")})
+                         "role": pd.Series([str(r) for r in mapping.values()], dtype="string"),
+                         "municipalities": pd.Series([", ".join(scopes.get(k, ())) for k in mapping], dtype="string")})
 
 
-def _rows(table: pd.DataFrame, name: str) -> list[tuple[object, object]]:
-    """The editor's (name, role) pairs, an empty cell as None (pandas shows it as <NA>)."""
+def _rows(table: pd.DataFrame, name: str) -> list[tuple[object, object, object]]:
+    """The editor's (name, role, municipalities) rows, an empty cell as None (pandas shows it as <NA>)."""
     plain = lambda value: None if pd.isna(value) else value  # noqa: E731
-    return [(plain(a), plain(b)) for a, b in zip(table[name], table["role"])] if not table.empty else []
+    return ([(plain(a), plain(b), plain(c)) for a, b, c in zip(table[name], table["role"], table["municipalities"])]
+            if not table.empty else [])
 
 
 def roles_section(lang: str, actor: access.Actor) -> None:
@@ -81,16 +84,19 @@ def roles_section(lang: str, actor: access.Actor) -> None:
                                     key=f"beheer_groups_claim_{generation}", help=t("beheer.roles.groups_claim_help"))
     role_column = st.column_config.SelectboxColumn(t("beheer.roles.role"), options=ROLES, required=True,
                                                    format_func=role_name(lang))
+    scope_column = st.column_config.TextColumn(t("beheer.roles.municipalities"), help=t("beheer.roles.municipalities_help"))
     st.subheader(t("beheer.roles.emails"))
     emails = st.data_editor(
-        _table("email", settings.emails),
+        _table("email", settings.emails, settings.email_scopes),
         key=f"beheer_emails_{generation}", num_rows="dynamic", hide_index=True, width="stretch",
-        column_config={"email": st.column_config.TextColumn(t("beheer.roles.email"), required=True), "role": role_column})
+        column_config={"email": st.column_config.TextColumn(t("beheer.roles.email"), required=True), "role": role_column,
+                       "municipalities": scope_column})
     st.subheader(t("beheer.roles.groups"))
     groups = st.data_editor(
-        _table("group", settings.groups),
+        _table("group", settings.groups, settings.group_scopes),
         key=f"beheer_groups_{generation}", num_rows="dynamic", hide_index=True, width="stretch",
-        column_config={"group": st.column_config.TextColumn(t("beheer.roles.group"), required=True), "role": role_column})
+        column_config={"group": st.column_config.TextColumn(t("beheer.roles.group"), required=True), "role": role_column,
+                       "municipalities": scope_column})
 
     saved = st.session_state.pop("beheer_roles_saved", None)
     if saved:

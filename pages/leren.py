@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from koers import i18n, present
-from koers.access import ROLE_NAMES, Permission
+from koers.access import ROLE_NAMES, AccessDenied, Permission
 from koers.dashboard import forms, reads, view, widgets
 from koers.dashboard.view import fmt, t
 from koers.errors import KoersError
@@ -80,7 +80,7 @@ def annotations_section(region: str, loop: reads.Loop, labels: dict[str, str], l
             column("by"): frame["updated_by"],
             column("when"): [present.date_text(v) for v in frame["updated_at"]],
         }), hide_index=True, key="leren_ann_table")
-    if not view.actor().may(Permission.annotate):
+    if not view.actor().may(Permission.annotate, view.selection().region):
         return
     st.subheader(t("learning_page.annotation_form"))
     records = {int(r.id): r for r in frame.itertuples()}
@@ -157,7 +157,7 @@ def actions_section(region: str, loop: reads.Loop, labels: dict[str, str], lang:
             column("effect"): frame["expected_effect"].fillna(""),
             column("session"): ["" if pd.isna(v) else sessions.get(int(v), str(int(v))) for v in frame["review_id"]],
         }), hide_index=True, key="leren_act_table")
-    if not view.actor().may(Permission.act):
+    if not view.actor().may(Permission.act, view.selection().region):
         return
     st.subheader(t("learning_page.action_form"))
     records = {int(r.id): r for r in frame.itertuples()}
@@ -275,7 +275,7 @@ def targets_section(region: str, loop: reads.Loop, labels: dict[str, str]) -> No
             column("by"): history["revised_by"].fillna(""),
             column("when"): [present.date_text(v) for v in history["revised_at"]],
         }), hide_index=True, key="leren_tgt_history")
-    if not view.actor().may(Permission.set_target):
+    if not view.actor().may(Permission.set_target, view.selection().region):
         return
     st.subheader(t("learning_page.target_form"))
     year_now, lang = view.selection().year, view.selection().lang
@@ -304,7 +304,11 @@ def draw() -> None:
     st.title(t("learning_page.title", municipality=region["name"] if region else choice.region))
     st.caption(t("learning_page.intro"))
     actor = view.actor()
-    if not actor.may(Permission.annotate):
+    if actor.may(Permission.annotate, somewhere=True) and not actor.may(Permission.annotate, choice.region):
+        # A role for other municipalities: say for which.
+        st.info(present.plain(AccessDenied(actor, Permission.annotate, choice.region).message(choice.lang)),
+                icon=":material/visibility:")
+    elif not actor.may(Permission.annotate, choice.region):
         role = ROLE_NAMES[actor.role][0 if choice.lang == "nl" else 1]
         st.info(t("learning_page.read_only", role=role), icon=":material/visibility:")
     deleted = t("learning_page.deleted")

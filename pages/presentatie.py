@@ -122,7 +122,7 @@ def draw() -> None:
     st.title(t("presentation_page.title", municipality=name))
     st.html(CSS)
 
-    sessions = reads.sessions(choice.region) if view.actor().may(Permission.report) else pd.DataFrame(columns=["id"])
+    sessions = reads.sessions(choice.region) if view.actor().may(Permission.report, choice.region) else pd.DataFrame(columns=["id"])
     titles = {int(r.id): f"{r.title} ({present.date_text(r.reference_date)})" for r in sessions.itertuples()}
     options = [LIVE, *reversed(list(titles))]
     source_label = lambda i: t("presentation_page.live", year=choice.year) if i == LIVE else titles[i]  # noqa: E731

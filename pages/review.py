@@ -74,7 +74,7 @@ def sessions_section(region: str, sessions: pd.DataFrame) -> None:
             column("stage"): [t(f"review_page.stages.{s}") for s in newest["stage"]],
             column("by"): newest["created_by"],
         }), hide_index=True, key="review_sessions")
-    if not view.actor().may(Permission.review):
+    if not view.actor().may(Permission.review, view.selection().region):
         return
     st.subheader(t("review_page.new_session"))
     year = view.selection().year
@@ -106,7 +106,7 @@ def stage_section(session: dict, lang: str) -> None:
     forms.show_flash("review_stage_flash")
     st.markdown(" → ".join(f"**{t('review_page.stages.' + s)}**" if s == session["stage"] else t(f"review_page.stages.{s}")
                            for s in STAGES))
-    if not view.actor().may(Permission.review):
+    if not view.actor().may(Permission.review, view.selection().region):
         return
     if not forms.still_loaded("review_stage_loaded", (int(session["id"]),), ["review_stage"]):
         state["review_stage"] = session["stage"]
@@ -193,7 +193,7 @@ def items_section(session_id: int, items: pd.DataFrame, titles: dict[str, str], 
             column("expected"): [expectation(r) for _, r in ordered.iterrows()],
             column("by"): ordered["updated_by"],
         }), hide_index=True, key="review_items")
-    if not view.actor().may(Permission.review):
+    if not view.actor().may(Permission.review, view.selection().region):
         return
     st.markdown(f"**{t('review_page.item_form')}**")
     records = {int(r.id): r for r in items.itertuples()}
@@ -334,7 +334,7 @@ def draw() -> None:
     actor = view.actor()
     region = reads.region_story(choice.region)["region"]
     st.title(t("review_page.title", municipality=region["name"] if region else choice.region))
-    if not actor.may(Permission.report):
+    if not actor.may(Permission.report, choice.region):
         state.pop(REQUEST, None)  # asked under another role: not carried out
         role = ROLE_NAMES[actor.role][0 if choice.lang == "nl" else 1]
         st.info(t("review_page.no_access", role=role), icon=":material/lock:")

@@ -202,7 +202,10 @@ def sign_out_control(actor: Actor, lang: str) -> None:
     """In the sidebar: who is logged in, in which role, and the way out."""
     st.divider()
     st.markdown(i18n.text(lang, "auth.signed_in_as", name=present.plain(actor.name)))  # the login provider's text
-    st.caption(i18n.text(lang, "auth.role", role=i18n.text(lang, f"roles.{actor.role}")))
+    roles = [i18n.text(lang, f"roles.{actor.role}")]
+    roles += [i18n.text(lang, "auth.role_for", role=i18n.text(lang, f"roles.{role}"), municipalities=", ".join(sorted(codes)))
+              for role, codes in actor.scoped]  # a role for some municipalities only: for which
+    st.caption(i18n.text(lang, "auth.role", role="; ".join(roles)))
     if st.button(i18n.text(lang, "auth.logout"), key="logout", icon=":material/logout:"):
         st.session_state.pop(ACTOR_KEY, None)
         st.logout()

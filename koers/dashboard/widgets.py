@@ -17,7 +17,7 @@ import streamlit as st
 
 from koers import exports, present
 from koers.dashboard.reads import imports
-from koers.access import ROLE_NAMES, Permission, Role
+from koers.access import ROLE_NAMES, AccessDenied, Permission, Role
 from koers.dashboard.view import actor, language, t
 
 if TYPE_CHECKING:  # the pages that draw a chart bring plotly; the Overzicht draws none
@@ -228,13 +228,17 @@ def export_column(values: pd.Series, suppressed: pd.Series, threshold: int, for_
 
 
 def may_or_say(permission: Permission, notice: str, needed: Role) -> bool:
-    """Whether this run's person may do `permission`; if not, a notice (catalogue key `notice`)
-    naming them, their role and the role that may."""
+    """Whether this run's person may do `permission` (a write of no one municipality: a KPI
+    definition, an import); if not, a notice (catalogue key `notice`) naming them, their role and
+    the role that may — or, for a role that holds for some municipalities only, which ones."""
     person, lang = actor(), _lang()
     if person.may(permission):
         return True
-    st.info(t(notice, name=present.plain(person.name), role=ROLE_NAMES[person.role][lang == "en"], needed=ROLE_NAMES[needed][lang == "en"]),
-            icon=":material/lock:")
+    if person.may(permission, somewhere=True):
+        st.info(present.plain(AccessDenied(person, permission).message(lang)), icon=":material/lock:")
+    else:
+        st.info(t(notice, name=present.plain(person.name), role=ROLE_NAMES[person.role][lang == "en"],
+                  needed=ROLE_NAMES[needed][lang == "en"]), icon=":material/lock:")
     return False
 
 

@@ -546,7 +546,7 @@ def _prepare(store: Store, library: Library, session_id: int, lang: str, actor: 
              progress: Progress | None, chart_end: float) -> tuple[dict, str, Progress]:
     """The checks both formats make, and their common part: the template's context with the
     charts drawn. Returns the context, the language used and the progress callback."""
-    require(actor, Permission.report)
+    require(actor, Permission.report, str(review.session(store, int(session_id))["region_code"]))
     lang = lang if lang in i18n.LANGUAGES else "nl"
     progress = progress or _nothing
     progress(_t(lang, "progress_read"), 0.0)

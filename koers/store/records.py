@@ -74,14 +74,15 @@ class AuditedRecords(Connection):
         `entity` (see `RECORDS`), in one transaction with its audit entry. `version` is the
         version the editor loaded: a record changed since is refused with `Conflict`."""
         kind = RECORDS[entity]
-        require(actor, kind.permission)
         unknown = set(values) - set(kind.columns)
         if unknown:
             raise ValueError(f"{entity}: no such fields {sorted(unknown)}")
+        self._require(actor, entity, values)
         columns = list(values)
         con = self._con
         with self.transaction():
             before = None if key is None else self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+            self._require(actor, entity, before)  # and the municipality it belonged to
             now = dt.datetime.now()
             if before is None and (key is None or kind.text_key):
                 check_version(entity, key, None, version)
@@ -104,15 +105,36 @@ class AuditedRecords(Connection):
     def delete_record(self, entity: str, key: int | str, actor: Actor, version: int) -> None:
         """Mark a record deleted (it stays, for the audit trail and earlier reports)."""
         kind = RECORDS[entity]
-        require(actor, kind.permission)
+        require(actor, kind.permission, somewhere=True)
         with self.transaction():
             before = self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+            self._require(actor, entity, before)
             if before is None or before["deleted"]:  # nothing to delete: refused, and not in the audit trail
                 raise KoersError("errors.store.record_gone", entity=entity, key=key)
             check_version(entity, key, before, version)
             self._con.execute(f"UPDATE {kind.table} SET deleted = true, updated_at = ?, updated_by = ?, version = version + 1 "
                               "WHERE id = ?", [dt.datetime.now(), actor.name, key])
             self._audit(actor, "delete", entity, key, before, self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key]))
+
+    def _require(self, actor: Actor, entity: str, record: dict | None) -> None:
+        """Refuse a write of `entity` the actor may not do for the municipality of `record` (the
+        values to save, or the record as stored): its `region_code`, a review item's through its
+        session; a record of no municipality (governance) needs the permission everywhere."""
+        permission = RECORDS[entity].permission
+        if entity == "governance":
+            require(actor, permission)
+            return
+        if record is None:
+            require(actor, permission, somewhere=True)
+            return
+        region = record.get("region_code")
+        if entity == "review_item" and record.get("session_id") is not None:
+            found = self._row("SELECT region_code FROM review_session WHERE id = ?", [record["session_id"]])
+            region = found and found["region_code"]
+        if region:
+            require(actor, permission, region)
+        else:
+            require(actor, permission, somewhere=True)
 
     def records(self, entity: str, include_deleted: bool = False, **equal: object) -> pd.DataFrame:
         """The records of `entity`, filtered on columns equal to values (`region_code="GM0363"`)."""
@@ -143,5 +165,5 @@ class AuditedRecords(Connection):
     def _audit(self, actor: Actor, action: str, entity: str, key: object, before: object, after: object) -> None:
         self._con.execute(
             "INSERT INTO audit_log VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [dt.datetime.now(), actor.id, actor.name, str(actor.role), action, entity,
+            [dt.datetime.now(), actor.id, actor.name, actor.roles_text, action, entity,
              None if key is None else str(key), _json(before), _json(after)])

@@ -18,7 +18,7 @@ class Reviews(AuditedRecords):
     def create_review(self, session: dict, snapshot: pd.DataFrame, actor: Actor) -> int:
         """A review session with its frozen snapshot (columns of `review_snapshot` but
         `session_id`). `session`: region_code, year, reference_date, title, stage, previous_id."""
-        require(actor, Permission.review)
+        require(actor, Permission.review, session["region_code"])
         con = self._con
         with self.transaction():
             session_id = int(con.execute("SELECT nextval('record_id_seq')").fetchall()[0][0])

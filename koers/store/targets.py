@@ -20,7 +20,9 @@ class Targets(AuditedRecords):
         """Add or replace targets from a file or API. `targets` columns: kpi_id, region_code, year,
         value, tolerance (optional, default 0), note (optional). A changed value becomes a new
         revision (reason: the note, else the source). Returns the number written."""
-        require(actor, Permission.set_target)
+        require(actor, Permission.set_target, somewhere=True)
+        for region in sorted(set(targets["region_code"])):  # and for every municipality in the file
+            require(actor, Permission.set_target, region)
         frame = targets.copy()
         frame["tolerance"] = frame["tolerance"] if "tolerance" in frame else 0.0
         frame["note"] = frame["note"] if "note" in frame else None
@@ -61,7 +63,7 @@ class Targets(AuditedRecords):
         (`rejected` columns: record, raw, field, reason_nl, reason_en), read back by `rejected(id)`.
         No target is written: a file with any bad row loads none (half a plan is no plan).
         Returns the import id."""
-        require(actor, Permission.set_target)
+        require(actor, Permission.set_target, somewhere=True)
         con = self._con
         records = int(rejected["record"].nunique())
         con.register("refused_target", rejected[["record", "raw", "field", "reason_nl", "reason_en"]])
@@ -86,7 +88,7 @@ class Targets(AuditedRecords):
                       actor: Actor, version: int | None) -> dict:
         """Set or change one target, with a reason. `version`: the target's version the editor
         saw (None for a new target); a target changed since is refused (`Conflict`)."""
-        require(actor, Permission.set_target)
+        require(actor, Permission.set_target, region)
         if not (reason or "").strip():
             raise KoersError("errors.store.target_reason_missing")
         con = self._con

@@ -101,7 +101,7 @@ def test_roles_are_edited_and_saved_with_an_audit_entry(app_on, demo_db, roles):
         'default_role = "council"\ngroups_claim = "groups"\n\n[emails]\n"b.beheer@gemeente.example" = "admin"\n\n'
         '[groups]\n"koers-advies" = "advisor"\n')
     # The editors show the saved file (a new generation of them).
-    assert at.data_editor[0].value.values.tolist() == [["b.beheer@gemeente.example", "admin"]]
+    assert at.data_editor[0].value.values.tolist() == [["b.beheer@gemeente.example", "admin", ""]]  # for all municipalities
     assert at.selectbox(key="beheer_default_role_1").value == "council"
 
     entry = audit(demo_db, "roles").iloc[0]
@@ -117,10 +117,39 @@ def test_roles_are_edited_and_saved_with_an_audit_entry(app_on, demo_db, roles):
 
 
 @pytest.mark.slow
+def test_a_role_for_some_municipalities_is_saved_and_shown(app_on, demo_db, roles):
+    roles.write_text(ROLES, encoding="utf-8")
+    at = app_on(demo_db, PAGE)
+    assert at.data_editor[0].value.values.tolist() == [["a@gemeente.example", "advisor", ""]]
+    edit(at, "beheer_emails_0", [{"email": "j.jansen@utrecht.example", "role": "advisor", "municipalities": "gm0599; GM0344"}])
+    edit(at, "beheer_groups_0", [{"group": "raad-utrecht", "role": "council", "municipalities": "GM0344"}])
+    at.button(key="beheer_roles_save").click()
+    run(at)
+    assert not at.error, [e.value for e in at.error]
+    text = roles.read_text(encoding="utf-8")
+    assert '"j.jansen@utrecht.example" = { role = "advisor", municipalities = ["GM0344", "GM0599"] }' in text
+    assert '"raad-utrecht" = { role = "council", municipalities = ["GM0344"] }' in text
+    assert '"a@gemeente.example" = "advisor"' in text
+    # The editors show the file as saved: the codes, sorted, in their column.
+    assert at.data_editor[0].value.values.tolist() == [["a@gemeente.example", "advisor", ""],
+                                                       ["j.jansen@utrecht.example", "advisor", "GM0344, GM0599"]]
+    assert at.data_editor[1].value.values.tolist() == [["raad-utrecht", "council", "GM0344"]]
+    after = json.loads(audit(demo_db, "roles").iloc[0]["after"])
+    assert after["emails"]["j.jansen@utrecht.example"] == {"role": "advisor", "municipalities": ["GM0344", "GM0599"]}
+
+    # A name that is no municipality's code: one line, nothing written.
+    edit(at, "beheer_emails_1", [{"email": "x@utrecht.example", "role": "advisor", "municipalities": "Utrecht"}])
+    at.button(key="beheer_roles_save").click()
+    run(at)
+    assert [e.value for e in at.error] == ['e-mailadressen: "x@utrecht.example": Utrecht is geen gemeentecode (zoals GM0344)']
+    assert roles.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.slow
 def test_a_roles_save_over_a_change_made_meanwhile_is_refused(app_on, demo_db, roles):
     roles.write_text(ROLES, encoding="utf-8")
     at = app_on(demo_db, PAGE)
-    assert at.data_editor[0].value.values.tolist() == [["a@gemeente.example", "advisor"]]
+    assert at.data_editor[0].value.values.tolist() == [["a@gemeente.example", "advisor", ""]]
     other = ROLES.replace('"advisor"', '"admin"')
     roles.write_text(other, encoding="utf-8")  # another administrator saved after we opened the page
 
@@ -134,7 +163,7 @@ def test_a_roles_save_over_a_change_made_meanwhile_is_refused(app_on, demo_db, r
 
     at.button(key="beheer_roles_reload").click()
     run(at)
-    assert at.data_editor[0].value.values.tolist() == [["a@gemeente.example", "admin"]]  # their change, to build on
+    assert at.data_editor[0].value.values.tolist() == [["a@gemeente.example", "admin", ""]]  # their change, to build on
 
 
 @pytest.mark.slow

@@ -28,6 +28,7 @@ OVERVIEW_PAGE = "pages/overzicht.py"
 ADVISOR = Actor("a.de.vries@gemeente.nl", "A. de Vries", Role.advisor)
 COUNCIL = Actor("r.raadslid@gemeente.nl", "R. Raadslid", Role.council)
 COLLEAGUE = Actor("b.jansen@gemeente.nl", "B. Jansen", Role.advisor)
+UTRECHT_ADVISOR = Actor("j.jansen@utrecht.example", "J. Jansen", Role.viewer, ((Role.advisor, frozenset({"GM0344"})),))
 # A login provider in the secrets: the frame then takes the person from st.user (koers.dashboard.auth).
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only", "client_id": "koers",
         "client_secret": "test-only", "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}
@@ -76,7 +77,8 @@ def table(at: AppTest, *columns: str):
 def roles(monkeypatch, tmp_path):
     """The roles file: each test person's e-mail address with their role."""
     path = tmp_path / "roles.toml"
-    path.write_text(RoleSettings(emails={a.id: a.role for a in (ADVISOR, COUNCIL, COLLEAGUE)}, groups={}).as_toml(), encoding="utf-8")
+    path.write_text(RoleSettings(emails={a.id: a.role for a in (ADVISOR, COUNCIL, COLLEAGUE)} | {UTRECHT_ADVISOR.id: Role.advisor},
+                                 groups={}, email_scopes={UTRECHT_ADVISOR.id: ("GM0344",)}).as_toml(), encoding="utf-8")
     monkeypatch.setenv("KOERS_ROLES", str(path))
 
 
@@ -93,6 +95,27 @@ def as_user(at: AppTest, actor: Actor) -> AppTest:
     assert not at.exception, at.exception
     assert at.session_state["koers_actor"] == actor
     return at
+
+
+@pytest.mark.slow
+def test_an_advisor_for_utrecht_gets_the_forms_for_utrecht_only(app_on, demo_db):
+    at = as_user(app_on(demo_db, PAGE, gemeente="GM0344", jaar="2024"), UTRECHT_ADVISOR)  # from the roles file
+    assert [h.value for h in at.header] == ["Annotaties", "Acties", "Doelen"]
+    assert not any("mag alleen" in i.value or "U bekijkt" in i.value for i in at.info), [i.value for i in at.info]
+    assert {"leren_ann_text", "leren_act_title"} <= {w.key for w in [*at.text_area, *at.text_input]}
+    assert "Rol: kijker (management); beleidsadviseur voor GM0344" in [c.value for c in at.sidebar.caption]
+    at.selectbox(key="leren_ann_kpi").set_value(KPI)
+    at.text_input(key="leren_ann_period").input("2023")
+    at.text_area(key="leren_ann_text").input("Loket Utrecht open")
+    at.button(key="leren_ann_save").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    with Store.open(demo_db, read_only=True) as store:
+        saved = store.records("annotation", region_code="GM0344")
+    assert saved["text"].tolist() == ["Loket Utrecht open"] and saved["created_by"].tolist() == ["J. Jansen"]
+
+    at.sidebar.selectbox(key="gemeente").set_value("GM0363").run()  # Amsterdam: reading only, and why
+    assert [i.value for i in at.info][:1] == [present.plain("J. Jansen mag alleen voor GM0344 annotaties schrijven, niet voor GM0363")]
+    assert not {"leren_ann_text", "leren_act_title"} & {w.key for w in [*at.text_area, *at.text_input]}
 
 
 @pytest.mark.slow
