@@ -55,13 +55,14 @@ def _table(name: str, mapping: dict | None, scopes: dict | None) -> pd.DataFrame
     mapping, scopes = mapping or {}, scopes or {}
     return pd.DataFrame({name: pd.Series(list(mapping), dtype="string"),
                          "role": pd.Series([str(r) for r in mapping.values()], dtype="string"),
-                         "municipalities": pd.Series([", ".join(scopes.get(k, ())) for k in mapping], dtype="string")})
+                         # "codes": a key, not a header (the column's label is the catalogue's "Gemeenten")
+                         "codes": pd.Series([", ".join(scopes.get(k, ())) for k in mapping], dtype="string")})
 
 
 def _rows(table: pd.DataFrame, name: str) -> list[tuple[object, object, object]]:
     """The editor's (name, role, municipalities) rows, an empty cell as None (pandas shows it as <NA>)."""
     plain = lambda value: None if pd.isna(value) else value  # noqa: E731
-    return ([(plain(a), plain(b), plain(c)) for a, b, c in zip(table[name], table["role"], table["municipalities"])]
+    return ([(plain(a), plain(b), plain(c)) for a, b, c in zip(table[name], table["role"], table["codes"])]
             if not table.empty else [])
 
 
@@ -90,13 +91,13 @@ def roles_section(lang: str, actor: access.Actor) -> None:
         _table("email", settings.emails, settings.email_scopes),
         key=f"beheer_emails_{generation}", num_rows="dynamic", hide_index=True, width="stretch",
         column_config={"email": st.column_config.TextColumn(t("beheer.roles.email"), required=True), "role": role_column,
-                       "municipalities": scope_column})
+                       "codes": scope_column})
     st.subheader(t("beheer.roles.groups"))
     groups = st.data_editor(
         _table("group", settings.groups, settings.group_scopes),
         key=f"beheer_groups_{generation}", num_rows="dynamic", hide_index=True, width="stretch",
         column_config={"group": st.column_config.TextColumn(t("beheer.roles.group"), required=True), "role": role_column,
-                       "municipalities": scope_column})
+                       "codes": scope_column})
 
     saved = st.session_state.pop("beheer_roles_saved", None)
     if saved:

@@ -121,8 +121,8 @@ def test_a_role_for_some_municipalities_is_saved_and_shown(app_on, demo_db, role
     roles.write_text(ROLES, encoding="utf-8")
     at = app_on(demo_db, PAGE)
     assert at.data_editor[0].value.values.tolist() == [["a@gemeente.example", "advisor", ""]]
-    edit(at, "beheer_emails_0", [{"email": "j.jansen@utrecht.example", "role": "advisor", "municipalities": "gm0599; GM0344"}])
-    edit(at, "beheer_groups_0", [{"group": "raad-utrecht", "role": "council", "municipalities": "GM0344"}])
+    edit(at, "beheer_emails_0", [{"email": "j.jansen@utrecht.example", "role": "advisor", "codes": "gm0599; GM0344"}])
+    edit(at, "beheer_groups_0", [{"group": "raad-utrecht", "role": "council", "codes": "GM0344"}])
     at.button(key="beheer_roles_save").click()
     run(at)
     assert not at.error, [e.value for e in at.error]
@@ -138,7 +138,7 @@ def test_a_role_for_some_municipalities_is_saved_and_shown(app_on, demo_db, role
     assert after["emails"]["j.jansen@utrecht.example"] == {"role": "advisor", "municipalities": ["GM0344", "GM0599"]}
 
     # A name that is no municipality's code: one line, nothing written.
-    edit(at, "beheer_emails_1", [{"email": "x@utrecht.example", "role": "advisor", "municipalities": "Utrecht"}])
+    edit(at, "beheer_emails_1", [{"email": "x@utrecht.example", "role": "advisor", "codes": "Utrecht"}])
     at.button(key="beheer_roles_save").click()
     run(at)
     assert [e.value for e in at.error] == ['e-mailadressen: "x@utrecht.example": Utrecht is geen gemeentecode (zoals GM0344)']
