@@ -153,7 +153,8 @@ class AccessDenied(KoersError):
 
 def require(actor: Actor, permission: Permission, region: str | None = None, *, somewhere: bool = False) -> None:
     """Refuse (`AccessDenied`) what the actor may not do: for `region` (a municipality's code), or
-    without it, everywhere; `somewhere`: for no municipality at all (checked before the region is known)."""
+    without it, everywhere; `somewhere`: for at least one municipality (checked before the record,
+    and so its municipality, is read)."""
     if not actor.may(permission, region, somewhere=somewhere):
         raise AccessDenied(actor, permission, region)
 
@@ -206,8 +207,8 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def settings_from_rows(default_role: str, groups_claim: str, emails: Iterable[tuple[object, object]],
-                       groups: Iterable[tuple[object, object]]) -> RoleSettings:
+def settings_from_rows(default_role: str, groups_claim: str, emails: Iterable[tuple[object, ...]],
+                       groups: Iterable[tuple[object, ...]]) -> RoleSettings:
     """Role settings from an editor's rows ((e-mail, role) and (group, role) pairs, each with an
     optional third cell: the municipalities the role holds for, codes separated by commas or
     spaces; empty: all). Blank rows are left out; a row with only one half, an e-mail address
