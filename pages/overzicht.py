@@ -19,7 +19,7 @@ from metrics.model import Theme
 
 # The filter's URL parameter (and widget key) and its values: `?filter=uitkoers` opens the page filtered.
 FILTER_PARAM, FILTER_ALL, FILTER_OFF_TRACK = "filter", "alle", "uitkoers"
-CARD_WIDTH = 300  # px: three cards a row on a laptop (1440 px with the sidebar open), more when wider, one on a phone
+CARD_WIDTH = 270  # px: three cards a row at 1440 px with the sidebar open, two at 1024, more when wider, one on a phone
 
 
 def card(row: dict, points: pd.DataFrame | None, title: str, threshold: int,
