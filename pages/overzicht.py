@@ -106,11 +106,12 @@ def others_table(rows: pd.DataFrame, kpis: dict, titles: dict[str, str], actions
                              for k, v, s, f in zip(rows["kpi_id"], rows["value"], rows["suppressed"], rows["provisional"])],
             t("kpi.unit"): [present.unit_of(r, lang) for r in rows[["unit", "unit_en"]].to_dict("records")],
             t("kpi.status_label"): [present.status_word(s, lang, bool(e)) for s, e in zip(rows["status"], rows["example_target"])],
-            # A table cell is not Markdown: titles as typed, without `plain`'s escapes.
+            # Titles as typed: `markdown_table` escapes every cell.
             t("overzicht.columns.actions"): ["; ".join(present.action_line(a["title"], a["due_date"], a["overdue"], lang, markdown=False)
                                                        for a in actions.get(k, []))
                                              for k in rows["kpi_id"]],
             "→": [", ".join(titles.get(c, c) for c in kpis[k].contributes_to) for k in rows["kpi_id"]],
+            "⚑": ["; ".join(widgets.flag_notes(r)) for r in rows.to_dict("records")],  # what is invented, as on the cards
         }), right=(t("kpi.value"),)))
 
 
@@ -233,6 +234,7 @@ def draw() -> None:
             str(choice.year - 1): [fmt(v) for v in changed["before"]],
             str(choice.year): [fmt(v) for v in changed["now"]],
             "%": [fmt(v, 1) for v in changed["change"]],
+            "⚑": [t("flags.example_value") if e else "" for e in changed["example"]],  # invented figures, said so
         }), right=(str(choice.year - 1), str(choice.year), "%")))
 
 

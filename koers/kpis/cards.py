@@ -47,15 +47,18 @@ def changes_since_last_year(history: dict[str, pd.DataFrame], year: int, top: in
     """The KPIs whose value changed most, relatively, from `year - 1` to `year`.
 
     `history`: per KPI id its series. Returns up to `top` rows, largest change (either way) first:
-        kpi_id, before (value in year - 1), now (value in year), change (% of before).
+        kpi_id, before (value in year - 1), now (value in year), change (% of before), example
+        (either value rests on invented demo figures: the series' `example_value`).
     A KPI without both values, or with 0 the year before, has no relative change and is left out.
     """
     rows = []
     for kpi_id, series in history.items():
         # a plain dict per series: four boolean filters per KPI took a quarter of Overzicht's rerun
         values = dict(zip(series["period"].tolist(), series["value"].tolist()))
+        invented = dict(zip(series["period"].tolist(), series["example_value"].tolist())) if "example_value" in series else {}
         now, before = values.get(str(year)), values.get(str(year - 1))
         if now is not None and before is not None and pd.notna(now) and pd.notna(before) and before != 0:
-            rows.append((kpi_id, before, now, (now / before - 1) * 100))
-    frame = pd.DataFrame(rows, columns=["kpi_id", "before", "now", "change"])
+            example = bool(invented.get(str(year))) or bool(invented.get(str(year - 1)))
+            rows.append((kpi_id, before, now, (now / before - 1) * 100, example))
+    frame = pd.DataFrame(rows, columns=["kpi_id", "before", "now", "change", "example"])
     return frame.sort_values("change", key=abs, ascending=False).head(top).reset_index(drop=True)

@@ -58,7 +58,15 @@ def test_the_largest_changes_since_last_year_first():
 
 def test_no_changes_is_an_empty_table():
     changed = cards.changes_since_last_year({"a": series({"2024": 1.0})}, 2024)
-    assert changed.empty and list(changed.columns) == ["kpi_id", "before", "now", "change"]
+    assert changed.empty and list(changed.columns) == ["kpi_id", "before", "now", "change", "example"]
+
+
+def test_a_change_resting_on_invented_figures_says_so():
+    history = {"real": series({"2023": 10.0, "2024": 11.0}), "made_up": series({"2023": 10.0, "2024": 12.0})}
+    history["made_up"]["example_value"] = [False, True]  # only this year's value is invented: so is the change
+    history["real"]["example_value"] = [False, False]
+    changed = cards.changes_since_last_year(history, 2024).set_index("kpi_id")
+    assert changed["example"].to_dict() == {"made_up": True, "real": False}
 
 
 def test_the_sparkline_breaks_at_a_gap_dots_every_known_year_and_says_every_value():

@@ -272,3 +272,26 @@ def test_open_actions_are_listed_under_each_kpi_they_name():
     found = present.open_actions_by_kpi(actions, ("planned", "in_progress"))
     assert {k: v["title"].tolist() for k, v in found.items()} == {"a": ["late", "both"], "b": ["both"]}
     assert present.open_actions_by_kpi(actions[actions["status"] == "done"], ("planned",)) == {}
+
+
+@pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
+def test_invented_figures_are_marked_in_the_overviews_tables(app_on, demo_shared, layer):
+    """A change since last year, and an output's or input's value, that rest on the demo's invented
+    series say so in the row, as the cards do."""
+    library, results, overview = layer
+    at = app_on(demo_shared, gemeente=REGION, jaar=str(YEAR))
+    by_title = {kpi.title.nl: kpi_id for kpi_id, kpi in library.kpis.items()}
+    mine = results[(results["region_code"] == REGION) & results["period"].isin([str(YEAR - 1), str(YEAR)])]
+    invented = mine.groupby("kpi_id", observed=True)["example_value"].any()
+
+    changed = next(d for d in markdown_tables(at) if "%" in d.columns)
+    expected = ["waarde fictief (voorbeelddata)" if invented[by_title[k]] else "" for k in changed["KPI"]]
+    assert changed["⚑"].tolist() == expected
+    assert "waarde fictief (voorbeelddata)" in expected and "" in expected  # both kinds are in the demo's table
+
+    others = pd.concat([d for d in markdown_tables(at) if "Open acties" in d.columns])
+    rows = overview.set_index("kpi_id")
+    for title_nl, flags in zip(others["KPI"], others["⚑"]):
+        row = rows.loc[by_title[title_nl]]
+        assert ("waarde fictief (voorbeelddata)" in flags) == bool(row["example_value"]), title_nl
+    assert others["⚑"].str.contains("voorbeelddata").any()
