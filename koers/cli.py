@@ -26,9 +26,9 @@ from koers.access import command_line_actor
 from koers.errors import FileProblem, KoersError, language
 from koers.i18n import Message
 from koers.progress import TerminalBar
-from koers.settings import database_path, log_path
+from koers.settings import database_path, log_path, shared_database_url
 from koers.sources.source import Argument
-from koers.store import ImportBatch, ImportResult, Store
+from koers.store import ImportBatch, ImportResult, Store, shown_url
 
 log = logging.getLogger("koers")
 
@@ -310,6 +310,13 @@ def cmd_examples_remove(args: argparse.Namespace) -> None:
     _say("cli.examples_removed", **removed)
 
 
+def cmd_shared_copy(args: argparse.Namespace) -> None:
+    with _open(args, read_only=True) as store:
+        copied = store.copy_into_shared(command_line_actor())
+    _say("cli.shared_copied", rows=_number(sum(copied.values())), tables=", ".join(
+        f"{table} {_number(n)}" for table, n in copied.items() if n) or "-", url=shown_url(shared_database_url() or ""))
+
+
 def _size(n: int, lang: str) -> str:
     if n >= 1_000_000:
         return f"{present.number(n / 1_000_000, lang, 1)} MB"
@@ -429,6 +436,9 @@ COMMANDS: tuple[Command, ...] = (
         Argument("--out", required=True, metavar="FILE", type=types.path, help="file to write"))),
     Command("examples", "the demo's invented example data"),
     Command("examples remove", "remove every invented figure and target", cmd_examples_remove),
+    Command("shared", "what people write, shared by several dashboards on PostgreSQL ($KOERS_DATABASE_URL)"),
+    Command("shared copy", "copy targets, annotations, actions, reviews, governance and the audit trail from the "
+            "database file into the empty shared database", cmd_shared_copy),
 )
 
 

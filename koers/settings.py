@@ -15,6 +15,12 @@ def database_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(explicit or os.environ.get("KOERS_DB") or DEFAULT_DB)
 
 
+def shared_database_url() -> str | None:
+    """`KOERS_DATABASE_URL` (postgresql://…): what people write lives there, shared by every
+    dashboard replica; unset, it lives in the DuckDB file (one machine)."""
+    return os.environ.get("KOERS_DATABASE_URL") or None
+
+
 def log_path() -> Path:
     return Path(os.environ.get("KOERS_LOG") or DATA / "koers.log")
 

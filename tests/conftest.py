@@ -49,6 +49,56 @@ def demo_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster for this test process (about 1 s to start)."""
+    from tests.pg_cluster import Cluster
+
+    cluster = Cluster()
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def shared_backend(request, monkeypatch, postgres_url_factory) -> str:
+    """Run the test twice: what people write in the DuckDB file, and in PostgreSQL
+    (`KOERS_DATABASE_URL`). A store opened on `demo_db` on PostgreSQL starts from what the demo
+    file holds: `koers shared copy` put it there."""
+    if request.param == "postgresql":
+        postgres_url_factory(copy_from=request.getfixturevalue("demo_db"))
+    return request.param
+
+
+@pytest.fixture
+def postgres_url_factory(request, monkeypatch):
+    """`make(copy_from=None)`: a fresh schema of the test cluster as KOERS_DATABASE_URL, optionally
+    holding what people wrote in a DuckDB file (`koers shared copy`); its pool closed afterwards."""
+    from koers.store import shared
+
+    urls = []
+
+    def make(copy_from: Path | None = None) -> str:
+        cluster = request.getfixturevalue("postgres_cluster")
+        url = cluster.new_schema(f"t{os.getpid()}_{len(urls)}_{abs(hash(request.node.nodeid)) % 10**8}")
+        urls.append(url)
+        monkeypatch.setenv("KOERS_DATABASE_URL", url)
+        if copy_from is not None:
+            import duckdb
+
+            con = duckdb.connect(str(copy_from), read_only=True)
+            try:
+                with shared.postgres(url) as target, shared.shared_transaction(target):
+                    shared.copy_into_postgres(con, target)
+            finally:
+                con.close()
+        return url
+
+    yield make
+    for url in urls:
+        shared.close_pools(url)
+
+
+@pytest.fixture(scope="session")
 def demo_shared(demo_template, tmp_path_factory) -> Path:
     """One read-only copy of the demo database for every test that only reads it.
 

@@ -76,7 +76,7 @@ def test_rows_from_the_editor_take_codes_in_any_case_and_order():
 
 
 @pytest.fixture
-def store(demo_db):
+def store(demo_db, shared_backend):
     with Store.open(demo_db) as opened:
         yield opened
 

@@ -30,7 +30,7 @@ NEW = 0  # the "new record" choice of an edit picker (record ids start at 1)
 @contextmanager
 def writing() -> Iterator[Store]:
     """A writable store for one write, closed at once: the dashboard holds no lock while idle."""
-    with Store.open(database_path(), wait_seconds=10) as store:
+    with Store.open(database_path(), wait_seconds=10, people_only=True) as store:
         yield store
 
 

@@ -40,8 +40,8 @@ from koers.kpis.assess import PeerInputs, all_expected_values, kpi_overview, no_
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import Library, load_library
 from koers.loop import learning, review
-from koers.settings import database_path, metrics_folder
-from koers.store import Store, database_signature
+from koers.settings import database_path, metrics_folder, shared_database_url
+from koers.store import Store, database_signature, shared_signature
 
 if TYPE_CHECKING:
     from koers.sources import quality as source_quality
@@ -67,7 +67,9 @@ def _signature() -> tuple:
     path = database_path()
     folder = metrics_folder()
     own = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.y*ml"))) if folder.is_dir() else ()
-    return database_signature(path) + own
+    # Targets another replica saved in the shared database change no file here: its newest audit id does.
+    url = shared_database_url()
+    return database_signature(path) + own + (shared_signature(url) if url else ())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -63,5 +63,5 @@ def save_governance(source: str, values: dict, actor: Actor, version: int | None
     if unknown:
         raise ValueError(f"governance: no such fields {sorted(unknown)}")
     cleaned = {name: (str(value).strip() or None) if value is not None else None for name, value in values.items()}
-    with Store.open(database_path(db), wait_seconds=10) as store:
+    with Store.open(database_path(db), wait_seconds=10, people_only=True) as store:
         return store.save_record("governance", cleaned, actor, key=source, version=version)

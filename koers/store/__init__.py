@@ -1,7 +1,8 @@
-"""The indicator store: the only package that talks to DuckDB.
+"""The indicator store: the only package that talks to DuckDB (and to PostgreSQL).
 
 One DuckDB file holds the region registry, the indicator catalogue, every observation with its
-history, the import log, targets, what people write (with its audit trail) and review sessions.
+history, the import log, targets, what people write (with its audit trail) and review sessions —
+or, with `KOERS_DATABASE_URL` set, what people write lives in PostgreSQL, shared (`shared`).
 `Store` is the one way in: `with Store.open(path) as store: ...`.
 
 `Store` is a thin facade put together from one mixin per concern, each in its own module, all on
@@ -11,6 +12,7 @@ one transaction), and the rest of Koers calls one object with the same method na
 without a forwarding method per name:
 
     connection    opening with a lock wait, schema check and upgrade, `transaction()`, `checkpoint()`
+    shared        where what people write lives: this file, or PostgreSQL (`KOERS_DATABASE_URL`)
     schema        tables and views by version, migrations
     regions       the region registry, successors and predecessors (the merger walk)
     observations  indicators, observations as shown and as imported, revisions, the import log
@@ -42,6 +44,7 @@ from koers.store.records import RECORDS, RecordKind
 from koers.store.reviews import Reviews
 from koers.store.schema import SCHEMA_VERSION, STATUSES, migrate
 from koers.store.staging import BOUNDARY_SCHEMA, MEMBERSHIP_SCHEMA, OBSERVATION_SCHEMA, REJECTED_SCHEMA, ImportBatch, ImportResult, Staging
+from koers.store.shared import SHARED_TABLES, shared_signature, shown_url
 from koers.store.targets import Targets
 
 
@@ -52,5 +55,6 @@ class Store(Staging, Targets, Reviews, ExampleData, Quality, PeerContext, KpiQue
 __all__ = [
     "Store", "ImportBatch", "ImportResult", "EvaluationQuery", "Conflict", "RecordKind", "RECORDS",
     "OBSERVATION_SCHEMA", "REJECTED_SCHEMA", "MEMBERSHIP_SCHEMA", "BOUNDARY_SCHEMA", "SCHEMA_VERSION", "STATUSES", "EXAMPLE_SOURCE", "EXAMPLE_TITLE",
-    "EXAMPLE_AUTHOR", "EXAMPLE_KIND", "EXAMPLE_PRECEDENCE", "database_signature", "migrate",
+    "EXAMPLE_AUTHOR", "EXAMPLE_KIND", "EXAMPLE_PRECEDENCE", "database_signature", "migrate", "SHARED_TABLES",
+    "shared_signature", "shown_url",
 ]

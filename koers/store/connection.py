@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Self
 
@@ -21,7 +21,9 @@ import duckdb
 import pandas as pd
 
 from koers.errors import DatabaseBusy, KoersError
+from koers.settings import shared_database_url
 from koers.store.schema import SCHEMA_VERSION, migrate
+from koers.store.shared import DuckShared, Shared, postgres, shown_url
 
 
 def connect(
@@ -62,10 +64,13 @@ def database_signature(path: str | Path) -> tuple[int, int, int, int]:
 
 class Connection:
     """One open database file; the base of every part of `Store`. `_con` is the store's own:
-    nothing outside `koers.store` touches it (writes spanning several calls use `transaction`)."""
+    nothing outside `koers.store` touches it (writes spanning several calls use `transaction`).
+    `_shared` holds what people write (`koers.store.shared`): this same file, or PostgreSQL when
+    `KOERS_DATABASE_URL` is set — then a store opened read-only still saves people's writes."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool, shared: Shared | None = None) -> None:
         self._con = con
+        self._shared = shared or DuckShared(con)
         self.path = path
         self.read_only = read_only
         self._in_transaction = False
@@ -78,27 +83,34 @@ class Connection:
         read_only: bool = False,
         wait_seconds: float = 60.0,
         on_wait: Callable[[str], None] | None = None,
+        people_only: bool = False,
     ) -> Iterator[Self]:
+        """`people_only`: this opening writes only what people write (records, targets, reviews,
+        audit entries): with a shared database set, the file is then opened read-only — no lock
+        held against an import, and many replicas save at once."""
+        url = shared_database_url()
+        if url and not url.startswith(("postgresql://", "postgres://")):
+            raise KoersError("errors.store.shared_url", url=shown_url(url))
+        read_only = read_only or bool(people_only and url)
         path = Path(path)
         if read_only and not path.exists():
             raise KoersError("errors.store.no_database", path=path)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        con = connect(path, read_only, wait_seconds, on_wait)
-        try:
+        with ExitStack() as stack:
+            con = connect(path, read_only, wait_seconds, on_wait)
+            stack.callback(con.close)
             if not read_only:
                 # An import of millions of rows would otherwise let DuckDB's buffer pool grow to most
                 # of the machine's memory; beyond this it spills to disk (bench, 5M rows: the importing
                 # process peaks at 0.8 GB, 1.3 GB when re-importing).
                 con.execute("SET memory_limit = ?", [os.environ.get("KOERS_WRITE_MEMORY", "640MB")])
-            store = cls(con, path, read_only)
+            store = cls(con, path, read_only, stack.enter_context(postgres(url, wait_seconds)) if url else None)
             if read_only:
                 store._check_version()
             else:
                 migrate(con)
             yield store
-        finally:
-            con.close()
 
     @classmethod
     def upgrade(cls, path: str | Path) -> int | None:
@@ -131,23 +143,28 @@ class Connection:
             yield
             return
         self._con.execute("BEGIN TRANSACTION")
+        self._shared.begin()
         self._in_transaction = True
         try:
             try:
                 yield
-            except BaseException:
-                self._con.execute("ROLLBACK")
-                raise
-            try:
                 self._con.execute("COMMIT")
             except BaseException:
-                try:
-                    self._con.execute("ROLLBACK")
-                except duckdb.Error:  # the failed commit already ended the transaction
-                    pass
+                self._rollback()
                 raise
+            self._shared.commit()  # after DuckDB's (see koers.store.shared)
         finally:
             self._in_transaction = False
+
+    def _rollback(self) -> None:
+        try:
+            self._con.execute("ROLLBACK")
+        except duckdb.Error:  # a failed commit already ended the transaction
+            pass
+        try:
+            self._shared.rollback()
+        except Exception:  # noqa: BLE001 - a lost connection: the server rolled it back; the pool drops it
+            pass
 
     def checkpoint(self) -> None:
         """Write the WAL into the database file (before the file is moved or copied)."""

@@ -22,21 +22,21 @@ class ExampleData(AuditedRecords):
         their revision history), and the demo's invented learning loop (records by `EXAMPLE_AUTHOR`,
         review sessions with their snapshots and items)."""
         require(actor, Permission.import_data)
-        con = self._con
+        con, shared = self._con, self._shared
         with self.transaction():
             removed = {
                 "observations": con.execute(
                     "DELETE FROM observation_data WHERE source_no IN (SELECT no FROM observation_source WHERE source_table = ?)",
                     [EXAMPLE_SOURCE]).fetchall()[0][0],
                 "revisions": con.execute("DELETE FROM observation_revision WHERE source_table = ?", [EXAMPLE_SOURCE]).fetchall()[0][0],
-                "targets": con.execute("DELETE FROM target WHERE source = ?", [EXAMPLE_TITLE]).fetchall()[0][0],
+                "targets": shared.run("DELETE FROM target WHERE source = ?", [EXAMPLE_TITLE]),
             }
-            con.execute("DELETE FROM target_revision WHERE source = ?", [EXAMPLE_TITLE])
+            shared.run("DELETE FROM target_revision WHERE source = ?", [EXAMPLE_TITLE])
             sessions = "(SELECT id FROM review_session WHERE created_by = ?)"
-            items = con.execute(f"DELETE FROM review_item WHERE session_id IN {sessions}", [EXAMPLE_AUTHOR]).fetchall()[0][0]
-            con.execute(f"DELETE FROM review_snapshot WHERE session_id IN {sessions}", [EXAMPLE_AUTHOR])
+            items = shared.run(f"DELETE FROM review_item WHERE session_id IN {sessions}", [EXAMPLE_AUTHOR])
+            shared.run(f"DELETE FROM review_snapshot WHERE session_id IN {sessions}", [EXAMPLE_AUTHOR])
             removed["records"] = items + sum(
-                con.execute(f"DELETE FROM {table} WHERE created_by = ?", [EXAMPLE_AUTHOR]).fetchall()[0][0]
+                shared.run(f"DELETE FROM {table} WHERE created_by = ?", [EXAMPLE_AUTHOR])
                 for table in ("annotation", "action", "review_item", "review_session"))
             con.execute("DELETE FROM indicator_source WHERE source_table = ?", [EXAMPLE_SOURCE])
             con.execute("DELETE FROM indicator WHERE id NOT IN (SELECT indicator_id FROM indicator_source)")

@@ -1,8 +1,10 @@
 """What people write — annotations, actions, review items, governance records — and the audit trail.
 
 Every record people write carries a `version` that a save must name (the version the editor
-loaded): a second editor's stale save is refused (`Conflict`), not merged. `audit_log` is
-append-only: no method here changes or removes a row of it.
+loaded): a second editor's stale save is refused (`Conflict`), not merged — also when the two
+saves come from two replicas at the same moment (the update names the version it read). `audit_log`
+is append-only: no method here changes or removes a row of it, and on PostgreSQL a trigger refuses it.
+These tables are reached through `_shared` (`koers.store.shared`): the DuckDB file or PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 from koers.access import Actor, Permission, require
 from koers.errors import Conflict, KoersError
 from koers.store.connection import Connection
+from koers.store.shared import Duplicate, copy_into_postgres
 
 
 @dataclass(frozen=True)
@@ -79,42 +82,55 @@ class AuditedRecords(Connection):
             raise ValueError(f"{entity}: no such fields {sorted(unknown)}")
         self._require(actor, entity, values)
         columns = list(values)
-        con = self._con
+        shared = self._shared
         with self.transaction():
-            before = None if key is None else self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+            before = None if key is None else shared.row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
             self._require(actor, entity, before)  # and the municipality it belonged to
             now = dt.datetime.now()
             if before is None and (key is None or kind.text_key):
                 check_version(entity, key, None, version)
                 if key is None:
-                    key = int(con.execute("SELECT nextval('record_id_seq')").fetchall()[0][0])
+                    key = int(shared.value("SELECT nextval('record_id_seq')"))
                 names = ["id", *columns, "created_at", "created_by", "updated_at", "updated_by", "version", "deleted"]
-                con.execute(f"INSERT INTO {kind.table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                            [key, *values.values(), now, actor.name, now, actor.name, 1, False])
+                try:
+                    shared.run(f"INSERT INTO {kind.table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                               [key, *values.values(), now, actor.name, now, actor.name, 1, False])
+                except Duplicate as error:  # a governance record another replica created meanwhile
+                    raise Conflict("errors.store.written_meanwhile", entity=entity, key=key) from error
             else:
                 if before is None:
                     raise KoersError("errors.store.record_gone", entity=entity, key=key)
                 check_version(entity, key, before, version)
-                assignments = "".join(f"{c} = ?, " for c in columns)
-                con.execute(f"UPDATE {kind.table} SET {assignments}updated_at = ?, updated_by = ?, version = version + 1 "
-                            "WHERE id = ?", [*values.values(), now, actor.name, key])
-            after = self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+                self._update(entity, key, before, ", ".join(f"{c} = ?" for c in columns), list(values.values()), actor, now)
+            after = shared.row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
             self._audit(actor, "create" if before is None else "update", entity, key, before, after)
         return after
+
+    def _update(self, entity: str, key: object, before: dict, assignments: str, values: list, actor: Actor,
+                now: dt.datetime) -> None:
+        """Change a record only if it is still at the version `before` has: on PostgreSQL, another
+        replica may have saved it between our read and this write (the row is locked from here on)."""
+        changed = self._shared.run(
+            f"UPDATE {RECORDS[entity].table} SET {assignments}, updated_at = ?, updated_by = ?, version = version + 1 "
+            "WHERE id = ? AND version = ?", [*values, now, actor.name, key, before["version"]])
+        if not changed:
+            check_version(entity, key, self._shared.row(f"SELECT * FROM {RECORDS[entity].table} WHERE id = ?", [key]),
+                          before["version"])
+            raise Conflict("errors.store.written_meanwhile", entity=entity, key=key)
 
     def delete_record(self, entity: str, key: int | str, actor: Actor, version: int) -> None:
         """Mark a record deleted (it stays, for the audit trail and earlier reports)."""
         kind = RECORDS[entity]
         require(actor, kind.permission, somewhere=True)
         with self.transaction():
-            before = self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
+            before = self._shared.row(f"SELECT * FROM {kind.table} WHERE id = ?", [key])
             self._require(actor, entity, before)
             if before is None or before["deleted"]:  # nothing to delete: refused, and not in the audit trail
                 raise KoersError("errors.store.record_gone", entity=entity, key=key)
             check_version(entity, key, before, version)
-            self._con.execute(f"UPDATE {kind.table} SET deleted = true, updated_at = ?, updated_by = ?, version = version + 1 "
-                              "WHERE id = ?", [dt.datetime.now(), actor.name, key])
-            self._audit(actor, "delete", entity, key, before, self._row(f"SELECT * FROM {kind.table} WHERE id = ?", [key]))
+            now = dt.datetime.now()
+            self._update(entity, key, before, "deleted = ?", [True], actor, now)
+            self._audit(actor, "delete", entity, key, before, self._shared.row(f"SELECT * FROM {kind.table} WHERE id = ?", [key]))
 
     def _require(self, actor: Actor, entity: str, record: dict | None) -> None:
         """Refuse a write of `entity` the actor may not do for the municipality of `record` (the
@@ -129,7 +145,7 @@ class AuditedRecords(Connection):
             return
         region = record.get("region_code")
         if entity == "review_item" and record.get("session_id") is not None:
-            found = self._row("SELECT region_code FROM review_session WHERE id = ?", [record["session_id"]])
+            found = self._shared.row("SELECT region_code FROM review_session WHERE id = ?", [record["session_id"]])
             region = found and found["region_code"]
         if region:
             require(actor, permission, region)
@@ -143,8 +159,8 @@ class AuditedRecords(Connection):
         if unknown:
             raise ValueError(f"{entity}: no such fields {sorted(unknown)}")
         where = ["true" if include_deleted else "NOT deleted"] + [f"{c} = ?" for c in equal]
-        return self._con.execute(f"SELECT * FROM {kind.table} WHERE {' AND '.join(where)} ORDER BY id",
-                                 list(equal.values())).df()
+        return self._shared.read(f"SELECT * FROM {kind.table} WHERE {' AND '.join(where)} ORDER BY id",
+                                 list(equal.values()))
 
     def record_audit(self, actor: Actor, action: str, entity: str, key: object, before: object, after: object) -> None:
         """The audit entry of a write kept outside the database (`AUDITED_FILES`: KPI definitions,
@@ -155,15 +171,27 @@ class AuditedRecords(Connection):
         require(actor, AUDITED_FILES[entity])
         self._audit(actor, action, entity, key, before, after)
 
+    def copy_into_shared(self, actor: Actor) -> dict[str, int]:
+        """Copy what people wrote in this DuckDB file into the (empty) shared database of
+        `KOERS_DATABASE_URL` — a single-machine installation moving to PostgreSQL — and audit it
+        there. Returns the rows copied per table."""
+        require(actor, Permission.manage_users)
+        if not self._shared.postgres:
+            raise KoersError("errors.store.no_shared_url")
+        with self.transaction():
+            copied = copy_into_postgres(self._con, self._shared)
+            self._audit(actor, "import", "shared", self.path.name, None, copied)
+        return copied
+
     def audit_log(self, actor: Actor, entity: str | None = None) -> pd.DataFrame:
         """The audit trail, newest first (administrators only). before/after are JSON texts."""
         require(actor, Permission.audit)
-        return self._con.execute(
+        return self._shared.read(
             """SELECT id, logged_at, actor, actor_name, role, action, entity, entity_id, before, after FROM audit_log
-               WHERE CAST(? AS VARCHAR) IS NULL OR entity = ? ORDER BY id DESC""", [entity, entity]).df()
+               WHERE CAST(? AS VARCHAR) IS NULL OR entity = ? ORDER BY id DESC""", [entity, entity])
 
     def _audit(self, actor: Actor, action: str, entity: str, key: object, before: object, after: object) -> None:
-        self._con.execute(
+        self._shared.run(
             "INSERT INTO audit_log VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [dt.datetime.now(), actor.id, actor.name, actor.roles_text, action, entity,
              None if key is None else str(key), _json(before), _json(after)])

@@ -19,25 +19,23 @@ class Reviews(AuditedRecords):
         """A review session with its frozen snapshot (columns of `review_snapshot` but
         `session_id`). `session`: region_code, year, reference_date, title, stage, previous_id."""
         require(actor, Permission.review, session["region_code"])
-        con = self._con
+        shared = self._shared
+        # The data version is the DuckDB file's; read before the write (the session may live in PostgreSQL).
+        data_version = int(self._con.execute("SELECT coalesce(max(id), 0) FROM import_log WHERE finished IS NOT NULL")
+                           .fetchall()[0][0])
         with self.transaction():
-            session_id = int(con.execute("SELECT nextval('record_id_seq')").fetchall()[0][0])
+            session_id = int(shared.value("SELECT nextval('record_id_seq')"))
             now = dt.datetime.now()
-            con.execute(
-                """INSERT INTO review_session VALUES (?, ?, ?, ?, ?, ?,
-                       (SELECT coalesce(max(id), 0) FROM import_log WHERE finished IS NOT NULL), ?, ?, ?, ?, ?, 1, false)""",
+            shared.run(
+                "INSERT INTO review_session VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, false)",
                 [session_id, session["region_code"], int(session["year"]), session["reference_date"], session["title"],
-                 session.get("stage", "plan"), session.get("previous_id"), now, actor.name, now, actor.name])
+                 session.get("stage", "plan"), data_version, session.get("previous_id"), now, actor.name, now, actor.name])
             frame = snapshot.assign(session_id=session_id)
-            con.register("new_snapshot", frame)
-            try:
-                con.execute("INSERT INTO review_snapshot BY NAME SELECT * FROM new_snapshot")
-            finally:
-                con.unregister("new_snapshot")
-            after = self._row("SELECT * FROM review_session WHERE id = ?", [session_id])
+            shared.insert("review_snapshot", frame)
+            after = shared.row("SELECT * FROM review_session WHERE id = ?", [session_id])
             self._audit(actor, "create", "review_session", session_id, None, {**after, "snapshot_kpis": len(frame)})
         return session_id
 
     def review_snapshot(self, session_id: int) -> pd.DataFrame:
-        return self._con.execute("SELECT * FROM review_snapshot WHERE session_id = ? ORDER BY theme, kind DESC, kpi_id",
-                                 [session_id]).df()
+        return self._shared.read("SELECT * FROM review_snapshot WHERE session_id = ? ORDER BY theme, kind DESC, kpi_id",
+                                 [session_id])

@@ -11,8 +11,9 @@ import datetime as dt
 import pandas as pd
 
 from koers.access import Actor, Permission, require
-from koers.errors import KoersError
+from koers.errors import Conflict, KoersError
 from koers.store.records import AuditedRecords, check_version
+from koers.store.shared import Duplicate
 
 
 class Targets(AuditedRecords):
@@ -28,33 +29,30 @@ class Targets(AuditedRecords):
         frame["note"] = frame["note"] if "note" in frame else None
         frame = frame[["kpi_id", "region_code", "year", "value", "tolerance", "note"]]
         now, by = dt.datetime.now(), set_by or actor.name
-        con = self._con
-        con.register("new_target", frame)
-        try:
-            with self.transaction():
-                changed = con.execute(
-                    """INSERT INTO target_revision
-                       SELECT n.kpi_id, n.region_code, CAST(n.year AS INTEGER),
-                              coalesce((SELECT max(r.revision) FROM target_revision r WHERE r.kpi_id = n.kpi_id
-                                        AND r.region_code = n.region_code AND r.year = CAST(n.year AS INTEGER)), 0) + 1,
-                              n.value, coalesce(n.tolerance, 0), coalesce(n.note, ?), ?, ?, ?
-                       FROM new_target n LEFT JOIN target t ON t.kpi_id = n.kpi_id AND t.region_code = n.region_code
-                            AND t.year = CAST(n.year AS INTEGER)
-                       WHERE t.kpi_id IS NULL OR t.value IS DISTINCT FROM n.value
-                             OR t.tolerance IS DISTINCT FROM coalesce(n.tolerance, 0)""",
-                    [source, source, now, by],
-                ).fetchall()[0][0]
-                con.execute(
-                    """INSERT OR REPLACE INTO target
-                       SELECT n.kpi_id, n.region_code, CAST(n.year AS INTEGER), n.value, coalesce(n.tolerance, 0), ?, n.note, ?, ?,
-                              coalesce(t.version + 1, 1)
-                       FROM new_target n LEFT JOIN target t ON t.kpi_id = n.kpi_id AND t.region_code = n.region_code
-                            AND t.year = CAST(n.year AS INTEGER)""",
-                    [source, now, by],
-                )
-                self._audit(actor, "import", "target", source, None, {"targets": len(frame), "revised": int(changed)})
-        finally:
-            con.unregister("new_target")
+        shared = self._shared
+        with self.transaction(), shared.frame("new_target", frame):
+            changed = shared.run(
+                """INSERT INTO target_revision
+                   SELECT n.kpi_id, n.region_code, CAST(n.year AS INTEGER),
+                          coalesce((SELECT max(r.revision) FROM target_revision r WHERE r.kpi_id = n.kpi_id
+                                    AND r.region_code = n.region_code AND r.year = CAST(n.year AS INTEGER)), 0) + 1,
+                          n.value, coalesce(n.tolerance, 0), coalesce(n.note, ?), ?, ?, ?
+                   FROM new_target n LEFT JOIN target t ON t.kpi_id = n.kpi_id AND t.region_code = n.region_code
+                        AND t.year = CAST(n.year AS INTEGER)
+                   WHERE t.kpi_id IS NULL OR t.value IS DISTINCT FROM n.value
+                         OR t.tolerance IS DISTINCT FROM coalesce(n.tolerance, 0)""",
+                [source, source, now, by],
+            )
+            shared.run(
+                """INSERT INTO target
+                   SELECT n.kpi_id, n.region_code, CAST(n.year AS INTEGER), n.value, coalesce(n.tolerance, 0), ?, n.note, ?, ?, 1
+                   FROM new_target n
+                   ON CONFLICT (kpi_id, region_code, year) DO UPDATE SET value = excluded.value,
+                       tolerance = excluded.tolerance, source = excluded.source, note = excluded.note,
+                       set_at = excluded.set_at, set_by = excluded.set_by, version = target.version + 1""",
+                [source, now, by],
+            )
+            self._audit(actor, "import", "target", source, None, {"targets": len(frame), "revised": int(changed)})
         return len(frame)
 
     def log_refused_targets(self, file: str, rows_read: int, rejected: pd.DataFrame, actor: Actor) -> int:
@@ -91,43 +89,60 @@ class Targets(AuditedRecords):
         require(actor, Permission.set_target, region)
         if not (reason or "").strip():
             raise KoersError("errors.store.target_reason_missing")
-        con = self._con
+        shared = self._shared
         with self.transaction():
             key = [kpi_id, region, int(year)]
-            before = self._row("SELECT * FROM target WHERE kpi_id = ? AND region_code = ? AND year = ?", key)
+            before = shared.row("SELECT * FROM target WHERE kpi_id = ? AND region_code = ? AND year = ?", key)
             check_version("target", f"{kpi_id} {region} {year}", before, version)
             now = dt.datetime.now()
-            con.execute("INSERT OR REPLACE INTO target VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        key + [float(value), float(tolerance), "koers", reason.strip(), now, actor.name,
-                               (before["version"] if before else 0) + 1])
-            con.execute(
+            values = [float(value), float(tolerance), "koers", reason.strip(), now, actor.name]
+            # The target's row first: another replica's save of the same target waits here for ours
+            # (and is then refused), so two revisions never take the same number.
+            try:
+                written = shared.run(
+                    """INSERT INTO target VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                       ON CONFLICT (kpi_id, region_code, year) DO UPDATE SET value = excluded.value,
+                           tolerance = excluded.tolerance, source = excluded.source, note = excluded.note,
+                           set_at = excluded.set_at, set_by = excluded.set_by, version = target.version + 1
+                       WHERE target.version = ?""", key + values + [before["version"] if before else -1])
+            except Duplicate as error:
+                raise Conflict("errors.store.written_meanwhile", entity="target", key=f"{kpi_id} {region} {year}") from error
+            if not written:
+                check_version("target", f"{kpi_id} {region} {year}",
+                              shared.row("SELECT * FROM target WHERE kpi_id = ? AND region_code = ? AND year = ?", key),
+                              before and before["version"])
+            shared.run(
                 """INSERT INTO target_revision
                    SELECT ?, ?, ?, coalesce(max(revision), 0) + 1, ?, ?, ?, 'koers', ?, ?
                    FROM target_revision WHERE kpi_id = ? AND region_code = ? AND year = ?""",
                 key + [float(value), float(tolerance), reason.strip(), now, actor.name] + key)
-            after = self._row("SELECT * FROM target WHERE kpi_id = ? AND region_code = ? AND year = ?", key)
+            after = shared.row("SELECT * FROM target WHERE kpi_id = ? AND region_code = ? AND year = ?", key)
             self._audit(actor, "update" if before else "create", "target", f"{kpi_id}/{region}/{year}", before, after)
         return after
 
     def targets(self, kpi_id: str | None = None, region: str | None = None) -> pd.DataFrame:
         """Current targets, with the original (first) value and the number of revisions."""
-        return self._con.execute(
+        # The original is the value of the first revision still kept (revision 1 unless the demo's
+        # invented first revisions were removed).
+        return self._shared.read(
             """SELECT t.kpi_id, t.region_code, t.year, t.value, t.tolerance, t.source, t.note, t.set_at, t.set_by,
-                      t.version, r.original, coalesce(r.revisions, 1) AS revisions
-               FROM target t LEFT JOIN (
-                   SELECT kpi_id, region_code, year, arg_min(value, revision) AS original, count(*) AS revisions
-                   FROM target_revision GROUP BY ALL) r USING (kpi_id, region_code, year)
+                      t.version, o.value AS original, coalesce(r.revisions, 1) AS revisions
+               FROM target t
+               LEFT JOIN (SELECT kpi_id, region_code, year, min(revision) AS first, count(*) AS revisions
+                          FROM target_revision GROUP BY kpi_id, region_code, year) r USING (kpi_id, region_code, year)
+               LEFT JOIN target_revision o ON o.kpi_id = t.kpi_id AND o.region_code = t.region_code AND o.year = t.year
+                                          AND o.revision = r.first
                WHERE (CAST(? AS VARCHAR) IS NULL OR t.kpi_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR t.region_code = ?)
                ORDER BY t.kpi_id, t.region_code, t.year""",
             [kpi_id, kpi_id, region, region],
-        ).df()
+        )
 
     def target_revisions(self, kpi_id: str | None = None, region: str | None = None) -> pd.DataFrame:
         """Every value each target has had. Columns: kpi_id, region_code, year, revision, value,
         tolerance, reason, source, revised_at, revised_by."""
-        return self._con.execute(
+        return self._shared.read(
             """SELECT * FROM target_revision
                WHERE (CAST(? AS VARCHAR) IS NULL OR kpi_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR region_code = ?)
                ORDER BY kpi_id, region_code, year, revision""",
             [kpi_id, kpi_id, region, region],
-        ).df()
+        )

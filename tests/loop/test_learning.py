@@ -24,7 +24,7 @@ NOTE = {"kpi_id": "population_growth", "region_code": "GM0363", "period": "2023"
 
 
 @pytest.fixture
-def store(demo_db):
+def store(demo_db, shared_backend):
     with Store.open(demo_db) as store:
         yield store
 

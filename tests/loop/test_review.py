@@ -23,7 +23,7 @@ KPI = "new_dwellings_per_1000"  # new_dwellings / dwellings x 1000; new_dwelling
 
 
 @pytest.fixture
-def store(demo_db):
+def store(demo_db, shared_backend):
     with Store.open(demo_db) as store:
         yield store
 

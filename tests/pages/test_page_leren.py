@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -119,7 +120,7 @@ def test_an_advisor_for_utrecht_gets_the_forms_for_utrecht_only(app_on, demo_db)
 
 
 @pytest.mark.slow
-def test_an_annotation_from_the_form_is_stored_and_drawn_on_the_kpi_chart(app_on, demo_db):
+def test_an_annotation_from_the_form_is_stored_and_drawn_on_the_kpi_chart(app_on, demo_db, shared_backend):
     at = as_user(app_on(demo_db, PAGE, gemeente="GM0363", jaar="2024"), ADVISOR)
     assert [h.value for h in at.header] == ["Annotaties", "Acties", "Doelen"]
     at.selectbox(key="leren_ann_kpi").set_value(KPI)
@@ -133,6 +134,8 @@ def test_an_annotation_from_the_form_is_stored_and_drawn_on_the_kpi_chart(app_on
     with Store.open(demo_db, read_only=True) as store:
         stored = learning.annotations(store, "GM0363")
     assert len(stored) == 1
+    with duckdb.connect(str(demo_db), read_only=True) as con:  # on PostgreSQL, nothing in the file
+        assert con.execute("SELECT count(*) FROM annotation").fetchone()[0] == (shared_backend == "duckdb")
     note = stored.iloc[0]
     assert (note["kpi_id"], note["period"], note["kind"], note["text"]) == (KPI, "2023", "explanation", "Nieuwe digitale balie sinds maart")
     assert (note["created_by"], int(note["version"])) == ("A. de Vries", 1)
@@ -203,7 +206,7 @@ def test_an_overdue_action_from_the_form_is_flagged_and_shown_on_the_overview(ap
 
 
 @pytest.mark.slow
-def test_a_target_revision_keeps_its_history_and_needs_a_reason(app_on, demo_db):
+def test_a_target_revision_keeps_its_history_and_needs_a_reason(app_on, demo_db, shared_backend):
     with Store.open(demo_db, read_only=True) as store:
         before = store.targets(kpi_id=KPI, region="GM0363").set_index("year")
     original = float(before.at[2026, "value"])
@@ -249,7 +252,7 @@ def test_a_target_revision_keeps_its_history_and_needs_a_reason(app_on, demo_db)
 
 
 @pytest.mark.slow
-def test_a_stale_save_shows_the_conflict_and_writes_nothing(app_on, demo_db):
+def test_a_stale_save_shows_the_conflict_and_writes_nothing(app_on, demo_db, shared_backend):
     lib = library(demo_db)
     with Store.open(demo_db) as store:
         first = learning.save_annotation(store, lib, ADVISOR, {"kpi_id": KPI, "region_code": "GM0363", "period": "2024",

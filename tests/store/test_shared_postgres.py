@@ -1,0 +1,231 @@
+"""What people write, on PostgreSQL (`KOERS_DATABASE_URL`), on a throwaway cluster of this test
+process: the audit trail append-only for the owning role itself, two replicas saving from the same
+version, the copy from a DuckDB file, the schema's columns and version, and one line when the
+database cannot be reached. (The learning loop's, reviews' and scoped roles' tests run on both
+backends: `shared_backend`.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import duckdb
+import pandas as pd
+import psycopg
+import pytest
+
+from koers.access import LOCAL, Actor, Role
+from koers.cli import main
+from koers.errors import KoersError
+from koers.kpis.library import load_library
+from koers.loop import learning, review
+from koers.store import SHARED_TABLES, Conflict, Store, shared_signature
+from koers.store.shared import POSTGRES_SCHEMA_VERSION, close_pools
+
+ADVISOR = Actor("a.de.vries@gemeente.nl", "Anna de Vries", Role.advisor)
+OTHER = Actor("b.bakker@utrecht.nl", "Bram Bakker", Role.advisor)
+ADMIN = Actor("beheer@gemeente.nl", "Beheerder", Role.admin)
+NOTE = {"kpi_id": "population_growth", "region_code": "GM0363", "period": "2023", "kind": "explanation",
+        "text": "Nieuwbouw op de Zuidas"}
+ACTION = {"region_code": "GM0363", "title": "Wijkaanpak Noord", "owner": "Team Noord", "due_date": dt.date(2027, 3, 1),
+          "status": "planned", "kpi_ids": ["population_growth", "staff_fte_per_1000"], "expected_effect": "minder werkloosheid"}
+
+
+@pytest.fixture
+def library(demo_db):
+    with Store.open(demo_db, read_only=True) as store:
+        return load_library(None, store.known_indicator_ids())
+
+
+def test_the_audit_trail_is_append_only_even_for_the_role_that_owns_it(demo_db, postgres_url_factory, library):
+    url = postgres_url_factory()
+    with Store.open(demo_db, people_only=True) as store:
+        assert store.read_only  # people's writes need no lock on the file
+        saved = learning.save_annotation(store, library, ADVISOR, NOTE)
+        learning.save_annotation(store, library, ADVISOR, {**NOTE, "text": "Verdichting"}, key=saved["id"], version=1)
+    with psycopg.connect(url, autocommit=True) as con:
+        owner, me, superuser = con.execute(
+            """SELECT tableowner, current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+               FROM pg_tables WHERE tablename = 'audit_log' AND schemaname = current_schema()""").fetchone()
+        assert owner == me == "koers" and not superuser
+        before = con.execute("SELECT * FROM audit_log ORDER BY id").fetchall()
+        assert [row[5] for row in before] == ["create", "update"]
+        for statement in ("UPDATE audit_log SET actor = 'iemand anders'", "DELETE FROM audit_log WHERE id = 1",
+                          "TRUNCATE audit_log"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="audit_log_append_only"):
+                con.execute(statement)
+        assert con.execute("SELECT * FROM audit_log ORDER BY id").fetchall() == before
+        con.execute("INSERT INTO audit_log (id, logged_at, actor, role, action, entity) "
+                    "VALUES (99, now(), 'x', 'admin', 'create', 'annotation')")  # appending stays possible
+        assert con.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 3
+
+
+def _in_other_replica(work):
+    """Run `work(store)` in a thread with its own store (its own pooled connection, as another
+    replica's process has); returns (thread, outcome) where outcome gets the result or error."""
+    outcome = {}
+
+    def run():
+        try:
+            with Store.open(_in_other_replica.db, people_only=True) as other:
+                outcome["result"] = work(other)
+        except Exception as error:  # noqa: BLE001 - handed to the test
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_two_replicas_saving_from_the_same_version_the_second_is_refused(demo_db, postgres_url_factory, library):
+    postgres_url_factory()
+    _in_other_replica.db = demo_db
+    with Store.open(demo_db, people_only=True) as store:
+        saved = learning.save_annotation(store, library, ADVISOR, NOTE)
+        with store.transaction():  # replica A has written version 2 and not committed yet ...
+            learning.save_annotation(store, library, ADVISOR, {**NOTE, "text": "A"}, key=saved["id"], version=1)
+            # ... when replica B saves from the same version 1: B read version 1, then waits for A's row
+            thread, outcome = _in_other_replica(lambda other: learning.save_annotation(
+                other, library, OTHER, {**NOTE, "text": "B"}, key=saved["id"], version=1))
+            time.sleep(0.5)
+            assert thread.is_alive()  # waiting for A's lock, not overwriting
+        thread.join(10)
+        assert isinstance(outcome.get("error"), Conflict), outcome
+        assert "Anna de Vries" in outcome["error"].message("nl")
+        stored = store.records("annotation", id=saved["id"]).iloc[0]
+        assert (stored["text"], stored["version"], stored["updated_by"]) == ("A", 2, "Anna de Vries")
+        assert store.audit_log(ADMIN, "annotation")["action"].tolist() == ["update", "create"]  # B left nothing
+
+
+def test_two_replicas_setting_the_same_new_target_the_second_is_refused(demo_db, postgres_url_factory, library):
+    postgres_url_factory()
+    _in_other_replica.db = demo_db
+    revise = [("population_growth", "GM0363", 2030)]
+    with Store.open(demo_db, people_only=True) as store:
+        assert store.targets(region="GM0363").query("kpi_id == 'population_growth' and year == 2030").empty
+        with store.transaction():
+            learning.revise_target(store, library, ADVISOR, *revise[0], 1.5, 0.1, "coalitieakkoord", None)
+            thread, outcome = _in_other_replica(lambda other: learning.revise_target(
+                other, library, OTHER, *revise[0], 2.5, 0.1, "eigen plan", None))
+            time.sleep(0.5)
+        thread.join(10)
+        assert isinstance(outcome.get("error"), Conflict), outcome
+        kept = store.targets(kpi_id="population_growth", region="GM0363").set_index("year").loc[2030]
+        assert (kept["value"], kept["version"], kept["revisions"]) == (1.5, 1, 1)
+        # and an existing target changed by two replicas from version 1: the second is refused
+        with store.transaction():
+            learning.revise_target(store, library, ADVISOR, *revise[0], 1.7, 0.1, "bijgesteld", 1)
+            thread, outcome = _in_other_replica(lambda other: learning.revise_target(
+                other, library, OTHER, *revise[0], 1.9, 0.1, "ook bijgesteld", 1))
+            time.sleep(0.5)
+        thread.join(10)
+        assert isinstance(outcome.get("error"), Conflict), outcome
+        history = store.target_revisions("population_growth", "GM0363").query("year == 2030")
+        assert history["value"].tolist() == [1.5, 1.7] and history["revision"].tolist() == [1, 2]
+
+
+def test_copy_moves_everything_people_wrote_and_reads_back_the_same(demo_db, postgres_url_factory, library,
+                                                                    monkeypatch, capsys):
+    monkeypatch.delenv("KOERS_DATABASE_URL", raising=False)
+    with Store.open(demo_db) as store:  # a single machine's history: every kind of record
+        saved = learning.save_annotation(store, library, ADVISOR, NOTE)
+        learning.save_annotation(store, library, ADVISOR, {**NOTE, "text": "Verdichting"}, key=saved["id"], version=1)
+        learning.save_action(store, library, ADVISOR, ACTION)
+        learning.revise_target(store, library, ADVISOR, "population_growth", "GM0363", 2030, 1.5, 0.1, "akkoord", None)
+        session = review.create_session(store, library, ADVISOR, "GM0363", 2024, "Voorjaarsnota")
+        review.save_item(store, library, ADVISOR, {"session_id": session, "kind": "finding", "text": "Groei zet door"})
+        store.save_record("governance", {"owner": "CBS", "licence": "CC BY 4.0"}, ADMIN, key="85984NED")
+        before = _everything(store, session)
+    assert before["annotation"]["version"].tolist() == [2] and len(before["review_snapshot"]) > 50
+
+    url = postgres_url_factory()
+    assert main(["--db", str(demo_db), "shared", "copy"]) == 0
+    told = capsys.readouterr().err
+    rows = sum(len(frame) for frame in before.values())  # `targets` has a row per row of `target`
+    assert f"{rows:,}".replace(",", ".") in told and "127.0.0.1" in told and "audit_log" in told
+    with Store.open(demo_db, people_only=True) as store:
+        after = _everything(store, session)
+        for name, frame in before.items():
+            copied = after[name] if name != "audit_log" else after[name].iloc[1:].reset_index(drop=True)
+            pd.testing.assert_frame_equal(copied, frame, obj=name)
+        newest = after["audit_log"].iloc[0]
+        assert (newest["action"], newest["entity"], newest["entity_id"]) == ("import", "shared", "koers.duckdb")
+        # the sequences continue past the copied ids
+        new = learning.save_annotation(store, library, ADVISOR, NOTE)
+        assert new["id"] > max(before["action"]["id"].max(), before["annotation"]["id"].max(), session)
+    # the file itself is untouched: its own tables still hold the single machine's history
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM annotation").fetchone()[0] == 1
+
+    assert main(["--db", str(demo_db), "shared", "copy"]) == 2  # into a database that holds data: refused
+    refused = capsys.readouterr().err.strip()
+    assert refused.count("\n") == 0 and "bevat al gegevens" in refused and "annotation (2)" in refused
+
+
+def _everything(store: Store, session: int) -> dict[str, pd.DataFrame]:
+    return {"annotation": store.records("annotation"), "action": store.records("action"),
+            "review_session": store.records("review_session"), "review_item": store.records("review_item"),
+            "governance": store.records("governance"), "targets": store.targets(),
+            "target_revision": store.target_revisions(), "review_snapshot": store.review_snapshot(session),
+            "audit_log": store.audit_log(ADMIN)}
+
+
+def test_the_shared_tables_have_the_columns_of_the_file_in_the_same_order(demo_db, postgres_url_factory):
+    url = postgres_url_factory()
+    with Store.open(demo_db, read_only=True):  # migrates the shared database
+        pass
+    with duckdb.connect(str(demo_db), read_only=True) as duck, psycopg.connect(url) as pg:
+        for table in SHARED_TABLES:
+            in_file = [row[0] for row in duck.execute(f"DESCRIBE {table}").fetchall()]
+            shared = [row[0] for row in pg.execute(
+                """SELECT column_name FROM information_schema.columns
+                   WHERE table_name = %s AND table_schema = current_schema() ORDER BY ordinal_position""",
+                [table]).fetchall()]
+            assert shared == in_file, table
+        assert pg.execute("SELECT value FROM koers_shared_meta").fetchone()[0] == str(POSTGRES_SCHEMA_VERSION)
+
+
+def test_a_newer_shared_schema_is_refused_in_one_line(demo_db, postgres_url_factory):
+    url = postgres_url_factory()
+    with Store.open(demo_db, read_only=True):
+        pass
+    close_pools(url)  # a new process: it checks the version again
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("UPDATE koers_shared_meta SET value = '99'")
+    with pytest.raises(KoersError) as refused, Store.open(demo_db, read_only=True):
+        pass
+    assert "schemaversie 99" in refused.value.message("nl")
+
+
+def test_an_unreachable_shared_database_is_one_line_without_the_password(demo_db, monkeypatch):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here
+    url = f"postgresql://koers:geheim@127.0.0.1:{port}/koers"
+    monkeypatch.setenv("KOERS_DATABASE_URL", url)
+    started = time.monotonic()
+    try:
+        with pytest.raises(KoersError) as refused, Store.open(demo_db, read_only=True, wait_seconds=2):
+            pass
+    finally:
+        close_pools(url)
+    message = refused.value.message("nl")
+    assert time.monotonic() - started < 6
+    assert message.startswith(f"de gedeelde database postgresql://koers:***@127.0.0.1:{port}/koers is niet bereikbaar")
+    assert "geheim" not in message and "\n" not in message
+    monkeypatch.setenv("KOERS_DATABASE_URL", "mysql://x")
+    with pytest.raises(KoersError, match="postgresql://"), Store.open(demo_db, read_only=True):
+        pass
+
+
+def test_the_dashboards_signature_changes_with_a_write_by_another_replica(demo_db, postgres_url_factory, library):
+    url = postgres_url_factory()
+    with Store.open(demo_db, read_only=True):
+        pass
+    first = shared_signature(url)
+    with Store.open(demo_db, people_only=True) as store:
+        learning.revise_target(store, library, LOCAL, "population_growth", "GM0363", 2030, 1.5, 0.1, "akkoord", None)
+    assert shared_signature(url) != first
