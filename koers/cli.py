@@ -149,6 +149,21 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _say("cli.demo_built", path=target, imports=len(results), rows=_number(rows))
 
 
+def cmd_publish(args: argparse.Namespace) -> None:
+    from koers.store import snapshots
+
+    target = database_path(args.db)
+    folder = snapshots.folder_for(target)
+    if folder is None:
+        raise KoersError("errors.cli.no_snapshot_folder")
+    before = snapshots.current(folder)
+    with _open(args):  # the writer's lock: no import halfway; an older file is upgraded first
+        pass
+    if snapshots.current(folder) == before:  # (closing a changed file published it already)
+        snapshots.publish(target, folder)
+    _say("cli.published", version=snapshots.current(folder), folder=folder)
+
+
 def cmd_regions(args: argparse.Namespace) -> None:
     with _open(args, read_only=True) as store:
         frame = store.regions(on=args.on, kinds=args.kinds or ("municipality",))
@@ -436,6 +451,7 @@ COMMANDS: tuple[Command, ...] = (
         Argument("--out", required=True, metavar="FILE", type=types.path, help="file to write"))),
     Command("examples", "the demo's invented example data"),
     Command("examples remove", "remove every invented figure and target", cmd_examples_remove),
+    Command("publish", "publish the database file as the newest version readers open ($KOERS_SNAPSHOTS)", cmd_publish),
     Command("shared", "what people write, shared by several dashboards on PostgreSQL ($KOERS_DATABASE_URL)"),
     Command("shared copy", "copy targets, annotations, actions, reviews, governance and the audit trail from the "
             "database file into the empty shared database", cmd_shared_copy),

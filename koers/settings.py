@@ -21,6 +21,13 @@ def shared_database_url() -> str | None:
     return os.environ.get("KOERS_DATABASE_URL") or None
 
 
+def snapshot_folder() -> Path | None:
+    """`KOERS_SNAPSHOTS`: the (shared) folder of the published versions of the database file that
+    readers open (`koers.store.snapshots`); unset, readers open the file itself."""
+    folder = os.environ.get("KOERS_SNAPSHOTS")
+    return Path(folder) if folder else None
+
+
 def log_path() -> Path:
     return Path(os.environ.get("KOERS_LOG") or DATA / "koers.log")
 

@@ -69,7 +69,7 @@ def _signature() -> tuple:
     own = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.y*ml"))) if folder.is_dir() else ()
     # Targets another replica saved in the shared database change no file here: its newest audit id does.
     url = shared_database_url()
-    return database_signature(path) + own + (shared_signature(url) if url else ())
+    return database_signature(path, published=True) + own + (shared_signature(url) if url else ())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

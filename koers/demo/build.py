@@ -139,6 +139,15 @@ def read_sources(data_dir: str, indexes: list[str]) -> None:
         out.flush()
 
 
+def publish_if_configured(target: Path) -> None:
+    """With published versions (`KOERS_SNAPSHOTS`), the new demo file becomes the newest version."""
+    from koers.store import snapshots
+
+    folder = snapshots.folder_for(target)
+    if folder:
+        snapshots.publish(target, folder)
+
+
 def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_progress,
                loop_examples: bool = True, read_ahead: bool = True) -> list[ImportResult]:
     """Build the demo database at `target`. `loop_examples`: also the invented learning loop for
@@ -193,5 +202,6 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_prog
         reader.close()
     os.replace(temporary, target)
     Path(str(target) + ".wal").unlink(missing_ok=True)
+    publish_if_configured(target)
     progress("done", 1.0)
     return results

@@ -65,8 +65,9 @@ class PreparedUpload:
 
 
 def signature(db: str | Path | None = None) -> tuple:
-    """The database file's fingerprint: caches keyed on it see a new import on the next rerun."""
-    return database_signature(database_path(db))
+    """The database file's fingerprint (of its published version, where it has them): caches keyed
+    on it see a new import on the next rerun."""
+    return database_signature(database_path(db), published=True)
 
 
 def safe_file_name(name: str) -> str:

@@ -13,6 +13,7 @@ without a forwarding method per name:
 
     connection    opening with a lock wait, schema check and upgrade, `transaction()`, `checkpoint()`
     shared        where what people write lives: this file, or PostgreSQL (`KOERS_DATABASE_URL`)
+    snapshots     published read versions of the file (`KOERS_SNAPSHOTS`): readers never wait for an import
     schema        tables and views by version, migrations
     regions       the region registry, successors and predecessors (the merger walk)
     observations  indicators, observations as shown and as imported, revisions, the import log
@@ -44,6 +45,7 @@ from koers.store.records import RECORDS, RecordKind
 from koers.store.reviews import Reviews
 from koers.store.schema import SCHEMA_VERSION, STATUSES, migrate
 from koers.store.staging import BOUNDARY_SCHEMA, MEMBERSHIP_SCHEMA, OBSERVATION_SCHEMA, REJECTED_SCHEMA, ImportBatch, ImportResult, Staging
+from koers.store import snapshots
 from koers.store.shared import SHARED_TABLES, shared_signature, shown_url
 from koers.store.targets import Targets
 
@@ -56,5 +58,5 @@ __all__ = [
     "Store", "ImportBatch", "ImportResult", "EvaluationQuery", "Conflict", "RecordKind", "RECORDS",
     "OBSERVATION_SCHEMA", "REJECTED_SCHEMA", "MEMBERSHIP_SCHEMA", "BOUNDARY_SCHEMA", "SCHEMA_VERSION", "STATUSES", "EXAMPLE_SOURCE", "EXAMPLE_TITLE",
     "EXAMPLE_AUTHOR", "EXAMPLE_KIND", "EXAMPLE_PRECEDENCE", "database_signature", "migrate", "SHARED_TABLES",
-    "shared_signature", "shown_url",
+    "shared_signature", "shown_url", "snapshots",
 ]

@@ -22,6 +22,7 @@ import pandas as pd
 
 from koers.errors import DatabaseBusy, KoersError
 from koers.settings import shared_database_url
+from koers.store import snapshots
 from koers.store.schema import SCHEMA_VERSION, migrate
 from koers.store.shared import DuckShared, Shared, postgres, shown_url
 
@@ -50,13 +51,17 @@ def connect(
             raise KoersError("errors.store.cannot_open", path=path, detail=str(error).splitlines()[0]) from error
 
 
-def database_signature(path: str | Path) -> tuple[int, int, int, int]:
+def database_signature(path: str | Path, published: bool = False) -> tuple:
     """A cheap fingerprint of the database file (and its WAL) that changes with every write.
 
     The dashboard keys its caches on it: a new import from the CLI shows up on the next rerun,
-    without a restart and without the dashboard holding any lock to find out.
+    without a restart and without the dashboard holding any lock to find out. `published`: of
+    what a reader opens — the newest published version's name when the file has published versions.
     """
     path = Path(path)
+    folder = snapshots.folder_for(path) if published else None
+    if folder:
+        return snapshots.signature(folder)
     wal = Path(str(path) + ".wal")
     stats = [p.stat() if p.exists() else None for p in (path, wal)]
     return tuple(x for s in stats for x in ((s.st_mtime_ns, s.st_size) if s else (0, 0)))  # type: ignore[return-value]
@@ -87,17 +92,26 @@ class Connection:
     ) -> Iterator[Self]:
         """`people_only`: this opening writes only what people write (records, targets, reviews,
         audit entries): with a shared database set, the file is then opened read-only — no lock
-        held against an import, and many replicas save at once."""
+        held against an import, and many replicas save at once.
+
+        With published versions (`KOERS_SNAPSHOTS`, `koers.store.snapshots`), a read-only opening
+        of the working file reads its newest published version, and a writable one publishes the
+        file when it closes, if it changed."""
         url = shared_database_url()
         if url and not url.startswith(("postgresql://", "postgres://")):
             raise KoersError("errors.store.shared_url", url=shown_url(url))
         read_only = read_only or bool(people_only and url)
         path = Path(path)
-        if read_only and not path.exists():
-            raise KoersError("errors.store.no_database", path=path)
-        if not read_only:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        folder = snapshots.folder_for(path)
         with ExitStack() as stack:
+            if read_only and folder:
+                path = stack.enter_context(snapshots.reading(folder))
+            elif read_only and not path.exists():
+                raise KoersError("errors.store.no_database", path=path)
+            elif not read_only:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if folder:
+                    stack.callback(cls._publish_if_changed, path, folder, database_signature(path))
             con = connect(path, read_only, wait_seconds, on_wait)
             stack.callback(con.close)
             if not read_only:
@@ -111,6 +125,12 @@ class Connection:
             else:
                 migrate(con)
             yield store
+
+    @staticmethod
+    def _publish_if_changed(path: Path, folder: Path, before: tuple) -> None:
+        """After a writable opening closed (DuckDB checkpoints the file on a clean close)."""
+        if database_signature(path) != before or snapshots.current(folder) is None:
+            snapshots.publish(path, folder)
 
     @classmethod
     def upgrade(cls, path: str | Path) -> int | None:
