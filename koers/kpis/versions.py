@@ -270,7 +270,9 @@ def save(form: dict, library: Library, known_indicators: set[str] | list[str], f
     creating = result.kpi.id != editing  # a new KPI (or one saved under a new id)
     if db is None:
         return _save(result, library, folder, author, now or dt.datetime.now(), based_on, None, actor, creating)
-    with Store.open(db, wait_seconds=10) as store:  # its lock: one save at a time, check and write together
+    # One save at a time, check and write together: the file's write lock, or on a shared
+    # database its advisory lock (replicas save at once; the file is then only read).
+    with Store.open(db, wait_seconds=10, people_only=True) as store, store.exclusive("kpi_definition"):
         return _save(result, library, folder, author, now or dt.datetime.now(), based_on, store, actor, creating)
 
 

@@ -109,6 +109,9 @@ class Connection:
             elif read_only and not path.exists():
                 raise KoersError("errors.store.no_database", path=path)
             elif not read_only:
+                if folder and not path.exists() and snapshots.current(folder):
+                    # A replica without the working file: a new empty file would be published over the data.
+                    raise KoersError("errors.store.no_working_file", path=path)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 if folder:
                     stack.callback(cls._publish_if_changed, path, folder, database_signature(path))
@@ -175,6 +178,14 @@ class Connection:
             self._shared.commit()  # after DuckDB's (see koers.store.shared)
         finally:
             self._in_transaction = False
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One holder at a time of `name` across every process and replica — a check and the write
+        that follows it (a KPI definition's save). On the file alone, a writable opening is already
+        alone; with a shared database, PostgreSQL's advisory lock on the name."""
+        with self._shared.exclusive(name):
+            yield
 
     def _rollback(self) -> None:
         try:

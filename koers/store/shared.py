@@ -79,6 +79,11 @@ class Shared:
         with self.frame("koers_rows", frame):
             self.run(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM koers_rows")
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """See `Connection.exclusive`; the file's own lock is enough."""
+        yield
+
     def begin(self) -> None:
         self.run("BEGIN")
 
@@ -198,6 +203,14 @@ class PostgresShared(Shared):
             return self._con.execute(_placeholders(sql), [_plain(p) for p in params])
         except psycopg.errors.UniqueViolation as error:
             raise Duplicate(str(error).splitlines()[0]) from error
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        self.value("SELECT pg_advisory_lock(hashtext(?))", [name])
+        try:
+            yield
+        finally:
+            self.value("SELECT pg_advisory_unlock(hashtext(?))", [name])
 
     def rows(self, sql: str, params: list | tuple = ()) -> list[dict]:
         cursor = self._execute(sql, params)

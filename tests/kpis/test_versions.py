@@ -143,7 +143,7 @@ def test_the_preview_is_what_evaluate_computes(demo_db, folder):
     assert dict(zip(shown["region_code"], shown["value"])) == dict(zip(expected["region_code"], expected["value"]))
 
 
-def test_two_advisors_creating_the_same_new_kpi_the_second_is_a_conflict(folder, demo_db):
+def test_two_advisors_creating_the_same_new_kpi_the_second_is_a_conflict(folder, demo_db, shared_backend):
     """Both opened a blank form while the id was free; before, the second save replaced the first."""
     from koers.access import Actor, Role
     from koers.errors import Conflict

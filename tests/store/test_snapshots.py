@@ -108,3 +108,15 @@ def test_a_reader_that_read_the_pointer_of_a_removed_version_reads_it_again(publ
     with snapshots.reading(published) as version:
         assert version.name == "koers-000004.duckdb"
     assert not (published / "koers-000001.duckdb").exists()
+
+
+def test_a_replica_without_the_working_file_cannot_publish_an_empty_one(published, demo_db, tmp_path, monkeypatch):
+    snapshots.publish(demo_db, published)
+    elsewhere = tmp_path / "replica" / "koers.duckdb"  # this machine's KOERS_DB: no working file here
+    monkeypatch.setenv("KOERS_DB", str(elsewhere))
+    with pytest.raises(KoersError) as refused, Store.open(elsewhere):
+        pass
+    assert "werkbestand" in refused.value.message("nl") and "\n" not in refused.value.message("nl")
+    assert not elsewhere.exists() and snapshots.current(published) == "koers-000001.duckdb"
+    with Store.open(elsewhere, read_only=True) as store:  # reading works: the published version
+        assert store.path == published / "koers-000001.duckdb"
