@@ -166,10 +166,10 @@ class Connection:
             yield
             return
         self._con.execute("BEGIN TRANSACTION")
-        self._shared.begin()
         self._in_transaction = True
         try:
             try:
+                self._shared.begin()
                 yield
                 self._con.execute("COMMIT")
             except BaseException:

@@ -109,6 +109,8 @@ class DuckShared(Shared):
         try:
             found = self._con.execute(sql, list(params)).fetchall()
         except duckdb.ConstraintException as error:
+            if "duplicate key" not in str(error).lower():  # NOT NULL and the like: a bug, not a race
+                raise
             raise Duplicate(str(error)) from error
         return int(found[0][0]) if found and found[0] and isinstance(found[0][0], int) else 0
 
@@ -167,7 +169,7 @@ def _postgres_type(column: pd.Series) -> str:
         return "DOUBLE PRECISION"
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return "TIMESTAMP"
-    first = next((v for v in column if v is not None and v is not pd.NA and not (isinstance(v, float) and v != v)), None)
+    first = next((v for v in column if not _missing(v)), None)
     kinds = [((list, tuple), "VARCHAR[]"), (dt.datetime, "TIMESTAMP"), (dt.date, "DATE"), (bool, "BOOLEAN"),
              (int, "BIGINT"), (float, "DOUBLE PRECISION")]
     if hasattr(first, "tolist") and not isinstance(first, str):
@@ -175,68 +177,127 @@ def _postgres_type(column: pd.Series) -> str:
     return next((name for kind, name in kinds if isinstance(first, kind)), "VARCHAR")
 
 
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
 def _python_values(frame: pd.DataFrame) -> Iterator[tuple]:
-    """Rows of plain Python values (None for a missing one) for psycopg's COPY."""
-    columns = []
-    for name in frame.columns:
-        column = frame[name]
-        missing = column.isna().tolist() if column.dtype != object else [v is None or v is pd.NA for v in column]
-        values = [v.tolist() if hasattr(v, "tolist") and not isinstance(v, (str, bytes)) else v  # arrays as lists
-                  for v in column.astype(object).tolist()]
-        columns.append([None if gone else value for value, gone in zip(values, missing)])
-    return zip(*columns) if columns else iter(())
+    """Rows of plain Python values (None for a missing one, lists for arrays) for psycopg's COPY."""
+    columns = [[None if _missing(v) else v.tolist() if hasattr(v, "tolist") else v
+                for v in frame[name].astype(object).tolist()] for name in frame.columns]
+    return zip(*columns)
 
 
 class PostgresShared(Shared):
-    """The shared tables in PostgreSQL: one pooled connection (autocommit, with BEGIN/COMMIT of
-    our own, the way the DuckDB side runs)."""
+    """The shared tables in PostgreSQL, through the process's pool. A connection is taken for one
+    statement and given back at once — a dashboard's visit that reads figures for a second holds
+    none — and kept only for a transaction, an advisory lock or a frame's temporary table (`_held`):
+    thirty sessions on a replica then share a pool of a few connections."""
 
     postgres = True
 
-    def __init__(self, con) -> None:  # psycopg.Connection
-        self._con = con
+    def __init__(self, url: str, wait_seconds: float) -> None:
+        self._url, self._wait = url, wait_seconds
+        self._pool = _pool(url)
+        self._con = None  # the connection held, while `_holds` > 0
+        self._holds = 0
 
-    def _execute(self, sql: str, params: list | tuple):
+    @contextmanager
+    def _connection(self) -> Iterator[object]:
+        if self._con is not None:
+            yield self._con
+            return
+        with self._held():
+            yield self._con
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        """Keep one connection until the outermost block ends."""
         import psycopg
 
+        if self._holds == 0:
+            self._con = _take(self._pool, self._url, self._wait)
+        self._holds += 1
         try:
-            return self._con.execute(_placeholders(sql), [_plain(p) for p in params])
-        except psycopg.errors.UniqueViolation as error:
-            raise Duplicate(str(error).splitlines()[0]) from error
+            yield
+        except psycopg.OperationalError as error:  # the server went away meanwhile
+            raise KoersError("errors.store.shared_unreachable", url=shown_url(self._url),
+                             detail=str(error).strip().splitlines()[0]) from error
+        finally:
+            self._holds -= 1
+            if self._holds == 0:
+                con, self._con = self._con, None
+                self._pool.putconn(con)  # the pool rolls back what a failure left open
+
+    def _execute(self, sql: str, params: list | tuple) -> tuple[list, list, list, int]:
+        """(column names, type oids, rows, rows written) of one statement."""
+        import psycopg
+
+        with self._connection() as con:
+            try:
+                cursor = con.execute(_placeholders(sql), [_plain(p) for p in params])
+            except psycopg.errors.UniqueViolation as error:
+                raise Duplicate(str(error).splitlines()[0]) from error
+            described = cursor.description or []
+            rows = cursor.fetchall() if cursor.description else []
+            return [d.name for d in described], [d.type_code for d in described], rows, max(cursor.rowcount, 0)
+
+    def rows(self, sql: str, params: list | tuple = ()) -> list[dict]:
+        names, _, rows, _ = self._execute(sql, params)
+        return [dict(zip(names, row)) for row in rows]
+
+    def run(self, sql: str, params: list | tuple = ()) -> int:
+        return self._execute(sql, params)[3]
+
+    def read(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+        names, oids, rows, _ = self._execute(sql, params)
+        return _as_duckdb_frame(names, oids, rows)
 
     @contextmanager
     def exclusive(self, name: str) -> Iterator[None]:
-        self.value("SELECT pg_advisory_lock(hashtext(?))", [name])
-        try:
-            yield
-        finally:
-            self.value("SELECT pg_advisory_unlock(hashtext(?))", [name])
-
-    def rows(self, sql: str, params: list | tuple = ()) -> list[dict]:
-        cursor = self._execute(sql, params)
-        names = [d.name for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-    def run(self, sql: str, params: list | tuple = ()) -> int:
-        return max(self._execute(sql, params).rowcount, 0)
-
-    def read(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
-        cursor = self._execute(sql, params)
-        return _as_duckdb_frame([d.name for d in cursor.description], [d.type_code for d in cursor.description],
-                                cursor.fetchall())
+        with self._held():  # a session-level lock: taken and released on the same connection
+            self.value("SELECT pg_advisory_lock(hashtext(?))", [name])
+            try:
+                yield
+            finally:
+                self.value("SELECT pg_advisory_unlock(hashtext(?))", [name])
 
     @contextmanager
     def frame(self, name: str, frame: pd.DataFrame) -> Iterator[None]:
+        from psycopg.pq import TransactionStatus
+
         columns = ", ".join(f"{c} {_postgres_type(frame[c])}" for c in frame.columns)
-        self.run(f"CREATE TEMPORARY TABLE {name} ({columns})")
+        with self._held():
+            self.run(f"CREATE TEMPORARY TABLE {name} ({columns})")
+            try:
+                with self._con.cursor().copy(f"COPY {name} ({', '.join(frame.columns)}) FROM STDIN") as copy:
+                    for row in _python_values(frame):
+                        copy.write_row(row)
+                yield
+            finally:
+                if self._con.info.transaction_status != TransactionStatus.INERROR:  # else the rollback drops it
+                    self.run(f"DROP TABLE IF EXISTS {name}")
+
+    def begin(self) -> None:
+        self._transaction = self._held()
+        self._transaction.__enter__()
         try:
-            with self._con.cursor().copy(f"COPY {name} ({', '.join(frame.columns)}) FROM STDIN") as copy:
-                for row in _python_values(frame):
-                    copy.write_row(row)
-            yield
+            self.run("BEGIN")
+        except BaseException:
+            self._transaction.__exit__(None, None, None)
+            raise
+
+    def commit(self) -> None:
+        self._end("COMMIT")
+
+    def rollback(self) -> None:
+        self._end("ROLLBACK")
+
+    def _end(self, statement: str) -> None:
+        try:
+            self.run(statement)
         finally:
-            if not self._con.info.transaction_status == 3:  # INERROR: the rollback drops it with the rest
-                self.run(f"DROP TABLE IF EXISTS {name}")
+            self._transaction.__exit__(None, None, None)
 
 
 def _plain(value: object) -> object:
@@ -262,7 +323,7 @@ def _pool(url: str):
     with _LOCK:
         pool = _POOLS.get(url)
         if pool is None:
-            pool = ConnectionPool(url, min_size=1, max_size=int(os.environ.get("KOERS_DATABASE_POOL", "10")),
+            pool = ConnectionPool(url, min_size=1, max_size=int(os.environ.get("KOERS_DATABASE_POOL", "20")),
                                   kwargs={"autocommit": True}, open=False, name="koers")
             pool.open(wait=False)
             _POOLS[url] = pool
@@ -280,37 +341,38 @@ def close_pools(url: str | None = None) -> None:
             _MIGRATED.discard(key)
 
 
-@contextmanager
-def postgres(url: str, wait_seconds: float = 10.0) -> Iterator[PostgresShared]:
-    """A pooled connection to the shared database, its schema brought to this Koers's version."""
-    import psycopg
+def _take(pool, url: str, wait_seconds: float):
     from psycopg_pool import PoolTimeout
 
-    pool = _pool(url)
     try:
-        con = pool.getconn(timeout=wait_seconds)
+        return pool.getconn(timeout=wait_seconds)
     except PoolTimeout as error:
-        raise KoersError("errors.store.shared_unreachable", url=shown_url(url), detail=_reason(pool)) from error
-    try:
-        shared = PostgresShared(con)
-        if url not in _MIGRATED:
+        reason = _reason(pool)
+        if reason is None:  # the server answers: every connection of this process's pool is in use
+            raise KoersError("errors.store.shared_busy", url=shown_url(url), seconds=round(wait_seconds),
+                             size=pool.max_size) from error
+        raise KoersError("errors.store.shared_unreachable", url=shown_url(url), detail=reason) from error
+
+
+@contextmanager
+def postgres(url: str, wait_seconds: float = 10.0) -> Iterator[PostgresShared]:
+    """The shared database through this process's pool, its schema brought to this Koers's version
+    (once per process)."""
+    shared = PostgresShared(url, wait_seconds)
+    if url not in _MIGRATED:
+        with shared._held():
             migrate_postgres(shared)
-            _MIGRATED.add(url)
-        yield shared
-    except psycopg.OperationalError as error:
-        raise KoersError("errors.store.shared_unreachable", url=shown_url(url),
-                         detail=str(error).strip().splitlines()[0]) from error
-    finally:
-        pool.putconn(con)
+        _MIGRATED.add(url)
+    yield shared
 
 
-def _reason(pool) -> str:
-    """Why the pool has no connection: the last connection error it saw, in one line."""
+def _reason(pool) -> str | None:
+    """Why the pool gave no connection, in one line; None when the server does answer."""
+    import psycopg
+
     try:
-        import psycopg
-
         with psycopg.connect(pool.conninfo, connect_timeout=3):
-            return "timeout"
+            return None
     except Exception as error:  # noqa: BLE001 - only for the message
         return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 

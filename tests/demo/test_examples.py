@@ -176,9 +176,12 @@ def test_targets_for_every_outcome(store, library):
     assert (trust[2028] > trust[2026]).all() and (trust[2028] < 100).all()
 
 
-def test_removing_examples_leaves_the_real_data(example_db, tmp_path):
+@pytest.mark.parametrize("backend", ["duckdb", "postgresql"])
+def test_removing_examples_leaves_the_real_data(example_db, tmp_path, backend, request):
     path = tmp_path / "copy.duckdb"
     shutil.copy(example_db, path)
+    if backend == "postgresql":  # the invented targets (and their revisions) live in PostgreSQL
+        request.getfixturevalue("postgres_url_factory")(copy_from=path)
     with Store.open(path) as store:
         before = store.observations(all_sources=True)
         real_before = before[before["source"] != EXAMPLE_SOURCE].reset_index(drop=True)

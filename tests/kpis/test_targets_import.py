@@ -71,7 +71,7 @@ def _tables(db) -> tuple[list, list, int]:
 
 
 @pytest.mark.slow
-def test_a_file_with_a_bad_row_loads_nothing_and_keeps_the_reasons(demo_db, tmp_path):
+def test_a_file_with_a_bad_row_loads_nothing_and_keeps_the_reasons(demo_db, tmp_path, shared_backend):
     before_targets, before_revisions, last_import = _tables(demo_db)
     refused = run_cli("targets", "import", str(_write(tmp_path / "doelen.csv", ROWS)), db=demo_db)
     assert refused.returncode == 2 and refused.stdout == ""
@@ -97,7 +97,7 @@ def test_the_refusal_is_in_dutch_by_default(demo_db, tmp_path):
                                            f"{_tables(demo_db)[2]}`, verbeter het bestand en importeer het opnieuw"]
 
 
-def test_a_good_file_loads_every_row(demo_db, tmp_path):
+def test_a_good_file_loads_every_row(demo_db, tmp_path, shared_backend):
     good = _write(tmp_path / "goed.csv", {line: ROWS[line] for line in (2, 14)})
     done = run_cli("targets", "import", str(good), db=demo_db)
     assert (done.returncode, done.stderr.strip()) == (0, f"2 targets loaded from {good}")

@@ -229,3 +229,20 @@ def test_the_dashboards_signature_changes_with_a_write_by_another_replica(demo_d
     with Store.open(demo_db, people_only=True) as store:
         learning.revise_target(store, library, LOCAL, "population_growth", "GM0363", 2030, 1.5, 0.1, "akkoord", None)
     assert shared_signature(url) != first
+
+
+def test_an_open_store_holds_no_connection_and_a_full_pool_is_one_line(demo_db, postgres_url_factory, monkeypatch,
+                                                                        library):
+    monkeypatch.setenv("KOERS_DATABASE_POOL", "1")  # this process's pool: one connection
+    postgres_url_factory()
+    with Store.open(demo_db, read_only=True, wait_seconds=1) as first, \
+            Store.open(demo_db, read_only=True, wait_seconds=1) as second:  # two visits open at once
+        assert first.records("annotation").empty and second.records("annotation").empty
+        with first.transaction():  # ... but a transaction keeps the one connection until it ends
+            learning.save_annotation(first, library, ADVISOR, NOTE)
+            with pytest.raises(KoersError) as busy:
+                second.records("annotation")
+        assert len(second.records("annotation")) == 1
+    message = busy.value.message("nl")
+    assert "gaf binnen 1 s geen verbinding: alle 1 verbindingen van dit proces zijn in gebruik" in message
+    assert "\n" not in message
