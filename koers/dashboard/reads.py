@@ -1,8 +1,9 @@
 """What the dashboard reads from the store, each in one short read-only visit: the dashboard holds
 no lock while idle and a CLI import can run beside it.
 
-Cached (`st.cache_data`, keyed on the database file's signature and the own KPI files'): what
-is derived from the imported figures — the KPI library, every KPI evaluated, a municipality's
+Cached (`st.cache_data`, keyed on the database file's signature — the name of its newest
+published version where it has them — the targets' versions in a shared PostgreSQL database, and the
+own KPI files'): what is derived from the imported figures — the KPI library, every KPI evaluated, a municipality's
 overview and series, the municipality list and a region's history, the import log, targets —
 and frozen review snapshots. A new import changes the file's signature, so the next rerun shows it
 without a restart. The KPI library, a region's series and its sparklines, read on every run of
@@ -67,7 +68,7 @@ def _signature() -> tuple:
     path = database_path()
     folder = metrics_folder()
     own = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.y*ml"))) if folder.is_dir() else ()
-    # Targets another replica saved in the shared database change no file here: its newest audit id does.
+    # Targets another replica saved in the shared database change no file here (`shared_signature`).
     url = shared_database_url()
     return database_signature(path, published=True) + own + (shared_signature(url) if url else ())
 

@@ -500,7 +500,9 @@ def shared_transaction(shared: Shared) -> Iterator[None]:
 
 
 def shared_signature(url: str) -> tuple:
-    """What changes with every write to the shared database (every write is audited): the
-    dashboard's caches of targets key on it, as they key on the DuckDB file's signature."""
+    """What changes when anything the dashboard caches from the shared database changes: its
+    targets (a revision or an import bumps a target's version; removing one lowers the count).
+    Annotations, actions and reviews are read fresh on every run, so saving one invalidates nothing."""
     with postgres(url) as shared:
-        return (shared.value("SELECT coalesce(max(id), 0) FROM audit_log"),)
+        found = shared.row("SELECT count(*) AS n, coalesce(sum(version), 0) AS versions FROM target")
+        return ("shared", found["n"], found["versions"])
