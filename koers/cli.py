@@ -326,8 +326,12 @@ def cmd_examples_remove(args: argparse.Namespace) -> None:
 
 
 def cmd_shared_copy(args: argparse.Namespace) -> None:
+    from koers.roles import SHARED_DOCUMENT, roles_path
+
+    roles_file = roles_path()
+    documents = {SHARED_DOCUMENT: roles_file.read_text(encoding="utf-8")} if roles_file.is_file() else {}
     with _open(args, read_only=True) as store:
-        copied = store.copy_into_shared(command_line_actor())
+        copied = store.copy_into_shared(command_line_actor(), documents)
     _say("cli.shared_copied", rows=_number(sum(copied.values())), tables=", ".join(
         f"{table} {_number(n)}" for table, n in copied.items() if n) or "-", url=shown_url(shared_database_url() or ""))
 

@@ -1,4 +1,5 @@
 """The roles file: reading it, and writing it (administrators only) together with its audit entry.
+With a shared database the same text lives there instead, read by every replica (`load_roles`).
 
 The file's format and what it means are in `koers.access` (`RoleSettings`); this module does the
 file's I/O. A save is checked against the file as the editor loaded it (its checksum), is
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from koers.access import MUNICIPALITY_CODE, ROLE_ORDER, Actor, Permission, Role, RoleSettings, require
 from koers.errors import Conflict, KoersError
-from koers.settings import DATA
+from koers.settings import DATA, shared_database_url
+from koers.store import read_document
 
 if TYPE_CHECKING:
     from koers.store import Store
@@ -24,6 +26,9 @@ try:  # POSIX: one writer of the roles file at a time (check and write as one st
     import fcntl
 except ImportError:  # pragma: no cover - Windows: the version check alone
     fcntl = None
+
+
+SHARED_DOCUMENT = "roles"  # its name in the shared database
 
 
 def roles_path() -> Path:
@@ -44,21 +49,26 @@ def read_roles(path: Path | None = None) -> RoleSettings:
 
 def load_roles(path: Path | None = None) -> tuple[RoleSettings, str]:
     """The roles file and its checksum as read (one read: the two always belong together).
-    The checksum of a missing file is "" ; `save_roles` compares it with the file's at saving."""
-    path = path or roles_path()
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    The checksum of a missing file is "" ; `save_roles` compares it with the file's at saving.
+    With a shared database (`KOERS_DATABASE_URL`) and no `path`, the roles live there, as the
+    document `roles` with the same text: every replica reads the same roles."""
+    url = shared_database_url() if path is None else None
+    if url:
+        text = read_document(url, SHARED_DOCUMENT)
+        raw = None if text is None else text.encode("utf-8")
+    else:
+        try:
+            raw = (path or roles_path()).read_bytes()
+        except FileNotFoundError:
+            raw = None
+    if raw is None:
         return RoleSettings(emails={}, groups={}), ""
-    return _parse_roles(path, raw), _checksum(raw)
+    return _parse_roles(path or roles_path(), raw), _checksum(raw)
 
 
 def roles_checksum(path: Path | None = None) -> str:
     """The roles file's checksum now ("" when there is no file)."""
-    try:
-        return _checksum((path or roles_path()).read_bytes())
-    except FileNotFoundError:
-        return ""
+    return load_roles(path)[1]
 
 
 def _checksum(raw: bytes) -> str:
@@ -104,9 +114,11 @@ def save_roles(settings: RoleSettings, actor: Actor, loaded_checksum: str, store
     written. The file is replaced atomically, in the same step as its audit entry (before and
     after) in `store`, a writable store. Returns the new file's checksum."""
     require(actor, Permission.manage_users)
+    text = settings.as_toml()
+    if path is None and store.keeps_documents:
+        return _save_shared(settings, text, actor, loaded_checksum, store)
     path = path or roles_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = settings.as_toml()
     with _locked(path):
         current = roles_checksum(path)
         if current != loaded_checksum:
@@ -132,6 +144,21 @@ def save_roles(settings: RoleSettings, actor: Actor, loaded_checksum: str, store
                 else:
                     _write_atomically(temporary, path, old)
             raise
+    return _checksum(text.encode("utf-8"))
+
+
+def _save_shared(settings: RoleSettings, text: str, actor: Actor, loaded_checksum: str, store: Store) -> str:
+    """The roles as the shared database's document: checked, written and audited in one transaction
+    (the document's row locked from the check on: another replica's save waits, then is refused)."""
+    path = roles_path()  # named in messages and the audit trail as on one machine: roles.toml
+    with store.transaction():
+        old = store.document(SHARED_DOCUMENT)
+        current = "" if old is None else _checksum(old.encode("utf-8"))
+        if current != loaded_checksum:
+            raise Conflict("errors.roles.changed_meanwhile", path=path.name)
+        before = None if old is None else _before(path, old.encode("utf-8"))
+        store.record_audit(actor, "create" if before is None else "update", "roles", path.name, before, settings.as_dict())
+        store.put_document(SHARED_DOCUMENT, text, actor, new=old is None)
     return _checksum(text.encode("utf-8"))
 
 

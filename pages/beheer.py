@@ -18,6 +18,7 @@ from koers.access import LOCAL, ROLE_NAMES, Permission, Role
 from koers.dashboard import auth, forms, reads, view, widgets
 from koers.dashboard.view import fmt, t
 from koers.errors import KoersError
+from koers.settings import shared_database_url
 from koers.loop import audit
 from koers.sources import governance as source_governance
 from koers.sources.uploads import file_name, without_paths
@@ -68,7 +69,9 @@ def _rows(table: pd.DataFrame, name: str) -> list[tuple[object, object, object]]
 
 def roles_section(lang: str, actor: access.Actor) -> None:
     st.header(t("beheer.roles.title"))
-    st.caption(t("beheer.roles.intro", path=file_name(roles.roles_path())))  # the name only, never the server's folders
+    # The name only, never the server's folders; with a shared database the roles live there.
+    where = t("beheer.roles.shared") if shared_database_url() else file_name(roles.roles_path())
+    st.caption(t("beheer.roles.intro", path=where))
     if actor == LOCAL:
         st.info(t("beheer.roles.local"), icon=":material/info:")
     try:

@@ -171,15 +171,37 @@ class AuditedRecords(Connection):
         require(actor, AUDITED_FILES[entity])
         self._audit(actor, action, entity, key, before, after)
 
-    def copy_into_shared(self, actor: Actor) -> dict[str, int]:
-        """Copy what people wrote in this DuckDB file into the (empty) shared database of
-        `KOERS_DATABASE_URL` — a single-machine installation moving to PostgreSQL — and audit it
-        there. Returns the rows copied per table."""
+    @property
+    def keeps_documents(self) -> bool:
+        """Whether documents people write whole (the roles file) live in the shared database."""
+        return self._shared.postgres
+
+    def document(self, name: str) -> str | None:
+        """A document kept in the shared database, locked until the transaction ends (PostgreSQL only)."""
+        return self._shared.value("SELECT text FROM shared_document WHERE name = ? FOR UPDATE", [name])
+
+    def put_document(self, name: str, text: str, actor: Actor, new: bool) -> None:
+        """Write a document (in the caller's transaction, with its audit entry). `new`: it did not
+        exist when the editor loaded it — another replica creating it meanwhile is refused."""
+        if new:
+            try:
+                self._shared.run("INSERT INTO shared_document VALUES (?, ?, ?, ?)", [name, text, dt.datetime.now(), actor.name])
+            except Duplicate as error:
+                raise Conflict("errors.store.written_meanwhile", entity=name, key=name) from error
+        else:
+            self._shared.run("UPDATE shared_document SET text = ?, saved_at = ?, saved_by = ? WHERE name = ?",
+                             [text, dt.datetime.now(), actor.name, name])
+
+    def copy_into_shared(self, actor: Actor, documents: dict[str, str] | None = None) -> dict[str, int]:
+        """Copy what people wrote in this DuckDB file, and `documents` (name -> text: the roles
+        file), into the (empty) shared database of `KOERS_DATABASE_URL` — a single-machine
+        installation moving to PostgreSQL — and audit it there. Returns the rows copied per table."""
         require(actor, Permission.manage_users)
         if not self._shared.postgres:
             raise KoersError("errors.store.no_shared_url")
         with self.transaction():
-            copied = copy_into_postgres(self._con, self._shared)
+            copied = copy_into_postgres(self._con, self._shared,
+                                        {name: (text, actor.name) for name, text in (documents or {}).items()})
             self._audit(actor, "import", "shared", self.path.name, None, copied)
         return copied
 

@@ -444,7 +444,14 @@ _POSTGRES_V1 = [
        FOR EACH STATEMENT EXECUTE FUNCTION koers_audit_append_only()""",
 ]
 
-POSTGRES_MIGRATIONS = {1: _POSTGRES_V1}
+# Version 2: documents people write whole, kept here instead of a file on every replica's disk (the
+# roles file's TOML as `roles`).
+_POSTGRES_V2 = [
+    """CREATE TABLE shared_document (
+        name VARCHAR PRIMARY KEY, text VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL, saved_by VARCHAR NOT NULL)""",
+]
+
+POSTGRES_MIGRATIONS = {1: _POSTGRES_V1, 2: _POSTGRES_V2}
 POSTGRES_SCHEMA_VERSION = max(POSTGRES_MIGRATIONS)
 
 
@@ -468,12 +475,14 @@ def migrate_postgres(shared: PostgresShared) -> int:
     return found
 
 
-def copy_into_postgres(con: duckdb.DuckDBPyConnection, shared: PostgresShared) -> dict[str, int]:
+def copy_into_postgres(con: duckdb.DuckDBPyConnection, shared: PostgresShared,
+                       documents: dict[str, tuple[str, str]] | None = None) -> dict[str, int]:
     """Copy what people wrote from a DuckDB file into an empty shared database, row for row, and
-    set its sequences past the ids copied (a single-machine installation moving to PostgreSQL).
-    Refused when the shared database already holds any of it: two histories are not merged.
-    Runs in the caller's transaction (`shared_transaction`, or the store's)."""
-    held = {table: int(shared.value(f"SELECT count(*) FROM {table}")) for table in SHARED_TABLES}
+    set its sequences past the ids copied (a single-machine installation moving to PostgreSQL);
+    `documents`: name -> (text, saved_by) of files kept whole (the roles file). Refused when the
+    shared database already holds any of it: two histories are not merged. Runs in the caller's
+    transaction (`shared_transaction`, or the store's)."""
+    held = {table: int(shared.value(f"SELECT count(*) FROM {table}")) for table in (*SHARED_TABLES, "shared_document")}
     if any(held.values()):
         raise KoersError("errors.store.shared_not_empty", tables=", ".join(f"{t} ({n})" for t, n in held.items() if n))
     copied = {}
@@ -485,6 +494,9 @@ def copy_into_postgres(con: duckdb.DuckDBPyConnection, shared: PostgresShared) -
     for sequence, tables in SEQUENCES.items():
         highest = max(int(con.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchall()[0][0]) for t in tables)
         shared.value("SELECT setval(?, ?, ?)", [sequence, max(highest, 1), highest > 0])
+    for name, (text, saved_by) in (documents or {}).items():
+        shared.run("INSERT INTO shared_document VALUES (?, ?, ?, ?)", [name, text, dt.datetime.now(), saved_by])
+    copied["shared_document"] = len(documents or {})
     return copied
 
 
@@ -497,6 +509,12 @@ def shared_transaction(shared: Shared) -> Iterator[None]:
         shared.rollback()
         raise
     shared.commit()
+
+
+def read_document(url: str, name: str) -> str | None:
+    """A document kept whole in the shared database (`shared_document`), or None."""
+    with postgres(url) as shared:
+        return shared.value("SELECT text FROM shared_document WHERE name = ?", [name])
 
 
 def shared_signature(url: str) -> tuple:

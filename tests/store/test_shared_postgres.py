@@ -7,6 +7,7 @@ backends: `shared_backend`.)"""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import time
 
@@ -252,3 +253,38 @@ def test_an_open_store_holds_no_connection_and_a_full_pool_is_one_line(demo_db, 
     message = busy.value.message("nl")
     assert "gaf binnen 1 s geen verbinding: alle 1 verbindingen van dit proces zijn in gebruik" in message
     assert "\n" not in message
+
+
+ROLES_TOML = """default_role = "viewer"
+
+[emails]
+"a.de.vries@gemeente.nl" = "advisor"
+"""
+
+
+def test_the_roles_live_in_the_shared_database_and_every_replica_reads_them(demo_db, postgres_url_factory,
+                                                                            tmp_path, monkeypatch, capsys):
+    from koers.access import RoleSettings
+    from koers.roles import load_roles, save_roles
+
+    roles_file = tmp_path / "roles.toml"
+    roles_file.write_text(ROLES_TOML, encoding="utf-8")
+    monkeypatch.setenv("KOERS_ROLES", str(roles_file))
+    postgres_url_factory()
+    assert main(["--db", str(demo_db), "shared", "copy"]) == 0  # the roles file comes along
+    assert "shared_document 1" in capsys.readouterr().err
+    roles_file.unlink()  # from now on the file plays no part
+    settings, checksum = load_roles()
+    assert settings.emails == {"a.de.vries@gemeente.nl": Role.advisor} and checksum
+
+    changed = RoleSettings(default_role=Role.viewer, emails={"a.de.vries@gemeente.nl": Role.admin}, groups={})
+    with Store.open(demo_db, people_only=True) as store:
+        new_checksum = save_roles(changed, ADMIN, checksum, store)
+        with pytest.raises(Conflict) as stale:  # a second editor who loaded the same version
+            save_roles(RoleSettings(emails={}, groups={}), ADMIN, checksum, store)
+        trail = store.audit_log(ADMIN, "roles")
+    assert "roles.toml" in stale.value.message("nl") and "\n" not in stale.value.message("nl")
+    assert load_roles() == (changed, new_checksum) and not roles_file.exists()
+    assert (trail["action"].tolist(), trail["entity_id"].tolist()) == (["update"], ["roles.toml"])
+    assert json.loads(trail["before"].iloc[0])["emails"] == {"a.de.vries@gemeente.nl": "advisor"}
+    assert json.loads(trail["after"].iloc[0])["emails"] == {"a.de.vries@gemeente.nl": "admin"}
