@@ -50,7 +50,7 @@ def test_an_annotation_saved_on_one_replica_shows_on_the_other(deployment, brows
     first, second = deployment["replicas"]
     page = _visit(browser, first.url)
     page.goto(f"/learning?gemeente={REGION}&jaar=2024&kpi={KPI}")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Leren — 's-Gravenhage")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Leren — 's-Gravenhage (gemeente)")
     page.locator(".st-key-leren_ann_text textarea").fill(TEXT)
     page.locator(".st-key-leren_ann_save button").click()
     expect(page.get_by_text("Opgeslagen.")).to_be_visible()
