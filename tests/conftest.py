@@ -72,7 +72,8 @@ def shared_backend(request, monkeypatch, postgres_url_factory) -> str:
 @pytest.fixture
 def postgres_url_factory(request, monkeypatch):
     """`make(copy_from=None)`: a fresh schema of the test cluster as KOERS_DATABASE_URL, optionally
-    holding what people wrote in a DuckDB file (`koers shared copy`); its pool closed afterwards."""
+    holding what people wrote in a DuckDB file and the roles file (`koers shared copy`); its pool
+    closed afterwards."""
     from koers.store import shared
 
     urls = []
@@ -87,8 +88,12 @@ def postgres_url_factory(request, monkeypatch):
 
             con = duckdb.connect(str(copy_from), read_only=True)
             try:
+                from koers.roles import SHARED_DOCUMENT, roles_path
+
+                roles = roles_path()  # as `koers shared copy` does: the roles file comes along
+                documents = {SHARED_DOCUMENT: (roles.read_text(encoding="utf-8"), "test")} if roles.is_file() else {}
                 with shared.postgres(url) as target, shared.shared_transaction(target):
-                    shared.copy_into_postgres(con, target)
+                    shared.copy_into_postgres(con, target, documents)
             finally:
                 con.close()
         return url
