@@ -52,23 +52,27 @@ def load_roles(path: Path | None = None) -> tuple[RoleSettings, str]:
     The checksum of a missing file is "" ; `save_roles` compares it with the file's at saving.
     With a shared database (`KOERS_DATABASE_URL`) and no `path`, the roles live there, as the
     document `roles` with the same text: every replica reads the same roles."""
-    url = shared_database_url() if path is None else None
-    if url:
-        text = read_document(url, SHARED_DOCUMENT)
-        raw = None if text is None else text.encode("utf-8")
-    else:
-        try:
-            raw = (path or roles_path()).read_bytes()
-        except FileNotFoundError:
-            raw = None
+    raw = _raw(path)
     if raw is None:
         return RoleSettings(emails={}, groups={}), ""
     return _parse_roles(path or roles_path(), raw), _checksum(raw)
 
 
 def roles_checksum(path: Path | None = None) -> str:
-    """The roles file's checksum now ("" when there is no file)."""
-    return load_roles(path)[1]
+    """The roles file's checksum now ("" when there is no file); also of a file broken by hand."""
+    raw = _raw(path)
+    return "" if raw is None else _checksum(raw)
+
+
+def _raw(path: Path | None) -> bytes | None:
+    url = shared_database_url() if path is None else None
+    if url:
+        text = read_document(url, SHARED_DOCUMENT)
+        return None if text is None else text.encode("utf-8")
+    try:
+        return (path or roles_path()).read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _checksum(raw: bytes) -> str:

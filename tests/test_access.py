@@ -139,6 +139,20 @@ def test_an_administrator_writes_the_roles_file_with_an_audit_entry(demo_db, tmp
                                                   "groups": {"koers-beheer": "admin"}}
 
 
+def test_a_roles_file_broken_by_hand_is_saved_over_and_kept_as_text_in_the_audit_trail(demo_db, tmp_path):
+    path = tmp_path / "roles.toml"
+    path.write_text('default_role = "koning"\n', encoding="utf-8")  # no such role: unreadable as roles
+    with pytest.raises(KoersError):
+        load_roles(path)
+    checksum = roles_checksum(path)  # what the editor saw: the broken file, by its bytes
+    assert checksum
+    fixed = RoleSettings(Role.viewer, "groups", {}, {})
+    with Store.open(demo_db) as store:
+        save_roles(fixed, ADMIN, checksum, store, path)
+    assert read_roles(path) == fixed
+    assert json.loads(audit(demo_db, "roles").iloc[0]["before"]) == {"text": 'default_role = "koning"\n'}
+
+
 def test_a_refused_or_stale_roles_save_writes_nothing(demo_db, tmp_path):
     path = tmp_path / "roles.toml"
     path.write_text(ROLES, encoding="utf-8")
