@@ -175,9 +175,8 @@ def upload_section(lang: str) -> None:
     if st.session_state.pop("data_commit_request", None) == key:
         bar = st.progress(0.0, text=t("data_page.committing"))
         try:
-            result = uploads.commit_upload(
-                prepared, lambda step, fraction: bar.progress(min(max(fraction, 0.0), 1.0), text=t(f"data_page.steps.{step}")),
-                actor=actor)
+            step = lambda name, fraction: bar.progress(min(max(fraction, 0.0), 1.0), text=t(f"data_page.steps.{name}"))  # noqa: E731
+            result = uploads.commit_upload(prepared, step, actor=actor, after=reads.keeping_evaluation(step))
         except KoersError as error:
             bar.empty()
             st.error(uploads.without_paths(error.message(lang)), icon=":material/error:")

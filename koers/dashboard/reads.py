@@ -64,6 +64,22 @@ def _db() -> str:
     return str(database_path())
 
 
+def keeping_evaluation(progress: Callable[[str, float], None]) -> Callable[[Store], None]:
+    """For figures written from the dashboard (the Data page's upload): every KPI evaluated again
+    and kept in the file, as an import on the command line does (`evaluate.keep`), so the next
+    fresh process reads them instead of evaluating. The library is read now, before the writable
+    store opens: DuckDB refuses a read-only opening beside it in this process."""
+    found = library()
+
+    def after(store: Store) -> None:
+        from koers.kpis.evaluate import keep
+
+        progress("evaluate", 0.95)
+        keep(store, found)
+
+    return after
+
+
 def _signature() -> tuple:
     path = database_path()
     folder = metrics_folder()

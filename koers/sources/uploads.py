@@ -226,8 +226,14 @@ def prepare_upload(name: str, data: bytes, kind: str, fields: Mapping[str, str] 
 
 
 def commit_upload(prepared: PreparedUpload, progress: Callable[[str, float], None],
-                  db: str | Path | None = None, *, actor: Actor) -> ImportResult:
+                  db: str | Path | None = None, *, actor: Actor,
+                  after: Callable[[Store], None] | None = None) -> ImportResult:
     """Write the batch as `actor` (the store refuses anyone but an administrator): the only
-    write, on a connection opened for it and closed at once."""
+    write, on a connection opened for it and closed at once. `after(store)` runs on the same
+    connection once the import committed (the dashboard keeps the KPIs' evaluation of the new
+    figures there, as the command line's import does)."""
     with Store.open(database_path(db), wait_seconds=10) as store:
-        return store.commit_import(prepared.batch, progress, actor=actor)
+        result = store.commit_import(prepared.batch, progress, actor=actor)
+        if after is not None and result.rows_loaded:
+            after(store)
+        return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -78,6 +79,12 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 
 
 @pytest.mark.slow
+def kept_keys(db) -> set[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {row[0] for row in con.execute("SELECT DISTINCT key FROM kept_evaluation").fetchall()}
+
+
+@pytest.mark.slow  # the whole library evaluated again and kept after the commit
 def test_an_upload_is_checked_first_and_written_only_on_commit(app_on, demo_db, tmp_path_factory):
     at = app_on(demo_db, PAGE, taal="nl")
     assert [h.value for h in at.header] == ["Bestand laden", "Importgeschiedenis", "Datakwaliteit per indicator"]
@@ -124,6 +131,8 @@ def test_an_upload_is_checked_first_and_written_only_on_commit(app_on, demo_db, 
     # examples): the observations are in the store, the result and the history say so.
     with Store.open(demo_db, read_only=True) as store:
         assert store.imports()["id"].max() == 14
+    kept_before = kept_keys(demo_db)
+    assert len(kept_before) == 2  # the demo build kept both divisions' evaluation
     upload(at, "enquete.csv", GOOD)
     assert table(at, "Reden", "Zoals gelezen") is None
     assert table(at, "In het bestand", "Controle")["Controle"].tolist() == ["wordt geladen"] * 2
@@ -138,6 +147,13 @@ def test_an_upload_is_checked_first_and_written_only_on_commit(app_on, demo_db, 
         rows = store.observations("service_satisfaction_score", period="2024", all_sources=True)
     mine = rows[rows["source"] == "eigen_enquete"].set_index("region_code")["value"].to_dict()
     assert mine == {"GM0014": 6.9, "GM0363": 7.4}
+    # ... and the KPIs evaluated again on the new figures and kept, as a command-line import does:
+    # two new keys (each names the figures it was made from), and the new figure among the rows.
+    kept_after = kept_keys(demo_db)
+    assert len(kept_after) == 2 and not kept_after & kept_before
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM kept_evaluation WHERE region_code = 'GM0014' AND period = '2024' "
+                           "AND value = 6.9").fetchone()[0] >= 1  # service_satisfaction of Groningen, 2024
     history = table(at, "Import", "Bestand")
     assert history.iloc[0]["Import"] == 15 and history.iloc[0]["Bestand"] == "enquete.csv"
     assert history.iloc[0]["Resultaat"] == "geladen"
