@@ -26,8 +26,9 @@ import datetime as dt
 import os
 import re
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import duckdb
 import pandas as pd
@@ -44,13 +45,14 @@ class Duplicate(Exception):
     """A row with this key was written meanwhile (another replica's save): the caller says what."""
 
 
-class Shared:
+class Shared(ABC):
     """The shared tables' SQL, one engine's way. Methods take SQL with `?` parameters."""
 
     postgres = False
 
+    @abstractmethod
     def rows(self, sql: str, params: list | tuple = ()) -> list[dict]:
-        raise NotImplementedError
+        """Every row of a query, as {column: value}."""
 
     def row(self, sql: str, params: list | tuple = ()) -> dict | None:
         found = self.rows(sql, params)
@@ -60,18 +62,17 @@ class Shared:
         found = self.rows(sql, params)
         return next(iter(found[0].values())) if found else None
 
+    @abstractmethod
     def run(self, sql: str, params: list | tuple = ()) -> int:
         """A write; returns the number of rows it wrote."""
-        raise NotImplementedError
 
+    @abstractmethod
     def read(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
-        raise NotImplementedError
+        """A query's rows as a frame with the dtypes DuckDB's `.df()` gives."""
 
-    @contextmanager
-    def frame(self, name: str, frame: pd.DataFrame) -> Iterator[None]:
+    @abstractmethod
+    def frame(self, name: str, frame: pd.DataFrame) -> AbstractContextManager[None]:
         """`frame` visible to this connection's SQL as table `name`, inside the block only."""
-        raise NotImplementedError
-        yield
 
     def insert(self, table: str, frame: pd.DataFrame) -> None:
         """Append the rows of `frame` to `table`, by column name."""
