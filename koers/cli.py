@@ -208,10 +208,11 @@ def cmd_rejected(args: argparse.Namespace) -> None:
 
 
 def _library(args: argparse.Namespace, store: Store | None = None):
-    """The KPI library (the built-in KPIs and the own ones of `--metrics`), checked against the
-    indicators of the store (`store` when the caller has it open)."""
+    """The KPI library (the built-in KPIs and the own ones: of the folder `--metrics` names, else
+    this installation's), checked against the indicators of the store (`store` when the caller has
+    it open)."""
+    from koers.kpis import own
     from koers.kpis.library import load_library
-    from koers.settings import metrics_folder
 
     known: list[str] = []
     if store is not None:
@@ -219,7 +220,7 @@ def _library(args: argparse.Namespace, store: Store | None = None):
     elif database_path(args.db).exists():
         with _open(args, read_only=True) as store:
             known = list(store.known_indicator_ids())
-    return load_library(metrics_folder(getattr(args, "metrics", None) or args.metrics_dir), known)
+    return load_library(own.at(getattr(args, "metrics", None) or args.metrics_dir), known)
 
 
 def _keep_evaluation(args: argparse.Namespace, store: Store, bar: TerminalBar | None = None) -> None:
@@ -326,12 +327,15 @@ def cmd_examples_remove(args: argparse.Namespace) -> None:
 
 
 def cmd_shared_copy(args: argparse.Namespace) -> None:
+    from koers.kpis.own import Folder
     from koers.roles import SHARED_DOCUMENT, roles_path
+    from koers.settings import metrics_folder
 
     roles_file = roles_path()
     documents = {SHARED_DOCUMENT: roles_file.read_text(encoding="utf-8")} if roles_file.is_file() else {}
+    definitions = Folder(metrics_folder(args.metrics_dir)).history()
     with _open(args, read_only=True) as store:
-        copied = store.copy_into_shared(command_line_actor(), documents)
+        copied = store.copy_into_shared(command_line_actor(), documents, definitions)
     _say("cli.shared_copied", rows=_number(sum(copied.values())), tables=", ".join(
         f"{table} {_number(n)}" for table, n in copied.items() if n) or "-", url=shown_url(shared_database_url() or ""))
 
@@ -458,7 +462,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("publish", "publish the database file as the newest version readers open ($KOERS_SNAPSHOTS)", cmd_publish),
     Command("shared", "what people write, shared by several dashboards on PostgreSQL ($KOERS_DATABASE_URL)"),
     Command("shared copy", "copy targets, annotations, actions, reviews, governance and the audit trail from the "
-            "database file into the empty shared database", cmd_shared_copy),
+            "database file, the roles file and the own KPI definitions with their versions (--metrics-dir) "
+            "into the empty shared database", cmd_shared_copy),
 )
 
 

@@ -12,11 +12,11 @@ import streamlit as st
 
 from koers.dashboard import auth, reads, view, widgets
 from koers import i18n, present
-from koers.kpis import versions
+from koers.kpis import own, versions
 from koers.access import LOCAL, ROLE_NAMES, Permission, Role
 from koers.errors import KoersError
 from koers.kpis.validate import DEFINITION_TYPES, Problem
-from koers.settings import database_path, metrics_folder
+from koers.settings import database_path
 from koers.sources.uploads import file_name, without_paths
 from koers.dashboard.view import fmt, t
 from metrics.model import Theme
@@ -32,6 +32,14 @@ def field_label(name: str) -> str:
     return name if text == key else text
 
 
+def kept_in(place: str | None) -> str:
+    """Where a definition is kept, as the page names it: a file by its name only (where the server
+    keeps the library is no business of the page), the shared database in words."""
+    if own.Database.is_label(place):
+        return t("studio.shared_database")
+    return file_name(place)
+
+
 def _load_form(choice: str, library) -> None:
     """Put the chosen KPI's fields (or a blank form) into the widgets, once per choice."""
     if st.session_state.get("studio_loaded") == choice:
@@ -41,7 +49,7 @@ def _load_form(choice: str, library) -> None:
         st.session_state[f"studio_{name}"] = values[name]
     st.session_state["studio_loaded"] = choice
     # the version this form starts from: a save is refused when someone saved a newer one since
-    st.session_state["studio_loaded_version"] = versions.latest_version(metrics_folder(), choice) if choice else None
+    st.session_state["studio_loaded_version"] = versions.latest_version(own.at(), choice) if choice else None
 
 
 def _with(options: list[str], *current: object) -> list[str]:
@@ -183,21 +191,20 @@ def save_section(values: dict, check: versions.Check, library, known: set[str], 
     if not st.session_state.pop("studio_save_request", False):
         return
     try:
-        version = versions.save(values, library, known, metrics_folder(), author, editing=editing, actor=actor,
+        version = versions.save(values, library, known, own.at(), author, editing=editing, actor=actor,
                                     based_on=st.session_state.get("studio_loaded_version") if editing else None,
                                     db=database_path())
     except KoersError as error:
         st.error(without_paths(error.message(lang)), icon=":material/cancel:")
         return
-    # the file's name only: where the server keeps the library is no business of the page
-    st.session_state["studio_saved"] = t("studio.saved", version=version.number, id=check.kpi.id, path=file_name(check.target))
+    st.session_state["studio_saved"] = t("studio.saved", version=version.number, id=check.kpi.id, path=kept_in(check.target))
     st.session_state["studio_pending"] = check.kpi.id
     st.rerun()  # the library now holds the saved file; show it chosen
 
 
 def versions_section(kpi_id: str, lang: str) -> None:
     st.header(t("studio.versions"))
-    found = versions.list_versions(metrics_folder(), kpi_id) if kpi_id else []
+    found = versions.list_versions(own.at(), kpi_id) if kpi_id else []
     if not found:
         st.info(t("studio.versions_none"), icon=":material/info:")
         return
@@ -207,7 +214,7 @@ def versions_section(kpi_id: str, lang: str) -> None:
         column("version"): [v.number for v in found],
         column("saved_at"): [present.date_text(v.saved_at, with_time=True) for v in found],
         column("author"): [who(v) for v in found],
-        column("origin"): [file_name(v.origin) for v in found],
+        column("origin"): [kept_in(v.origin) for v in found],
     }), hide_index=True, key="studio_versions")
     if len(found) < 2:
         return
@@ -253,14 +260,15 @@ def draw() -> None:
                           format_func=lambda k: i18n.text(lang, "studio.new") if not k else f"{getattr(kpis[k].title, lang)} ({k})")
     if choice:
         st.caption(t("studio.editing", title=present.plain(getattr(kpis[choice].title, lang)), id=choice,
-                     origin=file_name(library.origin[choice].file)))
+                     origin=kept_in(library.origin[choice].file)))
     else:
-        st.caption(t("studio.editing_new", folder=file_name(metrics_folder())))
+        place = own.at()
+        st.caption(t("studio.editing_new", folder=t("studio.shared_database") if place.shared else file_name(place.folder)))
     _load_form(choice, library)
 
     values = form(library, lang)
     known = set(reads.indicator_choices()["id"])
-    check = versions.check(values, library, known, metrics_folder(), editing=choice or None)
+    check = versions.check(values, library, known, own.at(), editing=choice or None)
     if not choice and versions.document(values) == versions.document(versions.blank_form()):
         st.header(t("studio.validation"))  # an untouched form: nothing to blame anyone for yet
         st.info(t("studio.empty_form"), icon=":material/info:")

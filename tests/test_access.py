@@ -276,28 +276,37 @@ def ratio_form(**changes) -> dict:
     } | changes
 
 
-def test_a_kpi_definition_needs_the_advisor_role_a_current_version_and_is_audited(demo_db, tmp_path):
-    folder = tmp_path / "metrics"
-    library = load_library(folder, KNOWN)
+def test_a_kpi_definition_needs_the_advisor_role_a_current_version_and_is_audited(demo_db, tmp_path, monkeypatch,
+                                                                                   shared_backend):
+    """In the metrics folder, or in the shared database (`koers.kpis.own.at()` decides by KOERS_DATABASE_URL)."""
+    from koers.kpis import own
+
+    monkeypatch.setenv("KOERS_METRICS", str(tmp_path / "metrics"))
+    place = own.at()
+    assert place.shared == (shared_backend == "postgresql")
+    library = load_library(place, KNOWN)
     for actor in (VIEWER, COUNCIL):
         with pytest.raises(AccessDenied):
-            versions.save(ratio_form(), library, KNOWN, folder, actor.name, actor=actor, db=demo_db)
-    assert not folder.exists() and audit(demo_db, "kpi_definition").empty
+            versions.save(ratio_form(), library, KNOWN, place, actor.name, actor=actor, db=demo_db)
+    assert versions.list_versions(place, "inwoners_per_1000_gemiddeld") == [] and audit(demo_db, "kpi_definition").empty
+    assert not (tmp_path / "metrics").exists()
 
-    versions.save(ratio_form(), library, KNOWN, folder, ADVISOR.name, actor=ADVISOR, db=demo_db)
-    library = load_library(folder, KNOWN)
-    loaded = versions.latest_version(folder, "inwoners_per_1000_gemiddeld")
+    versions.save(ratio_form(), library, KNOWN, place, ADVISOR.name, actor=ADVISOR, db=demo_db)
+    library = load_library(place, KNOWN)
+    loaded = versions.latest_version(place, "inwoners_per_1000_gemiddeld")
     assert loaded == 1
     # Someone else saves version 2 while our form still shows version 1.
-    versions.save(ratio_form(unit="per 1000 inwoners"), library, KNOWN, folder, ADMIN.name, editing="inwoners_per_1000_gemiddeld",
+    versions.save(ratio_form(unit="per 1000 inwoners"), library, KNOWN, place, ADMIN.name, editing="inwoners_per_1000_gemiddeld",
                       actor=ADMIN, based_on=loaded, db=demo_db)
     with pytest.raises(Conflict) as raised:
-        versions.save(ratio_form(title_en="Residents per 1,000"), library, KNOWN, folder, ADVISOR.name,
+        versions.save(ratio_form(title_en="Residents per 1,000"), library, KNOWN, place, ADVISOR.name,
                           editing="inwoners_per_1000_gemiddeld", actor=ADVISOR, based_on=loaded, db=demo_db)
     assert raised.value.nl.startswith("niet opgeslagen: KPI inwoners_per_1000_gemiddeld is intussen opgeslagen als versie 2 "
                                       "door Bea Beheer (")
-    assert [v.author for v in versions.list_versions(folder, "inwoners_per_1000_gemiddeld")] == [ADVISOR.name, ADMIN.name]
-    assert load_library(folder, KNOWN).kpis["inwoners_per_1000_gemiddeld"].unit == "per 1000 inwoners"
+    assert [v.author for v in versions.list_versions(place, "inwoners_per_1000_gemiddeld")] == [ADVISOR.name, ADMIN.name]
+    assert load_library(place, KNOWN).kpis["inwoners_per_1000_gemiddeld"].unit == "per 1000 inwoners"
+    # the shared database holds them, the folder nothing; on one machine the folder holds them
+    assert (tmp_path / "metrics").exists() != place.shared
 
     trail = audit(demo_db, "kpi_definition")
     assert trail[["actor", "role", "action", "entity_id"]].values.tolist() == [

@@ -39,9 +39,10 @@ from koers.errors import KoersError
 from koers.kpis import cards
 from koers.kpis.assess import PeerInputs, all_expected_values, kpi_overview, no_expected_values, peer_inputs
 from koers.kpis.evaluate import evaluate
+from koers.kpis import own
 from koers.kpis.library import Library, load_library
 from koers.loop import learning, review
-from koers.settings import database_path, metrics_folder, shared_database_url
+from koers.settings import database_path, shared_database_url
 from koers.store import Store, database_signature, shared_signature
 
 if TYPE_CHECKING:
@@ -82,11 +83,10 @@ def keeping_evaluation(progress: Callable[[str, float], None]) -> Callable[[Stor
 
 def _signature() -> tuple:
     path = database_path()
-    folder = metrics_folder()
-    own = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.y*ml"))) if folder.is_dir() else ()
-    # Targets another replica saved in the shared database change no file here (`shared_signature`).
+    # Targets and KPI definitions another replica saved in the shared database change no file
+    # here (`shared_signature`).
     url = shared_database_url()
-    return database_signature(path, published=True) + own + (shared_signature(url) if url else ())
+    return database_signature(path, published=True) + own.at().signature() + (shared_signature(url) if url else ())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -116,7 +116,7 @@ def upgrade() -> int | None:
 def _library(db: str, signature: tuple) -> Library:
     with _visit(db) as store:
         known = store.known_indicator_ids()
-    return load_library(metrics_folder(), known)
+    return load_library(own.at(), known)
 
 
 def library() -> Library:

@@ -192,11 +192,11 @@ def build_demo(target: Path, data_dir: Path = DATA, progress: Progress = no_prog
                 add_loop_examples(store, library, results=evaluation["results"])
             # Every KPI evaluated once more, as the dashboard's library and with today's division,
             # and kept in the file: a fresh dashboard reads its first page's rows (`evaluate.keep`).
+            from koers.kpis import own
             from koers.kpis.evaluate import keep
-            from koers.settings import metrics_folder
 
             progress("KPI's berekenen", (len(DEMO_SOURCES) + 1.5) / steps)
-            keep(store, load_library(metrics_folder(), store.known_indicator_ids()))
+            keep(store, load_library(own.at(), store.known_indicator_ids()))
             store.checkpoint()
     finally:
         reader.close()

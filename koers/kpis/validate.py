@@ -69,11 +69,15 @@ class Problem:
     def en(self) -> str:
         return self.message("en")
 
-    def text(self, lang: str = "nl") -> str:
-        """`file:line: kpi_id: field: message`, leaving out what is not known."""
+    @property
+    def where(self) -> str:
+        """`file:line: kpi_id: field`, leaving out what is not known."""
         place = f"{self.file}:{self.line}" if self.file and self.line else self.file
-        where = ": ".join(x for x in (place, self.kpi, self.field) if x)
-        return f"{where}: {self.message(lang)}" if where else self.message(lang)
+        return ": ".join(x for x in (place, self.kpi, self.field) if x)
+
+    def text(self, lang: str = "nl") -> str:
+        """`file:line: kpi_id: field: message`."""
+        return f"{self.where}: {self.message(lang)}" if self.where else self.message(lang)
 
 
 @dataclass(frozen=True)

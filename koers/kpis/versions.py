@@ -1,21 +1,7 @@
 """The KPI studio without drawing: a KPI from the form's fields, checked by `koers.kpis.validate`
 (the same shape check and rules as a YAML file, on the library plus this KPI), previewed, and saved
-as a new version.
-
-Where a saved KPI lives::
-
-    <metrics folder>/<id>.yaml                      the current definition: what the library and
-                                                    `python -m koers metrics validate` read
-    <metrics folder>/versions/<id>/v0003_20250114T101502_jan_jansen.yaml
-                                                    every saved version, never changed again
-
-A version file holds the KPI and who saved it when::
-
-    version: 3
-    saved_at: '2025-01-14T10:15:02'
-    author: Jan Jansen
-    origin: metrics/theme_open.yaml     # where the definition came from before (first versions)
-    kpi: {id: ..., title: {...}, ...}
+as a new version where this installation keeps its own definitions (`koers.kpis.own`: the metrics
+folder's YAML files, or the shared database).
 
 The first save of a KPI that already existed (built in, or a YAML file written by hand) records
 that definition first, as version 1 without an author, so the change can be compared with it. A
@@ -24,33 +10,34 @@ current file edited by hand since the last save is recorded the same way before 
 Saving needs the policy advisor's role (`Permission.define_kpi`, checked before anything is
 read or written). A save names the version the form was loaded from (`based_on`): when someone
 saved a newer version since, it is refused with one line instead of overwriting theirs. Given the
-database (`db`), the save holds its write lock while it checks and writes, and records an audit
-entry with the definition before and after.
+database (`db`), the save holds its write lock (a shared database: an advisory lock, for every
+replica) while it checks and writes, and records an audit entry with the definition before and
+after — in the same transaction as the version itself when that lives in the shared database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
 from koers.access import Actor, Permission, require
 from koers.errors import KoersError
 from koers.i18n import Message
-from koers.indicators.catalogue import slug
 from koers.kpis.evaluate import evaluate
-from koers.kpis.library import Library, read_yaml, safe_load
+from koers.kpis.library import Library
+from koers.kpis.own import Own, Version, at, document_of
 from koers.kpis.validate import Origin, Problem, run_rules, validate_document
+from koers.settings import database_path
 from koers.store import Conflict, Store
 from metrics.model import Kpi
 
-VERSIONS = "versions"
+# Where the studio's functions keep definitions: a folder, or an `Own` (None: this installation's).
+Place = Path | str | Own | None
 SCALES = (1, 100, 1000, 10000)
 # The form's fields, in the order of the model; `document` turns them into a Kpi's shape.
 FORM_FIELDS = ("id", "title_nl", "title_en", "description_nl", "description_en", "theme", "kind", "polarity", "unit",
@@ -131,11 +118,6 @@ def document(form: dict) -> dict:
     return doc
 
 
-def yaml_document(kpi: Kpi) -> dict:
-    """The KPI as written to YAML: every field set, defaults left out (the file stays short)."""
-    return kpi.model_dump(mode="json", exclude_defaults=True)
-
-
 # --- checking -----------------------------------------------------------------------------------
 
 
@@ -143,32 +125,14 @@ def yaml_document(kpi: Kpi) -> dict:
 class Check:
     kpi: Kpi | None
     problems: list[Problem] = field(default_factory=list)
-    target: Path | None = None  # the file the KPI would be saved to
+    target: str | None = None  # where the KPI would be saved (a file, or its place in the shared database)
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def target_path(kpi_id: str, library: Library, folder: Path) -> tuple[Path, Problem | None]:
-    """Where the KPI is saved: the own file it came from, else `<folder>/<id>.yaml`. A file that
-    holds other KPIs too is not rewritten (they, and its comments, would be lost): a problem."""
-    folder = Path(folder)
-    origin = library.origin.get(kpi_id)
-    written = Path(origin.file) if origin is not None and origin.file else None
-    own = written is not None and written.parent.resolve() == folder.resolve() and written.is_file()
-    target = written if own else folder / f"{kpi_id}.yaml"
-    if target.is_file():
-        found, _ = read_yaml(target)
-        others = sorted({k.id for _, k in found if k.id != kpi_id})
-        if others:
-            names = ", ".join(others)
-            return target, Problem(str(target), None, kpi_id, "id",
-                                   Message("kpi_problems.file_holds_others", file=target.name, names=names))
-    return target, None
-
-
-def check(form: dict, library: Library, known_indicators: set[str] | list[str], folder: Path,
+def check(form: dict, library: Library, known_indicators: set[str] | list[str], place: Place = None,
           editing: str | None = None) -> Check:
     """Shape first (`validate_document`, per field), then `run_rules` on the library plus this KPI:
     the problems of this KPI, and those it causes elsewhere (a cycle, an outcome it makes a
@@ -178,7 +142,7 @@ def check(form: dict, library: Library, known_indicators: set[str] | list[str], 
         return Check(None, problems)
     if kpi.id != editing and kpi.id in library.kpis:
         problems.append(Problem("", None, kpi.id, "id", Message("kpi_problems.id_taken", kpi=kpi.id)))
-    target, problem = target_path(kpi.id, library, folder)
+    target, problem = at(place).target(kpi.id, library)
     if problem:
         problems.append(problem)
     before = {(p.kpi, p.field, p.en) for p in run_rules(library, known_indicators)}
@@ -202,51 +166,17 @@ def preview(store: Store, library: Library, kpi: Kpi, year: int, origin: str = "
 # --- versions -----------------------------------------------------------------------------------
 
 
-@dataclass
-class Version:
-    number: int
-    saved_at: dt.datetime
-    author: str | None
-    origin: str | None
-    path: Path
-    kpi: dict  # the KPI document as saved
-
-
-def versions_folder(folder: Path, kpi_id: str) -> Path:
-    return Path(folder) / VERSIONS / kpi_id
-
-
-def list_versions(folder: Path, kpi_id: str) -> list[Version]:
+def list_versions(place: Place, kpi_id: str) -> list[Version]:
     """The saved versions of a KPI, oldest first."""
-    found = []
-    for path in sorted(versions_folder(folder, kpi_id).glob("v*.yaml")):
-        try:
-            data = safe_load(path) or {}  # in the advisor's folder: read as defensively as a KPI file
-            found.append(Version(int(data["version"]), dt.datetime.fromisoformat(str(data["saved_at"])),
-                                 data.get("author"), data.get("origin"), path, data.get("kpi") or {}))
-        except (yaml.YAMLError, OSError, KeyError, TypeError, ValueError):
-            continue  # not a version file of ours
-    return sorted(found, key=lambda v: v.number)
+    return at(place).versions(kpi_id)
 
 
-def _write_version(folder: Path, kpi: dict, author: str | None, origin: str | None, saved_at: dt.datetime) -> Version:
-    target = versions_folder(folder, str(kpi["id"]))
-    target.mkdir(parents=True, exist_ok=True)
-    number = max((v.number for v in list_versions(folder, str(kpi["id"]))), default=0) + 1
-    data = {"version": number, "saved_at": saved_at.replace(microsecond=0).isoformat(), "author": author,
-            "origin": origin, "kpi": kpi}
-    while True:  # two people saving at once: the second takes the next number
-        path = target / f"v{number:04d}_{saved_at:%Y%m%dT%H%M%S}_{slug(author or 'onbekend')}.yaml"
-        try:
-            with open(path, "x", encoding="utf-8") as handle:
-                yaml.safe_dump(data, handle, allow_unicode=True, sort_keys=False)
-            return Version(number, saved_at, author, origin, path, kpi)
-        except FileExistsError:
-            number += 1
-            data["version"] = number
+def latest_version(place: Place, kpi_id: str) -> int:
+    """The number of the KPI's latest saved version; 0 when none was saved."""
+    return at(place).latest(kpi_id)
 
 
-def save(form: dict, library: Library, known_indicators: set[str] | list[str], folder: Path, author: str,
+def save(form: dict, library: Library, known_indicators: set[str] | list[str], place: Place, author: str,
          editing: str | None = None, now: dt.datetime | None = None, *, actor: Actor,
          based_on: int | None = None, db: str | Path | None = None) -> Version:
     """Save the form's KPI as a new version, as `actor` (policy advisors and administrators).
@@ -255,74 +185,51 @@ def save(form: dict, library: Library, known_indicators: set[str] | list[str], f
     author, or when `based_on` (the latest version number when the form was loaded, 0 for none)
     is older than the latest saved version. With `db` the write lock of that database is held
     during the save and the audit entry (before/after definition) is written with it; without
-    `db` (scripts and tests without a database) no audit entry is made.
+    `db` (scripts and tests of a folder without a database) no audit entry is made.
     """
     require(actor, Permission.define_kpi)
-    folder = Path(folder)
+    own = at(place)
     author = (author or "").strip()
     if not author:
         raise KoersError("errors.versions.name_required")
-    result = check(form, library, known_indicators, folder, editing)
+    result = check(form, library, known_indicators, own, editing)
     if result.kpi is None or result.errors:
         first = result.errors[0]
         raise KoersError("errors.versions.not_saved", count=len(result.errors), field=first.field,
                          problem=first.explanation)
     creating = result.kpi.id != editing  # a new KPI (or one saved under a new id)
+    db = db or (database_path() if own.shared else None)  # the shared database is reached through a store
     if db is None:
-        return _save(result, library, folder, author, now or dt.datetime.now(), based_on, None, actor, creating)
+        return _save(result, library, own, author, now or dt.datetime.now(), based_on, None, actor, creating)
     # One save at a time, check and write together: the file's write lock, or on a shared
     # database its advisory lock (replicas save at once; the file is then only read).
     with Store.open(db, wait_seconds=10, people_only=True) as store, store.exclusive("kpi_definition"):
-        return _save(result, library, folder, author, now or dt.datetime.now(), based_on, store, actor, creating)
+        return _save(result, library, own, author, now or dt.datetime.now(), based_on, store, actor, creating)
 
 
-def latest_version(folder: Path, kpi_id: str) -> int:
-    """The number of the KPI's latest saved version; 0 when none was saved."""
-    found = list_versions(folder, kpi_id)
-    return found[-1].number if found else 0
-
-
-def _save(result: Check, library: Library, folder: Path, author: str, now: dt.datetime, based_on: int | None,
+def _save(result: Check, library: Library, own: Own, author: str, now: dt.datetime, based_on: int | None,
           store: Store | None, actor: Actor, creating: bool) -> Version:
     kpi, target = result.kpi, result.target
-    saved = list_versions(folder, kpi.id)
+    saved = own.versions(kpi.id)
     # A new KPI whose id someone else saved since this form's library was read (`check` saw a
     # free id): refused, or it would silently replace theirs.
-    if creating and (saved or target.exists()):
+    if creating and (saved or own.taken(target)):
         raise Conflict("errors.versions.created_meanwhile", kpi=kpi.id, by=(saved[-1].author if saved else None) or "?")
     if based_on is not None and saved and saved[-1].number != based_on:
         last = saved[-1]
-        by = last.author or "?"
-        raise Conflict("errors.versions.saved_meanwhile", kpi=kpi.id, version=last.number, by=by,
+        raise Conflict("errors.versions.saved_meanwhile", kpi=kpi.id, version=last.number, by=last.author or "?",
                        saved_at=last.saved_at)
-    previous = _current_definition(kpi.id, library, target)
-    after = yaml_document(kpi)
+    previous = own.in_force(kpi.id, library, target)
+    after = document_of(kpi)
     with store.transaction() if store is not None else nullcontext():
         if store is not None:
             store.record_audit(actor, "create" if previous is None else "update", "kpi_definition", kpi.id,
                                None if previous is None else previous[0], after)
         if previous is not None and (not saved or saved[-1].kpi != previous[0]):
-            _write_version(folder, previous[0], None, previous[1], previous[2])
-        version = _write_version(folder, after, author, None, now)
-        folder.mkdir(parents=True, exist_ok=True)
-        header = f"# KPI-studio: versie {version.number}, opgeslagen {version.saved_at:%Y-%m-%d %H:%M} door {author}\n"
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_text(header + yaml.safe_dump(after, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        os.replace(temporary, target)
+            own.add_version(store, previous[0], None, previous[1], previous[2])
+        version = own.add_version(store, after, author, None, now)
+        own.put_in_force(target, after, version)
     return version
-
-
-def _current_definition(kpi_id: str, library: Library, target: Path) -> tuple[dict, str, dt.datetime] | None:
-    """The definition in force before this save (its document, where it came from, since when)."""
-    if target.exists():
-        found, _ = read_yaml(target)
-        for _, kpi in found:
-            if kpi.id == kpi_id:
-                return yaml_document(kpi), str(target), dt.datetime.fromtimestamp(target.stat().st_mtime)
-    kpi = library.kpis.get(kpi_id)
-    if kpi is not None:
-        return yaml_document(kpi), library.origin[kpi_id].file, dt.datetime.now()
-    return None
 
 
 def _flatten(document: dict, prefix: str = "") -> dict[str, object]:

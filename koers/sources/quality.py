@@ -106,8 +106,8 @@ def per_capita(values: pd.DataFrame, counts: set[str], population: pd.DataFrame)
 
 def quality(db: str | Path | None = None) -> Quality:
     from koers.kpis.evaluate import count_thresholds
+    from koers.kpis import own
     from koers.kpis.library import load_library
-    from koers.settings import metrics_folder
 
     with Store.open(database_path(db), read_only=True, wait_seconds=10) as store:
         known = store.indicators()
@@ -115,7 +115,7 @@ def quality(db: str | Path | None = None) -> Quality:
         freshness = store.indicator_freshness()
         latest = store.latest_municipal_values()
         population = store.observations(POPULATION)
-        thresholds = count_thresholds(store, load_library(metrics_folder(), store.known_indicator_ids()))
+        thresholds = count_thresholds(store, load_library(own.at(), store.known_indicator_ids()))
     indicators = known[["id", "title_nl", "title_en", "unit"]].rename(columns={"id": "indicator_id"})
     count_ids = count_indicators(known)
     judged, left_out = per_capita(latest, count_ids, population)

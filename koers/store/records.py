@@ -192,16 +192,32 @@ class AuditedRecords(Connection):
             self._shared.run("UPDATE shared_document SET text = ?, saved_at = ?, saved_by = ? WHERE name = ?",
                              [text, dt.datetime.now(), actor.name, name])
 
-    def copy_into_shared(self, actor: Actor, documents: dict[str, str] | None = None) -> dict[str, int]:
-        """Copy what people wrote in this DuckDB file, and `documents` (name -> text: the roles
-        file), into the (empty) shared database of `KOERS_DATABASE_URL` — a single-machine
-        installation moving to PostgreSQL — and audit it there. Returns the rows copied per table."""
+    def add_kpi_version(self, kpi_id: str, saved_at: dt.datetime, author: str | None, origin: str | None,
+                        document: str) -> int:
+        """Keep the next version of an own KPI definition (PostgreSQL only: on one machine they are
+        files); returns its number. Callers hold `exclusive("kpi_definition")`; a version another
+        replica wrote meanwhile all the same is refused, never overwritten (the key)."""
+        try:
+            return int(self._shared.value(
+                """INSERT INTO kpi_version
+                   SELECT ?, coalesce(max(version), 0) + 1, ?, ?, ?, ? FROM kpi_version WHERE kpi_id = ?
+                   RETURNING version""", [kpi_id, saved_at, author, origin, document, kpi_id]))
+        except Duplicate as error:
+            raise Conflict("errors.store.written_meanwhile", entity="KPI", key=kpi_id) from error
+
+    def copy_into_shared(self, actor: Actor, documents: dict[str, str] | None = None,
+                         definitions: list[tuple] | None = None) -> dict[str, int]:
+        """Copy what people wrote in this DuckDB file, `documents` (name -> text: the roles file)
+        and `definitions` (rows of `kpi_version`: the metrics folder's KPI versions) into the
+        (empty) shared database of `KOERS_DATABASE_URL` — a single-machine installation moving to
+        PostgreSQL — and audit it there. Returns the rows copied per table."""
         require(actor, Permission.manage_users)
         if not self._shared.postgres:
             raise KoersError("errors.store.no_shared_url")
         with self.transaction():
             copied = copy_into_postgres(self._con, self._shared,
-                                        {name: (text, actor.name) for name, text in (documents or {}).items()})
+                                        {name: (text, actor.name) for name, text in (documents or {}).items()},
+                                        definitions)
             self._audit(actor, "import", "shared", self.path.name, None, copied)
         return copied
 

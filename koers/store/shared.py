@@ -4,7 +4,8 @@ replicas, one deployment for many municipalities).
 
 "What people write" is the tables of `SHARED_TABLES`: targets and their revisions, annotations,
 actions, review sessions with their frozen snapshots and items, governance records and the audit
-trail (KPI definitions and the roles file are files, audited here). The indicator data — regions,
+trail; and, in PostgreSQL only, the versions of the own KPI definitions (`kpi_version`) and the
+text of the roles file (`shared_document`), which on one machine are files. The indicator data — regions,
 observations, the import log — stays in DuckDB either way.
 
 The mixins of the store reach these tables only through `Shared`, one small interface over both
@@ -452,7 +453,23 @@ _POSTGRES_V2 = [
         name VARCHAR PRIMARY KEY, text VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL, saved_by VARCHAR NOT NULL)""",
 ]
 
-POSTGRES_MIGRATIONS = {1: _POSTGRES_V1, 2: _POSTGRES_V2}
+# Version 3: own KPI definitions, every saved version (`koers.kpis.own.Database`): the one in force is
+# a KPI's highest version. Versions are never changed again, by the same trigger as the audit trail.
+_POSTGRES_V3 = [
+    """CREATE TABLE kpi_version (
+        kpi_id VARCHAR NOT NULL, version INTEGER NOT NULL, saved_at TIMESTAMP NOT NULL, author VARCHAR,
+        origin VARCHAR, document VARCHAR NOT NULL, PRIMARY KEY (kpi_id, version))""",
+    """CREATE OR REPLACE FUNCTION koers_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+           RAISE EXCEPTION '%_append_only: %', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
+       END $$""",
+    """CREATE TRIGGER kpi_version_append_only BEFORE UPDATE OR DELETE ON kpi_version
+       FOR EACH ROW EXECUTE FUNCTION koers_audit_append_only()""",
+    """CREATE TRIGGER kpi_version_no_truncate BEFORE TRUNCATE ON kpi_version
+       FOR EACH STATEMENT EXECUTE FUNCTION koers_audit_append_only()""",
+]
+
+POSTGRES_MIGRATIONS = {1: _POSTGRES_V1, 2: _POSTGRES_V2, 3: _POSTGRES_V3}
 POSTGRES_SCHEMA_VERSION = max(POSTGRES_MIGRATIONS)
 
 
@@ -477,13 +494,16 @@ def migrate_postgres(shared: PostgresShared) -> int:
 
 
 def copy_into_postgres(con: duckdb.DuckDBPyConnection, shared: PostgresShared,
-                       documents: dict[str, tuple[str, str]] | None = None) -> dict[str, int]:
+                       documents: dict[str, tuple[str, str]] | None = None,
+                       definitions: list[tuple] | None = None) -> dict[str, int]:
     """Copy what people wrote from a DuckDB file into an empty shared database, row for row, and
     set its sequences past the ids copied (a single-machine installation moving to PostgreSQL);
-    `documents`: name -> (text, saved_by) of files kept whole (the roles file). Refused when the
-    shared database already holds any of it: two histories are not merged. Runs in the caller's
-    transaction (`shared_transaction`, or the store's)."""
-    held = {table: int(shared.value(f"SELECT count(*) FROM {table}")) for table in (*SHARED_TABLES, "shared_document")}
+    `documents`: name -> (text, saved_by) of files kept whole (the roles file); `definitions`: the
+    rows of `kpi_version` (the own KPI definitions' versions, from the metrics folder). Refused when
+    the shared database already holds any of it: two histories are not merged. Runs in the
+    caller's transaction (`shared_transaction`, or the store's)."""
+    held = {table: int(shared.value(f"SELECT count(*) FROM {table}"))
+            for table in (*SHARED_TABLES, "shared_document", "kpi_version")}
     if any(held.values()):
         raise KoersError("errors.store.shared_not_empty", tables=", ".join(f"{t} ({n})" for t, n in held.items() if n))
     copied = {}
@@ -498,6 +518,9 @@ def copy_into_postgres(con: duckdb.DuckDBPyConnection, shared: PostgresShared,
     for name, (text, saved_by) in (documents or {}).items():
         shared.run("INSERT INTO shared_document VALUES (?, ?, ?, ?)", [name, text, dt.datetime.now(), saved_by])
     copied["shared_document"] = len(documents or {})
+    for row in definitions or []:
+        shared.run("INSERT INTO kpi_version VALUES (?, ?, ?, ?, ?, ?)", list(row))
+    copied["kpi_version"] = len(definitions or [])
     return copied
 
 
@@ -518,10 +541,23 @@ def read_document(url: str, name: str) -> str | None:
         return shared.value("SELECT text FROM shared_document WHERE name = ?", [name])
 
 
+def kpi_versions(url: str, kpi_id: str | None = None, latest: bool = False) -> list[dict]:
+    """Saved versions of own KPI definitions (`kpi_version`), oldest first: of one KPI, or of all;
+    `latest`: only each KPI's highest (the definitions in force)."""
+    with postgres(url) as shared:
+        return shared.rows(
+            """SELECT kpi_id, version, saved_at, author, origin, document FROM kpi_version AS v
+               WHERE (CAST(? AS VARCHAR) IS NULL OR kpi_id = ?)
+                 AND (NOT ? OR version = (SELECT max(version) FROM kpi_version WHERE kpi_id = v.kpi_id))
+               ORDER BY kpi_id, version""", [kpi_id, kpi_id, latest])
+
+
 def shared_signature(url: str) -> tuple:
     """What changes when anything the dashboard caches from the shared database changes: its
-    targets (a revision or an import bumps a target's version; removing one lowers the count).
-    Annotations, actions and reviews are read fresh on every run, so saving one invalidates nothing."""
+    targets (a revision or an import bumps a target's version; removing one lowers the count) and
+    the own KPI definitions (a save adds a version). Annotations, actions and reviews are read
+    fresh on every run, so saving one invalidates nothing."""
     with postgres(url) as shared:
-        found = shared.row("SELECT count(*) AS n, coalesce(sum(version), 0) AS versions FROM target")
-        return ("shared", found["n"], found["versions"])
+        found = shared.row("""SELECT count(*) AS n, coalesce(sum(version), 0) AS versions,
+                                     (SELECT count(*) FROM kpi_version) AS definitions FROM target""")
+        return ("shared", found["n"], found["versions"], found["definitions"])

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from koers.kpis.library import MAX_FILE_BYTES, load_library
+from koers.kpis.library import load_library
+from koers.kpis.yaml_files import MAX_FILE_BYTES
 
 GOOD = ROOT / "tests" / "fixtures" / "kpis" / "good" / "test_kpis.yaml"
 
@@ -120,9 +121,10 @@ def test_a_file_just_under_the_size_limit_still_loads(tmp_path):
 
 
 def test_a_hostile_version_file_is_skipped(tmp_path):
-    from koers.kpis.versions import list_versions, versions_folder
+    from koers.kpis.own import VERSIONS
+    from koers.kpis.versions import list_versions
 
-    folder = versions_folder(tmp_path, "k")
+    folder = tmp_path / VERSIONS / "k"
     folder.mkdir(parents=True)
     (folder / "v0001_20250101T000000_a.yaml").write_text(
         "version: 1\nsaved_at: 2025-01-01T00:00:00\nkpi: {id: k}\n", encoding="utf-8")

@@ -15,6 +15,9 @@ from koers.kpis import versions
 from koers.errors import KoersError
 from koers.kpis.evaluate import evaluate
 from koers.kpis.library import load_library
+from koers.errors import Conflict
+from koers.kpis import own
+from koers.kpis.own import document_of
 from koers.kpis.validate import Origin
 from koers.store import Store
 from metrics.model import Kpi
@@ -107,20 +110,52 @@ def test_saving_is_refused_with_errors_or_without_an_author(folder):
     assert not folder.exists() or not list(folder.rglob("*.yaml"))
 
 
-def test_changing_a_builtin_kpi_records_the_builtin_first(folder):
-    library = load_library(folder, KNOWN)
+def test_changing_a_builtin_kpi_records_the_builtin_first(folder, demo_db, shared_backend):
+    place = own.at()  # the folder, or the shared database
+    library = load_library(place, KNOWN)
     form = versions.form_of(library.kpis["population_growth"]) | {"unit": "% per jaar"}
-    versions.save(form, library, KNOWN, folder, "Els", editing="population_growth", actor=LOCAL)
-    saved = versions.list_versions(folder, "population_growth")
+    versions.save(form, library, KNOWN, place, "Els", editing="population_growth", actor=LOCAL, db=demo_db)
+    saved = versions.list_versions(place, "population_growth")
     assert [(v.number, v.author, v.origin) for v in saved] == [(1, None, "metrics/theme_efficient.yaml"), (2, "Els", None)]
     changed = versions.diff(saved[0].kpi, saved[1].kpi).query("changed")
     assert changed["field"].tolist() == ["unit.nl"]  # its English stays
-    assert load_library(folder, KNOWN).origin["population_growth"].file == str(folder / "population_growth.yaml")
+    read = load_library(place, KNOWN)
+    assert read.kpis["population_growth"].unit.nl == "% per jaar" and not read.errors
+    assert read.origin["population_growth"].file == (
+        "database:population_growth v2" if place.shared else str(folder / "population_growth.yaml"))
+    assert load_library(None, KNOWN).kpis["population_growth"].unit.nl == "% in het jaar"  # the built-in as shipped
+
+
+def test_every_save_is_a_version_the_library_reads_the_newest(folder, demo_db, shared_backend):
+    """Three saves by two people: numbered 1-3 with author and time, each KPI as saved; the library
+    reads the third; the form loaded from version 3 saves again, from version 2 is refused."""
+    place = own.at()
+    kpi_id = "inwoners_per_1000_gemiddeld"
+    library = load_library(place, KNOWN)
+    moments = [dt.datetime(2025, 1, 14, 10, 15), dt.datetime(2025, 2, 1, 9, 0), dt.datetime(2025, 3, 3, 16, 45)]
+    for n, (who, changes) in enumerate([("Jan Jansen", {}), ("Piet", {"title_en": "Residents per 1,000"}),
+                                         ("Jan Jansen", {"title_en": "Residents per 1,000", "scale": 1, "unit": "per inwoner"})]):
+        versions.save(ratio_form(**changes), library, KNOWN, place, who, editing=kpi_id if n else None,
+                      now=moments[n], actor=LOCAL, based_on=n if n else None, db=demo_db)
+        library = load_library(place, KNOWN)
+    saved = versions.list_versions(place, kpi_id)
+    assert [(v.number, v.author, v.saved_at) for v in saved] == [
+        (1, "Jan Jansen", moments[0]), (2, "Piet", moments[1]), (3, "Jan Jansen", moments[2])]
+    assert [v.kpi["title"]["en"] for v in saved] == ["Inhabitants per 1,000 average inhabitants", "Residents per 1,000",
+                                                     "Residents per 1,000"]
+    assert versions.diff(saved[1].kpi, saved[2].kpi).query("changed")["field"].tolist() == [
+        "unit.nl", "unit.en", "definition.scale"]
+    kpi = library.kpis[kpi_id]
+    assert (kpi.definition.scale, kpi.unit.nl, kpi.title.en) == (1, "per inwoner", "Residents per 1,000")
+    assert versions.latest_version(place, kpi_id) == 3
+    with pytest.raises(Conflict):
+        versions.save(ratio_form(), library, KNOWN, place, "Piet", editing=kpi_id, actor=LOCAL, based_on=2, db=demo_db)
+    assert versions.latest_version(place, kpi_id) == 3
 
 
 def test_a_file_holding_other_kpis_is_not_rewritten(folder):
     folder.mkdir(parents=True)
-    both = [versions.yaml_document(Kpi.model_validate(versions.document(ratio_form(id=name))))
+    both = [document_of(Kpi.model_validate(versions.document(ratio_form(id=name))))
             for name in ("eerste_kpi", "tweede_kpi")]
     (folder / "eigen.yaml").write_text(yaml.safe_dump(both, allow_unicode=True), encoding="utf-8")
     library = load_library(folder, KNOWN)
@@ -146,8 +181,8 @@ def test_the_preview_is_what_evaluate_computes(demo_db, folder):
 def test_two_advisors_creating_the_same_new_kpi_the_second_is_a_conflict(folder, demo_db, shared_backend):
     """Both opened a blank form while the id was free; before, the second save replaced the first."""
     from koers.access import Actor, Role
-    from koers.errors import Conflict
 
+    folder = own.at()  # the folder, or the shared database
     anna, bram = (Actor(f"{n}@gemeente.example", name, Role.advisor) for n, name in (("a", "Anna"), ("b", "Bram")))
     library = load_library(folder, KNOWN)  # both forms were checked against this library: the id free
     versions.save(ratio_form(), library, KNOWN, folder, "Anna", actor=anna, db=demo_db)

@@ -125,3 +125,42 @@ def test_the_studio_refuses_an_invalid_kpi_and_saves_a_valid_one_as_versions(app
     assert diff.values.tolist() == [["Titel (en)", "Inhabitants per 1,000 average inhabitants", "Residents per 1,000 average residents"]]
     assert load_library(metrics, ["population", "average_population"]).kpis[KPI_ID].title.en == "Residents per 1,000 average residents"
     assert str(metrics.parent) not in rendered(at) and str(ROOT) not in rendered(at)
+
+
+def test_on_a_shared_database_the_studio_saves_versions_there_and_sees_another_replicas(app_on, demo_db, metrics,
+                                                                                        postgres_url_factory):
+    """With KOERS_DATABASE_URL no file is written: the versions are rows of the shared database, the
+    page names it in words, and a version another replica saved meanwhile is shown and refuses a
+    save from the older one."""
+    from koers.access import LOCAL
+    from koers.kpis import own
+
+    postgres_url_factory(copy_from=demo_db)
+    at = app_on(demo_db, PAGE)
+    assert any(c.value == "Een nieuwe KPI; hij wordt opgeslagen in de gedeelde database." for c in at.caption)
+    at.selectbox(key="studio_choice").set_value("population_growth")
+    at.run()
+    fill(at, unit="% per jaar", author="Els")
+    at.button(key="studio_save").click()
+    at.run()
+    assert any(s.value == "Versie 2 van population_growth opgeslagen in de gedeelde database." for s in at.success)
+    assert any(c.value.endswith("(population_growth), uit de gedeelde database.") for c in at.caption)
+    history = table(at, "Versie", "Opgeslagen", "Door", "Herkomst")
+    assert history[["Versie", "Door", "Herkomst"]].values.tolist() == [
+        [1, "(bestaande definitie)", "theme_efficient.yaml"], [2, "Els", ""]]
+    assert not metrics.exists()
+
+    # Another replica saves version 3; this page still shows the form loaded from version 2.
+    with Store.open(demo_db, read_only=True) as store:
+        known = store.known_indicator_ids()
+    place = own.at()
+    library = load_library(place, known)
+    versions.save(versions.form_of(library.kpis["population_growth"]) | {"unit": "% groei"}, library, known, place,
+                  "Piet", editing="population_growth", actor=LOCAL, based_on=2, db=demo_db)
+    fill(at, unit="% per jaar (Els)")
+    at.button(key="studio_save").click()
+    at.run()
+    assert at.error[-1].value.startswith("niet opgeslagen: KPI population_growth is intussen opgeslagen als versie 3 "
+                                         "door Piet (")
+    assert table(at, "Versie", "Door")["Door"].tolist() == ["(bestaande definitie)", "Els", "Piet"]
+    assert [v.kpi["unit"]["nl"] for v in place.versions("population_growth")][1:] == ["% per jaar", "% groei"]

@@ -288,3 +288,156 @@ def test_the_roles_live_in_the_shared_database_and_every_replica_reads_them(demo
     assert (trail["action"].tolist(), trail["entity_id"].tolist()) == (["update"], ["roles.toml"])
     assert json.loads(trail["before"].iloc[0])["emails"] == {"a.de.vries@gemeente.nl": "advisor"}
     assert json.loads(trail["after"].iloc[0])["emails"] == {"a.de.vries@gemeente.nl": "admin"}
+
+
+# --- own KPI definitions: every version a row of `kpi_version` -----------------------------------
+
+OWN_KPI = """id: bijstand_per_1000_inwoners
+title: {nl: Bijstand per 1.000 inwoners, en: "Social assistance per 1,000 inhabitants"}
+description: {nl: Een eigen KPI., en: An own KPI.}
+theme: 2
+kind: outcome
+polarity: lower_is_better
+unit: per 1.000 inwoners
+definition: {type: ratio, numerator: %s, denominator: population, scale: 1000}
+source: CBS Kerncijfers wijken en buurten
+"""
+
+
+def _folder_with_history(folder, known) -> None:
+    """A single machine's metrics folder: a built-in changed twice in the studio and then by hand,
+    and an own KPI written by hand only (one that names an unknown indicator: a rule's problem)."""
+    from koers.kpis import versions
+
+    library = load_library(folder, known)
+    form = versions.form_of(library.kpis["population_growth"])
+    versions.save(form | {"unit": "% per jaar"}, library, known, folder, "Els", editing="population_growth", actor=LOCAL,
+                  now=dt.datetime(2025, 1, 14, 10, 15))
+    versions.save(form | {"unit": "% groei"}, load_library(folder, known), known, folder, "Piet",
+                  editing="population_growth", actor=LOCAL, now=dt.datetime(2025, 2, 1, 9, 0))
+    current = folder / "population_growth.yaml"
+    current.write_text(current.read_text(encoding="utf-8").replace("% groei", "% groei per jaar"), encoding="utf-8")
+    (folder / "bijstand.yaml").write_text(OWN_KPI % "persons_bijstnd", encoding="utf-8")
+
+
+def test_copy_moves_the_kpi_definitions_with_every_version_and_the_library_reads_the_same(
+        demo_db, postgres_url_factory, library, tmp_path, monkeypatch, capsys):
+    from koers.kpis import own
+
+    folder = tmp_path / "metrics"
+    monkeypatch.setenv("KOERS_METRICS", str(folder))
+    with Store.open(demo_db, read_only=True) as store:
+        known = store.known_indicator_ids()
+    _folder_with_history(folder, known)
+    on_one_machine = load_library(folder, known)
+    history = {kpi_id: own.Folder(folder).versions(kpi_id) for kpi_id in ("population_growth", "bijstand_per_1000_inwoners")}
+    assert [(v.number, v.author) for v in history["population_growth"]] == [(1, None), (2, "Els"), (3, "Piet")]
+    assert history["bijstand_per_1000_inwoners"] == []
+
+    url = postgres_url_factory()
+    assert main(["--db", str(demo_db), "shared", "copy"]) == 0
+    assert "kpi_version 5" in capsys.readouterr().err  # 3 saved, the hand edit, the hand-written file
+    shared = own.at()
+    assert isinstance(shared, own.Database) and shared.url == url
+    moved = shared.versions("population_growth")
+    assert [(v.number, v.author, v.saved_at, v.kpi) for v in moved[:3]] == [
+        (v.number, v.author, v.saved_at, v.kpi) for v in history["population_growth"]]
+    assert (moved[3].number, moved[3].author, moved[3].origin) == (4, None, "population_growth.yaml")
+    assert moved[3].kpi["unit"]["nl"] == "% groei per jaar"  # the hand edit, as the folder had it in force
+    assert [(v.number, v.origin) for v in shared.versions("bijstand_per_1000_inwoners")] == [(1, "bijstand.yaml")]
+
+    in_database = load_library(shared, known)
+    assert in_database.kpis == on_one_machine.kpis
+    assert in_database.origin["population_growth"].file == "database:population_growth v4"
+    # the rule's problem is read from the database, as it was from the file
+    [problem] = [p for p in in_database.errors if p.kpi == "bijstand_per_1000_inwoners"]
+    assert problem.text() == ('database:bijstand_per_1000_inwoners v1: bijstand_per_1000_inwoners: definition: '
+                              'onbekende indicator of KPI "persons_bijstnd"')
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as failed:  # the command reads them there too
+        main(["--db", str(demo_db), "metrics", "validate"])
+    assert failed.value.code == 2
+    assert "database:bijstand_per_1000_inwoners v1" in capsys.readouterr().out
+
+
+def test_a_folder_holding_an_unreadable_definition_is_not_copied(demo_db, postgres_url_factory, tmp_path, monkeypatch,
+                                                                 capsys):
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "bijstand.yaml").write_text(OWN_KPI.replace("theme: 2", "theme: 7") % "population", encoding="utf-8")
+    monkeypatch.setenv("KOERS_METRICS", str(folder))
+    url = postgres_url_factory()
+    assert main(["--db", str(demo_db), "shared", "copy"]) == 2
+    told = capsys.readouterr().err.strip()
+    assert told.startswith("niet gekopieerd: 1 KPI-definitie(s) in de map zijn niet te lezen, eerst ")
+    assert "bijstand.yaml:4: bijstand_per_1000_inwoners: theme: " in told and "\n" not in told
+    with psycopg.connect(url) as con:  # refused before anything was written, even the schema
+        assert con.execute("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").fetchone() == (0,)
+
+
+def test_kpi_versions_are_never_changed_and_another_replica_reads_the_saved_one(demo_db, postgres_url_factory,
+                                                                                library, tmp_path, monkeypatch):
+    from koers.kpis import own, versions
+
+    monkeypatch.setenv("KOERS_METRICS", str(tmp_path / "metrics"))
+    url = postgres_url_factory()
+    with Store.open(demo_db, read_only=True) as store:
+        known = store.known_indicator_ids()
+    before = shared_signature(url)
+    replica_a, replica_b = own.at(), own.Database(url)  # two processes' view of the same database
+    form = versions.form_of(library.kpis["population_growth"]) | {"unit": "% per jaar"}
+    versions.save(form, load_library(replica_a, known), known, replica_a, "Els", editing="population_growth",
+                  actor=ADVISOR, based_on=0, db=demo_db)
+    assert shared_signature(url) != before  # every replica's dashboard reads its library afresh
+    assert load_library(replica_b, known).kpis["population_growth"].unit.nl == "% per jaar"
+    assert not (tmp_path / "metrics").exists()  # no file on any replica's disk
+    with psycopg.connect(url, autocommit=True) as con:
+        rows = con.execute("SELECT version, author, origin FROM kpi_version ORDER BY version").fetchall()
+        assert rows == [(1, None, "metrics/theme_efficient.yaml"), (2, "Els", None)]
+        for statement in ("UPDATE kpi_version SET author = 'iemand anders'", "DELETE FROM kpi_version WHERE version = 2",
+                          "TRUNCATE kpi_version"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="kpi_version_append_only"):
+                con.execute(statement)
+        assert con.execute("SELECT version, author, origin FROM kpi_version ORDER BY version").fetchall() == rows
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="audit_log_append_only"):
+            con.execute("DELETE FROM audit_log")  # the audit trail's trigger still names its table
+
+
+def test_two_replicas_saving_a_kpi_definition_at_once_one_is_refused(demo_db, postgres_url_factory, library, tmp_path,
+                                                                     monkeypatch):
+    """Both loaded version 2 and press save at the same moment: the advisory lock lets one check and
+    write at a time, so the second sees version 3 and is refused; no version number is taken twice."""
+    from koers.errors import Conflict
+    from koers.kpis import own, versions
+
+    monkeypatch.setenv("KOERS_METRICS", str(tmp_path / "metrics"))
+    postgres_url_factory()
+    with Store.open(demo_db, read_only=True) as store:
+        known = store.known_indicator_ids()
+    place = own.at()
+    form = versions.form_of(library.kpis["population_growth"])
+    versions.save(form | {"unit": "% per jaar"}, library, known, place, "Els", editing="population_growth",
+                  actor=ADVISOR, based_on=0, db=demo_db)
+    loaded = load_library(place, known)
+    start, outcomes = threading.Barrier(2), {}
+
+    def save(who: Actor, unit: str) -> None:
+        start.wait()
+        try:
+            outcomes[who.name] = versions.save(form | {"unit": unit}, loaded, known, place, who.name,
+                                               editing="population_growth", actor=who, based_on=2, db=demo_db)
+        except Conflict as error:
+            outcomes[who.name] = error
+
+    threads = [threading.Thread(target=save, args=(who, unit)) for who, unit in ((ADVISOR, "% a"), (OTHER, "% b"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    refused = [name for name, outcome in outcomes.items() if isinstance(outcome, Conflict)]
+    assert len(outcomes) == 2 and len(refused) == 1, outcomes
+    [winner] = set(outcomes) - set(refused)
+    assert "versie 3" in outcomes[refused[0]].message("nl") and winner in outcomes[refused[0]].message("nl")
+    assert [(v.number, v.author) for v in place.versions("population_growth")] == [(1, None), (2, "Els"), (3, winner)]
+    with Store.open(demo_db, read_only=True) as store:
+        assert len(store.audit_log(ADMIN, "kpi_definition")) == 2  # the refused save left nothing
