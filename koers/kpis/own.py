@@ -33,6 +33,7 @@ import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -45,6 +46,9 @@ from koers.settings import metrics_folder, shared_database_url
 from koers.store import Store
 from koers.store.shared import kpi_versions
 from metrics.model import Kpi
+
+if TYPE_CHECKING:
+    from koers.kpis.library import Library
 
 VERSIONS = "versions"
 LABEL = "database:"  # where a definition kept in the shared database is written: "database:<id> v3"
@@ -87,7 +91,7 @@ class Own(ABC):
         return found[-1].number if found else 0
 
     @abstractmethod
-    def target(self, kpi_id: str, library) -> tuple[str, Problem | None]:
+    def target(self, kpi_id: str, library: Library) -> tuple[str, Problem | None]:
         """Where a save of the KPI goes, and the problem that keeps it from going there."""
 
     @abstractmethod
@@ -95,7 +99,7 @@ class Own(ABC):
         """Whether something is written at `target` already (a new KPI may not replace it)."""
 
     @abstractmethod
-    def in_force(self, kpi_id: str, library, target: str) -> InForce | None:
+    def in_force(self, kpi_id: str, library: Library, target: str) -> InForce | None:
         """The definition in force before a save, or None for a new KPI."""
 
     @abstractmethod
@@ -156,7 +160,7 @@ class Folder(Own):
                 continue  # not a version file of ours
         return sorted(found, key=lambda v: v.number)
 
-    def target(self, kpi_id: str, library) -> tuple[str, Problem | None]:
+    def target(self, kpi_id: str, library: Library) -> tuple[str, Problem | None]:
         """The own file the KPI came from, else `<folder>/<id>.yaml`. A file that holds other KPIs
         too is not rewritten (they, and its comments, would be lost): a problem."""
         origin = library.origin.get(kpi_id)
@@ -174,7 +178,7 @@ class Folder(Own):
     def taken(self, target: str) -> bool:
         return Path(target).exists()
 
-    def in_force(self, kpi_id: str, library, target: str) -> InForce | None:
+    def in_force(self, kpi_id: str, library: Library, target: str) -> InForce | None:
         path = Path(target)
         if path.exists():
             found, _ = read_yaml(path)
@@ -274,13 +278,13 @@ class Database(Own):
         return [Version(row["version"], row["saved_at"], row["author"], row["origin"], None, json.loads(row["document"]))
                 for row in kpi_versions(self.url, kpi_id=kpi_id)]
 
-    def target(self, kpi_id: str, library) -> tuple[str, Problem | None]:
+    def target(self, kpi_id: str, library: Library) -> tuple[str, Problem | None]:
         return self.label(kpi_id), None
 
     def taken(self, target: str) -> bool:
         return False  # a KPI in the database has versions: `versions` answers it
 
-    def in_force(self, kpi_id: str, library, target: str) -> InForce | None:
+    def in_force(self, kpi_id: str, library: Library, target: str) -> InForce | None:
         saved = self.versions(kpi_id)
         if saved:
             return saved[-1].kpi, self.label(kpi_id, saved[-1].number), saved[-1].saved_at
@@ -304,7 +308,7 @@ def _as_json(kpi: dict) -> str:
     return json.dumps(kpi, ensure_ascii=False)
 
 
-def _library_definition(kpi_id: str, library) -> InForce | None:
+def _library_definition(kpi_id: str, library: Library) -> InForce | None:
     kpi = library.kpis.get(kpi_id)
     if kpi is None:
         return None

@@ -46,7 +46,7 @@ from koers.store.reviews import Reviews
 from koers.store.schema import SCHEMA_VERSION, STATUSES, migrate
 from koers.store.staging import BOUNDARY_SCHEMA, MEMBERSHIP_SCHEMA, OBSERVATION_SCHEMA, REJECTED_SCHEMA, ImportBatch, ImportResult, Staging
 from koers.store import snapshots
-from koers.store.shared import SHARED_TABLES, read_document, shared_signature, shown_url
+from koers.store.shared import SHARED_TABLES, audit_length, read_document, shared_signature, shown_url
 from koers.store.targets import Targets
 
 
@@ -58,5 +58,5 @@ __all__ = [
     "Store", "ImportBatch", "ImportResult", "EvaluationQuery", "Conflict", "RecordKind", "RECORDS",
     "OBSERVATION_SCHEMA", "REJECTED_SCHEMA", "MEMBERSHIP_SCHEMA", "BOUNDARY_SCHEMA", "SCHEMA_VERSION", "STATUSES", "EXAMPLE_SOURCE", "EXAMPLE_TITLE",
     "EXAMPLE_AUTHOR", "EXAMPLE_KIND", "EXAMPLE_PRECEDENCE", "database_signature", "migrate", "SHARED_TABLES",
-    "shared_signature", "shown_url", "snapshots", "read_document",
+    "shared_signature", "audit_length", "shown_url", "snapshots", "read_document",
 ]

@@ -552,11 +552,19 @@ def kpi_versions(url: str, kpi_id: str | None = None, latest: bool = False) -> l
                ORDER BY kpi_id, version""", [kpi_id, kpi_id, latest])
 
 
+def audit_length(url: str) -> int:
+    """How many entries the audit trail holds: it only grows (append-only), and every write of what
+    people write adds one in its own transaction — so a changed length is a committed write. (Its
+    highest id would not do: ids are taken before commit, and commits may come out of order.)"""
+    with postgres(url) as shared:
+        return int(shared.value("SELECT count(*) FROM audit_log"))
+
+
 def shared_signature(url: str) -> tuple:
     """What changes when anything the dashboard caches from the shared database changes: its
     targets (a revision or an import bumps a target's version; removing one lowers the count) and
-    the own KPI definitions (a save adds a version). Annotations, actions and reviews are read
-    fresh on every run, so saving one invalidates nothing."""
+    the own KPI definitions (a save adds a version). Annotations, actions and reviews are cached on
+    `audit_length` instead, so saving one renews no evaluation."""
     with postgres(url) as shared:
         found = shared.row("""SELECT count(*) AS n, coalesce(sum(version), 0) AS versions,
                                      (SELECT count(*) FROM kpi_version) AS definitions FROM target""")

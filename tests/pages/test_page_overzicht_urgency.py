@@ -295,3 +295,28 @@ def test_invented_figures_are_marked_in_the_overviews_tables(app_on, demo_shared
         row = rows.loc[by_title[title_nl]]
         assert ("waarde fictief (voorbeelddata)" in flags) == bool(row["example_value"]), title_nl
     assert others["⚑"].str.contains("voorbeelddata").any()
+
+
+@pytest.mark.slow  # the whole dashboard, the library evaluated on today's division
+def test_an_action_another_replica_saves_shows_on_the_next_run(app_on, demo_db, shared_backend):
+    """The learning loop is cached (`reads._loop`) on what people wrote: the file's signature, and
+    on a shared database the audit trail's length. An action saved and then closed elsewhere — by
+    another replica, through the engine — appears on the card at the next run and goes again."""
+    at = app_on(demo_db, gemeente="GM0363", jaar="2024")
+    assert not at.error, [e.value for e in at.error]
+    with Store.open(demo_db, people_only=True) as store:
+        library = load_library(None, store.known_indicator_ids())
+        action = {"region_code": "GM0363", "title": "Balie op zaterdag", "owner": "Team Publiekszaken", "kpi_ids": [FIRST]}
+        saved = learning.save_action(store, library, LOCAL, action)
+
+    def shown(at) -> bool:
+        card = {card.metric[0].label: card for card in cards(at.main)}[title(library, FIRST)]
+        return any("Balie op zaterdag" in m.value for m in card.markdown)
+
+    assert not shown(at)
+    at.run()
+    assert shown(at)
+    with Store.open(demo_db, people_only=True) as store:
+        learning.save_action(store, library, LOCAL, {**action, "status": "done"}, key=saved["id"], version=saved["version"])
+    at.run()
+    assert not shown(at)
