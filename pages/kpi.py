@@ -274,7 +274,7 @@ def draw() -> None:
 
     history = reads.series(where.code).get(kpi_id, pd.DataFrame(columns=["period", "value", "suppressed"]))
     hidden = history["suppressed"].astype(bool) if "suppressed" in history else pd.Series(False, index=history.index)
-    # What people wrote is read fresh (see koers.dashboard.reads): a revised target shows on the next run.
+    # What people wrote is cached on their writes (see koers.dashboard.reads): a revised target shows on the next run.
     loop = reads.loop(where.code)
     targets = loop.targets[loop.targets["kpi_id"] == kpi_id].sort_values("year").reset_index(drop=True)
     notes = loop.annotations[loop.annotations["kpi_id"] == kpi_id]

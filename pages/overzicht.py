@@ -191,7 +191,7 @@ def theme_section(theme: Theme, board: pd.DataFrame, notes: dict[str, pd.DataFra
 def draw() -> None:
     choice = view.selection()
     # Every figure of the page, read once and in one visit to the store (none when all are cached):
-    # the region, the learning loop (never cached), the overview, series and sparklines. The
+    # the region, the learning loop (cached on people's writes), the overview, series and sparklines. The
     # overview before the series: for a municipality not seen before, it evaluates them as well.
     with reads.one_visit():
         story = reads.region_story(choice.region)

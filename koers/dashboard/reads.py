@@ -11,11 +11,15 @@ most pages, are kept as one shared object (`st.cache_resource`) rather than copi
 on every read (unpickling a series of a hundred KPIs took 15-40 ms of each rerun): callers only
 read them.
 
-Not cached: the learning loop (annotations, actions, targets with their revisions, review
-sessions and items, governance records, the audit log). These are small tables (tens to hundreds
-of rows per municipality) read in one visit per page run (about 40 ms) that change with every
-save. The file's modification time and size need not change when one small record is written,
-and a stale list after a save, or a stale version in an edit form, is exactly what must not happen.
+The learning loop of a municipality (annotations, actions, targets with their revisions, review
+sessions) is cached on what people wrote (`_people_signature`): a stale list after a save, or a
+stale version in an edit form, is exactly what must not happen, so its key changes with every
+committed write — on one machine the file's signature (a save checkpoints the file on closing: its
+size often stays, its modification time moves; measured over 40 saves in a row, every one changed
+it), on a shared database the length of the append-only audit trail, which every write lengthens
+in its own transaction. Reading it took a visit to the file on every run (a sixth of a warm
+Overzicht run). Not cached: the rest of what people write, read where it is shown (governance
+records, review items, the audit log).
 """
 
 from __future__ import annotations

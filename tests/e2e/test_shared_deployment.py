@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from koers.store import Store, snapshots
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 from .conftest import APP_IDLE, start_dashboard, stop_dashboard, warm_up
 
@@ -85,3 +85,35 @@ def test_an_import_is_published_and_shows_on_the_next_visit(deployment, browser:
                .filter(has_text=re.compile(r"9,70"))).to_have_count(1)
         assert not page.get_by_text(re.compile("in gebruik|in use")).count()
         page.context.close()
+
+
+def _open_in_studio(page: Page, kpi_id: str) -> None:
+    page.goto("/kpi-studio")
+    expect(page.get_by_role("heading", level=1)).to_have_text("KPI-studio")
+    choice = page.locator(".st-key-studio_choice").get_by_role("combobox")
+    choice.click()
+    choice.fill(kpi_id)
+    page.get_by_role("option", name=re.compile(rf"\({kpi_id}\)$")).first.click()
+    expect(page.locator(".st-key-studio_id input")).to_have_value(kpi_id)
+
+
+def test_a_kpi_definition_saved_in_one_replicas_studio_is_the_others(deployment, browser: Browser):
+    """No metrics folder on either replica's disk: the version is a row of the shared database."""
+    first, second = deployment["replicas"]
+    page = _visit(browser, first.url)
+    _open_in_studio(page, "population_growth")
+    page.locator(".st-key-studio_unit input").fill("% per jaar (gedeeld)")
+    page.locator(".st-key-studio_unit input").press("Enter")
+    page.locator(".st-key-studio_author input").fill("Els")
+    page.locator(".st-key-studio_author input").press("Enter")
+    expect(page.locator(APP_IDLE)).to_be_attached()
+    page.locator(".st-key-studio_save button").click()
+    expect(page.get_by_text("Versie 2 van population_growth opgeslagen in de gedeelde database.")).to_be_visible()
+    page.context.close()
+
+    other = _visit(browser, second.url)
+    _open_in_studio(other, "population_growth")
+    expect(other.locator(".st-key-studio_unit input")).to_have_value("% per jaar (gedeeld)")
+    expect(other.get_by_text("(population_growth), uit de gedeelde database.")).to_be_visible()
+    other.context.close()
+    assert not (ROOT / "metrics" / "custom" / "population_growth.yaml").exists()
