@@ -560,6 +560,7 @@ def warm_up(region: str = "GM0363", year: int = 2024, peers: str = "size") -> No
             importlib.import_module(module)
         db, signature = _db(), _signature()
         _upgraded(db, signature)
+        _library(db, signature)  # read by every page; the overview below may be cached without it
         _municipalities(db, signature)
         _region_story(db, signature, region)
         _overview(db, signature, region, year, peers, True, (), False)  # exactly as `overview` calls it
