@@ -26,7 +26,7 @@ from koers.access import command_line_actor
 from koers.errors import FileProblem, KoersError, language
 from koers.i18n import Message
 from koers.progress import TerminalBar
-from koers.settings import database_path, log_path, shared_database_url
+from koers.settings import database_path, log_path, metrics_folder, shared_database_url
 from koers.sources.source import Argument
 from koers.store import ImportBatch, ImportResult, Store, shown_url
 
@@ -234,7 +234,14 @@ def _keep_evaluation(args: argparse.Namespace, store: Store, bar: TerminalBar | 
 
 
 def cmd_metrics_validate(args: argparse.Namespace) -> None:
+    from koers.kpis import own
+
     library = _library(args)
+    if own.at().shared and not (getattr(args, "metrics", None) or args.metrics_dir):
+        # An advisor who wrote a file into the folder would otherwise wonder where it went.
+        found, _ = own.Folder(metrics_folder()).definitions()
+        if found:
+            _say("cli.metrics_folder_unread", count=len(found), folder=metrics_folder())
     lang = language()
     for problem in library.problems:
         print(i18n.text(lang, f"cli.metric_{problem.severity}", problem=problem.text(lang)))
@@ -329,7 +336,6 @@ def cmd_examples_remove(args: argparse.Namespace) -> None:
 def cmd_shared_copy(args: argparse.Namespace) -> None:
     from koers.kpis.own import Folder
     from koers.roles import SHARED_DOCUMENT, roles_path
-    from koers.settings import metrics_folder
 
     roles_file = roles_path()
     documents = {SHARED_DOCUMENT: roles_file.read_text(encoding="utf-8")} if roles_file.is_file() else {}

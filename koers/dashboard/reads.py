@@ -40,10 +40,9 @@ import streamlit as st
 from koers import present
 from koers.dashboard.view import actor, selection
 from koers.errors import KoersError
-from koers.kpis import cards
+from koers.kpis import cards, own
 from koers.kpis.assess import PeerInputs, all_expected_values, kpi_overview, no_expected_values, peer_inputs
 from koers.kpis.evaluate import evaluate
-from koers.kpis import own
 from koers.kpis.library import Library, load_library
 from koers.loop import learning, review
 from koers.settings import database_path, shared_database_url

@@ -357,7 +357,10 @@ def test_copy_moves_the_kpi_definitions_with_every_version_and_the_library_reads
     with pytest.raises(SystemExit) as failed:  # the command reads them there too
         main(["--db", str(demo_db), "metrics", "validate"])
     assert failed.value.code == 2
-    assert "database:bijstand_per_1000_inwoners v1" in capsys.readouterr().out
+    told = capsys.readouterr()
+    assert "database:bijstand_per_1000_inwoners v1" in told.out
+    # the folder still holds its files, unread now: the command says so (2 definitions in force there)
+    assert f"let op: de 2 KPI-definitie(s) in {folder} worden niet gelezen" in told.err
 
 
 def test_a_folder_holding_an_unreadable_definition_is_not_copied(demo_db, postgres_url_factory, tmp_path, monkeypatch,
