@@ -339,9 +339,11 @@ def cmd_shared_copy(args: argparse.Namespace) -> None:
 
     roles_file = roles_path()
     documents = {SHARED_DOCUMENT: roles_file.read_text(encoding="utf-8")} if roles_file.is_file() else {}
-    definitions = Folder(metrics_folder(args.metrics_dir)).history()
+    definitions, removed = Folder(metrics_folder(args.metrics_dir)).history()
     with _open(args, read_only=True) as store:
         copied = store.copy_into_shared(command_line_actor(), documents, definitions)
+    if removed:
+        _say("cli.definitions_left_behind", ids=", ".join(removed), folder=metrics_folder(args.metrics_dir))
     _say("cli.shared_copied", rows=_number(sum(copied.values())), tables=", ".join(
         f"{table} {_number(n)}" for table, n in copied.items() if n) or "-", url=shown_url(shared_database_url() or ""))
 

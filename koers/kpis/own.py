@@ -99,8 +99,9 @@ class Own(ABC):
         """Whether something is written at `target` already (a new KPI may not replace it)."""
 
     @abstractmethod
-    def in_force(self, kpi_id: str, library: Library, target: str) -> InForce | None:
-        """The definition in force before a save, or None for a new KPI."""
+    def in_force(self, kpi_id: str, library: Library, target: str, saved: list[Version]) -> InForce | None:
+        """The definition in force before a save, or None for a new KPI (`saved`: its versions,
+        as the save has just read them)."""
 
     @abstractmethod
     def add_version(self, store: Store | None, kpi: dict, author: str | None, origin: str | None,
@@ -178,7 +179,7 @@ class Folder(Own):
     def taken(self, target: str) -> bool:
         return Path(target).exists()
 
-    def in_force(self, kpi_id: str, library: Library, target: str) -> InForce | None:
+    def in_force(self, kpi_id: str, library: Library, target: str, saved: list[Version]) -> InForce | None:
         path = Path(target)
         if path.exists():
             found, _ = read_yaml(path)
@@ -219,32 +220,30 @@ class Folder(Own):
             return ()
         return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in self.folder.glob("*.y*ml")))
 
-    def history(self) -> list[tuple]:
-        """Every KPI's versions as rows of `kpi_version`, and the definition in force as its last
-        version where it differs from the last one saved (a file written or edited by hand): what
-        `koers shared copy` moves into the shared database. A definition that cannot be read
-        would be lost in the move: refused, naming the first (file, line, field)."""
+    def history(self) -> tuple[list[tuple], list[str]]:
+        """What `koers shared copy` moves into the shared database: for every KPI in force, its
+        versions as rows of `kpi_version`, and the definition in force as its last version where it
+        differs from the last one saved (a file written or edited by hand). Also the ids whose
+        versions stay behind: a KPI whose file was removed is out of the library, and in the
+        database its last version would be in force again. A definition that cannot be read would
+        be lost in the move: refused, naming the first (file, line, field)."""
         found, problems = self.definitions()
         unreadable = [p for p in problems if p.severity == "error"]
         if unreadable:
             first = unreadable[0]
             raise KoersError("errors.versions.not_copied", count=len(unreadable), where=first.where, problem=first.explanation)
-        ids = {kpi.id for _, kpi in found}
-        if (self.folder / VERSIONS).is_dir():
-            ids |= {p.name for p in (self.folder / VERSIONS).iterdir() if p.is_dir()}
-        in_force = {kpi.id: (origin, kpi) for origin, kpi in found}
         history = []
-        for kpi_id in sorted(ids):
-            saved = self.versions(kpi_id)
-            history += [version.row(kpi_id) for version in saved]
-            if kpi_id in in_force:
-                origin, kpi = in_force[kpi_id]
-                current = document_of(kpi)
-                if not saved or saved[-1].kpi != current:
-                    since = dt.datetime.fromtimestamp(Path(origin.file).stat().st_mtime)
-                    number = saved[-1].number + 1 if saved else 1
-                    history.append(Version(number, since, None, Path(origin.file).name, None, current).row(kpi_id))
-        return history
+        for origin, kpi in sorted(found, key=lambda pair: pair[1].id):
+            saved = self.versions(kpi.id)
+            history += [version.row(kpi.id) for version in saved]
+            current = document_of(kpi)
+            if not saved or saved[-1].kpi != current:
+                since = dt.datetime.fromtimestamp(Path(origin.file).stat().st_mtime)
+                number = saved[-1].number + 1 if saved else 1
+                history.append(Version(number, since, None, Path(origin.file).name, None, current).row(kpi.id))
+        kept = self.folder / VERSIONS
+        removed = sorted({p.name for p in kept.iterdir() if p.is_dir()} - {kpi.id for _, kpi in found}) if kept.is_dir() else []
+        return history, removed
 
 
 # --- the shared database (several replicas) ---------------------------------------------------
@@ -268,10 +267,11 @@ class Database(Own):
     def definitions(self) -> tuple[list[tuple[Origin, Kpi]], list[Problem]]:
         found, problems = [], []
         for row in kpi_versions(self.url, latest=True):
-            kpi, shape = validate_document(json.loads(row["document"]), Origin(self.label(row["kpi_id"], row["version"])))
+            origin = Origin(self.label(row["kpi_id"], row["version"]))
+            kpi, shape = validate_document(json.loads(row["document"]), origin)
             problems += shape
             if kpi is not None:
-                found.append((Origin(self.label(kpi.id, row["version"])), kpi))
+                found.append((origin, kpi))
         return found, problems
 
     def versions(self, kpi_id: str) -> list[Version]:
@@ -284,8 +284,7 @@ class Database(Own):
     def taken(self, target: str) -> bool:
         return False  # a KPI in the database has versions: `versions` answers it
 
-    def in_force(self, kpi_id: str, library: Library, target: str) -> InForce | None:
-        saved = self.versions(kpi_id)
+    def in_force(self, kpi_id: str, library: Library, target: str, saved: list[Version]) -> InForce | None:
         if saved:
             return saved[-1].kpi, self.label(kpi_id, saved[-1].number), saved[-1].saved_at
         return _library_definition(kpi_id, library)

@@ -219,7 +219,7 @@ def _save(result: Check, library: Library, own: Own, author: str, now: dt.dateti
         last = saved[-1]
         raise Conflict("errors.versions.saved_meanwhile", kpi=kpi.id, version=last.number, by=last.author or "?",
                        saved_at=last.saved_at)
-    previous = own.in_force(kpi.id, library, target)
+    previous = own.in_force(kpi.id, library, target, saved)
     after = document_of(kpi)
     with store.transaction() if store is not None else nullcontext():
         if store is not None:

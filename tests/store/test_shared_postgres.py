@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import psycopg
 import pytest
+import yaml
 
 from koers.access import LOCAL, Actor, Role
 from koers.cli import main
@@ -318,6 +319,12 @@ def _folder_with_history(folder, known) -> None:
     current = folder / "population_growth.yaml"
     current.write_text(current.read_text(encoding="utf-8").replace("% groei", "% groei per jaar"), encoding="utf-8")
     (folder / "bijstand.yaml").write_text(OWN_KPI % "persons_bijstnd", encoding="utf-8")
+    # An own KPI saved once and then taken out of the library by removing its file (its version stays).
+    from metrics.model import Kpi
+
+    removed = versions.form_of(Kpi.model_validate(yaml.safe_load(OWN_KPI % "population"))) | {"id": "verwijderde_kpi"}
+    versions.save(removed, load_library(folder, known), known, folder, "Els", actor=LOCAL)
+    (folder / "verwijderde_kpi.yaml").unlink()
 
 
 def test_copy_moves_the_kpi_definitions_with_every_version_and_the_library_reads_the_same(
@@ -336,7 +343,9 @@ def test_copy_moves_the_kpi_definitions_with_every_version_and_the_library_reads
 
     url = postgres_url_factory()
     assert main(["--db", str(demo_db), "shared", "copy"]) == 0
-    assert "kpi_version 5" in capsys.readouterr().err  # 3 saved, the hand edit, the hand-written file
+    told = capsys.readouterr().err
+    assert "kpi_version 5" in told  # 3 saved, the hand edit, the hand-written file
+    assert "niet meegenomen: de versies van verwijderde_kpi, KPI's waarvan het bestand uit de map is verwijderd" in told
     shared = own.at()
     assert isinstance(shared, own.Database) and shared.url == url
     moved = shared.versions("population_growth")
@@ -347,7 +356,7 @@ def test_copy_moves_the_kpi_definitions_with_every_version_and_the_library_reads
     assert [(v.number, v.origin) for v in shared.versions("bijstand_per_1000_inwoners")] == [(1, "bijstand.yaml")]
 
     in_database = load_library(shared, known)
-    assert in_database.kpis == on_one_machine.kpis
+    assert in_database.kpis == on_one_machine.kpis and "verwijderde_kpi" not in in_database.kpis
     assert in_database.origin["population_growth"].file == "database:population_growth v4"
     # the rule's problem is read from the database, as it was from the file
     [problem] = [p for p in in_database.errors if p.kpi == "bijstand_per_1000_inwoners"]
